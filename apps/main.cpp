@@ -1,0 +1,228 @@
+// restore4k: the command-line program. Thin: parses arguments, calls the
+// workflows, maps errors to the documented exit codes
+// (0 ok, 1 failure, 2 bad input or usage, 3 some batch items failed, 130 interrupted).
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include <CLI/CLI.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "infer/engine_benchmark.hpp"
+#include "infer/fma_peak.hpp"
+#include "infer/model_loader.hpp"
+#include "infer/model_spec.hpp"
+#include "preprocess/error.hpp"
+#include "restore_4k/image_upscale.hpp"
+#include "restore_4k/image_writer.hpp"
+#include "restore_4k/sample_image.hpp"
+
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitFailure = 1;
+constexpr int kExitBadInput = 2;
+constexpr int kExitInterrupted = 130;
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_signal(int signal_number) {
+  g_interrupted.store(true);
+  // A second Ctrl-C ends the program at once.
+  std::signal(signal_number, SIG_DFL);
+}
+
+int parse_halo(const std::string& text) {
+  if (text == "auto") return -1;
+  try {
+    std::size_t used = 0;
+    const int value = std::stoi(text, &used);
+    if (used == text.size() && value >= 0) return value;
+  } catch (const std::exception&) {
+  }
+  throw r4k::InputError("--halo must be 'auto' or a number of pixels >= 0, got '" + text + "'");
+}
+
+std::string join(const std::map<std::string, int>& counts) {
+  std::ostringstream text;
+  bool first = true;
+  for (const auto& [name, count] : counts) {
+    text << (first ? "" : ", ") << name << " x" << count;
+    first = false;
+  }
+  return text.str();
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+int run_models_info(const std::string& spec, const r4k::infer::EngineOptions& options) {
+  auto engine = r4k::infer::load_model(spec, options);
+  const auto& info = engine->info();
+  std::cout << "model:            " << info.name << "\n";
+  if (!info.path.empty()) std::cout << "file:             " << info.path.string() << "\n";
+  if (!info.sidecar.empty()) std::cout << "sidecar:          " << info.sidecar.string() << "\n";
+  std::cout << "format:           " << r4k::infer::to_string(info.format) << "\n"
+            << "scale:            x" << info.scale << "\n"
+            << "channels:         " << r4k::infer::to_string(info.colour);
+  if (info.in_channels > 0) std::cout << " (" << info.in_channels << " in, " << info.out_channels << " out)";
+  std::cout << "\n"
+            << "range:            [" << info.range_min << ", " << info.range_max << "]\n"
+            << "layout:           " << r4k::infer::to_string(info.layout) << "\n"
+            << "input shape:      "
+            << (info.fixed_width > 0 ? std::to_string(info.fixed_width) + "x" + std::to_string(info.fixed_height)
+                                     : std::string("dynamic (any height and width)"))
+            << "\n"
+            << "receptive field:  "
+            << (info.receptive_field >= 0 ? std::to_string(info.receptive_field) + " px" : std::string("unbounded"))
+            << " (" << info.receptive_field_source << ")\n"
+            << "FLOPs per pixel:  " << static_cast<long long>(info.flops_per_pixel) << "\n"
+            << "operators:        " << join(info.operators) << "\n"
+            << "backends:         " << join(r4k::infer::backends_for(info)) << "\n";
+  return kExitOk;
+}
+
+int run_bench(const std::string& spec, const r4k::infer::EngineOptions& options, const std::vector<int>& tiles,
+              int batch, double seconds, double peak_seconds) {
+  auto engine = r4k::infer::load_model(spec, options);
+  const auto& info = engine->info();
+  r4k::infer::FmaPeak peak;
+  if (peak_seconds > 0) {
+    peak = r4k::infer::measure_fma_peak(options.threads, peak_seconds);
+    std::printf("FP32 FMA peak: %.1f GFLOPS (%d threads, %s)\n", peak.gflops, peak.threads,
+                peak.instruction_set.c_str());
+  }
+  std::printf("model %s, backend %s, x%d, %.0f FLOP per input pixel, batch %d\n", info.name.c_str(),
+              engine->backend().c_str(), info.scale, info.flops_per_pixel, batch);
+  std::printf("%6s %10s %10s %10s %9s\n", "tile", "tiles/s", "MP/s in", "GFLOPS", "of peak");
+  for (int tile : tiles) {
+    const auto result = r4k::infer::benchmark_engine(*engine, tile, batch, seconds);
+    std::string fraction = "-";
+    if (peak.gflops > 0 && info.flops_per_pixel > 0) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.1f%%", 100.0 * result.gflops / peak.gflops);
+      fraction = text;
+    }
+    std::printf("%6d %10.2f %10.3f %10.1f %9s\n", tile, result.tiles_per_second, result.megapixels_per_second,
+                result.gflops, fraction.c_str());
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto logger = spdlog::stderr_color_mt("restore4k");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("restore4k: %^%l%$: %v");
+
+  CLI::App app{"restore4k: neural super-resolution for film restoration and remote sensing"};
+  app.set_version_flag("--version", "restore4k 0.1.0");
+  app.require_subcommand(1);
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+
+  // restore4k image
+  r4k::restore::ImageJob job;
+  std::string halo_text = "auto";
+  std::string chroma_filter = "bicubic";
+  auto* image = app.add_subcommand("image", "Upscale a still image (PNG, TIFF, JPEG; 8/16-bit; grey, RGB, RGBA)");
+  image->add_option("input", job.input, "Input image")->required();
+  image->add_option("output", job.output, "Output image (.png, .tif, .tiff, .jpg)")->required();
+  image->add_option("-m,--model", job.model, "Model file (.onnx, .pb) or builtin:NAME")
+      ->capture_default_str();
+  image->add_option("-b,--backend", job.engine.backend, "auto, opencv or classic")->capture_default_str();
+  image->add_option("-t,--tile", job.tile_size, "Tile size the engine sees (0 = automatic)")->capture_default_str();
+  image->add_option("--halo", halo_text, "Context around each tile in pixels, or 'auto' (the receptive field: exact)")
+      ->capture_default_str();
+  image->add_option("--threads", job.engine.threads, "Inference threads (0 = all cores)")->capture_default_str();
+  image->add_option("--batch", job.batch, "Tiles per engine call")->capture_default_str()->check(CLI::Range(1, 256));
+  image->add_option("--chroma-filter", chroma_filter,
+                    "Chroma upscaling for luma-only models: bicubic or bilinear (OpenCV dnn_superres uses bilinear)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"bicubic", "bilinear", "lanczos", "nearest"}));
+
+  // restore4k models info
+  std::string info_model;
+  r4k::infer::EngineOptions info_options;
+  auto* models = app.add_subcommand("models", "Inspect models");
+  models->require_subcommand(1);
+  auto* models_info = models->add_subcommand("info", "Scale, channels, range, receptive field, FLOPs, operators");
+  models_info->add_option("model", info_model, "Model file or builtin:NAME")->required();
+  models_info->add_option("-b,--backend", info_options.backend, "auto, opencv or classic")->capture_default_str();
+
+  // restore4k bench
+  std::string bench_model;
+  r4k::infer::EngineOptions bench_options;
+  std::vector<int> bench_tiles{128};
+  int bench_batch = 1;
+  double bench_seconds = 3.0;
+  double peak_seconds = 1.0;
+  auto* bench = app.add_subcommand("bench", "Engine throughput: tiles/s, megapixels/s, GFLOPS and share of FMA peak");
+  bench->add_option("-m,--model", bench_model, "Model file or builtin:NAME")->required();
+  bench->add_option("-t,--tile", bench_tiles, "Tile sizes (input pixels a side), e.g. --tile 64 128 256")
+      ->capture_default_str();
+  bench->add_option("-b,--backend", bench_options.backend, "auto, opencv or classic")->capture_default_str();
+  bench->add_option("--batch", bench_batch, "Tiles per engine call")->capture_default_str()->check(CLI::Range(1, 256));
+  bench->add_option("--threads", bench_options.threads, "Threads (0 = all cores)")->capture_default_str();
+  bench->add_option("--seconds", bench_seconds, "Minimum timed seconds per tile size")->capture_default_str();
+  bench->add_option("--peak-seconds", peak_seconds, "Seconds to measure the FMA peak (0 = skip)")
+      ->capture_default_str();
+
+  // restore4k sample-image
+  std::filesystem::path sample_output;
+  int sample_width = 480;
+  int sample_height = 270;
+  auto* sample = app.add_subcommand("sample-image", "Write a synthetic test chart to try models on");
+  sample->add_option("output", sample_output, "Output image (.png, .tif, .jpg)")->required();
+  sample->add_option("--width", sample_width, "Width")->capture_default_str()->check(CLI::Range(16, 8192));
+  sample->add_option("--height", sample_height, "Height")->capture_default_str()->check(CLI::Range(16, 8192));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitBadInput;
+  }
+  spdlog::set_level(spdlog::level::from_str(log_level));
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+
+  try {
+    if (*image) {
+      job.halo = parse_halo(halo_text);
+      job.chroma_filter = r4k::parse_resample_filter(chroma_filter);
+      job.cancel = &g_interrupted;
+      const auto result = r4k::restore::upscale_image(job);
+      spdlog::info("wrote {} ({}x{}) in {:.2f} s", job.output.string(), result.output_width, result.output_height,
+                   result.seconds);
+      return kExitOk;
+    }
+    if (*models_info) return run_models_info(info_model, info_options);
+    if (*bench) return run_bench(bench_model, bench_options, bench_tiles, bench_batch, bench_seconds, peak_seconds);
+    if (*sample) {
+      r4k::restore::check_output_path(sample_output, {});
+      r4k::restore::write_image_atomically(sample_output, r4k::restore::make_sample_image(sample_width, sample_height));
+      spdlog::info("wrote {} ({}x{})", sample_output.string(), sample_width, sample_height);
+      return kExitOk;
+    }
+  } catch (const r4k::Interrupted&) {
+    spdlog::error("interrupted; no output written");
+    return kExitInterrupted;
+  } catch (const r4k::InputError& error) {
+    spdlog::error("{}", error.what());
+    return kExitBadInput;
+  } catch (const std::exception& error) {
+    spdlog::error("{}", error.what());
+    return kExitFailure;
+  }
+  return kExitFailure;
+}

@@ -1,0 +1,157 @@
+#include "infer/frame_upscaler.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <opencv2/core/hal/interface.h>
+
+#include "preprocess/error.hpp"
+#include "preprocess/pixel_convert.hpp"
+#include "preprocess/ycbcr.hpp"
+
+namespace r4k::infer {
+namespace {
+
+int ycbcr_bit_depth(int depth) {
+  if (depth == CV_8U) return 8;
+  if (depth == CV_16U) return 16;
+  return 0;
+}
+
+Tensor select_planes(const Tensor& planes, const std::vector<int>& indices) {
+  const auto& shape = planes.shape();
+  Tensor out({1, static_cast<int>(indices.size()), shape.h, shape.w});
+  for (std::size_t i = 0; i < indices.size(); ++i) {
+    std::memcpy(out.plane(0, static_cast<int>(i)), planes.plane(0, indices[i]), shape.plane_size() * sizeof(float));
+  }
+  return out;
+}
+
+void copy_plane(const Tensor& from, int from_plane, Tensor& to, int to_plane) {
+  std::memcpy(to.plane(0, to_plane), from.plane(0, from_plane), from.shape().plane_size() * sizeof(float));
+}
+
+std::string describe(const Frame& frame) {
+  std::string text = frame.colour == FrameColour::grey ? "grey" : "RGB";
+  if (frame.has_alpha) text += " with alpha";
+  return text;
+}
+
+}  // namespace
+
+FrameUpscaler::FrameUpscaler(Engine& engine, UpscaleOptions options) : engine_(engine), options_(std::move(options)) {}
+
+TilingChoice FrameUpscaler::tiling_for(int width, int height) const {
+  TilingChoice choice = choose_tiling(engine_.info(), width, height, options_.tile_size, options_.halo);
+  return choice;
+}
+
+Tensor FrameUpscaler::run_model(const Tensor& planes) {
+  const ModelInfo& info = engine_.info();
+  const auto& shape = planes.shape();
+  const TilingChoice tiling = tiling_for(shape.w, shape.h);
+  const float span = info.range_max - info.range_min;
+  if (info.range_min == 0.0f && span == 1.0f) return run_tiled(engine_, planes, tiling, options_.run);
+  Tensor scaled = planes;
+  for (std::size_t i = 0; i < shape.elements(); ++i) scaled.data()[i] = info.range_min + span * scaled.data()[i];
+  Tensor out = run_tiled(engine_, scaled, tiling, options_.run);
+  for (std::size_t i = 0; i < out.shape().elements(); ++i) out.data()[i] = (out.data()[i] - info.range_min) / span;
+  return out;
+}
+
+Frame FrameUpscaler::upscale(const Frame& frame) {
+  const ModelInfo& info = engine_.info();
+  const auto& shape = frame.planes.shape();
+  const int colour_planes = frame.colour_planes();
+  if (shape.c != colour_planes + (frame.has_alpha ? 1 : 0)) {
+    throw Error("frame has " + std::to_string(shape.c) + " planes, expected " + describe(frame));
+  }
+  const int scale = info.scale;
+  Frame out;
+  out.colour = frame.colour;
+  out.has_alpha = frame.has_alpha;
+  out.depth = frame.depth;
+
+  if (info.colour == ModelColour::any && info.in_channels == 0) {
+    // Classical filters: every plane alike, alpha included.
+    out.planes = run_model(frame.planes);
+    return out;
+  }
+
+  std::vector<int> colour_indices;
+  for (int c = 0; c < colour_planes; ++c) colour_indices.push_back(c);
+  Tensor result({1, shape.c, shape.h * scale, shape.w * scale});
+
+  switch (info.colour) {
+    case ModelColour::y: {
+      if (frame.colour == FrameColour::grey) {
+        Tensor y = run_model(select_planes(frame.planes, {0}));
+        quantise(y.data(), y.shape().elements(), frame.depth);
+        copy_plane(y, 0, result, 0);
+        break;
+      }
+      const YcbcrSpace space{YcbcrMatrix::bt601, YcbcrRange::full, ycbcr_bit_depth(frame.depth)};
+      Tensor ycbcr({1, 3, shape.h, shape.w});
+      rgb_to_ycbcr(frame.planes.plane(0, 0), frame.planes.plane(0, 1), frame.planes.plane(0, 2), ycbcr.plane(0, 0),
+                   ycbcr.plane(0, 1), ycbcr.plane(0, 2), shape.plane_size(), space);
+      quantise(ycbcr.data(), ycbcr.shape().elements(), frame.depth);
+      Tensor y = run_model(select_planes(ycbcr, {0}));
+      Tensor chroma;
+      upscale_planes(select_planes(ycbcr, {1, 2}), scale, options_.chroma_filter, chroma);
+      quantise(y.data(), y.shape().elements(), frame.depth);
+      quantise(chroma.data(), chroma.shape().elements(), frame.depth);
+      ycbcr_to_rgb(y.plane(0, 0), chroma.plane(0, 0), chroma.plane(0, 1), result.plane(0, 0), result.plane(0, 1),
+                   result.plane(0, 2), result.shape().plane_size(), space);
+      break;
+    }
+    case ModelColour::rgb:
+    case ModelColour::bgr: {
+      const bool bgr = info.colour == ModelColour::bgr;
+      const std::vector<int> order = frame.colour == FrameColour::grey ? std::vector<int>{0, 0, 0}
+                                     : bgr                            ? std::vector<int>{2, 1, 0}
+                                                                      : std::vector<int>{0, 1, 2};
+      Tensor rgb = run_model(select_planes(frame.planes, order));
+      if (frame.colour == FrameColour::grey) {
+        // A grey image stays grey: keep the luma of what the model made.
+        const float* p0 = rgb.plane(0, 0);
+        const float* p1 = rgb.plane(0, 1);
+        const float* p2 = rgb.plane(0, 2);
+        const float* r = bgr ? p2 : p0;
+        const float* b = bgr ? p0 : p2;
+        float* grey = result.plane(0, 0);
+        for (std::size_t i = 0; i < result.shape().plane_size(); ++i) {
+          grey[i] = 0.299f * r[i] + 0.587f * p1[i] + 0.114f * b[i];
+        }
+      } else {
+        for (int c = 0; c < 3; ++c) copy_plane(rgb, bgr ? 2 - c : c, result, c);
+      }
+      break;
+    }
+    case ModelColour::any:
+    default: {
+      if (info.in_channels != colour_planes) {
+        throw InputError("model '" + info.name + "' takes " + std::to_string(info.in_channels) +
+                         " input channels; the image is " + describe(frame) + " (" + std::to_string(colour_planes) +
+                         " colour channels)");
+      }
+      Tensor planes = run_model(select_planes(frame.planes, colour_indices));
+      if (planes.shape().c != colour_planes) {
+        throw InputError("model '" + info.name + "' gives " + std::to_string(planes.shape().c) +
+                         " channels for " + std::to_string(colour_planes) + " input channels");
+      }
+      for (int c = 0; c < colour_planes; ++c) copy_plane(planes, c, result, c);
+      break;
+    }
+  }
+
+  if (frame.has_alpha) {
+    Tensor alpha;
+    upscale_planes(select_planes(frame.planes, {colour_planes}), scale, options_.alpha_filter, alpha);
+    for (std::size_t i = 0; i < alpha.shape().elements(); ++i) alpha.data()[i] = std::clamp(alpha.data()[i], 0.0f, 1.0f);
+    copy_plane(alpha, 0, result, colour_planes);
+  }
+  out.planes = std::move(result);
+  return out;
+}
+
+}  // namespace r4k::infer

@@ -1,0 +1,38 @@
+// Loading a model: resolve the spec, read the sidecar, choose a backend, and
+// complete the ModelInfo (channels, scale, receptive field, FLOPs) from the
+// file's interface and from probe runs.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "infer/engine.hpp"
+
+namespace r4k::infer {
+
+struct EngineOptions {
+  std::string backend = "auto";  // auto | opencv | classic
+  int threads = 0;               // 0 = the library's default (all cores)
+};
+
+// The backends this build has, in order of preference.
+std::vector<std::string> available_backends();
+
+class ModelLoader {
+ public:
+  // Throws InputError naming the model, backend or value at fault.
+  static std::unique_ptr<Engine> load(const std::string& spec, const EngineOptions& options);
+
+ private:
+  static void complete_info(Engine& engine);
+};
+
+inline std::unique_ptr<Engine> load_model(const std::string& spec, const EngineOptions& options = {}) {
+  return ModelLoader::load(spec, options);
+}
+
+// Backends that can run a model with this info.
+std::vector<std::string> backends_for(const ModelInfo& info);
+
+}  // namespace r4k::infer

@@ -1,0 +1,36 @@
+// Model specifications: what a user may write after --model.
+//   path/to/model.onnx, path/to/model.pb   a model file (optional sidecar
+//                                           path/to/model.yaml next to it)
+//   builtin:NAME                            a model shipped in models/ (NAME.onnx)
+//   builtin:bicubic-x4 (bilinear, lanczos, nearest; x1..x16)
+//                                           a classical filter, no model
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "infer/model_info.hpp"
+
+namespace r4k::infer {
+
+struct ModelSource {
+  std::string spec;
+  ModelFormat format = ModelFormat::onnx;
+  std::filesystem::path path;            // file models
+  std::optional<ResampleFilter> filter;  // classical filters
+  int classic_scale = 0;
+};
+
+// Throws InputError naming the spec or file when it cannot be resolved.
+ModelSource resolve_model(const std::string& spec);
+
+// Where builtin models live: $R4K_MODELS_DIR, else the source tree's models/
+// (development builds), else the installed share/restore4k/models.
+std::filesystem::path builtin_models_dir();
+
+// Names accepted after builtin: (the model files found, then the filters).
+std::vector<std::string> builtin_model_names();
+
+}  // namespace r4k::infer

@@ -1,0 +1,122 @@
+#include "infer/tiled_inference.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "preprocess/error.hpp"
+#include "preprocess/tile_stitcher.hpp"
+
+namespace r4k::infer {
+namespace {
+
+// Large enough that the halo costs little and OpenCV's kernels run at speed,
+// small enough that activations of wide models stay in the tens of MB.
+constexpr int kAutoTileMinimum = 256;
+constexpr int kAutoCoreMinimum = 128;
+
+void copy_window(const Tensor& image, const Rect& window, Tensor& batch, int item) {
+  const auto& shape = image.shape();
+  const std::size_t row_bytes = static_cast<std::size_t>(window.width) * sizeof(float);
+  for (int c = 0; c < shape.c; ++c) {
+    const float* src = image.plane(0, c);
+    float* dst = batch.plane(item, c);
+    for (int y = 0; y < window.height; ++y) {
+      std::memcpy(dst + static_cast<std::size_t>(y) * static_cast<std::size_t>(window.width),
+                  src + static_cast<std::size_t>(window.y + y) * static_cast<std::size_t>(shape.w) +
+                      static_cast<std::size_t>(window.x),
+                  row_bytes);
+    }
+  }
+}
+
+}  // namespace
+
+TilingChoice choose_tiling(const ModelInfo& info, int width, int height, int tile_size, int halo) {
+  if (tile_size < 0) throw InputError("tile size must be 0 (automatic) or positive, got " + std::to_string(tile_size));
+  if (halo < -1) throw InputError("halo must be -1 (automatic) or at least 0, got " + std::to_string(halo));
+  TilingChoice choice;
+  const int field = info.receptive_field;
+  choice.halo = halo >= 0 ? halo : std::max(field, 0);
+
+  if (info.fixed_height > 0 || info.fixed_width > 0) {
+    if (info.fixed_height != info.fixed_width) {
+      throw InputError("model '" + info.name + "' takes only " + std::to_string(info.fixed_width) + "x" +
+                       std::to_string(info.fixed_height) + " inputs; non-square fixed shapes are not supported");
+    }
+    if (width < info.fixed_width || height < info.fixed_height) {
+      throw InputError("model '" + info.name + "' takes only " + std::to_string(info.fixed_width) + "x" +
+                       std::to_string(info.fixed_height) + " inputs and the image (" + std::to_string(width) + "x" +
+                       std::to_string(height) + ") is smaller");
+    }
+    if (tile_size != 0 && tile_size != info.fixed_width) {
+      throw InputError("model '" + info.name + "' has a fixed input size " + std::to_string(info.fixed_width) +
+                       "; tile size " + std::to_string(tile_size) + " cannot be used");
+    }
+    choice.tile_size = info.fixed_width;
+    if (width > choice.tile_size || height > choice.tile_size) {
+      // The fixed window must tile the image even if the halo does not fit.
+      choice.halo = std::min(choice.halo, (choice.tile_size - 1) / 2);
+    }
+  } else if (tile_size == 0) {
+    if (halo < 0 && field < 0) {
+      choice.tile_size = 0;  // unknown reach: only the whole image is exact
+    } else {
+      choice.tile_size = std::max(kAutoTileMinimum, 2 * choice.halo + kAutoCoreMinimum);
+    }
+  } else {
+    choice.tile_size = tile_size;
+  }
+  if (choice.tile_size >= width && choice.tile_size >= height) choice.tile_size = 0;
+
+  const bool whole = choice.tile_size == 0;
+  choice.exact = whole || (field >= 0 && choice.halo >= field);
+  choice.feather = choice.exact ? 0 : choice.halo;
+  if (!choice.exact && field < 0) {
+    spdlog::warn("model '{}' has an unknown receptive field; tiles with halo {} are blended and may differ from "
+                 "whole-image output",
+                 info.name, choice.halo);
+  } else if (!choice.exact) {
+    spdlog::info("halo {} is below the receptive field {}: tiles are blended with raised-cosine feathering",
+                 choice.halo, field);
+  }
+  return choice;
+}
+
+Tensor run_tiled(Engine& engine, const Tensor& image, const TilingChoice& tiling, const TiledRunOptions& options) {
+  const ModelInfo& info = engine.info();
+  const auto& shape = image.shape();
+  if (shape.n != 1) throw Error("run_tiled takes one image, got a batch of " + std::to_string(shape.n));
+  if (info.in_channels > 0 && shape.c != info.in_channels) {
+    throw InputError("model '" + info.name + "' takes " + std::to_string(info.in_channels) +
+                     " channels; the image has " + std::to_string(shape.c));
+  }
+  const int batch_size = std::max(1, options.batch);
+  const TilePlan plan(shape.w, shape.h, tiling.tile_size, tiling.halo);
+  const auto& tiles = plan.tiles();
+  const Rect first = tiles.front().window;
+  const int out_channels = info.out_channels > 0 ? info.out_channels : shape.c;
+  TileStitcher stitcher(plan, info.scale, out_channels, tiling.feather);
+
+  Tensor batch;
+  Tensor result;
+  std::size_t done = 0;
+  while (done < tiles.size()) {
+    if (options.cancel != nullptr && options.cancel->load()) throw Interrupted();
+    const std::size_t count = std::min(tiles.size() - done, static_cast<std::size_t>(batch_size));
+    batch.resize({static_cast<int>(count), shape.c, first.height, first.width});
+    for (std::size_t i = 0; i < count; ++i) copy_window(image, tiles[done + i].window, batch, static_cast<int>(i));
+    engine.run(batch, result);
+    const auto& out = result.shape();
+    if (out.c != out_channels || out.h != first.height * info.scale || out.w != first.width * info.scale) {
+      throw Error("model '" + info.name + "' gave " + out.to_string() + " for tiles " + batch.shape().to_string());
+    }
+    for (std::size_t i = 0; i < count; ++i) stitcher.add(tiles[done + i], result.plane(static_cast<int>(i), 0));
+    done += count;
+    if (options.progress) options.progress(static_cast<int>(done), static_cast<int>(tiles.size()));
+  }
+  return stitcher.finish();
+}
+
+}  // namespace r4k::infer

@@ -1,0 +1,91 @@
+#include "restore_4k/image_upscale.hpp"
+
+#include <chrono>
+
+#include <spdlog/spdlog.h>
+
+#include "decode/image_reader.hpp"
+#include "infer/frame_upscaler.hpp"
+#include "preprocess/error.hpp"
+#include "preprocess/pixel_convert.hpp"
+#include "preprocess/tile_plan.hpp"
+#include "restore_4k/image_writer.hpp"
+
+namespace r4k::restore {
+namespace {
+
+// OpenCV holds colour as BGR(A); frames are RGB(A).
+std::vector<int> frame_channel_order(int channels) {
+  switch (channels) {
+    case 1:
+      return {0};
+    case 3:
+      return {2, 1, 0};
+    default:
+      return {2, 1, 0, 3};
+  }
+}
+
+infer::Frame to_frame(const cv::Mat& image) {
+  infer::Frame frame;
+  frame.planes = to_planar(image, frame_channel_order(image.channels()));
+  frame.colour = image.channels() == 1 ? infer::FrameColour::grey : infer::FrameColour::rgb;
+  frame.has_alpha = image.channels() == 4;
+  frame.depth = image.depth();
+  return frame;
+}
+
+}  // namespace
+
+ImageJobResult upscale_image(const ImageJob& job) {
+  const auto start = std::chrono::steady_clock::now();
+  check_output_path(job.output, job.input);
+  const cv::Mat image = decode::read_image(job.input);
+  auto engine = infer::load_model(job.model, job.engine);
+  const infer::ModelInfo& info = engine->info();
+
+  infer::UpscaleOptions options;
+  options.tile_size = job.tile_size;
+  options.halo = job.halo;
+  options.chroma_filter = job.chroma_filter;
+  options.run.batch = job.batch;
+  options.run.cancel = job.cancel;
+  auto last_report = std::chrono::steady_clock::now();
+  options.run.progress = [&last_report](int done, int total) {
+    const auto now = std::chrono::steady_clock::now();
+    if (done == total || now - last_report > std::chrono::seconds(2)) {
+      spdlog::info("tiles {}/{}", done, total);
+      last_report = now;
+    }
+  };
+  infer::FrameUpscaler upscaler(*engine, options);
+
+  ImageJobResult result;
+  result.width = image.cols;
+  result.height = image.rows;
+  result.tiling = upscaler.tiling_for(image.cols, image.rows);
+  result.tiles = static_cast<int>(
+      TilePlan(image.cols, image.rows, result.tiling.tile_size, result.tiling.halo).tiles().size());
+  result.backend = engine->backend();
+  spdlog::info("{}: {}x{} {}-bit, {} channel(s); model {} (x{}, {}), {} tile(s) of {} with halo {}{}",
+               job.input.string(), image.cols, image.rows, image.depth() == CV_8U ? 8 : image.depth() == CV_16U ? 16 : 32,
+               image.channels(), info.name, info.scale, result.backend, result.tiles,
+               result.tiling.tile_size == 0 ? std::string("the whole image") : std::to_string(result.tiling.tile_size),
+               result.tiling.halo, result.tiling.exact ? " (exact)" : " (blended)");
+
+  const infer::Frame upscaled = upscaler.upscale(to_frame(image));
+  int depth = image.depth();
+  if (depth != CV_8U && !format_keeps_16_bit(job.output)) {
+    spdlog::warn("{} stores 8-bit samples only; the {}-bit result is reduced to 8 bits", job.output.string(),
+                 depth == CV_16U ? 16 : 32);
+    depth = CV_8U;
+  }
+  const cv::Mat out = to_interleaved(upscaled.planes, frame_channel_order(image.channels()), depth);
+  write_image_atomically(job.output, out);
+  result.output_width = out.cols;
+  result.output_height = out.rows;
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace r4k::restore

@@ -1,0 +1,45 @@
+// The still-image workflow behind `restore4k image IN OUT`: read, upscale tile
+// by tile with the model, write atomically. Bit depth, grey/RGB/RGBA layout
+// and the alpha channel (upscaled classically) are kept.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+
+#include "infer/model_loader.hpp"
+#include "infer/tiled_inference.hpp"
+#include "preprocess/resample.hpp"
+
+namespace r4k::restore {
+
+// Until restore4k ships trained models, the default is the classical baseline.
+inline constexpr const char* kDefaultImageModel = "builtin:bicubic-x4";
+
+struct ImageJob {
+  std::filesystem::path input;
+  std::filesystem::path output;
+  std::string model = kDefaultImageModel;
+  infer::EngineOptions engine;
+  int tile_size = 0;  // 0 = automatic
+  int halo = -1;      // -1 = the model's receptive field
+  int batch = 1;
+  ResampleFilter chroma_filter = ResampleFilter::bicubic;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct ImageJobResult {
+  int width = 0;
+  int height = 0;
+  int output_width = 0;
+  int output_height = 0;
+  int tiles = 0;
+  infer::TilingChoice tiling;
+  std::string backend;
+  double seconds = 0.0;
+};
+
+// Throws InputError for bad input (nothing written), Interrupted when cancelled.
+ImageJobResult upscale_image(const ImageJob& job);
+
+}  // namespace r4k::restore

@@ -1,0 +1,300 @@
+// End-to-end tests of the restore4k program: real processes, real files.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include "tests/support/sr_test_models.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace {
+
+using r4k::testing::TempDir;
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+std::string quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+Outcome run(const std::vector<std::string>& arguments) {
+  std::string command = quote(R4K_EXECUTABLE);
+  for (const auto& argument : arguments) command += " " + quote(argument);
+  command += " 2>&1";
+  Outcome outcome;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  std::array<char, 4096> buffer{};
+  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) outcome.output += buffer.data();
+  const int status = ::pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return outcome;
+}
+
+void write_bytes(const fs::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// No output under the final name and no temporary left behind.
+void expect_nothing_written(const fs::path& output) {
+  EXPECT_FALSE(fs::exists(output)) << output;
+  const fs::path folder = output.parent_path();
+  if (!fs::is_directory(folder)) return;
+  for (const auto& entry : fs::directory_iterator(folder)) {
+    EXPECT_EQ(entry.path().filename().string().find("r4k-partial"), std::string::npos) << entry.path();
+  }
+}
+
+cv::Mat sample_bgr(int width, int height) {
+  cv::Mat image(height, width, CV_8UC3);
+  cv::randu(image, 0, 256);
+  return image;
+}
+
+TEST(ImageCommand, DefaultModelUpscalesTheSampleImage) {
+  TempDir dir;
+  const auto sample = run({"sample-image", (dir / "chart.png").string(), "--width", "96", "--height", "64"});
+  ASSERT_EQ(sample.exit_code, 0) << sample.output;
+  const auto result = run({"image", (dir / "chart.png").string(), (dir / "chart_x4.png").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const cv::Mat out = cv::imread((dir / "chart_x4.png").string(), cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(out.cols, 384);
+  EXPECT_EQ(out.rows, 256);
+  EXPECT_EQ(out.type(), CV_8UC3);
+}
+
+TEST(ImageCommand, SixteenBitRgbaKeepsDepthAndAlpha) {
+  TempDir dir;
+  cv::Mat image(20, 30, CV_16UC4);
+  cv::randu(image, 0, 65536);
+  std::vector<cv::Mat> planes;
+  cv::split(image, planes);
+  planes[3].setTo(40000);
+  cv::merge(planes, image);
+  cv::imwrite((dir / "in.png").string(), image);
+  const auto result = run({"image", (dir / "in.png").string(), (dir / "out.png").string(), "--model",
+                           "builtin:lanczos-x2", "--tile", "16"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const cv::Mat out = cv::imread((dir / "out.png").string(), cv::IMREAD_UNCHANGED);
+  ASSERT_EQ(out.type(), CV_16UC4);
+  EXPECT_EQ(out.cols, 60);
+  std::vector<cv::Mat> out_planes;
+  cv::split(out, out_planes);
+  double low = 0, high = 0;
+  cv::minMaxLoc(out_planes[3], &low, &high);
+  EXPECT_EQ(low, 40000);
+  EXPECT_EQ(high, 40000);
+  // Values beyond 8 bits survive: not all multiples of 257.
+  int fine_values = 0;
+  for (auto it = out_planes[0].begin<std::uint16_t>(); it != out_planes[0].end<std::uint16_t>(); ++it) {
+    if (*it % 257 != 0) ++fine_values;
+  }
+  EXPECT_GT(fine_values, static_cast<int>(out_planes[0].total() / 2));
+}
+
+TEST(ImageCommand, GreyTiffAndJpegWithAnOnnxModel) {
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 8;
+  spec.convs = 2;
+  spec.scale = 2;
+  r4k::testing::write_srvgg(spec, dir / "rgb_x2.onnx");
+  cv::Mat grey(30, 40, CV_16UC1);
+  cv::randu(grey, 0, 65536);
+  cv::imwrite((dir / "grey.tif").string(), grey);
+  const auto tiff = run({"image", (dir / "grey.tif").string(), (dir / "grey_x2.tif").string(), "--model",
+                         (dir / "rgb_x2.onnx").string()});
+  ASSERT_EQ(tiff.exit_code, 0) << tiff.output;
+  const cv::Mat out = cv::imread((dir / "grey_x2.tif").string(), cv::IMREAD_UNCHANGED);
+  EXPECT_EQ(out.type(), CV_16UC1);
+  EXPECT_EQ(out.cols, 80);
+
+  cv::imwrite((dir / "photo.jpg").string(), sample_bgr(40, 30));
+  const auto jpeg = run({"image", (dir / "photo.jpg").string(), (dir / "photo_x2.jpg").string(), "--model",
+                         (dir / "rgb_x2.onnx").string(), "--tile", "24", "--threads", "1"});
+  ASSERT_EQ(jpeg.exit_code, 0) << jpeg.output;
+  EXPECT_EQ(cv::imread((dir / "photo_x2.jpg").string()).cols, 80);
+}
+
+TEST(ImageCommand, ModelsInfoReportsWhatWasDerived) {
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 8;
+  spec.convs = 3;
+  r4k::testing::write_srvgg(spec, dir / "m.onnx");
+  const auto result = run({"models", "info", (dir / "m.onnx").string()});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("scale:            x4"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("receptive field:  5 px (probe)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("PRelu x4"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("backends:         opencv"), std::string::npos) << result.output;
+}
+
+TEST(ImageCommand, BenchPrintsThroughputAndPeakShare) {
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 8;
+  spec.convs = 2;
+  r4k::testing::write_srvgg(spec, dir / "m.onnx");
+  const auto result = run({"bench", "--model", (dir / "m.onnx").string(), "--tile", "32", "48", "--seconds", "0.05",
+                           "--peak-seconds", "0.05"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("FP32 FMA peak"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("GFLOPS"), std::string::npos);
+  EXPECT_NE(result.output.find("\n    48 "), std::string::npos) << result.output;
+}
+
+// ---- bad input: a message naming the thing at fault, a non-zero exit, nothing written
+
+TEST(ImageCommandBadInput, MissingInput) {
+  TempDir dir;
+  const auto result = run({"image", (dir / "nope.png").string(), (dir / "out.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("nope.png' does not exist"), std::string::npos) << result.output;
+  expect_nothing_written(dir / "out.png");
+}
+
+TEST(ImageCommandBadInput, UnreadableInputDirectory) {
+  TempDir dir;
+  fs::create_directory(dir / "folder.png");
+  const auto result = run({"image", (dir / "folder.png").string(), (dir / "out.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("is a directory"), std::string::npos) << result.output;
+  expect_nothing_written(dir / "out.png");
+}
+
+TEST(ImageCommandBadInput, ZeroByteImage) {
+  TempDir dir;
+  write_bytes(dir / "empty.png", "");
+  const auto result = run({"image", (dir / "empty.png").string(), (dir / "out.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("empty.png' is empty (0 bytes)"), std::string::npos) << result.output;
+  expect_nothing_written(dir / "out.png");
+}
+
+TEST(ImageCommandBadInput, TruncatedPngAndJpeg) {
+  TempDir dir;
+  std::vector<unsigned char> png;
+  cv::imencode(".png", sample_bgr(64, 64), png);
+  write_bytes(dir / "cut.png", std::string(png.begin(), png.begin() + static_cast<long>(png.size() / 2)));
+  auto result = run({"image", (dir / "cut.png").string(), (dir / "out.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("cut.png' is a truncated PNG"), std::string::npos) << result.output;
+  expect_nothing_written(dir / "out.png");
+
+  std::vector<unsigned char> jpeg;
+  cv::imencode(".jpg", sample_bgr(64, 64), jpeg);
+  write_bytes(dir / "cut.jpg", std::string(jpeg.begin(), jpeg.begin() + static_cast<long>(jpeg.size() * 2 / 3)));
+  result = run({"image", (dir / "cut.jpg").string(), (dir / "out.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("cut.jpg' is a truncated JPEG"), std::string::npos) << result.output;
+  expect_nothing_written(dir / "out.png");
+
+  write_bytes(dir / "text.png", "hello, I am not an image");
+  result = run({"image", (dir / "text.png").string(), (dir / "out.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("cannot decode input image"), std::string::npos) << result.output;
+}
+
+TEST(ImageCommandBadInput, OutputIsADirectoryOrUnwritable) {
+  TempDir dir;
+  cv::imwrite((dir / "in.png").string(), sample_bgr(16, 16));
+  fs::create_directory(dir / "out.png");
+  auto result = run({"image", (dir / "in.png").string(), (dir / "out.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("out.png' is a directory"), std::string::npos) << result.output;
+
+  write_bytes(dir / "file", "x");
+  result = run({"image", (dir / "in.png").string(), (dir / "file" / "out.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("does not exist"), std::string::npos) << result.output;
+
+  // /proc accepts no new files, even for root.
+  result = run({"image", (dir / "in.png").string(), "/proc/r4k-test-out.png"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("/proc/r4k-test-out.png"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists("/proc/r4k-test-out.png"));
+
+  result = run({"image", (dir / "in.png").string(), (dir / "out.bmp").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("unsupported extension '.bmp'"), std::string::npos) << result.output;
+}
+
+TEST(ImageCommandBadInput, ModelThatFailsToLoadNamesOperatorAndNode) {
+  TempDir dir;
+  r4k::testing::write_unsupported_op_model(dir / "mystery.onnx");
+  cv::imwrite((dir / "in.png").string(), sample_bgr(16, 16));
+  // An existing output must survive a failed run untouched.
+  write_bytes(dir / "out.png", "previous result");
+  const auto result = run({"image", (dir / "in.png").string(), (dir / "out.png").string(), "--model",
+                           (dir / "mystery.onnx").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("NoSuchOp"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("mystery_node"), std::string::npos) << result.output;
+  EXPECT_EQ(read_bytes(dir / "out.png"), "previous result");
+
+  write_bytes(dir / "garbage.onnx", "\x08\x01garbage");
+  const auto garbage = run({"image", (dir / "in.png").string(), (dir / "o2.png").string(), "--model",
+                            (dir / "garbage.onnx").string()});
+  EXPECT_EQ(garbage.exit_code, 2);
+  EXPECT_NE(garbage.output.find("garbage.onnx"), std::string::npos) << garbage.output;
+  expect_nothing_written(dir / "o2.png");
+}
+
+TEST(ImageCommandBadInput, ChannelCountTheModelCannotTake) {
+  TempDir dir;
+  r4k::testing::write_channels_model(2, dir / "two.onnx");
+  cv::imwrite((dir / "in.png").string(), sample_bgr(16, 16));
+  const auto result = run({"image", (dir / "in.png").string(), (dir / "out.png").string(), "--model",
+                           (dir / "two.onnx").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("takes 2 input channels"), std::string::npos) << result.output;
+  expect_nothing_written(dir / "out.png");
+}
+
+TEST(ImageCommandBadInput, TileSmallerThanTwiceTheHalo) {
+  TempDir dir;
+  cv::imwrite((dir / "in.png").string(), sample_bgr(64, 64));
+  const auto result = run({"image", (dir / "in.png").string(), (dir / "out.png").string(), "--model",
+                           "builtin:bicubic-x2", "--tile", "10", "--halo", "5"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("tile size 10 is too small for halo 5"), std::string::npos) << result.output;
+  expect_nothing_written(dir / "out.png");
+}
+
+TEST(ImageCommandBadInput, InputIsNeverOverwritten) {
+  TempDir dir;
+  cv::imwrite((dir / "in.png").string(), sample_bgr(16, 16));
+  const std::string before = read_bytes(dir / "in.png");
+  const auto result = run({"image", (dir / "in.png").string(), (dir / "in.png").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("never overwrites its input"), std::string::npos) << result.output;
+  EXPECT_EQ(read_bytes(dir / "in.png"), before);
+}
+
+TEST(ImageCommandBadInput, UsageErrors) {
+  EXPECT_EQ(run({"image"}).exit_code, 2);
+  EXPECT_EQ(run({"image", "a.png", "b.png", "--no-such-flag"}).exit_code, 2);
+  const auto halo = run({"image", "a.png", "b.png", "--halo", "wide"});
+  EXPECT_EQ(halo.exit_code, 2);
+  EXPECT_NE(halo.output.find("--halo must be 'auto'"), std::string::npos) << halo.output;
+  EXPECT_EQ(run({"--version"}).exit_code, 0);
+}
+
+}  // namespace
