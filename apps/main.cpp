@@ -125,6 +125,7 @@ int main(int argc, char** argv) {
   CLI::App app{"restore4k: neural super-resolution for film restoration and remote sensing"};
   app.set_version_flag("--version", "restore4k 0.1.0");
   app.require_subcommand(1);
+  app.fallthrough();  // global options (--log-level) may follow the subcommand
   std::string log_level = "info";
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));

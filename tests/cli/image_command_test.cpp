@@ -3,11 +3,13 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include "tests/support/sr_test_models.hpp"
 #include "tests/support/test_paths.hpp"
@@ -295,6 +297,45 @@ TEST(ImageCommandBadInput, UsageErrors) {
   EXPECT_EQ(halo.exit_code, 2);
   EXPECT_NE(halo.output.find("--halo must be 'auto'"), std::string::npos) << halo.output;
   EXPECT_EQ(run({"--version"}).exit_code, 0);
+}
+
+}  // namespace
+
+namespace {
+
+// The "done when" of the foundation: `restore4k image` with OpenCV's published
+// FSRCNN x4 and ESPCN x2 graphs reproduces OpenCV's documented per-image PSNR
+// (protocol in ../shared/models/third_party/README.md), tiled.
+double pooled_psnr(const cv::Mat& a, const cv::Mat& b) {
+  cv::Mat diff;
+  cv::absdiff(a, b, diff);
+  diff.convertTo(diff, CV_64F);
+  const cv::Scalar sum = cv::sum(diff.mul(diff));
+  return 10.0 * std::log10(255.0 * 255.0 * 3.0 * static_cast<double>(a.total()) / (sum[0] + sum[1] + sum[2]));
+}
+
+void expect_documented_psnr(const std::string& model_name, const std::string& image, int scale, double documented) {
+  const fs::path model = r4k::testing::shared_dir() / "models/third_party" / model_name;
+  const fs::path hr_path = r4k::testing::shared_dir() / "data/sr-bench" / image;
+  if (!fs::exists(model) || !fs::exists(hr_path)) GTEST_SKIP() << "shared test data missing: " << model;
+  TempDir dir;
+  const cv::Mat hr = cv::imread(hr_path.string());
+  const cv::Mat cropped = hr(cv::Rect(0, 0, hr.cols - hr.cols % scale, hr.rows - hr.rows % scale)).clone();
+  cv::Mat lr;
+  cv::resize(cropped, lr, cv::Size(), 1.0 / scale, 1.0 / scale);
+  cv::imwrite((dir / "lr.png").string(), lr);
+  const auto result = run({"image", (dir / "lr.png").string(), (dir / "sr.png").string(), "--model", model.string(),
+                           "--tile", "48", "--chroma-filter", "bilinear"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NEAR(pooled_psnr(cv::imread((dir / "sr.png").string()), cropped), documented, 0.01);
+}
+
+TEST(ImageCommandQuality, FsrcnnX4MonarchMatchesOpenCvDocumentedPsnr) {
+  expect_documented_psnr("FSRCNN_x4.pb", "Set14/image_SRF_4/img_011_SRF_4_HR.png", 4, 26.5646);
+}
+
+TEST(ImageCommandQuality, EspcnX2ButterflyMatchesOpenCvDocumentedPsnr) {
+  expect_documented_psnr("ESPCN_x2.pb", "Set5/image_SRF_2/img_003_SRF_2_HR.png", 2, 29.0341);
 }
 
 }  // namespace

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets restore4k up on a Debian 12 machine: installs the Debian packages it
+# needs (only those missing), then configures and builds it (Release, -O2,
+# ccache). Safe to run again: it only does what is not done yet.
+#
+#   scripts/setup.sh            # build into ./build
+#   R4K_BUILD_DIR=/x scripts/setup.sh
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="${R4K_BUILD_DIR:-$root/build}"
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config
+  libopencv-dev          # core, imgproc, imgcodecs, dnn (OpenCV 4.6)
+  libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX graphs via protobuf
+  libyaml-cpp-dev libspdlog-dev libcli11-dev
+  libgtest-dev libgmock-dev
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [[ $(id -u) -ne 0 ]]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# ccache keys on paths relative to the source tree, so fresh clones in other
+# folders reuse the cache.
+export CCACHE_BASEDIR="$root"
+export CCACHE_NOHASHDIR=1
+if [[ ! -f "$build/build.ninja" ]]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release
+fi
+cmake --build "$build" --parallel "$(nproc)"
+echo "setup: built $build/apps/restore4k"
