@@ -56,6 +56,8 @@ ImageJobResult upscale_image(const ImageJob& job) {
     if (done == total || now - last_report > std::chrono::seconds(2)) {
       spdlog::info("tiles {}/{}", done, total);
       last_report = now;
+    } else {
+      spdlog::debug("tiles {}/{}", done, total);
     }
   };
   infer::FrameUpscaler upscaler(*engine, options);

@@ -1,6 +1,8 @@
 // End-to-end tests of the restore4k program: real processes, real files.
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <cmath>
@@ -336,6 +338,53 @@ TEST(ImageCommandQuality, FsrcnnX4MonarchMatchesOpenCvDocumentedPsnr) {
 
 TEST(ImageCommandQuality, EspcnX2ButterflyMatchesOpenCvDocumentedPsnr) {
   expect_documented_psnr("ESPCN_x2.pb", "Set5/image_SRF_2/img_003_SRF_2_HR.png", 2, 29.0341);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(ImageCommandInterrupt, CtrlCStopsWithExit130AndWritesNothing) {
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 32;
+  spec.convs = 8;
+  r4k::testing::write_srvgg(spec, dir / "m.onnx");
+  cv::imwrite((dir / "in.png").string(), sample_bgr(400, 400));
+  const fs::path output = dir / "out.png";
+
+  int pipe_fds[2];
+  ASSERT_EQ(::pipe(pipe_fds), 0);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::dup2(pipe_fds[1], STDERR_FILENO);
+    ::close(pipe_fds[0]);
+    ::execl(R4K_EXECUTABLE, R4K_EXECUTABLE, "image", (dir / "in.png").c_str(), output.c_str(), "--model",
+            (dir / "m.onnx").c_str(), "--tile", "64", "--log-level", "debug", static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  ::close(pipe_fds[1]);
+  // Interrupt once the first batch of tiles is done: the job is mid-run.
+  FILE* log = ::fdopen(pipe_fds[0], "r");
+  std::string seen;
+  char line[4096];
+  bool interrupted = false;
+  while (std::fgets(line, sizeof line, log) != nullptr) {
+    seen += line;
+    if (!interrupted && std::string(line).find("tiles 1/") != std::string::npos) {
+      ::kill(child, SIGINT);
+      interrupted = true;
+    }
+  }
+  std::fclose(log);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  ASSERT_TRUE(interrupted) << seen;
+  ASSERT_TRUE(WIFEXITED(status)) << seen;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << seen;
+  EXPECT_NE(seen.find("interrupted"), std::string::npos) << seen;
+  expect_nothing_written(output);
 }
 
 }  // namespace
