@@ -1,6 +1,8 @@
 // restore4k: the command-line program. Thin: parses arguments, calls the
 // workflows, maps errors to the documented exit codes
 // (0 ok, 1 failure, 2 bad input or usage, 3 some batch items failed, 130 interrupted).
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -18,7 +20,9 @@
 #include "preprocess/error.hpp"
 #include "restore_4k/image_upscale.hpp"
 #include "restore_4k/image_writer.hpp"
+#include "restore_4k/progress_report.hpp"
 #include "restore_4k/sample_image.hpp"
+#include "restore_4k/video_upscale.hpp"
 
 namespace {
 
@@ -150,6 +154,33 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"bicubic", "bilinear", "lanczos", "nearest"}));
 
+  // restore4k video
+  r4k::restore::VideoJob video_job;
+  std::string video_halo = "auto";
+  std::string encoder_name = "ffv1";
+  std::string decoder_name = "auto";
+  bool dry_run = false;
+  auto* video = app.add_subcommand("video", "Upscale a video; audio and subtitles are carried over untouched");
+  video->add_option("input", video_job.input, "Input video (MP4, MOV, MKV, AVI, ...)")->required();
+  video->add_option("output", video_job.output, "Output: .mkv (ffv1, x264), .mov (prores), .mp4 (x264)")->required();
+  video->add_option("-m,--model", video_job.model, "Model file (.onnx, .pb) or builtin:NAME")->capture_default_str();
+  video->add_option("-b,--backend", video_job.engine.backend, "auto, opencv or classic")->capture_default_str();
+  video->add_option("-t,--tile", video_job.tile_size, "Tile size the engine sees (0 = automatic)")
+      ->capture_default_str();
+  video->add_option("--halo", video_halo, "Context around each tile in pixels, or 'auto' (exact)")
+      ->capture_default_str();
+  video->add_option("--threads", video_job.engine.threads, "Inference threads (0 = all cores)")->capture_default_str();
+  video->add_option("--batch", video_job.batch, "Tiles per engine call")->capture_default_str()->check(
+      CLI::Range(1, 256));
+  video->add_option("--encoder", encoder_name,
+                    "ffv1 (lossless, Matroska: the archival default), prores (422 HQ, MOV) or x264 (10-bit)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"ffv1", "prores", "x264"}));
+  video->add_option("--decoder", decoder_name, "auto (hardware when present), hardware or software")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "hardware", "software"}));
+  video->add_flag("--dry-run", dry_run, "Print the equivalent gst-launch-1.0 line and exit");
+
   // restore4k models info
   std::string info_model;
   r4k::infer::EngineOptions info_options;
@@ -207,10 +238,35 @@ int main(int argc, char** argv) {
                    result.seconds);
       return kExitOk;
     }
+    if (*video) {
+      video_job.halo = parse_halo(video_halo);
+      video_job.encoder = r4k::restore::parse_video_encoder(encoder_name);
+      video_job.decoder = r4k::decode::parse_decoder_preference(decoder_name);
+      video_job.cancel = &g_interrupted;
+      if (dry_run) {
+        const auto plan = r4k::restore::plan_video(video_job, video_job.output);
+        std::cout << r4k::pipeline::gst_launch_line(plan.arguments) << "\n";
+        return kExitOk;
+      }
+      r4k::restore::ProgressReport report(stderr, ::isatty(STDERR_FILENO) != 0);
+      video_job.progress = [&report](std::uint64_t frames, std::int64_t total, double seconds) {
+        report.update(frames, total, seconds);
+      };
+      const auto result = r4k::restore::upscale_video(video_job);
+      const std::int64_t total = result.expected_frames;
+      report.finish(result.frames, total, result.seconds);
+      if (result.interrupted) {
+        spdlog::warn("interrupted after {} of {} frames; {} is finalised and playable up to there",
+                     result.frames, total, video_job.output.string());
+        return kExitInterrupted;
+      }
+      spdlog::info("wrote {} ({} frames in {:.1f} s)", video_job.output.string(), result.frames, result.seconds);
+      return kExitOk;
+    }
     if (*models_info) return run_models_info(info_model, info_options);
     if (*bench) return run_bench(bench_model, bench_options, bench_tiles, bench_batch, bench_seconds, peak_seconds);
     if (*sample) {
-      r4k::restore::check_output_path(sample_output, {});
+      r4k::restore::check_image_output_path(sample_output, {});
       r4k::restore::write_image_atomically(sample_output, r4k::restore::make_sample_image(sample_width, sample_height));
       spdlog::info("wrote {} ({}x{})", sample_output.string(), sample_width, sample_height);
       return kExitOk;

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include <opencv2/core/hal/interface.h>
+#include <opencv2/imgproc.hpp>
 
 #include "preprocess/error.hpp"
 #include "preprocess/pixel_convert.hpp"
@@ -11,12 +11,6 @@
 
 namespace r4k::infer {
 namespace {
-
-int ycbcr_bit_depth(int depth) {
-  if (depth == CV_8U) return 8;
-  if (depth == CV_16U) return 16;
-  return 0;
-}
 
 Tensor select_planes(const Tensor& planes, const std::vector<int>& indices) {
   const auto& shape = planes.shape();
@@ -32,7 +26,7 @@ void copy_plane(const Tensor& from, int from_plane, Tensor& to, int to_plane) {
 }
 
 std::string describe(const Frame& frame) {
-  std::string text = frame.colour == FrameColour::grey ? "grey" : "RGB";
+  std::string text = frame.colour == FrameColour::grey ? "grey" : frame.colour == FrameColour::rgb ? "RGB" : "Y'CbCr";
   if (frame.has_alpha) text += " with alpha";
   return text;
 }
@@ -70,8 +64,12 @@ Frame FrameUpscaler::upscale(const Frame& frame) {
   Frame out;
   out.colour = frame.colour;
   out.has_alpha = frame.has_alpha;
-  out.depth = frame.depth;
+  out.bits = frame.bits;
+  out.space = frame.space;
+  out.chroma_shift_x = frame.chroma_shift_x;
+  out.chroma_shift_y = frame.chroma_shift_y;
 
+  if (frame.colour == FrameColour::ycbcr) return upscale_ycbcr(frame, std::move(out));
   if (info.colour == ModelColour::any && info.in_channels == 0) {
     // Classical filters: every plane alike, alpha included.
     out.planes = run_model(frame.planes);
@@ -86,20 +84,20 @@ Frame FrameUpscaler::upscale(const Frame& frame) {
     case ModelColour::y: {
       if (frame.colour == FrameColour::grey) {
         Tensor y = run_model(select_planes(frame.planes, {0}));
-        quantise(y.data(), y.shape().elements(), frame.depth);
+        quantise(y.data(), y.shape().elements(), frame.bits);
         copy_plane(y, 0, result, 0);
         break;
       }
-      const YcbcrSpace space{YcbcrMatrix::bt601, YcbcrRange::full, ycbcr_bit_depth(frame.depth)};
+      const YcbcrSpace space{YcbcrMatrix::bt601, YcbcrRange::full, frame.bits};
       Tensor ycbcr({1, 3, shape.h, shape.w});
       rgb_to_ycbcr(frame.planes.plane(0, 0), frame.planes.plane(0, 1), frame.planes.plane(0, 2), ycbcr.plane(0, 0),
                    ycbcr.plane(0, 1), ycbcr.plane(0, 2), shape.plane_size(), space);
-      quantise(ycbcr.data(), ycbcr.shape().elements(), frame.depth);
+      quantise(ycbcr.data(), ycbcr.shape().elements(), frame.bits);
       Tensor y = run_model(select_planes(ycbcr, {0}));
       Tensor chroma;
       upscale_planes(select_planes(ycbcr, {1, 2}), scale, options_.chroma_filter, chroma);
-      quantise(y.data(), y.shape().elements(), frame.depth);
-      quantise(chroma.data(), chroma.shape().elements(), frame.depth);
+      quantise(y.data(), y.shape().elements(), frame.bits);
+      quantise(chroma.data(), chroma.shape().elements(), frame.bits);
       ycbcr_to_rgb(y.plane(0, 0), chroma.plane(0, 0), chroma.plane(0, 1), result.plane(0, 0), result.plane(0, 1),
                    result.plane(0, 2), result.shape().plane_size(), space);
       break;
@@ -151,6 +149,53 @@ Frame FrameUpscaler::upscale(const Frame& frame) {
     copy_plane(alpha, 0, result, colour_planes);
   }
   out.planes = std::move(result);
+  return out;
+}
+
+}  // namespace r4k::infer
+
+namespace r4k::infer {
+
+Frame FrameUpscaler::upscale_ycbcr(const Frame& frame, Frame out) {
+  const ModelInfo& info = engine_.info();
+  const int scale = info.scale;
+  const auto& shape = frame.planes.shape();
+  if (frame.has_alpha || shape.c != 1) throw Error("Y'CbCr frames carry one luma plane and no alpha");
+  const bool classic = info.colour == ModelColour::any && info.in_channels == 0;
+  if (classic || info.colour == ModelColour::y) {
+    out.planes = run_model(frame.planes);
+    const ResampleFilter chroma_filter = classic ? *info.classic_filter : options_.chroma_filter;
+    upscale_planes(frame.chroma, scale, chroma_filter, out.chroma);
+    return out;
+  }
+  if (info.colour != ModelColour::rgb && info.colour != ModelColour::bgr) {
+    throw InputError("model '" + info.name + "' takes " + std::to_string(info.in_channels) +
+                     " input channels; a Y'CbCr frame gives 1 (luma) or 3 (RGB)");
+  }
+  // Y'CbCr -> R'G'B' with the frame's own matrix and range.
+  Tensor full_chroma({1, 2, shape.h, shape.w});
+  for (int c = 0; c < 2; ++c) {
+    cv::Mat dst = full_chroma.plane_mat(0, c);
+    cv::resize(frame.chroma.plane_mat(0, c), dst, dst.size(), 0, 0, cv::INTER_LINEAR);
+  }
+  Frame rgb_frame;
+  rgb_frame.colour = FrameColour::rgb;
+  rgb_frame.bits = 0;  // the intermediate RGB is never stored
+  rgb_frame.planes.resize({1, 3, shape.h, shape.w});
+  ycbcr_to_rgb(frame.planes.plane(0, 0), full_chroma.plane(0, 0), full_chroma.plane(0, 1), rgb_frame.planes.plane(0, 0),
+               rgb_frame.planes.plane(0, 1), rgb_frame.planes.plane(0, 2), shape.plane_size(), frame.space);
+  const Frame upscaled = upscale(rgb_frame);
+  const auto& big = upscaled.planes.shape();
+  Tensor ycbcr({1, 3, big.h, big.w});
+  rgb_to_ycbcr(upscaled.planes.plane(0, 0), upscaled.planes.plane(0, 1), upscaled.planes.plane(0, 2), ycbcr.plane(0, 0),
+               ycbcr.plane(0, 1), ycbcr.plane(0, 2), big.plane_size(), frame.space);
+  out.planes.resize({1, 1, big.h, big.w});
+  std::memcpy(out.planes.plane(0, 0), ycbcr.plane(0, 0), big.plane_size() * sizeof(float));
+  out.chroma.resize({1, 2, big.h >> frame.chroma_shift_y, big.w >> frame.chroma_shift_x});
+  for (int c = 0; c < 2; ++c) {
+    cv::Mat dst = out.chroma.plane_mat(0, c);
+    cv::resize(ycbcr.plane_mat(0, c + 1), dst, dst.size(), 0, 0, cv::INTER_AREA);
+  }
   return out;
 }
 

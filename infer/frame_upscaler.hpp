@@ -1,31 +1,29 @@
-// FrameUpscaler: upscales a whole frame (grey or RGB, with optional alpha)
-// with a model, whatever colour the model works in.
+// FrameUpscaler: upscales a whole frame (grey, RGB with optional alpha, or
+// Y'CbCr with subsampled chroma) with a model, whatever colour the model
+// works in. The result has the input's colour model, layout and bit depth.
 //
 //  - RGB/BGR models get the colour planes in their order (grey is repeated
 //    to three planes and the result's luma is kept).
 //  - Y (luma) models get Y' of full-range BT.601 Y'CbCr, computed at the
 //    frame's bit depth as a YUV frame of that depth would hold it; Cb and Cr
-//    are upscaled with the chroma filter.
+//    are upscaled with the chroma filter. Y'CbCr frames give their own Y'
+//    and chroma planes (any matrix, any subsampling).
+//  - Y'CbCr frames for RGB models are converted with the frame's own matrix
+//    and range (chroma brought to full size bilinearly), and converted back
+//    (chroma subsampled by area averaging).
 //  - Classical filters (`any`) upscale every plane alike, alpha included.
 //  - Alpha is upscaled with the alpha filter.
 #pragma once
 
 #include "infer/engine.hpp"
 #include "infer/tiled_inference.hpp"
+#include "preprocess/frame.hpp"
 #include "preprocess/resample.hpp"
 
 namespace r4k::infer {
 
-enum class FrameColour { grey, rgb };
-
-struct Frame {
-  Tensor planes;  // 1 x C x H x W in [0, 1]: [Y] or [R, G, B], then alpha when has_alpha
-  FrameColour colour = FrameColour::rgb;
-  bool has_alpha = false;
-  int depth = 0;  // storage depth (CV_8U, CV_16U or CV_32F): intermediate Y'CbCr is quantised to it
-
-  int colour_planes() const { return colour == FrameColour::grey ? 1 : 3; }
-};
+using r4k::Frame;
+using r4k::FrameColour;
 
 struct UpscaleOptions {
   int tile_size = 0;  // 0 = automatic
@@ -45,6 +43,7 @@ class FrameUpscaler {
 
  private:
   Tensor run_model(const Tensor& planes);
+  Frame upscale_ycbcr(const Frame& frame, Frame out);
 
   Engine& engine_;
   UpscaleOptions options_;

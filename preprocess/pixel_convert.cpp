@@ -100,9 +100,15 @@ cv::Mat to_interleaved(const Tensor& planes, const std::vector<int>& channels, i
   return image;
 }
 
-void quantise(float* values, std::size_t count, int depth) {
-  if (depth == CV_32F) return;
-  const double max_value = max_code_value(depth);
+int bits_of_depth(int depth) {
+  if (depth == CV_8U) return 8;
+  if (depth == CV_16U) return 16;
+  return 0;
+}
+
+void quantise(float* values, std::size_t count, int bits) {
+  if (bits <= 0) return;
+  const double max_value = static_cast<double>((1u << bits) - 1u);
   for (std::size_t i = 0; i < count; ++i) {
     const double code = std::nearbyint(std::clamp(static_cast<double>(values[i]), 0.0, 1.0) * max_value);
     values[i] = static_cast<float>(code / max_value);

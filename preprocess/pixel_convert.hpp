@@ -23,8 +23,11 @@ Tensor to_planar(const cv::Mat& image, const std::vector<int>& channels);
 // item 0) in order. Integer outputs are scaled, rounded to nearest and clamped.
 cv::Mat to_interleaved(const Tensor& planes, const std::vector<int>& channels, int depth);
 
-// Rounds values in place to the code values of `depth` (and clamps to [0, 1]),
-// as if they were stored at that depth and read back. No-op for CV_32F.
-void quantise(float* values, std::size_t count, int depth);
+// Bits per sample of an OpenCV depth: 8, 16, or 0 for float.
+int bits_of_depth(int depth);
+
+// Rounds values in place to the code values of a `bits`-bit sample (and
+// clamps to [0, 1]), as if stored at that depth and read back. bits 0: no-op.
+void quantise(float* values, std::size_t count, int bits);
 
 }  // namespace r4k

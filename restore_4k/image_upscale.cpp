@@ -26,12 +26,12 @@ std::vector<int> frame_channel_order(int channels) {
   }
 }
 
-infer::Frame to_frame(const cv::Mat& image) {
-  infer::Frame frame;
+Frame to_frame(const cv::Mat& image) {
+  Frame frame;
   frame.planes = to_planar(image, frame_channel_order(image.channels()));
-  frame.colour = image.channels() == 1 ? infer::FrameColour::grey : infer::FrameColour::rgb;
+  frame.colour = image.channels() == 1 ? FrameColour::grey : FrameColour::rgb;
   frame.has_alpha = image.channels() == 4;
-  frame.depth = image.depth();
+  frame.bits = bits_of_depth(image.depth());
   return frame;
 }
 
@@ -39,7 +39,7 @@ infer::Frame to_frame(const cv::Mat& image) {
 
 ImageJobResult upscale_image(const ImageJob& job) {
   const auto start = std::chrono::steady_clock::now();
-  check_output_path(job.output, job.input);
+  check_image_output_path(job.output, job.input);
   const cv::Mat image = decode::read_image(job.input);
   auto engine = infer::load_model(job.model, job.engine);
   const infer::ModelInfo& info = engine->info();
@@ -75,7 +75,7 @@ ImageJobResult upscale_image(const ImageJob& job) {
                result.tiling.tile_size == 0 ? std::string("the whole image") : std::to_string(result.tiling.tile_size),
                result.tiling.halo, result.tiling.exact ? " (exact)" : " (blended)");
 
-  const infer::Frame upscaled = upscaler.upscale(to_frame(image));
+  const Frame upscaled = upscaler.upscale(to_frame(image));
   int depth = image.depth();
   if (depth != CV_8U && !format_keeps_16_bit(job.output)) {
     spdlog::warn("{} stores 8-bit samples only; the {}-bit result is reduced to 8 bits", job.output.string(),

@@ -1,6 +1,5 @@
 // Writing still images without ever leaving a partial file under the final
-// name: the image is written to a hidden temporary name in the same folder
-// and renamed over the output when complete.
+// name (through OutputFile).
 #pragma once
 
 #include <filesystem>
@@ -9,10 +8,8 @@
 
 namespace r4k::restore {
 
-// Checks, before any work is done, that `output` can be written: a known
-// extension (.png, .tif, .tiff, .jpg, .jpeg), not a directory, its folder
-// exists and is writable, and it is not the input. Throws InputError.
-void check_output_path(const std::filesystem::path& output, const std::filesystem::path& input);
+// check_output_path for still images: .png, .tif, .tiff, .jpg, .jpeg.
+void check_image_output_path(const std::filesystem::path& output, const std::filesystem::path& input);
 
 // True when the output format stores 16-bit samples (PNG, TIFF).
 bool format_keeps_16_bit(const std::filesystem::path& output);

@@ -15,6 +15,11 @@ packages=(
   libopencv-dev          # core, imgproc, imgcodecs, dnn (OpenCV 4.6)
   libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX graphs via protobuf
   libyaml-cpp-dev libspdlog-dev libcli11-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev   # elements, GstHarness (gstreamer-check)
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav  # demuxers, parsers, decoders, encoders
+  libavformat-dev libavcodec-dev libavutil-dev           # media probing
+  ffmpeg                                                 # ffprobe checks and test clips
   libgtest-dev libgmock-dev
 )
 

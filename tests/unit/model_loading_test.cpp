@@ -158,7 +158,7 @@ TEST(ModelLoading, ChannelCountTheModelCannotTake) {
   Frame frame;
   frame.planes.resize({1, 3, 8, 8});
   frame.planes.fill(0.5f);
-  frame.depth = CV_8U;
+  frame.bits = 8;
   const std::string message = error_of([&] { upscaler.upscale(frame); });
   EXPECT_NE(message.find("takes 2 input channels"), std::string::npos) << message;
 }

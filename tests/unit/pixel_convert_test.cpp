@@ -40,10 +40,13 @@ TEST(PixelConvert, OutputIsRoundedAndClamped) {
 
 TEST(PixelConvert, QuantiseMatchesStoringAtTheDepth) {
   float values[] = {0.1234f, 0.5f, 0.99999f};
-  quantise(values, 3, CV_8U);
+  quantise(values, 3, 8);
   EXPECT_FLOAT_EQ(values[0], 31.0f / 255.0f);
   EXPECT_FLOAT_EQ(values[1], 128.0f / 255.0f);
   EXPECT_FLOAT_EQ(values[2], 1.0f);
+  float ten[] = {0.5f};
+  quantise(ten, 1, 10);
+  EXPECT_FLOAT_EQ(ten[0], 512.0f / 1023.0f);
 }
 
 TEST(PixelConvert, RejectsMissingChannelsAndDepths) {

@@ -1,0 +1,20 @@
+#include "pipeline/elements.hpp"
+
+#include "pipeline/gstr4ksuperres.h"
+
+namespace r4k::pipeline {
+
+gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(r4ksuperres, plugin); }
+
+void register_static_plugin() {
+  GstElementFactory* existing = gst_element_factory_find("r4ksuperres");
+  if (existing != nullptr) {
+    gst_object_unref(existing);
+    return;
+  }
+  gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR, "restore4k",
+                             "restore4k: neural super-resolution (built in)", register_elements, "0.1.0", "unknown",
+                             "restore4k", "restore4k", "https://restore4k.invalid");
+}
+
+}  // namespace r4k::pipeline

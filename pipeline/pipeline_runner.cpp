@@ -1,0 +1,172 @@
+#include "pipeline/pipeline_runner.hpp"
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+
+#include <gst/gst.h>
+#include <spdlog/spdlog.h>
+
+#include "pipeline/elements.hpp"
+#include "preprocess/error.hpp"
+
+namespace r4k::pipeline {
+namespace {
+
+// How long an interrupted pipeline may take to drain the frames in flight.
+constexpr std::chrono::seconds kDrainTimeout{120};
+
+struct GstObjectUnref {
+  void operator()(gpointer object) const { gst_object_unref(object); }
+};
+struct GstMessageUnref {
+  void operator()(GstMessage* message) const { gst_message_unref(message); }
+};
+using ElementPtr = std::unique_ptr<GstElement, GstObjectUnref>;
+using BusPtr = std::unique_ptr<GstBus, GstObjectUnref>;
+using PadPtr = std::unique_ptr<GstPad, GstObjectUnref>;
+using MessagePtr = std::unique_ptr<GstMessage, GstMessageUnref>;
+
+// Errors the user can fix by changing the input or the options.
+bool caused_by_input(const GError* error) {
+  if (error->domain == GST_RESOURCE_ERROR) {
+    return error->code == GST_RESOURCE_ERROR_NOT_FOUND || error->code == GST_RESOURCE_ERROR_OPEN_READ ||
+           error->code == GST_RESOURCE_ERROR_OPEN_WRITE || error->code == GST_RESOURCE_ERROR_OPEN_READ_WRITE ||
+           error->code == GST_RESOURCE_ERROR_SETTINGS;
+  }
+  if (error->domain == GST_STREAM_ERROR) {
+    return error->code == GST_STREAM_ERROR_FORMAT || error->code == GST_STREAM_ERROR_DECODE ||
+           error->code == GST_STREAM_ERROR_DEMUX || error->code == GST_STREAM_ERROR_TYPE_NOT_FOUND ||
+           error->code == GST_STREAM_ERROR_WRONG_TYPE || error->code == GST_STREAM_ERROR_CODEC_NOT_FOUND;
+  }
+  return error->domain == GST_CORE_ERROR && error->code == GST_CORE_ERROR_NEGOTIATION;
+}
+
+[[noreturn]] void throw_message(GstMessage* message) {
+  GError* error = nullptr;
+  gchar* debug = nullptr;
+  gst_message_parse_error(message, &error, &debug);
+  std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) + ": " + error->message;
+  if (debug != nullptr) text += " (" + std::string(debug) + ")";
+  const bool input = caused_by_input(error);
+  g_error_free(error);
+  g_free(debug);
+  if (input) throw InputError(text);
+  throw Error(text);
+}
+
+GstPadProbeReturn count_buffer(GstPad*, GstPadProbeInfo*, gpointer counter) {
+  static_cast<std::atomic<std::uint64_t>*>(counter)->fetch_add(1, std::memory_order_relaxed);
+  return GST_PAD_PROBE_OK;
+}
+
+}  // namespace
+
+void initialise_gstreamer() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    gst_init(nullptr, nullptr);
+    register_static_plugin();
+  });
+}
+
+std::string gst_launch_line(const PipelineArguments& arguments) {
+  std::string line = "gst-launch-1.0 -e";
+  for (const auto& argument : arguments) {
+    const bool plain = argument.find_first_not_of(
+                           "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,:/!@%") ==
+                       std::string::npos;
+    line += " ";
+    if (plain && !argument.empty()) {
+      line += argument;
+      continue;
+    }
+    line += "'";
+    for (char c : argument) line += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    line += "'";
+  }
+  return line;
+}
+
+PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRunOptions& options) {
+  initialise_gstreamer();
+  std::vector<const gchar*> argv;
+  for (const auto& argument : arguments) argv.push_back(argument.c_str());
+  argv.push_back(nullptr);
+  GError* parse_error = nullptr;
+  ElementPtr pipeline(gst_parse_launchv(argv.data(), &parse_error));
+  if (pipeline) gst_object_ref_sink(pipeline.get());  // take the floating reference
+  if (parse_error != nullptr) {
+    const std::string message = parse_error->message;
+    g_error_free(parse_error);
+    throw InputError("invalid pipeline: " + message);
+  }
+  BusPtr bus(gst_element_get_bus(pipeline.get()));
+
+  std::atomic<std::uint64_t> frames{0};
+  if (!options.count_element.empty()) {
+    ElementPtr counted(gst_bin_get_by_name(GST_BIN(pipeline.get()), options.count_element.c_str()));
+    if (!counted) throw Error("pipeline has no element named '" + options.count_element + "'");
+    PadPtr pad(gst_element_get_static_pad(counted.get(), "src"));
+    gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, count_buffer, &frames, nullptr);
+  }
+
+  // Tear the pipeline down on every exit path.
+  struct StopOnExit {
+    GstElement* pipeline;
+    ~StopOnExit() { gst_element_set_state(pipeline, GST_STATE_NULL); }
+  } stop_on_exit{pipeline.get()};
+
+  if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    MessagePtr message(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
+    if (message) throw_message(message.get());
+    throw Error("the pipeline failed to start");
+  }
+
+  const auto start = std::chrono::steady_clock::now();
+  auto last_progress = start;
+  PipelineResult result;
+  bool eos_sent = false;
+  auto eos_sent_at = start;
+  while (true) {
+    MessagePtr message(gst_bus_timed_pop_filtered(
+        bus.get(), 100 * GST_MSECOND,
+        static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_WARNING)));
+    const auto now = std::chrono::steady_clock::now();
+    if (message) {
+      if (GST_MESSAGE_TYPE(message.get()) == GST_MESSAGE_ERROR) throw_message(message.get());
+      if (GST_MESSAGE_TYPE(message.get()) == GST_MESSAGE_EOS) break;
+      GError* warning = nullptr;
+      gchar* debug = nullptr;
+      gst_message_parse_warning(message.get(), &warning, &debug);
+      const std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message.get()))) + ": " + warning->message +
+                               (debug != nullptr ? " (" + std::string(debug) + ")" : std::string());
+      // A stream that could not be linked stalls the muxer for ever: fatal.
+      const bool fatal = warning->domain == GST_PARSE_ERROR;
+      g_error_free(warning);
+      g_free(debug);
+      if (fatal) throw Error(text);
+      spdlog::warn("{}", text);
+    }
+    if (!eos_sent && options.interrupt != nullptr && options.interrupt->load()) {
+      spdlog::warn("interrupted: finishing the output file");
+      gst_element_send_event(pipeline.get(), gst_event_new_eos());
+      eos_sent = true;
+      eos_sent_at = now;
+      result.interrupted = true;
+    }
+    if (eos_sent && now - eos_sent_at > kDrainTimeout) {
+      throw Error("the pipeline did not finish within " + std::to_string(kDrainTimeout.count()) +
+                  " s of the interrupt; the output is incomplete");
+    }
+    if (options.progress && now - last_progress >= std::chrono::seconds(1)) {
+      options.progress({frames.load(), std::chrono::duration<double>(now - start).count()});
+      last_progress = now;
+    }
+  }
+  result.frames = frames.load();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace r4k::pipeline

@@ -1,0 +1,51 @@
+// Running a GStreamer pipeline to the end: bus handling, frame counting for
+// progress, and a clean stop on interrupt (EOS, so muxers finalise their
+// files and the output stays playable).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace r4k::pipeline {
+
+struct PipelineProgress {
+  std::uint64_t frames = 0;  // buffers that left the counted element
+  double seconds = 0.0;      // since PLAYING
+};
+
+struct PipelineRunOptions {
+  // Name of the element whose source pad counts frames (empty: no counting).
+  std::string count_element;
+  // When it becomes true, EOS is sent and the pipeline drains.
+  const std::atomic<bool>* interrupt = nullptr;
+  // Called about once a second while running.
+  std::function<void(const PipelineProgress&)> progress;
+};
+
+struct PipelineResult {
+  bool interrupted = false;
+  std::uint64_t frames = 0;
+  double seconds = 0.0;
+};
+
+// Initialises GStreamer once and makes restore4k's elements available.
+void initialise_gstreamer();
+
+// A pipeline in gst-launch-1.0 syntax, one argument per element, property or
+// link, exactly as gst-launch-1.0 would receive them from a shell.
+using PipelineArguments = std::vector<std::string>;
+
+// The arguments as one shell command line (`gst-launch-1.0 -e ...`), quoted
+// so that it can be pasted into a shell.
+std::string gst_launch_line(const PipelineArguments& arguments);
+
+// Parses and runs the pipeline (as gst-launch-1.0 would) until EOS. Throws
+// InputError for errors caused by the input (missing file, undecodable
+// stream, model that cannot load, refused caps), Error for the rest, with
+// the element's message and debug text.
+PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRunOptions& options);
+
+}  // namespace r4k::pipeline

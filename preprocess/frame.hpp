@@ -1,0 +1,32 @@
+// Frame: one picture as planar float data in [0, 1], in the colour model it
+// came in (grey, R'G'B', or Y'CbCr with possibly subsampled chroma), with
+// the bit depth it is stored at. The unit that FrameUpscaler upscales.
+#pragma once
+
+#include "preprocess/tensor.hpp"
+#include "preprocess/ycbcr.hpp"
+
+namespace r4k {
+
+enum class FrameColour { grey, rgb, ycbcr };
+
+struct Frame {
+  // grey: [Y]; rgb: [R, G, B]; ycbcr: [Y]; then alpha when has_alpha.
+  Tensor planes;
+  // ycbcr only: [Cb, Cr] at (width >> chroma_shift_x) x (height >> chroma_shift_y).
+  Tensor chroma;
+  int chroma_shift_x = 0;
+  int chroma_shift_y = 0;
+  YcbcrSpace space;  // ycbcr only
+  FrameColour colour = FrameColour::rgb;
+  bool has_alpha = false;
+  // Bits per sample the frame is stored with (8, 10, 16); 0 = float. Values
+  // that would be stored between steps are rounded to this depth.
+  int bits = 8;
+
+  int width() const { return planes.shape().w; }
+  int height() const { return planes.shape().h; }
+  int colour_planes() const { return colour == FrameColour::rgb ? 3 : 1; }
+};
+
+}  // namespace r4k

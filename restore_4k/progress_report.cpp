@@ -1,0 +1,63 @@
+#include "restore_4k/progress_report.hpp"
+
+#include <cmath>
+
+namespace r4k::restore {
+namespace {
+
+std::string clock_text(double seconds) {
+  const auto total = static_cast<long long>(std::llround(std::max(0.0, seconds)));
+  char text[32];
+  if (total >= 3600) {
+    std::snprintf(text, sizeof text, "%lld:%02lld:%02lld", total / 3600, (total / 60) % 60, total % 60);
+  } else {
+    std::snprintf(text, sizeof text, "%lld:%02lld", total / 60, total % 60);
+  }
+  return text;
+}
+
+}  // namespace
+
+ProgressReport::ProgressReport(std::FILE* stream, bool terminal, double plain_interval)
+    : stream_(stream), terminal_(terminal), plain_interval_(plain_interval) {}
+
+std::string ProgressReport::format(std::uint64_t frames, std::int64_t total, double seconds) {
+  const double fps = seconds > 0 ? static_cast<double>(frames) / seconds : 0.0;
+  char text[160];
+  if (total > 0) {
+    const double fraction = static_cast<double>(frames) / static_cast<double>(total);
+    const std::string eta =
+        fps > 0 && static_cast<std::int64_t>(frames) < total
+            ? clock_text(static_cast<double>(total - static_cast<std::int64_t>(frames)) / fps)
+            : std::string("-");
+    std::snprintf(text, sizeof text, "frame %llu/%lld (%.1f%%), %.2f fps, ETA %s",
+                  static_cast<unsigned long long>(frames), static_cast<long long>(total), 100.0 * fraction, fps,
+                  eta.c_str());
+  } else {
+    std::snprintf(text, sizeof text, "frame %llu, %.2f fps, %s elapsed", static_cast<unsigned long long>(frames), fps,
+                  clock_text(seconds).c_str());
+  }
+  return text;
+}
+
+void ProgressReport::update(std::uint64_t frames, std::int64_t total, double seconds) {
+  if (terminal_) {
+    std::fprintf(stream_, "\r%s\033[K", format(frames, total, seconds).c_str());
+    std::fflush(stream_);
+  } else if (seconds - last_plain_ >= plain_interval_) {
+    std::fprintf(stream_, "restore4k: %s\n", format(frames, total, seconds).c_str());
+    std::fflush(stream_);
+    last_plain_ = seconds;
+  }
+}
+
+void ProgressReport::finish(std::uint64_t frames, std::int64_t total, double seconds) {
+  if (terminal_) {
+    std::fprintf(stream_, "\r%s\033[K\n", format(frames, total, seconds).c_str());
+  } else {
+    std::fprintf(stream_, "restore4k: %s\n", format(frames, total, seconds).c_str());
+  }
+  std::fflush(stream_);
+}
+
+}  // namespace r4k::restore

@@ -1,0 +1,184 @@
+#include "restore_4k/video_upscale.hpp"
+
+#include <gst/gst.h>
+#include <spdlog/spdlog.h>
+
+#include "preprocess/error.hpp"
+#include "restore_4k/output_file.hpp"
+
+namespace r4k::restore {
+namespace {
+
+constexpr const char* kSuperresName = "superres";
+
+bool element_available(const std::string& name) {
+  pipeline::initialise_gstreamer();
+  GstElementFactory* factory = gst_element_factory_find(name.c_str());
+  if (factory == nullptr) return false;
+  gst_object_unref(factory);
+  return true;
+}
+
+// The demuxer whose pads have stable names (video_0, audio_0, ...), so the
+// pipeline can be written down as a gst-launch-1.0 line.
+std::string demuxer_for(const std::string& container) {
+  if (container.find("mp4") != std::string::npos || container.find("mov") != std::string::npos) return "qtdemux";
+  if (container.find("matroska") != std::string::npos) return "matroskademux";
+  if (container == "avi") return "avidemux";
+  return "";
+}
+
+// The raw format r4ksuperres works in: the decoder's own where it can, so
+// 10-bit stays 10-bit and 4:4:4 stays 4:4:4.
+std::string processing_format(const std::string& pixel_format) {
+  if (pixel_format.find("10") != std::string::npos || pixel_format.find("12") != std::string::npos ||
+      pixel_format.find("16") != std::string::npos) {
+    return pixel_format.rfind("gray", 0) == 0 ? "GRAY16_LE" : "I420_10LE";
+  }
+  if (pixel_format == "yuv444p" || pixel_format == "yuvj444p") return "Y444";
+  if (pixel_format == "gray") return "GRAY8";
+  if (pixel_format == "rgb24" || pixel_format == "bgr24" || pixel_format.find("rgb") != std::string::npos ||
+      pixel_format.find("bgr") != std::string::npos || pixel_format.find("gbr") != std::string::npos) {
+    return "RGB";
+  }
+  return "I420";
+}
+
+struct EncoderSetup {
+  std::vector<std::string> extensions;
+  std::string muxer;  // for the first extension
+  std::vector<std::string> elements;
+};
+
+EncoderSetup encoder_setup(VideoEncoder encoder, const std::string& format, const std::filesystem::path& output) {
+  switch (encoder) {
+    case VideoEncoder::prores:
+      // ProRes 422 HQ: 10-bit 4:2:2.
+      return {{".mov"}, "qtmux", {"video/x-raw,format=I422_10LE", "!", "avenc_prores_ks", "profile=hq"}};
+    case VideoEncoder::x264: {
+      const std::string muxer = lower_extension(output) == ".mp4" ? "mp4mux" : "matroskamux";
+      return {{".mkv", ".mp4"}, muxer, {"video/x-raw,format=I420_10LE", "!", "x264enc", "speed-preset=medium"}};
+    }
+    case VideoEncoder::ffv1:
+    default: {
+      // Lossless; keep the processing format (FFV1 takes all of them but RGB,
+      // which it stores as BGRx).
+      const std::string caps = format == "RGB" ? "BGRx" : format;
+      return {{".mkv"}, "matroskamux", {"video/x-raw,format=" + caps, "!", "avenc_ffv1", "slicecrc=1"}};
+    }
+  }
+}
+
+void append(pipeline::PipelineArguments& arguments, std::initializer_list<std::string> items) {
+  arguments.insert(arguments.end(), items);
+}
+
+}  // namespace
+
+VideoEncoder parse_video_encoder(const std::string& text) {
+  if (text == "ffv1") return VideoEncoder::ffv1;
+  if (text == "prores") return VideoEncoder::prores;
+  if (text == "x264") return VideoEncoder::x264;
+  throw InputError("unknown encoder '" + text + "': expected ffv1, prores or x264");
+}
+
+std::string to_string(VideoEncoder encoder) {
+  switch (encoder) {
+    case VideoEncoder::prores:
+      return "prores";
+    case VideoEncoder::x264:
+      return "x264";
+    case VideoEncoder::ffv1:
+    default:
+      return "ffv1";
+  }
+}
+
+VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location) {
+  VideoPlan plan;
+  plan.media = decode::probe_media(job.input);
+  if (plan.media.video.empty()) {
+    throw InputError("input '" + job.input.string() + "' has no video stream");
+  }
+  const decode::VideoStreamInfo& video = plan.media.video.front();
+  const std::string format = processing_format(video.pixel_format);
+  const EncoderSetup encoder = encoder_setup(job.encoder, format, job.output);
+  check_output_path(job.output, job.input, encoder.extensions);
+
+  // The scale decides the output size the encoder is given; it is read from
+  // the model here so that a model that cannot load fails before any work.
+  plan.scale = infer::load_model(job.model, job.engine)->info().scale;
+  plan.decoder = decode::choose_decoder(video.codec, job.decoder, element_available);
+  const std::string demuxer = demuxer_for(plan.media.container);
+
+  auto& a = plan.arguments;
+  append(a, {"filesrc", "location=" + job.input.string(), "!"});
+  if (demuxer.empty() || plan.decoder.decoder == "decodebin") {
+    spdlog::warn("container '{}' or codec '{}' has no fixed demuxer/decoder here: decoding with decodebin; audio "
+                 "and subtitles are not carried over",
+                 plan.media.container, video.codec);
+    append(a, {"decodebin", "!"});
+  } else {
+    append(a, {demuxer, "name=demux", "demux.video_0", "!", "queue", "!"});
+    if (!plan.decoder.parser.empty()) append(a, {plan.decoder.parser, "!"});
+    append(a, {plan.decoder.decoder, "!"});
+  }
+  if (video.interlaced()) {
+    spdlog::info("input is interlaced ({}): deinterlacing before upscaling", video.field_order);
+    append(a, {"deinterlace", "!"});
+  }
+  append(a, {"videoconvert", "!", "video/x-raw,format=" + format, "!", "queue", "max-size-buffers=4",
+             "max-size-bytes=0", "max-size-time=0", "!", "r4ksuperres", std::string("name=") + kSuperresName,
+             "model=" + job.model, "backend=" + job.engine.backend, "tile-size=" + std::to_string(job.tile_size),
+             "halo=" + std::to_string(job.halo), "threads=" + std::to_string(job.engine.threads),
+             "batch=" + std::to_string(job.batch), "!", "queue", "max-size-buffers=4", "max-size-bytes=0",
+             "max-size-time=0", "!", "videoconvert", "!"});
+  a.insert(a.end(), encoder.elements.begin(), encoder.elements.end());
+  append(a, {"!", "queue", "!", encoder.muxer, "name=mux", "!", "filesink", "location=" + location.string()});
+
+  if (!demuxer.empty() && plan.decoder.decoder != "decodebin") {
+    // Audio (and, in Matroska, subtitles) go to the muxer untouched.
+    for (std::size_t i = 0; i < plan.media.audio.size(); ++i) {
+      append(a, {"demux.audio_" + std::to_string(i), "!", "queue", "!", "mux.audio_%u"});
+    }
+    if (encoder.muxer == "matroskamux") {
+      for (std::size_t i = 0; i < plan.media.subtitles.size(); ++i) {
+        append(a, {"demux.subtitle_" + std::to_string(i), "!", "queue", "!", "mux.subtitle_%u"});
+      }
+    } else if (!plan.media.subtitles.empty()) {
+      spdlog::warn("{} cannot hold the input's subtitles; they are not carried over", encoder.muxer);
+    }
+  }
+  return plan;
+}
+
+VideoResult upscale_video(const VideoJob& job) {
+  OutputFile output(job.output);
+  const VideoPlan plan = plan_video(job, output.temporary());
+  const decode::VideoStreamInfo& video = plan.media.video.front();
+  spdlog::info("{}: {} {}x{} {} ({} frames) -> {}x{} {} ({}), decoder {}{}", job.input.string(), video.codec,
+               video.width, video.height, video.pixel_format, video.frame_count, video.width * plan.scale,
+               video.height * plan.scale, to_string(job.encoder), job.output.string(), plan.decoder.decoder,
+               plan.decoder.hardware ? " (hardware)" : "");
+  spdlog::debug("pipeline: {}", pipeline::gst_launch_line(plan.arguments));
+
+  pipeline::PipelineRunOptions options;
+  options.count_element = kSuperresName;
+  options.interrupt = job.cancel;
+  if (job.progress) {
+    const std::int64_t total = video.frame_count;
+    options.progress = [&job, total](const pipeline::PipelineProgress& progress) {
+      job.progress(progress.frames, total, progress.seconds);
+    };
+  }
+  const pipeline::PipelineResult run = pipeline::run_pipeline(plan.arguments, options);
+  output.commit();
+  VideoResult result;
+  result.frames = run.frames;
+  result.seconds = run.seconds;
+  result.interrupted = run.interrupted;
+  result.expected_frames = video.frame_count;
+  return result;
+}
+
+}  // namespace r4k::restore

@@ -1,0 +1,63 @@
+// The video workflow behind `restore4k video IN OUT`: probe the input, build
+// one GStreamer pipeline (demux -> decode -> r4ksuperres -> encode -> mux,
+// with queues between the heavy stages and the audio and subtitle streams
+// carried over untouched), run it with progress, and finish the file even
+// when interrupted.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "decode/decoder_choice.hpp"
+#include "decode/media_probe.hpp"
+#include "infer/model_loader.hpp"
+#include "pipeline/pipeline_runner.hpp"
+
+namespace r4k::restore {
+
+enum class VideoEncoder { ffv1, prores, x264 };
+VideoEncoder parse_video_encoder(const std::string& text);  // ffv1 | prores | x264
+std::string to_string(VideoEncoder encoder);
+
+struct VideoJob {
+  std::filesystem::path input;
+  std::filesystem::path output;
+  std::string model = "builtin:bicubic-x4";
+  infer::EngineOptions engine;
+  int tile_size = 0;
+  int halo = -1;
+  int batch = 1;
+  VideoEncoder encoder = VideoEncoder::ffv1;
+  decode::DecoderPreference decoder = decode::DecoderPreference::automatic;
+  const std::atomic<bool>* cancel = nullptr;
+  // Frames done, frames expected (0 = unknown), seconds since start.
+  std::function<void(std::uint64_t, std::int64_t, double)> progress;
+};
+
+struct VideoPlan {
+  decode::MediaInfo media;
+  decode::DecoderChoice decoder;
+  int scale = 0;
+  pipeline::PipelineArguments arguments;  // writing to `location`
+};
+
+// Probes the input, checks the job and builds the pipeline writing to
+// `location`. Throws InputError for bad input (no video stream, output
+// extension that does not fit the encoder, ...).
+VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location);
+
+struct VideoResult {
+  std::uint64_t frames = 0;
+  double seconds = 0.0;
+  bool interrupted = false;
+  std::int64_t expected_frames = 0;
+};
+
+// Runs the job. On success (or interrupt, after EOS finalised the file) the
+// output is renamed into place; on error nothing is left under its name.
+VideoResult upscale_video(const VideoJob& job);
+
+}  // namespace r4k::restore
