@@ -1,8 +1,6 @@
 // End-to-end tests of the restore4k program: real processes, real files.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <array>
 #include <cmath>
@@ -13,6 +11,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "tests/support/command_runner.hpp"
 #include "tests/support/sr_test_models.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -21,30 +20,9 @@ namespace {
 using r4k::testing::TempDir;
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
+using r4k::testing::Outcome;
 
-std::string quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-Outcome run(const std::vector<std::string>& arguments) {
-  std::string command = quote(R4K_EXECUTABLE);
-  for (const auto& argument : arguments) command += " " + quote(argument);
-  command += " 2>&1";
-  Outcome outcome;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) outcome.output += buffer.data();
-  const int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return outcome;
-}
+Outcome run(const std::vector<std::string>& arguments) { return r4k::testing::run_command(R4K_EXECUTABLE, arguments); }
 
 void write_bytes(const fs::path& path, const std::string& bytes) {
   std::ofstream(path, std::ios::binary) << bytes;
@@ -352,38 +330,16 @@ TEST(ImageCommandInterrupt, CtrlCStopsWithExit130AndWritesNothing) {
   r4k::testing::write_srvgg(spec, dir / "m.onnx");
   cv::imwrite((dir / "in.png").string(), sample_bgr(400, 400));
   const fs::path output = dir / "out.png";
-
-  int pipe_fds[2];
-  ASSERT_EQ(::pipe(pipe_fds), 0);
-  const pid_t child = ::fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    ::dup2(pipe_fds[1], STDERR_FILENO);
-    ::close(pipe_fds[0]);
-    ::execl(R4K_EXECUTABLE, R4K_EXECUTABLE, "image", (dir / "in.png").c_str(), output.c_str(), "--model",
-            (dir / "m.onnx").c_str(), "--tile", "64", "--log-level", "debug", static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(pipe_fds[1]);
-  // Interrupt once the first batch of tiles is done: the job is mid-run.
-  FILE* log = ::fdopen(pipe_fds[0], "r");
-  std::string seen;
-  char line[4096];
   bool interrupted = false;
-  while (std::fgets(line, sizeof line, log) != nullptr) {
-    seen += line;
-    if (!interrupted && std::string(line).find("tiles 1/") != std::string::npos) {
-      ::kill(child, SIGINT);
-      interrupted = true;
-    }
-  }
-  std::fclose(log);
-  int status = 0;
-  ::waitpid(child, &status, 0);
-  ASSERT_TRUE(interrupted) << seen;
-  ASSERT_TRUE(WIFEXITED(status)) << seen;
-  EXPECT_EQ(WEXITSTATUS(status), 130) << seen;
-  EXPECT_NE(seen.find("interrupted"), std::string::npos) << seen;
+  // Interrupt once the first batch of tiles is done: the job is mid-run.
+  const Outcome outcome = r4k::testing::run_and_signal(
+      R4K_EXECUTABLE,
+      {"image", (dir / "in.png").string(), output.string(), "--model", (dir / "m.onnx").string(), "--tile", "64",
+       "--log-level", "debug"},
+      "tiles 1/", SIGINT, interrupted);
+  ASSERT_TRUE(interrupted) << outcome.output;
+  EXPECT_EQ(outcome.exit_code, 130) << outcome.output;
+  EXPECT_NE(outcome.output.find("interrupted"), std::string::npos) << outcome.output;
   expect_nothing_written(output);
 }
 

@@ -125,6 +125,17 @@ class GraphBuilder {
     return out;
   }
 
+  // KxK convolution with the given weights [cout, cin, k, k] and bias.
+  void conv_with_weights(const std::string& x, int cin, int cout, int k, const std::string& name,
+                         const std::vector<float>& weights, const std::vector<float>& bias, const std::string& out) {
+    add_initializer(name + ".weight", {cout, cin, k, k}, weights);
+    add_initializer(name + ".bias", {cout}, bias);
+    auto* node = add_node("Conv", name, {x, name + ".weight", name + ".bias"}, {out});
+    const std::int64_t p = k / 2;
+    set_ints(node, "kernel_shape", {k, k});
+    set_ints(node, "pads", {p, p, p, p});
+  }
+
   std::string prelu(const std::string& x, int channels, const std::string& name) {
     const std::string slope = name + ".weight";
     // Shape [C,1,1] so the slope broadcasts over H,W of an NCHW tensor.
@@ -325,6 +336,16 @@ void write_channels_model(int channels, const std::filesystem::path& path) {
                              symbolic_dim("out_width")});
   const std::string x = b.conv(kInputName, channels, channels * 4, 3, "conv_0", kOutputGain);
   b.depth_to_space(x, 2, "depth_to_space", kOutputName);
+  b.save(path);
+}
+
+void write_channel_swap_model(const std::filesystem::path& path) {
+  // A 1x1 convolution whose weights swap the first and third channel: x1,
+  // not colour-neutral, so a wrong Y'CbCr matrix shows in its output.
+  GraphBuilder b(13, 4, "swap_rb");
+  b.add_input(kInputName, {symbolic_dim("batch"), fixed_dim(3), symbolic_dim("height"), symbolic_dim("width")});
+  b.add_output(kOutputName, {symbolic_dim("batch"), fixed_dim(3), symbolic_dim("height"), symbolic_dim("width")});
+  b.conv_with_weights(kInputName, 3, 3, 1, "swap", {0, 0, 1, 0, 1, 0, 1, 0, 0}, {0, 0, 0}, kOutputName);
   b.save(path);
 }
 

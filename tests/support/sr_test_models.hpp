@@ -47,4 +47,8 @@ void write_unsupported_op_model(const std::filesystem::path& path);
 // DepthToSpace: for "channel count the model cannot take" tests.
 void write_channels_model(int channels, const std::filesystem::path& path);
 
+// x1 RGB "model" swapping R and B (a 1x1 convolution): checks that colour
+// conversions use the right matrix and that channel order is respected.
+void write_channel_swap_model(const std::filesystem::path& path);
+
 }  // namespace r4k::testing

@@ -1,0 +1,244 @@
+// End-to-end video tests: real pipelines, real files, checked with ffprobe.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <cmath>
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "tests/support/command_runner.hpp"
+#include "tests/support/sr_test_models.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace {
+
+using r4k::testing::Outcome;
+using r4k::testing::run_command;
+using r4k::testing::TempDir;
+namespace fs = std::filesystem;
+
+const std::string kPluginPath = std::string("GST_PLUGIN_PATH=") + R4K_PLUGIN_DIR;
+
+Outcome restore4k(const std::vector<std::string>& arguments) { return run_command(R4K_EXECUTABLE, arguments); }
+
+bool have_media_tools() {
+  return r4k::testing::program_available("ffmpeg") && r4k::testing::program_available("ffprobe") &&
+         r4k::testing::program_available("gst-launch-1.0");
+}
+
+#define REQUIRE_MEDIA_TOOLS() \
+  if (!have_media_tools()) GTEST_SKIP() << "ffmpeg, ffprobe or gst-launch-1.0 missing (scripts/setup.sh installs them)"
+
+// A clip made with ffmpeg: H.264 video with explicit BT.709 tags and AAC audio.
+fs::path make_clip(const TempDir& dir, const std::string& name, int width, int height, int rate, double seconds) {
+  const fs::path path = dir / name;
+  const auto result = run_command(
+      "ffmpeg", {"-v", "error", "-y", "-f", "lavfi", "-i",
+                 "testsrc2=size=" + std::to_string(width) + "x" + std::to_string(height) + ":rate=" +
+                     std::to_string(rate),
+                 "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", std::to_string(seconds), "-c:v",
+                 "libx264", "-pix_fmt", "yuv420p", "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc",
+                 "bt709", "-color_range", "tv", "-c:a", "aac", "-ac", "2", "-shortest", path.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return path;
+}
+
+// One value of `ffprobe -show_entries`, e.g. probe(f, "v:0", "stream=width").
+std::string probe(const fs::path& file, const std::string& stream, const std::string& entry) {
+  const auto result = run_command("ffprobe", {"-v", "error", "-select_streams", stream, "-show_entries", entry, "-of",
+                                              "default=noprint_wrappers=1:nokey=1", file.string()});
+  std::string value = result.output;
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
+  return value;
+}
+
+long counted_frames(const fs::path& file) {
+  const auto result = run_command("ffprobe", {"-v", "error", "-count_frames", "-select_streams", "v:0",
+                                              "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0",
+                                              file.string()});
+  try {
+    return std::stol(result.output);
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+double duration(const fs::path& file) {
+  try {
+    return std::stod(probe(file, "v:0", "format=duration"));
+  } catch (const std::exception&) {
+    return -1.0;
+  }
+}
+
+TEST(VideoPipeline, GstLaunchFindsThePluginAndUpscales) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path out = dir / "test.mkv";
+  const auto result = run_command(
+      "gst-launch-1.0", {"-q", "videotestsrc", "num-buffers=10", "!", "video/x-raw,width=64,height=48,format=I420",
+                         "!", "r4ksuperres", "model=builtin:bicubic-x2", "!", "videoconvert", "!", "avenc_ffv1", "!",
+                         "matroskamux", "!", "filesink", "location=" + out.string()},
+      kPluginPath);
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(probe(out, "v:0", "stream=width"), "128");
+  EXPECT_EQ(probe(out, "v:0", "stream=height"), "96");
+  EXPECT_EQ(counted_frames(out), 10);
+}
+
+TEST(VideoCommand, H264WithAacBecomesFfv1WithSameFramesDurationColourAndAudio) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "clip.mp4", 320, 240, 25, 2.0);
+  const fs::path out = dir / "clip_x4.mkv";
+  const auto result = restore4k({"video", clip.string(), out.string(), "--model", "builtin:bicubic-x4"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(probe(out, "v:0", "stream=codec_name"), "ffv1");
+  EXPECT_EQ(probe(out, "v:0", "stream=width"), "1280");
+  EXPECT_EQ(probe(out, "v:0", "stream=height"), "960");
+  EXPECT_EQ(probe(out, "v:0", "stream=pix_fmt"), "yuv420p");
+  EXPECT_EQ(counted_frames(out), counted_frames(clip));
+  EXPECT_NEAR(duration(out), duration(clip), 1.0 / 25.0);
+  for (const char* tag : {"color_space", "color_range", "color_primaries", "color_transfer"}) {
+    EXPECT_EQ(probe(out, "v:0", std::string("stream=") + tag), probe(clip, "v:0", std::string("stream=") + tag)) << tag;
+  }
+  EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), "aac");
+  EXPECT_EQ(probe(out, "a:0", "stream=sample_rate"), "48000");
+  EXPECT_EQ(probe(out, "a:0", "stream=channels"), "2");
+  // The audio is carried over, not re-encoded: the same packets, except the
+  // encoder priming and padding that the MP4 edit list tells the demuxer to
+  // trim (at most one packet at each end).
+  const auto packets = [](const fs::path& file) {
+    std::vector<std::string> sizes;
+    std::istringstream lines(run_command("ffprobe", {"-v", "error", "-select_streams", "a:0", "-show_entries",
+                                                     "packet=size", "-of", "csv=p=0", file.string()})
+                                 .output);
+    for (std::string line; std::getline(lines, line);) {
+      line = line.substr(0, line.find(','));
+      if (!line.empty()) sizes.push_back(line);
+    }
+    return sizes;
+  };
+  const auto in_packets = packets(clip);
+  const auto out_packets = packets(out);
+  ASSERT_GT(out_packets.size(), 40u);
+  ASSERT_LE(out_packets.size(), in_packets.size());
+  EXPECT_LE(in_packets.size() - out_packets.size(), 2u);
+  bool contiguous = false;
+  for (std::size_t skip = 0; skip <= 1 && skip + out_packets.size() <= in_packets.size(); ++skip) {
+    contiguous |= std::equal(out_packets.begin(), out_packets.end(), in_packets.begin() + static_cast<long>(skip));
+  }
+  EXPECT_TRUE(contiguous) << "the audio packets changed";
+}
+
+TEST(VideoCommand, DryRunPrintsALineThatGstLaunchRuns) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "in put.mp4", 160, 120, 25, 1.0);  // a space in the name
+  const fs::path out = dir / "out.mkv";
+  const auto dry = restore4k({"video", clip.string(), out.string(), "--model", "builtin:lanczos-x2", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_EQ(dry.output.rfind("gst-launch-1.0 -e ", 0), 0u) << dry.output;
+  EXPECT_FALSE(fs::exists(out)) << "a dry run writes nothing";
+  const auto run = run_command("/bin/sh", {"-c", kPluginPath + " " + dry.output});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(probe(out, "v:0", "stream=width"), "320");
+  EXPECT_EQ(counted_frames(out), 25);
+  EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), "aac");
+}
+
+TEST(VideoCommand, CtrlCFinishesAPlayableFileAndExits130) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "long.mp4", 320, 240, 25, 10.0);
+  r4k::testing::SrvggSpec spec;
+  spec.features = 16;
+  spec.convs = 4;
+  spec.scale = 2;
+  r4k::testing::write_srvgg(spec, dir / "m.onnx");
+  const fs::path out = dir / "out.mkv";
+  bool interrupted = false;
+  // The first progress line comes about a second in: mid-run.
+  const auto result = r4k::testing::run_and_signal(
+      R4K_EXECUTABLE, {"video", clip.string(), out.string(), "--model", (dir / "m.onnx").string()},
+      "restore4k: frame", SIGINT, interrupted);
+  ASSERT_TRUE(interrupted) << result.output;
+  EXPECT_EQ(result.exit_code, 130) << result.output;
+  ASSERT_TRUE(fs::exists(out)) << result.output;
+  const long frames = counted_frames(out);
+  EXPECT_GT(frames, 0);
+  EXPECT_LT(frames, 250);
+  const auto decode = run_command("ffmpeg", {"-v", "error", "-i", out.string(), "-f", "null", "-"});
+  EXPECT_EQ(decode.exit_code, 0);
+  EXPECT_EQ(decode.output, "") << "the interrupted file does not decode cleanly";
+}
+
+TEST(VideoCommandBadInput, MissingModelOrInput) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "clip.mp4", 64, 48, 25, 0.4);
+  auto result = restore4k({"video", clip.string(), (dir / "out.mkv").string(), "--model", "/nope/model.onnx"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("model file '/nope/model.onnx' does not exist"), std::string::npos) << result.output;
+  result = restore4k({"video", (dir / "missing.mp4").string(), (dir / "out.mkv").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("missing.mp4' does not exist"), std::string::npos) << result.output;
+  EXPECT_TRUE(fs::is_empty(dir.path()) || !fs::exists(dir / "out.mkv"));
+}
+
+TEST(VideoCommandBadInput, CorruptVideoAndNoVideoStream) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  std::ofstream(dir / "corrupt.mp4") << "this is not a video at all";
+  auto result = restore4k({"video", (dir / "corrupt.mp4").string(), (dir / "out.mkv").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("corrupt.mp4"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(dir / "out.mkv"));
+
+  const fs::path audio = dir / "audio.m4a";
+  ASSERT_EQ(run_command("ffmpeg", {"-v", "error", "-f", "lavfi", "-i", "sine=frequency=440", "-t", "0.5", "-c:a", "aac",
+                                   audio.string()})
+                .exit_code,
+            0);
+  result = restore4k({"video", audio.string(), (dir / "out.mkv").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("has no video stream"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(dir / "out.mkv"));
+}
+
+TEST(VideoCommandBadInput, OutputNotWritableOrWrongContainer) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "clip.mp4", 64, 48, 25, 0.4);
+  auto result = restore4k({"video", clip.string(), "/proc/r4k-test.mkv"});
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("/proc/r4k-test.mkv"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists("/proc/r4k-test.mkv"));
+  result = restore4k({"video", clip.string(), (dir / "nofolder" / "out.mkv").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("does not exist"), std::string::npos) << result.output;
+  result = restore4k({"video", clip.string(), (dir / "out.mp4").string(), "--encoder", "ffv1"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("unsupported extension '.mp4'"), std::string::npos) << result.output;
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    EXPECT_EQ(entry.path().filename().string().find("r4k-partial"), std::string::npos) << entry.path();
+  }
+}
+
+TEST(VideoPipeline, NoLeaksOver300Frames) {
+  REQUIRE_MEDIA_TOOLS();
+  const auto result = run_command(
+      "gst-launch-1.0",
+      {"-q", "videotestsrc", "num-buffers=300", "!", "video/x-raw,width=32,height=24,format=I420", "!", "r4ksuperres",
+       "model=builtin:bicubic-x2", "!", "fakesink"},
+      kPluginPath + " GST_TRACERS=leaks GST_DEBUG=GST_TRACER:7,leaks:5 GST_DEBUG_NO_COLOR=1");
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  // The tracer ran its check at the end...
+  EXPECT_NE(result.output.find("checking for leaks"), std::string::npos) << result.output;
+  // ...and reported no object still alive.
+  EXPECT_FALSE(std::regex_search(result.output, std::regex(R"(object-alive, type-name=\(string\)[A-Za-z])")))
+      << result.output;
+}
+
+}  // namespace
