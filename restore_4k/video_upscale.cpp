@@ -69,6 +69,18 @@ EncoderSetup encoder_setup(VideoEncoder encoder, const std::string& format, cons
   }
 }
 
+// Muxers take audio only from a parser (framed, with its caps complete);
+// parsing leaves the packets as they are.
+std::string audio_parser(const std::string& codec) {
+  if (codec == "aac") return "aacparse";
+  if (codec == "mp3" || codec == "mp2") return "mpegaudioparse";
+  if (codec == "ac3" || codec == "eac3") return "ac3parse";
+  if (codec == "opus") return "opusparse";
+  if (codec == "flac") return "flacparse";
+  if (codec == "dts") return "dcaparse";
+  return "";
+}
+
 void append(pipeline::PipelineArguments& arguments, std::initializer_list<std::string> items) {
   arguments.insert(arguments.end(), items);
 }
@@ -125,7 +137,8 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   }
   if (video.interlaced()) {
     spdlog::info("input is interlaced ({}): deinterlacing before upscaling", video.field_order);
-    append(a, {"deinterlace", "!"});
+    // One frame per input frame (not per field): same frame count and rate.
+    append(a, {"deinterlace", "fields=top", "!"});
   }
   append(a, {"videoconvert", "!", "video/x-raw,format=" + format, "!", "queue", "max-size-buffers=4",
              "max-size-bytes=0", "max-size-time=0", "!", "r4ksuperres", std::string("name=") + kSuperresName,
@@ -139,7 +152,10 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   if (!demuxer.empty() && plan.decoder.decoder != "decodebin") {
     // Audio (and, in Matroska, subtitles) go to the muxer untouched.
     for (std::size_t i = 0; i < plan.media.audio.size(); ++i) {
-      append(a, {"demux.audio_" + std::to_string(i), "!", "queue", "!", "mux.audio_%u"});
+      append(a, {"demux.audio_" + std::to_string(i), "!", "queue", "!"});
+      const std::string parser = audio_parser(plan.media.audio[i].codec);
+      if (!parser.empty() && element_available(parser)) append(a, {parser, "!"});
+      append(a, {"mux.audio_%u"});
     }
     if (encoder.muxer == "matroskamux") {
       for (std::size_t i = 0; i < plan.media.subtitles.size(); ++i) {

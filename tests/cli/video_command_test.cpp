@@ -242,3 +242,32 @@ TEST(VideoPipeline, NoLeaksOver300Frames) {
 }
 
 }  // namespace
+
+namespace {
+
+// The real clips in ../shared/data/film: a silent-era film with MP3 audio in
+// MP4, and interlaced anamorphic NTSC MPEG-2 with AC-3 in Matroska.
+TEST(VideoCommandRealClips, FilmClipsKeepFramesDurationAndAudio) {
+  REQUIRE_MEDIA_TOOLS();
+  struct Clip {
+    const char* name;
+    const char* audio;
+    long frames;
+  };
+  for (const Clip& c : {Clip{"chaplin.mp4", "mp3", 241}, Clip{"bt601-525_480_interlaced_tff.mkv", "ac3", 300}}) {
+    SCOPED_TRACE(c.name);
+    const fs::path clip = r4k::testing::shared_dir() / "data/film" / c.name;
+    if (!fs::exists(clip)) GTEST_SKIP() << "shared test data missing: " << clip;
+    TempDir dir;
+    const fs::path out = dir / "out.mkv";
+    const auto result = restore4k({"video", clip.string(), out.string(), "--model", "builtin:bicubic-x2"});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(std::stoi(probe(out, "v:0", "stream=width")), 2 * std::stoi(probe(clip, "v:0", "stream=width")));
+    EXPECT_EQ(counted_frames(out), c.frames);
+    EXPECT_EQ(probe(out, "v:0", "stream=field_order"), "progressive");
+    EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), c.audio);
+    EXPECT_NEAR(duration(out), duration(clip), 0.1);
+  }
+}
+
+}  // namespace
