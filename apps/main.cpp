@@ -22,6 +22,7 @@
 #include "restore_4k/image_writer.hpp"
 #include "restore_4k/progress_report.hpp"
 #include "restore_4k/sample_image.hpp"
+#include "restore_4k/video_benchmark.hpp"
 #include "restore_4k/video_upscale.hpp"
 
 namespace {
@@ -207,6 +208,10 @@ int main(int argc, char** argv) {
   bench->add_option("--seconds", bench_seconds, "Minimum timed seconds per tile size")->capture_default_str();
   bench->add_option("--peak-seconds", peak_seconds, "Seconds to measure the FMA peak (0 = skip)")
       ->capture_default_str();
+  std::filesystem::path bench_video;
+  bench->add_option("--video", bench_video,
+                    "Instead: the full video pipeline against the engine alone on this clip's frames (frames/s, "
+                    "ratio); --tile is then the upscaler's tile size (0 = automatic)");
 
   // restore4k sample-image
   std::filesystem::path sample_output;
@@ -264,6 +269,26 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*models_info) return run_models_info(info_model, info_options);
+    if (*bench && !bench_video.empty()) {
+      r4k::restore::VideoJob bench_job;
+      bench_job.input = bench_video;
+      bench_job.model = bench_model;
+      bench_job.engine = bench_options;
+      bench_job.batch = bench_batch;
+      bench_job.tile_size = bench_tiles.size() == 1 && bench_tiles[0] != 128 ? bench_tiles[0] : 0;
+      const std::filesystem::path folder = std::filesystem::temp_directory_path() /
+                                           ("r4k-bench-" + std::to_string(::getpid()));
+      std::filesystem::create_directories(folder);
+      bench_job.output = folder / "pipeline.mkv";
+      const auto result = r4k::restore::benchmark_video(bench_job);
+      std::filesystem::remove_all(folder);
+      std::printf("%s, %llu frames, model %s\n", bench_video.c_str(), static_cast<unsigned long long>(result.frames),
+                  bench_model.c_str());
+      std::printf("engine alone:   %8.3f frames/s\n", result.engine_fps);
+      std::printf("full pipeline:  %8.3f frames/s\n", result.pipeline_fps);
+      std::printf("ratio:          %8.3f\n", result.ratio());
+      return kExitOk;
+    }
     if (*bench) return run_bench(bench_model, bench_options, bench_tiles, bench_batch, bench_seconds, peak_seconds);
     if (*sample) {
       r4k::restore::check_image_output_path(sample_output, {});
