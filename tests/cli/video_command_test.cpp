@@ -87,16 +87,18 @@ TEST(VideoPipeline, GstLaunchFindsThePluginAndUpscales) {
   EXPECT_EQ(counted_frames(out), 10);
 }
 
+// The foundation of the video work: a 10-second 720x480 H.264 clip with AAC
+// audio becomes a 2880x1920 FFV1/Matroska file.
 TEST(VideoCommand, H264WithAacBecomesFfv1WithSameFramesDurationColourAndAudio) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;
-  const fs::path clip = make_clip(dir, "clip.mp4", 320, 240, 25, 2.0);
+  const fs::path clip = make_clip(dir, "clip.mp4", 720, 480, 25, 10.0);
   const fs::path out = dir / "clip_x4.mkv";
   const auto result = restore4k({"video", clip.string(), out.string(), "--model", "builtin:bicubic-x4"});
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_EQ(probe(out, "v:0", "stream=codec_name"), "ffv1");
-  EXPECT_EQ(probe(out, "v:0", "stream=width"), "1280");
-  EXPECT_EQ(probe(out, "v:0", "stream=height"), "960");
+  EXPECT_EQ(probe(out, "v:0", "stream=width"), "2880");
+  EXPECT_EQ(probe(out, "v:0", "stream=height"), "1920");
   EXPECT_EQ(probe(out, "v:0", "stream=pix_fmt"), "yuv420p");
   EXPECT_EQ(counted_frames(out), counted_frames(clip));
   EXPECT_NEAR(duration(out), duration(clip), 1.0 / 25.0);
