@@ -8,6 +8,8 @@
 #include "infer/model_probe.hpp"
 #include "infer/model_sidecar.hpp"
 #include "infer/model_spec.hpp"
+#include "infer/onednn_engine.hpp"
+#include "infer/onnx_import.hpp"
 #include "infer/onnx_model.hpp"
 #include "infer/opencv_engine.hpp"
 #include "preprocess/error.hpp"
@@ -52,11 +54,20 @@ void read_onnx_interface(ModelInfo& info) {
 
 }  // namespace
 
-std::vector<std::string> available_backends() { return {"opencv", "classic"}; }
+std::vector<std::string> available_backends() { return {"onednn", "opencv", "classic"}; }
 
 std::vector<std::string> backends_for(const ModelInfo& info) {
   if (info.format == ModelFormat::classic) return {"classic"};
-  return {"opencv"};
+  std::vector<std::string> backends;
+  if (info.format == ModelFormat::onnx && info.layout == TensorLayout::nchw) {
+    try {
+      OneDnnEngine probe(info, import_onnx(info.path), 0);
+      backends.push_back("onednn");
+    } catch (const InputError&) {
+    }
+  }
+  backends.push_back("opencv");
+  return backends;
 }
 
 std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineOptions& options) {
@@ -89,11 +100,28 @@ std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineO
   }
   if (info.format == ModelFormat::onnx) read_onnx_interface(info);
 
-  auto engine = std::make_unique<OpenCvEngine>(std::move(info));
+  std::unique_ptr<Engine> engine;
+  if (options.backend == "onednn" || (options.backend == "auto" && info.format == ModelFormat::onnx)) {
+    // The native engine when it runs every operator; otherwise OpenCV.
+    try {
+      if (info.format != ModelFormat::onnx) {
+        throw InputError("model '" + spec + "' is a TensorFlow graph; the onednn backend runs ONNX models");
+      }
+      if (info.layout != TensorLayout::nchw) {
+        throw InputError("model '" + spec + "' is NHWC; the onednn backend runs NCHW models");
+      }
+      engine = std::make_unique<OneDnnEngine>(info, import_onnx(info.path), options.threads);
+    } catch (const InputError& error) {
+      if (options.backend == "onednn") throw;
+      spdlog::info("backend auto: using opencv for '{}' because the onednn backend cannot run it: {}", spec,
+                   error.what());
+    }
+  }
+  if (!engine) engine = std::make_unique<OpenCvEngine>(std::move(info));
   complete_info(*engine);
   const ModelInfo& done = engine->info();
-  spdlog::debug("model '{}': backend opencv, x{}, {} -> {} channels ({}), receptive field {} ({}), {:.0f} FLOP/pixel",
-                spec, done.scale, done.in_channels, done.out_channels, to_string(done.colour),
+  spdlog::debug("model '{}': backend {}, x{}, {} -> {} channels ({}), receptive field {} ({}), {:.0f} FLOP/pixel",
+                spec, engine->backend(), done.scale, done.in_channels, done.out_channels, to_string(done.colour),
                 done.receptive_field, done.receptive_field_source, done.flops_per_pixel);
   return engine;
 }
@@ -153,6 +181,11 @@ void ModelLoader::complete_info(Engine& engine) {
                      " and gives " + std::to_string(info.out_channels) + " channels");
   }
 
+  if (auto* native = dynamic_cast<OneDnnEngine*>(&engine)) {
+    const int h = info.fixed_height > 0 ? info.fixed_height : kFlopsProbeSize;
+    const int w = info.fixed_width > 0 ? info.fixed_width : kFlopsProbeSize;
+    info.flops_per_pixel = native->flops_per_pixel({1, info.in_channels, h, w});
+  }
   if (auto* opencv = dynamic_cast<OpenCvEngine*>(&engine)) {
     const int h = info.fixed_height > 0 ? info.fixed_height : kFlopsProbeSize;
     const int w = info.fixed_width > 0 ? info.fixed_width : kFlopsProbeSize;

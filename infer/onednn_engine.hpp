@@ -1,0 +1,44 @@
+// The `onednn` backend: the ONNX graph compiled, per input shape, to oneDNN
+// primitives with fused post-ops (convolution + bias + activation + scalar
+// scale + residual add), blocked memory layouts chosen by oneDNN and kept from
+// one convolution to the next, reorders only where an operator needs plain
+// data, and primitives and buffers created once per shape and reused.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <tuple>
+
+#include "infer/engine.hpp"
+#include "infer/graph.hpp"
+
+namespace r4k::infer {
+
+class OneDnnEngine final : public Engine {
+ public:
+  // Throws InputError naming the operator and node the engine cannot run
+  // (checked by compiling for a small probe shape).
+  OneDnnEngine(ModelInfo info, Graph graph, int threads);
+  ~OneDnnEngine() override;
+
+  std::string backend() const override { return "onednn"; }
+  void run(const Tensor& input, Tensor& output) override;
+
+  // Multiply-adds x 2 per input pixel, from the compiled graph.
+  double flops_per_pixel(const TensorShape& shape);
+  // The implementation oneDNN chose for each convolution (for `models info`).
+  std::vector<std::string> implementations(const TensorShape& shape);
+
+  struct Program;
+
+ private:
+  Program& program(const TensorShape& shape);
+
+  Graph graph_;
+  int threads_;
+  struct Context;
+  std::unique_ptr<Context> context_;
+  std::map<std::tuple<int, int, int, int>, std::unique_ptr<Program>> programs_;
+};
+
+}  // namespace r4k::infer
