@@ -125,7 +125,7 @@ TEST(ImageCommand, ModelsInfoReportsWhatWasDerived) {
   EXPECT_NE(result.output.find("scale:            x4"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("receptive field:  5 px (probe)"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("PRelu x4"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("backends:         opencv"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("backends:         onednn, opencv"), std::string::npos) << result.output;
 }
 
 TEST(ImageCommand, BenchPrintsThroughputAndPeakShare) {

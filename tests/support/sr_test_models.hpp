@@ -23,6 +23,13 @@ struct SrvggSpec {
   int fixed_width = 0;
   int opset = 13;
   std::uint32_t seed = 1;
+  // How the final pixel shuffle is written: DepthToSpace(CRD) (PyTorch opset
+  // >= 11); Reshape -> Transpose -> Reshape with constant shapes (a fixed-shape
+  // export; needs dynamic_shape = false); or the same with the shapes computed
+  // at run time by Shape -> Gather -> Unsqueeze -> Concat (a traced
+  // x.view(b, c, s, s, h, w) with dynamic axes). All three compute the same output.
+  enum class PixelShuffleForm { depth_to_space, reshape_transpose_static, shape_driven };
+  PixelShuffleForm pixel_shuffle = PixelShuffleForm::depth_to_space;
 };
 
 // ESPCN-style: conv5x5(in->64)+Tanh, conv3x3(64->32)+Tanh,

@@ -1,0 +1,139 @@
+#include "malformed_models.hpp"
+
+#include "onnx_graph_builder.hpp"
+#include "sr_test_models.hpp"
+
+#include <onnx/onnx_pb.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <fstream>
+#include <iterator>
+#include <random>
+#include <stdexcept>
+#include <string>
+
+namespace r4k::testing {
+namespace {
+
+constexpr const char* kInputName = "input";
+constexpr const char* kOutputName = "output";
+constexpr int kOpset = 13;
+
+[[noreturn]] void fail(const std::string& what) {
+  throw std::runtime_error("malformed_models: " + what);
+}
+
+bool parses_as_model(const std::string& bytes) {
+  onnx::ModelProto model;
+  return model.ParseFromString(bytes);
+}
+
+std::string read_bytes(const std::filesystem::path& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) fail("cannot read back " + path.string());
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+// Everything but the defect is well formed, so a loader cannot reject these
+// models for an unrelated reason: 3-channel dynamic input, x1 output.
+GraphBuilder rgb_builder(const std::string& graph_name, std::uint32_t seed, std::int64_t out_channels = 3) {
+  GraphBuilder b(kOpset, seed, graph_name);
+  b.add_input(kInputName, dynamic_nchw(3));
+  b.add_output(kOutputName, dynamic_nchw(out_channels));
+  return b;
+}
+
+onnx::TensorProto* find_initializer(GraphBuilder& b, const std::string& name) {
+  for (auto& t : *b.graph().mutable_initializer()) {
+    if (t.name() == name) return &t;
+  }
+  fail("internal: no initializer " + name);
+}
+
+}  // namespace
+
+void write_truncated_model(const std::filesystem::path& path) {
+  SrvggSpec spec;
+  spec.features = 8;
+  spec.convs = 2;
+  spec.scale = 2;
+  spec.seed = 21;
+  write_srvgg(spec, path);
+  std::string bytes = read_bytes(path);
+  // Half-way lands inside a weight's raw_data, which the parser reports as
+  // truncated; step back should a cut ever fall on a field boundary (a
+  // prefix ending there would parse).
+  std::size_t cut = bytes.size() / 2;
+  while (cut > 0 && parses_as_model(bytes.substr(0, cut))) --cut;
+  bytes.resize(cut);
+  write_bytes(path, bytes);
+}
+
+void write_wrong_magic(const std::filesystem::path& path) {
+  // A PNG signature (an image passed where a model belongs) and noise.
+  const std::string png_signature = "\x89PNG\r\n\x1a\n";
+  for (std::uint32_t seed = 31;; ++seed) {
+    std::mt19937 rng(seed);
+    std::string bytes = png_signature;
+    for (int i = 0; i < 248; ++i) bytes.push_back(static_cast<char>(rng() & 0xffu));
+    // Protobuf skips unknown fields, so noise can parse by chance; keep only
+    // a draw that does not.
+    if (!parses_as_model(bytes)) {
+      write_bytes(path, bytes);
+      return;
+    }
+  }
+}
+
+void write_negative_dims_model(const std::filesystem::path& path) {
+  GraphBuilder b = rgb_builder("negative_dims", 41, 16);
+  b.conv(kInputName, 3, 16, 3, "conv_0", 1.0);
+  // raw_data keeps its 16*3*3*3 floats: only the declared shape is wrong.
+  find_initializer(b, "conv_0.weight")->set_dims(3, -3);
+  b.graph().mutable_node(0)->set_output(0, kOutputName);
+  b.save(path);
+}
+
+void write_enormous_dims_model(const std::filesystem::path& path) {
+  constexpr std::int64_t kHuge = std::int64_t{1} << 20;
+  GraphBuilder b = rgb_builder("enormous_dims", 51, kHuge);
+  b.add_initializer("conv_0.weight", {kHuge, kHuge, 3, 3}, b.uniform_values(9, -0.5, 0.5));
+  auto* node = b.add_node("Conv", "conv_0", {kInputName, "conv_0.weight"}, {kOutputName});
+  GraphBuilder::set_ints(node, "kernel_shape", {3, 3});
+  GraphBuilder::set_ints(node, "pads", {1, 1, 1, 1});
+  b.save(path);
+}
+
+void write_missing_initializer_model(const std::filesystem::path& path) {
+  GraphBuilder b = rgb_builder("missing_initializer", 61, 16);
+  b.add_initializer("conv_0.bias", {16}, b.uniform_values(16, -0.1, 0.1));
+  auto* node = b.add_node("Conv", "conv_0", {kInputName, "conv_0.weight", "conv_0.bias"}, {kOutputName});
+  GraphBuilder::set_ints(node, "kernel_shape", {3, 3});
+  GraphBuilder::set_ints(node, "pads", {1, 1, 1, 1});
+  b.save(path);
+}
+
+void write_cyclic_model(const std::filesystem::path& path) {
+  GraphBuilder b = rgb_builder("cyclic", 71);
+  b.add_node("Add", "cycle_add", {kInputName, kOutputName}, {"cycle_sum"});
+  b.add_node("Relu", "cycle_relu", {"cycle_sum"}, {kOutputName});
+  b.save(path);
+}
+
+void write_shape_mismatch_model(const std::filesystem::path& path) {
+  GraphBuilder b = rgb_builder("shape_mismatch", 81, 16);
+  b.conv(kInputName, 5, 16, 3, "conv_0", 1.0);
+  b.graph().mutable_node(0)->set_output(0, kOutputName);
+  b.save(path);
+}
+
+void write_inconsistent_prelu_model(const std::filesystem::path& path) {
+  GraphBuilder b = rgb_builder("inconsistent_prelu", 91, 16);
+  const std::string x = b.conv(kInputName, 3, 16, 3, "conv_0", 1.0);
+  b.prelu(x, 7, "prelu_0");
+  b.graph().mutable_node(1)->set_output(0, kOutputName);
+  b.save(path);
+}
+
+}  // namespace r4k::testing

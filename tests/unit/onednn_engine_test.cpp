@@ -1,0 +1,237 @@
+// The native oneDNN backend against OpenCV DNN on the same weights, for every
+// model family restore4k targets, and its handling of hostile model files.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <functional>
+#include <random>
+
+#include "infer/model_loader.hpp"
+#include "infer/tiled_inference.hpp"
+#include "preprocess/error.hpp"
+#include "tests/support/malformed_models.hpp"
+#include "tests/support/onnx_graph_builder.hpp"
+#include "tests/support/sr_model_families.hpp"
+#include "tests/support/sr_test_models.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace r4k::infer {
+namespace {
+
+using r4k::testing::TempDir;
+namespace fs = std::filesystem;
+
+Tensor random_input(TensorShape shape, unsigned seed) {
+  Tensor tensor(shape);
+  std::mt19937 random(seed);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  for (std::size_t i = 0; i < shape.elements(); ++i) tensor.data()[i] = uniform(random);
+  return tensor;
+}
+
+// max |a - b| relative to the largest magnitude of b.
+double relative_error(const Tensor& a, const Tensor& b) {
+  EXPECT_EQ(a.shape(), b.shape());
+  double worst = 0.0;
+  double scale = 1e-6;
+  for (std::size_t i = 0; i < b.shape().elements(); ++i) {
+    worst = std::max(worst, static_cast<double>(std::abs(a.data()[i] - b.data()[i])));
+    scale = std::max(scale, static_cast<double>(std::abs(b.data()[i])));
+  }
+  return worst / scale;
+}
+
+struct Family {
+  const char* name;
+  int channels;
+  int scale;
+  std::function<void(const fs::path&)> write;
+};
+
+void PrintTo(const Family& family, std::ostream* os) { *os << family.name; }
+
+std::vector<Family> families() {
+  using namespace r4k::testing;
+  std::vector<Family> list;
+  for (int opset : {11, 13, 17}) {
+    list.push_back({opset == 11 ? "srvgg_opset11" : opset == 13 ? "srvgg_opset13" : "srvgg_opset17", 3, 4,
+                    [opset](const fs::path& p) {
+                      SrvggSpec spec;
+                      spec.features = 16;
+                      spec.convs = 4;
+                      spec.opset = opset;
+                      write_srvgg(spec, p);
+                    }});
+  }
+  list.push_back({"rrdbnet_x4", 3, 4, [](const fs::path& p) { write_rrdbnet({}, p); }});
+  list.push_back({"espcn_x3", 1, 3, [](const fs::path& p) { write_espcn({}, p); }});
+  for (int scale : {2, 3}) {
+    list.push_back({scale == 2 ? "fsrcnn_x2" : "fsrcnn_x3", 1, scale, [scale](const fs::path& p) {
+                      FsrcnnSpec spec;
+                      spec.scale = scale;
+                      write_fsrcnn(spec, p);
+                    }});
+  }
+  for (int scale : {2, 3, 4}) {
+    list.push_back({scale == 2 ? "edsr_x2" : scale == 3 ? "edsr_x3" : "edsr_x4", 3, scale, [scale](const fs::path& p) {
+                      EdsrSpec spec;
+                      spec.scale = scale;
+                      write_edsr(spec, p);
+                    }});
+  }
+  return list;
+}
+
+class FamiliesMatchOpenCv : public ::testing::TestWithParam<Family> {};
+
+TEST_P(FamiliesMatchOpenCv, WithinOneInTenThousand) {
+  const Family& family = GetParam();
+  TempDir dir;
+  const fs::path path = dir / (std::string(family.name) + ".onnx");
+  family.write(path);
+  auto native = load_model(path.string(), {"onednn", 0});
+  auto reference = load_model(path.string(), {"opencv", 0});
+  EXPECT_EQ(native->backend(), "onednn");
+  EXPECT_EQ(native->info().scale, family.scale);
+  EXPECT_EQ(native->info().receptive_field, reference->info().receptive_field);
+  for (const TensorShape shape : {TensorShape{1, family.channels, 20, 24}, TensorShape{2, family.channels, 17, 13}}) {
+    const Tensor input = random_input(shape, 5);
+    Tensor a;
+    native->run(input, a);
+    // The reference one image at a time (OpenCV 4.6 mis-broadcasts some
+    // constants over batches of more than one).
+    Tensor b(a.shape());
+    for (int n = 0; n < shape.n; ++n) {
+      Tensor single({1, shape.c, shape.h, shape.w});
+      std::copy(input.plane(n, 0), input.plane(n, 0) + single.shape().elements(), single.data());
+      Tensor out;
+      reference->run(single, out);
+      std::copy(out.data(), out.data() + out.shape().elements(), b.plane(n, 0));
+    }
+    ASSERT_EQ(a.shape(), (TensorShape{shape.n, family.channels, shape.h * family.scale, shape.w * family.scale}));
+    EXPECT_LE(relative_error(a, b), 1e-4) << shape.to_string();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, FamiliesMatchOpenCv, ::testing::ValuesIn(families()),
+                         [](const ::testing::TestParamInfo<Family>& param_info) { return std::string(param_info.param.name); });
+
+TEST(OneDnnEngine, PixelShuffleExportFormsGiveTheSameOutput) {
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 16;
+  spec.convs = 3;
+  r4k::testing::write_srvgg(spec, dir / "d2s.onnx");
+  spec.pixel_shuffle = r4k::testing::SrvggSpec::PixelShuffleForm::shape_driven;
+  r4k::testing::write_srvgg(spec, dir / "shape_driven.onnx");
+  spec.pixel_shuffle = r4k::testing::SrvggSpec::PixelShuffleForm::reshape_transpose_static;
+  spec.dynamic_shape = false;
+  spec.fixed_height = 20;
+  spec.fixed_width = 24;
+  r4k::testing::write_srvgg(spec, dir / "static.onnx");
+  auto reference = load_model((dir / "d2s.onnx").string(), {"opencv", 0});
+  const Tensor input = random_input({1, 3, 20, 24}, 6);
+  Tensor expected;
+  reference->run(input, expected);
+  for (const char* name : {"shape_driven.onnx", "static.onnx"}) {
+    SCOPED_TRACE(name);
+    auto native = load_model((dir / name).string(), {"onednn", 0});
+    Tensor got;
+    native->run(input, got);
+    EXPECT_LE(relative_error(got, expected), 1e-4);
+  }
+}
+
+TEST(OneDnnEngine, TiledOutputStaysExact) {
+  TempDir dir;
+  r4k::testing::write_srvgg({}, dir / "srvgg64.onnx");  // 64 features, 16 convolutions, x4
+  auto engine = load_model((dir / "srvgg64.onnx").string(), {"onednn", 0});
+  ASSERT_EQ(engine->backend(), "onednn");
+  const Tensor image = random_input({1, 3, 70, 90}, 7);
+  const Tensor whole = run_tiled(*engine, image, choose_tiling(engine->info(), 90, 70, 0, -1), {});
+  const Tensor tiled = run_tiled(*engine, image, choose_tiling(engine->info(), 90, 70, 64, -1), {});
+  float worst = 0.0f;
+  for (std::size_t i = 0; i < whole.shape().elements(); ++i) worst = std::max(worst, std::abs(whole.data()[i] - tiled.data()[i]));
+  EXPECT_LE(worst, 1e-5f);
+  // Flop count of the architecture: 2 * 9 * (3*64 + 16*64*64 + 64*48) per input pixel.
+  EXPECT_DOUBLE_EQ(engine->info().flops_per_pixel, 1238400.0);
+}
+
+// A graph OpenCV runs and the native engine does not (Softmax).
+void write_softmax_model(const fs::path& path) {
+  using namespace r4k::testing;
+  GraphBuilder b(13, 21, "softmax");
+  b.add_input("input", {symbolic_dim("batch"), fixed_dim(1), symbolic_dim("height"), symbolic_dim("width")});
+  b.add_output("output", {symbolic_dim("batch"), fixed_dim(1), symbolic_dim("oh"), symbolic_dim("ow")});
+  const std::string conv = b.conv("input", 1, 4, 3, "conv", 1.0);
+  auto* softmax = b.add_node("Softmax", "channel_softmax", {conv}, {"soft"});
+  GraphBuilder::set_int(softmax, "axis", 1);
+  b.depth_to_space("soft", 2, "depth_to_space", "output");
+  b.save(path);
+}
+
+TEST(OneDnnEngine, AutoPicksTheNativeEngineWhenItRunsEveryOperator) {
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 8;
+  spec.convs = 2;
+  r4k::testing::write_srvgg(spec, dir / "srvgg.onnx");
+  EXPECT_EQ(load_model((dir / "srvgg.onnx").string())->backend(), "onednn");
+
+  write_softmax_model(dir / "softmax.onnx");
+  EXPECT_EQ(load_model((dir / "softmax.onnx").string())->backend(), "opencv");
+  try {
+    load_model((dir / "softmax.onnx").string(), {"onednn", 0});
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find("'Softmax'"), std::string::npos) << message;
+    EXPECT_NE(message.find("channel_softmax"), std::string::npos) << message;
+  }
+  const auto pb = r4k::testing::shared_dir() / "models/third_party/ESPCN_x2.pb";
+  if (fs::exists(pb)) {
+    EXPECT_EQ(load_model(pb.string())->backend(), "opencv");
+  }
+}
+
+struct Malformed {
+  const char* name;
+  void (*write)(const fs::path&);
+  const char* expected;
+};
+
+void PrintTo(const Malformed& m, std::ostream* os) { *os << m.name; }
+
+class MalformedModels : public ::testing::TestWithParam<Malformed> {};
+
+TEST_P(MalformedModels, AreRejectedWithAClearError) {
+  const Malformed& m = GetParam();
+  TempDir dir;
+  const fs::path path = dir / (std::string(m.name) + ".onnx");
+  m.write(path);
+  try {
+    load_model(path.string(), {"onednn", 0});
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(m.expected), std::string::npos) << message;
+    EXPECT_NE(message.find(path.filename().string()), std::string::npos) << message;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    RobustLoading, MalformedModels,
+    ::testing::Values(Malformed{"truncated", r4k::testing::write_truncated_model, "not a valid ONNX model"},
+                      Malformed{"wrong_magic", r4k::testing::write_wrong_magic, "not a valid ONNX model"},
+                      Malformed{"negative_dims", r4k::testing::write_negative_dims_model, "negative dimension"},
+                      Malformed{"enormous_dims", r4k::testing::write_enormous_dims_model, "enormous"},
+                      Malformed{"missing_initializer", r4k::testing::write_missing_initializer_model,
+                                "which no initialiser, graph input or node defines"},
+                      Malformed{"cycle", r4k::testing::write_cyclic_model, "cycle"},
+                      Malformed{"shape_mismatch", r4k::testing::write_shape_mismatch_model, "input channels"},
+                      Malformed{"inconsistent_prelu", r4k::testing::write_inconsistent_prelu_model,
+                                "inconsistent PRelu slopes"}),
+    [](const ::testing::TestParamInfo<Malformed>& param_info) { return std::string(param_info.param.name); });
+
+}  // namespace
+}  // namespace r4k::infer
