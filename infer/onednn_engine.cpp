@@ -578,7 +578,9 @@ class Compiler {
         case OpType::add:
         case OpType::sub: {
           const std::size_t other_index = next->inputs[0] == out_name ? 1 : 0;
-          const Value* other = optional_input(*next, other_index);
+          // The other operand must exist before this convolution runs.
+          const bool ready = other_index < next->inputs.size() && values_.count(next->inputs[other_index]) > 0;
+          const Value* other = ready ? optional_input(*next, other_index) : nullptr;
           if (other == nullptr) {
             fused = false;
             break;

@@ -1,7 +1,8 @@
 // r4k-make-test-model: writes one of the random-weight test networks from
 // sr_test_models.hpp to an .onnx file, so scripts and manual runs can use the
 // same models the tests build in-process.
-#include "sr_test_models.hpp"
+#include "tests/support/sr_model_families.hpp"
+#include "tests/support/sr_test_models.hpp"
 
 #include <charconv>
 #include <cstdint>
@@ -19,13 +20,15 @@ constexpr int kExitBadArgs = 2;
 
 void print_usage(std::FILE* out) {
   std::fputs(
-      "usage: r4k-make-test-model srvgg|espcn|unsupported|channels OUT.onnx [options]\n"
+      "usage: r4k-make-test-model srvgg|espcn|rrdb|unsupported|channels OUT.onnx [options]\n"
       "  --scale N      upscale factor (srvgg, espcn)\n"
       "  --features N   feature channels (srvgg)\n"
       "  --convs N      body convolutions (srvgg)\n"
       "  --channels N   image channels (srvgg, espcn, channels)\n"
       "  --seed N       weight seed (srvgg, espcn)\n"
-      "  --fixed HxW    fixed 1xCxHxW input instead of dynamic N,H,W (srvgg)\n",
+      "  --fixed HxW    fixed 1xCxHxW input instead of dynamic N,H,W (srvgg)\n"
+      "  --growth N     dense growth channels (rrdb; 32 in Real-ESRGAN x4plus)\n"
+      "  --blocks N     RRDB blocks (rrdb; 23 in Real-ESRGAN x4plus)\n",
       out);
 }
 
@@ -66,6 +69,8 @@ struct Options {
   std::optional<int> channels;
   std::optional<std::uint32_t> seed;
   std::optional<FixedSize> fixed;
+  std::optional<int> growth;
+  std::optional<int> blocks;
 };
 
 }  // namespace
@@ -82,7 +87,7 @@ int main(int argc, char** argv) {
 
   const std::string kind = argv[1];
   const std::filesystem::path out_path = argv[2];
-  if (kind != "srvgg" && kind != "espcn" && kind != "unsupported" && kind != "channels") {
+  if (kind != "srvgg" && kind != "espcn" && kind != "rrdb" && kind != "unsupported" && kind != "channels") {
     return bad_args("unknown model kind '" + kind + "'");
   }
 
@@ -111,6 +116,10 @@ int main(int argc, char** argv) {
       opt.convs = n;
     } else if (flag == "--channels") {
       if (!positive(opt.channels)) return bad_value();
+    } else if (flag == "--growth") {
+      if (!positive(opt.growth)) return bad_value();
+    } else if (flag == "--blocks") {
+      if (!positive(opt.blocks)) return bad_value();
     } else if (flag == "--seed") {
       const auto n = parse_number<std::uint32_t>(value);
       if (!n) return bad_value();
@@ -155,13 +164,23 @@ int main(int argc, char** argv) {
       if (opt.channels) spec.channels = *opt.channels;
       if (opt.seed) spec.seed = *opt.seed;
       r4k::testing::write_espcn(spec, out_path);
+    } else if (kind == "rrdb") {
+      if (auto rc = reject(opt.convs.has_value(), "--convs")) return *rc;
+      if (auto rc = reject(opt.fixed.has_value(), "--fixed")) return *rc;
+      r4k::testing::RrdbSpec spec;
+      if (opt.features) spec.features = *opt.features;
+      if (opt.growth) spec.growth = *opt.growth;
+      if (opt.blocks) spec.blocks = *opt.blocks;
+      if (opt.channels) spec.channels = *opt.channels;
+      if (opt.seed) spec.seed = *opt.seed;
+      r4k::testing::write_rrdbnet(spec, out_path);
     } else if (kind == "unsupported") {
-      if (opt.scale || opt.features || opt.convs || opt.channels || opt.seed || opt.fixed) {
+      if (opt.scale || opt.features || opt.convs || opt.channels || opt.seed || opt.fixed || opt.growth || opt.blocks) {
         return bad_args("unsupported takes no options");
       }
       r4k::testing::write_unsupported_op_model(out_path);
     } else {  // channels
-      if (opt.scale || opt.features || opt.convs || opt.seed || opt.fixed) {
+      if (opt.scale || opt.features || opt.convs || opt.seed || opt.fixed || opt.growth || opt.blocks) {
         return bad_args("channels takes only --channels");
       }
       r4k::testing::write_channels_model(opt.channels.value_or(2), out_path);
