@@ -83,10 +83,14 @@ struct OneDnnEngine::Program {
 
 namespace {
 
+// Thrown when a fused convolution got a reference kernel: compile again
+// with per-channel PReLU as separate primitives.
+struct ReferenceKernel {};
+
 class Compiler {
  public:
-  Compiler(const Graph& graph, const dnnl::engine& engine, OneDnnEngine::Program& program)
-      : graph_(graph), engine_(engine), program_(program) {
+  Compiler(const Graph& graph, const dnnl::engine& engine, OneDnnEngine::Program& program, bool fuse_prelu)
+      : graph_(graph), engine_(engine), program_(program), fuse_prelu_(fuse_prelu) {
     for (const auto& node : graph.nodes) {
       for (const auto& input : node.inputs) ++uses_[input];
     }
@@ -538,11 +542,88 @@ class Compiler {
                                          : product(dst_dims) * in_per_group * kh * kw;
     program_.flops += 2.0 * static_cast<double>(macs);
 
+    const memory::dims src_md_dims(src.dims.begin(), src.dims.end());
+    const memory::dims dst_md_dims(dst_dims.begin(), dst_dims.end());
+    const memory::desc src_any(src_md_dims, memory::data_type::f32, memory::format_tag::any);
+    const memory::desc dst_any(dst_md_dims, memory::data_type::f32, memory::format_tag::any);
+    memory::dims weight_dims;
+    memory::format_tag weight_tag;
+    if (group == 1) {
+      weight_dims = transposed ? memory::dims{out_channels, channels, kh, kw} : memory::dims{out_channels, channels, kh, kw};
+      weight_tag = transposed ? memory::format_tag::iohw : memory::format_tag::oihw;
+    } else {
+      weight_dims = {group, out_channels / group, channels / group, kh, kw};
+      weight_tag = transposed ? memory::format_tag::giohw : memory::format_tag::goihw;
+    }
+    const memory::desc weights_any(weight_dims, memory::data_type::f32, memory::format_tag::any);
+    const memory::desc bias_desc({out_channels}, memory::data_type::f32, memory::format_tag::a);
+    const memory::dims stride_dims{strides[0], strides[1]};
+    const memory::dims dilation_dims{dilations[0] - 1, dilations[1] - 1};
+    const memory::dims pad_l{pads[0], pads[1]};
+    const memory::dims pad_r{pads[2] - output_padding[0], pads[3] - output_padding[1]};
+    // Builds the primitive for `attr` and a destination layout (`any`: oneDNN's choice).
+    const auto build = [&](const dnnl::primitive_attr& attributes, const memory::desc& src_desc, const memory::desc& dst_desc,
+                           dnnl::primitive* out, memory::desc* out_src, memory::desc* out_weights, memory::desc* out_dst,
+                           std::string* out_impl) {
+      if (transposed) {
+        dnnl::deconvolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
+                                               src_desc, weights_any, bias_desc, dst_desc, stride_dims, dilation_dims,
+                                               pad_l, pad_r);
+        dnnl::deconvolution_forward::primitive_desc pd(desc, attributes, engine_);
+        *out_src = pd.src_desc();
+        *out_weights = pd.weights_desc();
+        *out_dst = pd.dst_desc();
+        *out_impl = pd.impl_info_str();
+        if (out != nullptr) *out = dnnl::deconvolution_forward(pd);
+      } else {
+        dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                             src_desc, weights_any, bias_desc, dst_desc, stride_dims, dilation_dims, pad_l,
+                                             pad_r);
+        dnnl::convolution_forward::primitive_desc pd(desc, attributes, engine_);
+        *out_src = pd.src_desc();
+        *out_weights = pd.weights_desc();
+        *out_dst = pd.dst_desc();
+        *out_impl = pd.impl_info_str();
+        if (out != nullptr) *out = dnnl::convolution_forward(pd);
+      }
+    };
+    // The layout oneDNN prefers for this convolution's output; a residual
+    // operand is brought to it, so that fusing the add never forces the
+    // convolution onto a slower plain-layout kernel.
+    memory::desc preferred_dst;
+    memory::desc conv_src = src_any;
+    memory::desc conv_dst = dst_any;
+    {
+      memory::desc unused_src;
+      memory::desc unused_weights;
+      std::string probe_impl;
+      try {
+        build(dnnl::primitive_attr(), src_any, dst_any, nullptr, &unused_src, &unused_weights, &preferred_dst, &probe_impl);
+        // oneDNN sometimes prefers a GEMM over plain layouts for wide inputs;
+        // its channel-last direct kernels are faster there (RRDB's 192 -> 64).
+        if (probe_impl.find("gemm") != std::string::npos || probe_impl.find("ref") != std::string::npos) {
+          const memory::desc src_nhwc(src_md_dims, memory::data_type::f32, memory::format_tag::acdb);
+          const memory::desc dst_nhwc(dst_md_dims, memory::data_type::f32, memory::format_tag::acdb);
+          memory::desc nhwc_dst;
+          std::string nhwc_impl;
+          build(dnnl::primitive_attr(), src_nhwc, dst_nhwc, nullptr, &unused_src, &unused_weights, &nhwc_dst, &nhwc_impl);
+          if (nhwc_impl.find("gemm") == std::string::npos && nhwc_impl.find("ref") == std::string::npos) {
+            conv_src = src_nhwc;
+            conv_dst = dst_nhwc;
+            preferred_dst = nhwc_dst;
+          }
+        }
+      } catch (const dnnl::error& error) {
+        fail(node, std::string("oneDNN cannot build it: ") + error.what());
+      }
+    }
+
     // Fuse what follows while each intermediate has this one use.
     dnnl::post_ops post_ops;
     std::vector<std::pair<int, memory>> post_args;
     std::string out_name = node.outputs[0];
     int post_index = 0;
+    bool channel_prelu = false;
     for (const Node* next = single_consumer(out_name); next != nullptr; next = single_consumer(out_name)) {
       bool fused = true;
       switch (next->op) {
@@ -564,14 +645,27 @@ class Compiler {
           break;
         }
         case OpType::prelu: {
-          // Per-channel slopes as a post-op fall back to a reference kernel
-          // (DESIGN.md); only a uniform slope is fused.
           const Value* slope = optional_input(*next, 1);
-          if (slope == nullptr || !slope->is_const || slope->constant.elements() != 1 || slope->constant.is_int) {
+          if (slope == nullptr || !slope->is_const || slope->constant.is_int) {
             fused = false;
             break;
           }
-          post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, slope->constant.floats[0], 0.0f);
+          if (slope->constant.elements() == 1) {
+            post_ops.append_eltwise(1.0f, dnnl::algorithm::eltwise_relu, slope->constant.floats[0], 0.0f);
+            break;
+          }
+          // Per-channel slopes as a post-op: fast on AVX-512 cores, a
+          // reference kernel on others (DESIGN.md); `fuse_prelu_` is turned
+          // off and the shape recompiled when oneDNN picks a reference kernel.
+          const Dims cd = channel_dims(slope->constant, out_channels);
+          if (!fuse_prelu_ || cd.empty()) {
+            fused = false;
+            break;
+          }
+          post_ops.append_prelu(1 << 1);
+          channel_prelu = true;
+          post_args.emplace_back(DNNL_ARG_ATTR_MULTIPLE_POST_OP(post_index) | DNNL_ARG_WEIGHTS,
+                                 const_memory(slope->constant, cd));
           break;
         }
         case OpType::mul:
@@ -605,8 +699,9 @@ class Compiler {
             }
           } else if (next->op == OpType::add && other->dims == dst_dims) {
             // Residual add: the other tensor is already computed (topological order).
-            post_ops.append_binary(dnnl::algorithm::binary_add, other->mem.get_desc());
-            post_args.emplace_back(DNNL_ARG_ATTR_MULTIPLE_POST_OP(post_index) | DNNL_ARG_SRC_1, other->mem);
+            memory operand = as_layout(other->mem, preferred_dst);
+            post_ops.append_binary(dnnl::algorithm::binary_add, preferred_dst);
+            post_args.emplace_back(DNNL_ARG_ATTR_MULTIPLE_POST_OP(post_index) | DNNL_ARG_SRC_1, operand);
           } else {
             fused = false;
           }
@@ -624,25 +719,6 @@ class Compiler {
 
     dnnl::primitive_attr attr;
     attr.set_post_ops(post_ops);
-    const memory::dims src_md_dims(src.dims.begin(), src.dims.end());
-    const memory::dims dst_md_dims(dst_dims.begin(), dst_dims.end());
-    const memory::desc src_any(src_md_dims, memory::data_type::f32, memory::format_tag::any);
-    const memory::desc dst_any(dst_md_dims, memory::data_type::f32, memory::format_tag::any);
-    memory::dims weight_dims;
-    memory::format_tag weight_tag;
-    if (group == 1) {
-      weight_dims = transposed ? memory::dims{out_channels, channels, kh, kw} : memory::dims{out_channels, channels, kh, kw};
-      weight_tag = transposed ? memory::format_tag::iohw : memory::format_tag::oihw;
-    } else {
-      weight_dims = {group, out_channels / group, channels / group, kh, kw};
-      weight_tag = transposed ? memory::format_tag::giohw : memory::format_tag::goihw;
-    }
-    const memory::desc weights_any(weight_dims, memory::data_type::f32, memory::format_tag::any);
-    const memory::desc bias_desc({out_channels}, memory::data_type::f32, memory::format_tag::a);
-    const memory::dims stride_dims{strides[0], strides[1]};
-    const memory::dims dilation_dims{dilations[0] - 1, dilations[1] - 1};
-    const memory::dims pad_l{pads[0], pads[1]};
-    const memory::dims pad_r{pads[2] - output_padding[0], pads[3] - output_padding[1]};
 
     dnnl::primitive primitive;
     memory::desc pd_src;
@@ -650,31 +726,30 @@ class Compiler {
     memory::desc pd_dst;
     std::string impl;
     try {
-      if (transposed) {
-        dnnl::deconvolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
-                                               src_any, weights_any, bias_desc, dst_any, stride_dims, dilation_dims, pad_l,
-                                               pad_r);
-        dnnl::deconvolution_forward::primitive_desc pd(desc, attr, engine_);
-        pd_src = pd.src_desc();
-        pd_weights = pd.weights_desc();
-        pd_dst = pd.dst_desc();
-        impl = pd.impl_info_str();
-        primitive = dnnl::deconvolution_forward(pd);
-      } else {
-        dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
-                                             src_any, weights_any, bias_desc, dst_any, stride_dims, dilation_dims, pad_l,
-                                             pad_r);
-        dnnl::convolution_forward::primitive_desc pd(desc, attr, engine_);
-        pd_src = pd.src_desc();
-        pd_weights = pd.weights_desc();
-        pd_dst = pd.dst_desc();
-        impl = pd.impl_info_str();
-        primitive = dnnl::convolution_forward(pd);
+      build(attr, conv_src, conv_dst, &primitive, &pd_src, &pd_weights, &pd_dst, &impl);
+      if (impl.find("gemm") != std::string::npos && conv_src == src_any) {
+        // The post-ops moved oneDNN to a GEMM: try the channel-last direct kernel.
+        const memory::desc src_nhwc(src_md_dims, memory::data_type::f32, memory::format_tag::acdb);
+        const memory::desc dst_nhwc(dst_md_dims, memory::data_type::f32, memory::format_tag::acdb);
+        dnnl::primitive nhwc_primitive;
+        memory::desc nhwc_src;
+        memory::desc nhwc_weights;
+        memory::desc nhwc_dst;
+        std::string nhwc_impl;
+        build(attr, src_nhwc, dst_nhwc, &nhwc_primitive, &nhwc_src, &nhwc_weights, &nhwc_dst, &nhwc_impl);
+        if (nhwc_impl.find("gemm") == std::string::npos && nhwc_impl.find("ref") == std::string::npos) {
+          primitive = nhwc_primitive;
+          pd_src = nhwc_src;
+          pd_weights = nhwc_weights;
+          pd_dst = nhwc_dst;
+          impl = nhwc_impl;
+        }
       }
     } catch (const dnnl::error& error) {
       fail(node, std::string("oneDNN cannot build it: ") + error.what());
     }
     program_.implementations.push_back(node.name + ": " + impl);
+    if (impl.find("ref") != std::string::npos && channel_prelu) throw ReferenceKernel();
     if (impl.find("ref") != std::string::npos) {
       spdlog::warn("{}: oneDNN chose a reference kernel ({}); this layer will be slow", node.describe(), impl);
     }
@@ -838,10 +913,21 @@ class Compiler {
         }
         dims[static_cast<std::size_t>(axis)] += v.dims[static_cast<std::size_t>(axis)];
       }
-      descs.push_back(v.mem.get_desc());
-      sources.push_back(v.mem);
+      // Channel-last for 4-D tensors: the layout the convolutions that read
+      // dense-block concatenations prefer, and a strided copy for oneDNN's
+      // simple concat (mixed layouts would get its reference kernel).
+      memory source = v.dims.size() == 4 ? as_layout(v.mem, memory::desc(memory::dims(v.dims.begin(), v.dims.end()),
+                                                                          memory::data_type::f32,
+                                                                          memory::format_tag::acdb))
+                                         : v.mem;
+      descs.push_back(source.get_desc());
+      sources.push_back(source);
     }
-    dnnl::concat::primitive_desc pd(static_cast<int>(axis), descs, engine_);
+    const dnnl::concat::primitive_desc pd =
+        dims.size() == 4 ? dnnl::concat::primitive_desc(memory::desc(memory::dims(dims.begin(), dims.end()),
+                                                                     memory::data_type::f32, memory::format_tag::acdb),
+                                                        static_cast<int>(axis), descs, engine_)
+                         : dnnl::concat::primitive_desc(static_cast<int>(axis), descs, engine_);
     dnnl::concat primitive(pd);
     memory out = new_memory(pd.dst_desc());
     std::unordered_map<int, memory> args{{DNNL_ARG_DST, out}};
@@ -976,6 +1062,7 @@ class Compiler {
   const Graph& graph_;
   const dnnl::engine& engine_;
   OneDnnEngine::Program& program_;
+  bool fuse_prelu_;
   std::map<std::string, Value> values_;
   std::map<std::string, int> uses_;
   std::map<std::string, std::vector<const Node*>> consumers_;
@@ -1002,7 +1089,14 @@ OneDnnEngine::Program& OneDnnEngine::program(const TensorShape& shape) {
   if (found != programs_.end()) return *found->second;
   auto compiled = std::make_unique<Program>();
   try {
-    Compiler(graph_, context_->engine, *compiled).compile(shape);
+    try {
+      Compiler(graph_, context_->engine, *compiled, fuse_channel_prelu_).compile(shape);
+    } catch (const ReferenceKernel&) {
+      spdlog::debug("onednn: fused per-channel PReLU gives a reference kernel here; keeping it separate");
+      fuse_channel_prelu_ = false;
+      compiled = std::make_unique<Program>();
+      Compiler(graph_, context_->engine, *compiled, false).compile(shape);
+    }
   } catch (const dnnl::error& error) {
     throw InputError("ONNX model '" + graph_.source + "': oneDNN failed for input " + shape.to_string() + ": " + error.what());
   }

@@ -36,6 +36,7 @@ class OneDnnEngine final : public Engine {
 
   Graph graph_;
   int threads_;
+  bool fuse_channel_prelu_ = true;  // until oneDNN answers with a reference kernel
   struct Context;
   std::unique_ptr<Context> context_;
   std::map<std::tuple<int, int, int, int>, std::unique_ptr<Program>> programs_;
