@@ -987,9 +987,32 @@ class Compiler {
     const std::int64_t h = src.dims[2];
     const std::int64_t w = src.dims[3];
     const bool crd = node.string_attribute("mode", "DCR") == "CRD";
-    const Dims split = crd ? Dims{n, oc, s, s, h, w} : Dims{n, s, s, oc, h, w};
-    const Dims perm = crd ? Dims{0, 1, 4, 2, 5, 3} : Dims{0, 3, 4, 1, 5, 2};
-    permute(node, plain(src), split, perm, node.outputs[0], {n, oc, h * s, w * s});
+    // out[n][c][y*s + dy][x*s + dx] = in[n][channel(c, dy, dx)][y][x], one
+    // output row at a time: a straight pass over the data.
+    memory in = plain(src);
+    const Dims out_dims{n, oc, h * s, w * s};
+    memory out = new_memory(plain_desc(out_dims));
+    program_.steps.push_back([in, out, n, oc, h, w, s, crd](dnnl::stream& stream) {
+      stream.wait();
+      const float* source = static_cast<const float*>(in.get_data_handle());
+      float* target = static_cast<float*>(out.get_data_handle());
+      const std::int64_t rows = n * oc * h;
+#pragma omp parallel for schedule(static)
+      for (std::int64_t r = 0; r < rows; ++r) {
+        const std::int64_t y = r % h;
+        const std::int64_t plane = (r / h) % oc;
+        const std::int64_t b = r / (h * oc);
+        for (std::int64_t dy = 0; dy < s; ++dy) {
+          float* row = target + ((b * oc + plane) * h * s + y * s + dy) * w * s;
+          for (std::int64_t dx = 0; dx < s; ++dx) {
+            const std::int64_t channel = crd ? plane * s * s + dy * s + dx : (dy * s + dx) * oc + plane;
+            const float* plane_row = source + ((b * oc * s * s + channel) * h + y) * w;
+            for (std::int64_t x = 0; x < w; ++x) row[x * s + dx] = plane_row[x];
+          }
+        }
+      }
+    });
+    set_runtime(node.outputs[0], out_dims, out);
   }
 
   void reshape(const Node& node) {
