@@ -144,7 +144,7 @@ int main(int argc, char** argv) {
   image->add_option("output", job.output, "Output image (.png, .tif, .tiff, .jpg)")->required();
   image->add_option("-m,--model", job.model, "Model file (.onnx, .pb) or builtin:NAME")
       ->capture_default_str();
-  image->add_option("-b,--backend", job.engine.backend, "auto, opencv or classic")->capture_default_str();
+  image->add_option("-b,--backend", job.engine.backend, "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")->capture_default_str();
   image->add_option("-t,--tile", job.tile_size, "Tile size the engine sees (0 = automatic)")->capture_default_str();
   image->add_option("--halo", halo_text, "Context around each tile in pixels, or 'auto' (the receptive field: exact)")
       ->capture_default_str();
@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
   video->add_option("input", video_job.input, "Input video (MP4, MOV, MKV, AVI, ...)")->required();
   video->add_option("output", video_job.output, "Output: .mkv (ffv1, x264), .mov (prores), .mp4 (x264)")->required();
   video->add_option("-m,--model", video_job.model, "Model file (.onnx, .pb) or builtin:NAME")->capture_default_str();
-  video->add_option("-b,--backend", video_job.engine.backend, "auto, opencv or classic")->capture_default_str();
+  video->add_option("-b,--backend", video_job.engine.backend, "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")->capture_default_str();
   video->add_option("-t,--tile", video_job.tile_size, "Tile size the engine sees (0 = automatic)")
       ->capture_default_str();
   video->add_option("--halo", video_halo, "Context around each tile in pixels, or 'auto' (exact)")
@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
   models->require_subcommand(1);
   auto* models_info = models->add_subcommand("info", "Scale, channels, range, receptive field, FLOPs, operators");
   models_info->add_option("model", info_model, "Model file or builtin:NAME")->required();
-  models_info->add_option("-b,--backend", info_options.backend, "auto, opencv or classic")->capture_default_str();
+  models_info->add_option("-b,--backend", info_options.backend, "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")->capture_default_str();
 
   // restore4k bench
   std::string bench_model;
@@ -202,7 +202,7 @@ int main(int argc, char** argv) {
   bench->add_option("-m,--model", bench_model, "Model file or builtin:NAME")->required();
   bench->add_option("-t,--tile", bench_tiles, "Tile sizes (input pixels a side), e.g. --tile 64 128 256")
       ->capture_default_str();
-  bench->add_option("-b,--backend", bench_options.backend, "auto, opencv or classic")->capture_default_str();
+  bench->add_option("-b,--backend", bench_options.backend, "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")->capture_default_str();
   bench->add_option("--batch", bench_batch, "Tiles per engine call")->capture_default_str()->check(CLI::Range(1, 256));
   bench->add_option("--threads", bench_options.threads, "Threads (0 = all cores)")->capture_default_str();
   bench->add_option("--seconds", bench_seconds, "Minimum timed seconds per tile size")->capture_default_str();

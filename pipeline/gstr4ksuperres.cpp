@@ -410,7 +410,7 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_BACKEND,
       g_param_spec_string("backend", "Backend",
-                          "Inference backend: auto (the best that runs the model), opencv (OpenCV DNN) or classic "
+                          "Inference backend: auto (onednn when it runs every operator, else opencv), onednn (native), opencv (OpenCV DNN) or classic "
                           "(filters only)",
                           DEFAULT_BACKEND, flags));
   g_object_class_install_property(
