@@ -14,6 +14,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   libopencv-dev          # core, imgproc, imgcodecs, dnn (OpenCV 4.6)
   libonnx-dev libprotobuf-dev protobuf-compiler  # ONNX graphs via protobuf
+  libdnnl-dev            # oneDNN 2.6: the native inference backend
   libyaml-cpp-dev libspdlog-dev libcli11-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev   # elements, GstHarness (gstreamer-check)
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
