@@ -1019,6 +1019,15 @@ class Compiler {
     const Value& src = runtime_input(node, 0);
     const Dims dims = target_dims(node, src.dims);
     memory data = plain(src);
+    if (data.get() == program_.input.get()) {
+      // The input's buffer changes every run; a view must not keep this one.
+      memory copy = new_memory(data.get_desc());
+      dnnl::reorder reorder(data, copy);
+      program_.steps.push_back([reorder, data, copy](dnnl::stream& stream) mutable {
+        reorder.execute(stream, const_cast<memory&>(data), copy);
+      });
+      data = copy;
+    }
     set_runtime(node.outputs[0], dims, memory(plain_desc(dims), engine_, data.get_data_handle()));
     keep_alive_.push_back(data);
   }
