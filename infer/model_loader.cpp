@@ -12,6 +12,7 @@
 #include "infer/onnx_import.hpp"
 #include "infer/onnx_model.hpp"
 #include "infer/opencv_engine.hpp"
+#include "infer/receptive_field.hpp"
 #include "preprocess/error.hpp"
 
 namespace r4k::infer {
@@ -193,6 +194,14 @@ void ModelLoader::complete_info(Engine& engine) {
     if (info.format == ModelFormat::tensorflow) info.operators = opencv->layer_types({1, info.in_channels, h, w});
   }
 
+  if (info.receptive_field_source.empty()) {
+    if (auto* native = dynamic_cast<OneDnnEngine*>(&engine)) {
+      if (const auto field = receptive_field_of(native->graph())) {
+        info.receptive_field = *field;
+        info.receptive_field_source = "graph";
+      }
+    }
+  }
   if (info.receptive_field_source.empty()) {
     info.receptive_field = probe_receptive_field(engine, info.in_channels, info.scale, info.flops_per_pixel);
     info.receptive_field_source = "probe";

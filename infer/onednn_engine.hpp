@@ -26,6 +26,7 @@ class OneDnnEngine final : public Engine {
 
   // Multiply-adds x 2 per input pixel, from the compiled graph.
   double flops_per_pixel(const TensorShape& shape);
+  const Graph& graph() const { return graph_; }
   // The implementation oneDNN chose for each convolution (for `models info`).
   std::vector<std::string> implementations(const TensorShape& shape);
 

@@ -123,7 +123,7 @@ TEST(ImageCommand, ModelsInfoReportsWhatWasDerived) {
   const auto result = run({"models", "info", (dir / "m.onnx").string()});
   ASSERT_EQ(result.exit_code, 0) << result.output;
   EXPECT_NE(result.output.find("scale:            x4"), std::string::npos) << result.output;
-  EXPECT_NE(result.output.find("receptive field:  5 px (probe)"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("receptive field:  5 px (graph)"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("PRelu x4"), std::string::npos) << result.output;
   EXPECT_NE(result.output.find("backends:         onednn, opencv"), std::string::npos) << result.output;
 }

@@ -69,9 +69,13 @@ TEST(ModelLoading, SrvggInfoIsDerivedByProbing) {
   EXPECT_EQ(info.colour, ModelColour::rgb);
   EXPECT_EQ(info.fixed_width, 0);
   // 6 stacked 3x3 convolutions: radius 6; pixel shuffle and the nearest
-  // residual add nothing.
+  // residual add nothing. The native engine reads it off the graph; the
+  // OpenCV backend finds the same by probing.
   EXPECT_EQ(info.receptive_field, 6);
-  EXPECT_EQ(info.receptive_field_source, "probe");
+  EXPECT_EQ(info.receptive_field_source, "graph");
+  auto probed = load_model(path.string(), {"opencv", 0});
+  EXPECT_EQ(probed->info().receptive_field, 6);
+  EXPECT_EQ(probed->info().receptive_field_source, "probe");
   EXPECT_EQ(info.operators.at("Conv"), 6);
   EXPECT_EQ(info.operators.at("DepthToSpace"), 1);
 }
