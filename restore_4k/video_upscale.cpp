@@ -188,7 +188,8 @@ VideoResult upscale_video(const VideoJob& job) {
     };
   }
   const pipeline::PipelineResult run = pipeline::run_pipeline(plan.arguments, options);
-  output.commit();
+  // Interrupted before the first frame: there is nothing worth keeping.
+  if (!(run.interrupted && run.frames == 0)) output.commit();
   VideoResult result;
   result.frames = run.frames;
   result.seconds = run.seconds;

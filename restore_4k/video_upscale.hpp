@@ -57,7 +57,8 @@ struct VideoResult {
 };
 
 // Runs the job. On success (or interrupt, after EOS finalised the file) the
-// output is renamed into place; on error nothing is left under its name.
+// output is renamed into place; on error, or an interrupt before the first
+// frame, nothing is left under its name.
 VideoResult upscale_video(const VideoJob& job);
 
 }  // namespace r4k::restore
