@@ -275,7 +275,7 @@ int main(int argc, char** argv) {
       bench_job.model = bench_model;
       bench_job.engine = bench_options;
       bench_job.batch = bench_batch;
-      bench_job.tile_size = bench_tiles.size() == 1 && bench_tiles[0] != 128 ? bench_tiles[0] : 0;
+      bench_job.tile_size = bench->get_option("--tile")->count() > 0 ? bench_tiles.front() : 0;
       const std::filesystem::path folder = std::filesystem::temp_directory_path() /
                                            ("r4k-bench-" + std::to_string(::getpid()));
       std::filesystem::create_directories(folder);
