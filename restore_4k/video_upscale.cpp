@@ -150,16 +150,24 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   append(a, {"!", "queue", "!", encoder.muxer, "name=mux", "!", "filesink", "location=" + location.string()});
 
   if (!demuxer.empty() && plan.decoder.decoder != "decodebin") {
-    // Audio (and, in Matroska, subtitles) go to the muxer untouched.
+    // Audio (and, in Matroska, subtitles) go to the muxer untouched. Their
+    // queues must hold as much as the video branch delays (an encoder's
+    // look-ahead can be seconds); the demuxer still cannot run ahead,
+    // because it blocks on the bounded video queue.
+    const std::initializer_list<std::string> unbounded_queue = {"queue", "max-size-time=0", "max-size-bytes=0",
+                                                                "max-size-buffers=0", "!"};
     for (std::size_t i = 0; i < plan.media.audio.size(); ++i) {
-      append(a, {"demux.audio_" + std::to_string(i), "!", "queue", "!"});
+      append(a, {"demux.audio_" + std::to_string(i), "!"});
+      append(a, unbounded_queue);
       const std::string parser = audio_parser(plan.media.audio[i].codec);
       if (!parser.empty() && element_available(parser)) append(a, {parser, "!"});
       append(a, {"mux.audio_%u"});
     }
     if (encoder.muxer == "matroskamux") {
       for (std::size_t i = 0; i < plan.media.subtitles.size(); ++i) {
-        append(a, {"demux.subtitle_" + std::to_string(i), "!", "queue", "!", "mux.subtitle_%u"});
+        append(a, {"demux.subtitle_" + std::to_string(i), "!"});
+        append(a, unbounded_queue);
+        append(a, {"mux.subtitle_%u"});
       }
     } else if (!plan.media.subtitles.empty()) {
       spdlog::warn("{} cannot hold the input's subtitles; they are not carried over", encoder.muxer);

@@ -134,6 +134,35 @@ TEST(VideoCommand, H264WithAacBecomesFfv1WithSameFramesDurationColourAndAudio) {
   EXPECT_TRUE(contiguous) << "the audio packets changed";
 }
 
+TEST(VideoCommand, ProResAndTenBitX264Outputs) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "clip.mp4", 160, 120, 25, 3.0);
+  struct Output {
+    const char* name;
+    const char* encoder;
+    const char* codec;
+    const char* profile;
+    const char* pix_fmt;
+  };
+  for (const Output& o : {Output{"out.mov", "prores", "prores", "HQ", "yuv422p10le"},
+                          Output{"out.mp4", "x264", "h264", "High 10", "yuv420p10le"},
+                          Output{"out.mkv", "x264", "h264", "High 10", "yuv420p10le"}}) {
+    SCOPED_TRACE(o.name);
+    const fs::path out = dir / o.name;
+    // An encoder with look-ahead must not stall the muxer waiting for audio.
+    const auto result = run_command("timeout", {"-s", "KILL", "120", R4K_EXECUTABLE, "video", clip.string(),
+                                                out.string(), "--encoder", o.encoder, "--model", "builtin:bicubic-x2"});
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(probe(out, "v:0", "stream=codec_name"), o.codec);
+    EXPECT_EQ(probe(out, "v:0", "stream=profile"), o.profile);
+    EXPECT_EQ(probe(out, "v:0", "stream=pix_fmt"), o.pix_fmt);
+    EXPECT_EQ(probe(out, "v:0", "stream=width"), "320");
+    EXPECT_EQ(counted_frames(out), 75);
+    EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), "aac");
+  }
+}
+
 TEST(VideoCommand, DryRunPrintsALineThatGstLaunchRuns) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;
