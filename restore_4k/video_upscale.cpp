@@ -165,6 +165,14 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     }
     if (encoder.muxer == "matroskamux") {
       for (std::size_t i = 0; i < plan.media.subtitles.size(); ++i) {
+        // matroskamux takes SSA/ASS and DVD bitmaps as they come; SubRip
+        // leaves the demuxer as Pango markup, which it refuses.
+        const std::string& codec = plan.media.subtitles[i].codec;
+        if (codec != "ass" && codec != "ssa" && codec != "dvd_subtitle") {
+          spdlog::warn("subtitle stream {} ({}) is not carried over: Matroska muxing of it is not supported here", i,
+                       codec);
+          continue;
+        }
         append(a, {"demux.subtitle_" + std::to_string(i), "!"});
         append(a, unbounded_queue);
         append(a, {"mux.subtitle_%u"});
