@@ -74,6 +74,7 @@ int run_models_info(const std::string& spec, const r4k::infer::EngineOptions& op
   if (!info.path.empty()) std::cout << "file:             " << info.path.string() << "\n";
   if (!info.sidecar.empty()) std::cout << "sidecar:          " << info.sidecar.string() << "\n";
   std::cout << "format:           " << r4k::infer::to_string(info.format) << "\n"
+            << "engine:           " << engine->backend() << "\n"
             << "scale:            x" << info.scale << "\n"
             << "channels:         " << r4k::infer::to_string(info.colour);
   if (info.in_channels > 0) std::cout << " (" << info.in_channels << " in, " << info.out_channels << " out)";
