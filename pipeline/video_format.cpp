@@ -3,7 +3,7 @@
 namespace r4k::pipeline {
 
 const char* superres_formats() {
-  return "{ RGB, BGR, RGBx, BGRx, RGBA, BGRA, GRAY8, GRAY16_LE, I420, NV12, Y444, I420_10LE, P010_10LE }";
+  return "{ RGB, BGR, RGBx, BGRx, RGBA, BGRA, GRAY8, GRAY16_LE, I420, NV12, Y42B, Y444, I420_10LE, I422_10LE, P010_10LE }";
 }
 
 std::optional<RawFormat> raw_format(GstVideoFormat format) {
@@ -28,8 +28,12 @@ std::optional<RawFormat> raw_format(GstVideoFormat format) {
       return RawFormat::i420;
     case GST_VIDEO_FORMAT_NV12:
       return RawFormat::nv12;
+    case GST_VIDEO_FORMAT_Y42B:
+      return RawFormat::y42b;
     case GST_VIDEO_FORMAT_Y444:
       return RawFormat::y444;
+    case GST_VIDEO_FORMAT_I422_10LE:
+      return RawFormat::i422_10le;
     case GST_VIDEO_FORMAT_I420_10LE:
       return RawFormat::i420_10le;
     case GST_VIDEO_FORMAT_P010_10LE:

@@ -13,8 +13,8 @@ const RawFormatInfo kFormats[] = {
     {"RGB", 8, false, 0, 0},       {"BGR", 8, false, 0, 0},       {"RGBx", 8, false, 0, 0},
     {"BGRx", 8, false, 0, 0},      {"RGBA", 8, false, 0, 0},      {"BGRA", 8, false, 0, 0},
     {"GRAY8", 8, false, 0, 0},     {"GRAY16_LE", 16, false, 0, 0}, {"I420", 8, true, 1, 1},
-    {"NV12", 8, true, 1, 1},       {"Y444", 8, true, 0, 0},       {"I420_10LE", 10, true, 1, 1},
-    {"P010_10LE", 10, true, 1, 1},
+    {"NV12", 8, true, 1, 1},       {"Y42B", 8, true, 1, 0},       {"Y444", 8, true, 0, 0},
+    {"I420_10LE", 10, true, 1, 1}, {"I422_10LE", 10, true, 1, 0},  {"P010_10LE", 10, true, 1, 1},
 };
 
 // Interleaved RGB layouts: bytes per pixel and where R, G, B, A sit (-1: none).
@@ -51,6 +51,7 @@ float read_sample(const std::uint8_t* row, int index, RawFormat format) {
   switch (format) {
     case RawFormat::gray16le:
     case RawFormat::i420_10le:
+    case RawFormat::i422_10le:
     case RawFormat::p010_10le: {
       std::uint16_t value = 0;
       std::memcpy(&value, row + 2 * index, 2);  // little-endian hosts (x86, ARM)
@@ -68,6 +69,7 @@ void write_sample(std::uint8_t* row, int index, RawFormat format, float value) {
   switch (format) {
     case RawFormat::gray16le:
     case RawFormat::i420_10le:
+    case RawFormat::i422_10le:
     case RawFormat::p010_10le: {
       const float max_code = format == RawFormat::gray16le ? 65535.0f : 1023.0f;
       auto code = static_cast<std::uint16_t>(std::nearbyint(clamped * max_code));

@@ -3,7 +3,7 @@
 // buffers and hands the plane pointers here.
 //
 // 8-bit RGB family, GRAY8/GRAY16_LE, and Y'CbCr 4:2:0 (I420, NV12, 10-bit
-// I420_10LE and P010) and 4:4:4 (Y444). 10-bit data stays 10-bit: samples are
+// I420_10LE and P010), 4:2:2 (Y42B, 10-bit I422_10LE) and 4:4:4 (Y444). 10-bit data stays 10-bit: samples are
 // normalised by 1023 and rounded back to 10-bit codes, never through 8 bits.
 #pragma once
 
@@ -15,7 +15,23 @@
 
 namespace r4k {
 
-enum class RawFormat { rgb, bgr, rgbx, bgrx, rgba, bgra, gray8, gray16le, i420, nv12, y444, i420_10le, p010_10le };
+enum class RawFormat {
+  rgb,
+  bgr,
+  rgbx,
+  bgrx,
+  rgba,
+  bgra,
+  gray8,
+  gray16le,
+  i420,
+  nv12,
+  y42b,
+  y444,
+  i420_10le,
+  i422_10le,
+  p010_10le
+};
 
 struct RawFormatInfo {
   const char* name;  // GStreamer's name for the format

@@ -31,10 +31,14 @@ std::string demuxer_for(const std::string& container) {
 // The raw format r4ksuperres works in: the decoder's own where it can, so
 // 10-bit stays 10-bit and 4:4:4 stays 4:4:4.
 std::string processing_format(const std::string& pixel_format) {
-  if (pixel_format.find("10") != std::string::npos || pixel_format.find("12") != std::string::npos ||
-      pixel_format.find("16") != std::string::npos) {
-    return pixel_format.rfind("gray", 0) == 0 ? "GRAY16_LE" : "I420_10LE";
+  const bool deep = pixel_format.find("10") != std::string::npos || pixel_format.find("12") != std::string::npos ||
+                    pixel_format.find("16") != std::string::npos;
+  const bool chroma_422 = pixel_format.rfind("yuv422", 0) == 0 || pixel_format.rfind("yuvj422", 0) == 0;
+  if (deep) {
+    if (pixel_format.rfind("gray", 0) == 0) return "GRAY16_LE";
+    return chroma_422 ? "I422_10LE" : "I420_10LE";
   }
+  if (chroma_422) return "Y42B";
   if (pixel_format == "yuv444p" || pixel_format == "yuvj444p") return "Y444";
   if (pixel_format == "gray") return "GRAY8";
   if (pixel_format == "rgb24" || pixel_format == "bgr24" || pixel_format.find("rgb") != std::string::npos ||

@@ -163,6 +163,22 @@ TEST(VideoCommand, ProResAndTenBitX264Outputs) {
   }
 }
 
+TEST(VideoCommand, TenBit422ProResKeepsItsChromaAndDepth) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path in = dir / "prores.mov";
+  ASSERT_EQ(run_command("ffmpeg", {"-v", "error", "-f", "lavfi", "-i", "testsrc2=size=128x96:rate=25", "-t", "1",
+                                   "-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le", in.string()})
+                .exit_code,
+            0);
+  const fs::path out = dir / "out.mkv";
+  const auto result = restore4k({"video", in.string(), out.string(), "--model", "builtin:bicubic-x2"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_EQ(probe(out, "v:0", "stream=pix_fmt"), "yuv422p10le");
+  EXPECT_EQ(probe(out, "v:0", "stream=width"), "256");
+  EXPECT_EQ(counted_frames(out), 25);
+}
+
 TEST(VideoCommand, SubtitlesIntoMatroska) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;

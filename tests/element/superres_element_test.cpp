@@ -282,7 +282,7 @@ TEST_F(SuperresElement, YuvThroughAnRgbModelUsesTheCapsMatrixAndRange) {
 }
 
 TEST_F(SuperresElement, TenBitStaysTenBit) {
-  for (const char* format : {"I420_10LE", "P010_10LE"}) {
+  for (const char* format : {"I420_10LE", "I422_10LE", "P010_10LE"}) {
     SCOPED_TRACE(format);
     auto h = harness("model=builtin:nearest-x2");
     const std::string in = std::string("video/x-raw,format=") + format + ",width=8,height=6,framerate=25/1";
