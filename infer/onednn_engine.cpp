@@ -561,62 +561,54 @@ class Compiler {
     const memory::dims dilation_dims{dilations[0] - 1, dilations[1] - 1};
     const memory::dims pad_l{pads[0], pads[1]};
     const memory::dims pad_r{pads[2] - output_padding[0], pads[3] - output_padding[1]};
-    // Builds the primitive for `attr` and a destination layout (`any`: oneDNN's choice).
-    const auto build = [&](const dnnl::primitive_attr& attributes, const memory::desc& src_desc, const memory::desc& dst_desc,
-                           dnnl::primitive* out, memory::desc* out_src, memory::desc* out_weights, memory::desc* out_dst,
-                           std::string* out_impl) {
+    // A primitive built for given attributes and layouts, and what oneDNN chose.
+    struct Built {
+      dnnl::primitive primitive;
+      memory::desc src;
+      memory::desc weights;
+      memory::desc dst;
+      std::string impl;
+      bool direct() const { return impl.find("gemm") == std::string::npos && impl.find("ref") == std::string::npos; }
+    };
+    const auto build = [&](const dnnl::primitive_attr& attributes, const memory::desc& src_desc,
+                           const memory::desc& dst_desc) {
+      Built built;
       if (transposed) {
         dnnl::deconvolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::deconvolution_direct,
                                                src_desc, weights_any, bias_desc, dst_desc, stride_dims, dilation_dims,
                                                pad_l, pad_r);
         dnnl::deconvolution_forward::primitive_desc pd(desc, attributes, engine_);
-        *out_src = pd.src_desc();
-        *out_weights = pd.weights_desc();
-        *out_dst = pd.dst_desc();
-        *out_impl = pd.impl_info_str();
-        if (out != nullptr) *out = dnnl::deconvolution_forward(pd);
+        built = {dnnl::deconvolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(), pd.impl_info_str()};
       } else {
         dnnl::convolution_forward::desc desc(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
                                              src_desc, weights_any, bias_desc, dst_desc, stride_dims, dilation_dims, pad_l,
                                              pad_r);
         dnnl::convolution_forward::primitive_desc pd(desc, attributes, engine_);
-        *out_src = pd.src_desc();
-        *out_weights = pd.weights_desc();
-        *out_dst = pd.dst_desc();
-        *out_impl = pd.impl_info_str();
-        if (out != nullptr) *out = dnnl::convolution_forward(pd);
+        built = {dnnl::convolution_forward(pd), pd.src_desc(), pd.weights_desc(), pd.dst_desc(), pd.impl_info_str()};
       }
+      return built;
     };
-    // The layout oneDNN prefers for this convolution's output; a residual
-    // operand is brought to it, so that fusing the add never forces the
-    // convolution onto a slower plain-layout kernel.
-    memory::desc preferred_dst;
-    memory::desc conv_src = src_any;
-    memory::desc conv_dst = dst_any;
-    {
-      memory::desc unused_src;
-      memory::desc unused_weights;
-      std::string probe_impl;
+    // oneDNN's own layout choice, unless that lands on a GEMM over plain
+    // layouts (it does for wide inputs such as RRDB's 192 -> 64, and when some
+    // post-ops are attached): then its channel-last direct kernels, which are
+    // faster there.
+    const memory::desc src_nhwc(src_md_dims, memory::data_type::f32, memory::format_tag::acdb);
+    const memory::desc dst_nhwc(dst_md_dims, memory::data_type::f32, memory::format_tag::acdb);
+    const auto build_direct = [&](const dnnl::primitive_attr& attributes) {
       try {
-        build(dnnl::primitive_attr(), src_any, dst_any, nullptr, &unused_src, &unused_weights, &preferred_dst, &probe_impl);
-        // oneDNN sometimes prefers a GEMM over plain layouts for wide inputs;
-        // its channel-last direct kernels are faster there (RRDB's 192 -> 64).
-        if (probe_impl.find("gemm") != std::string::npos || probe_impl.find("ref") != std::string::npos) {
-          const memory::desc src_nhwc(src_md_dims, memory::data_type::f32, memory::format_tag::acdb);
-          const memory::desc dst_nhwc(dst_md_dims, memory::data_type::f32, memory::format_tag::acdb);
-          memory::desc nhwc_dst;
-          std::string nhwc_impl;
-          build(dnnl::primitive_attr(), src_nhwc, dst_nhwc, nullptr, &unused_src, &unused_weights, &nhwc_dst, &nhwc_impl);
-          if (nhwc_impl.find("gemm") == std::string::npos && nhwc_impl.find("ref") == std::string::npos) {
-            conv_src = src_nhwc;
-            conv_dst = dst_nhwc;
-            preferred_dst = nhwc_dst;
-          }
+        Built chosen = build(attributes, src_any, dst_any);
+        if (!chosen.direct()) {
+          Built nhwc = build(attributes, src_nhwc, dst_nhwc);
+          if (nhwc.direct()) return nhwc;
         }
+        return chosen;
       } catch (const dnnl::error& error) {
         fail(node, std::string("oneDNN cannot build it: ") + error.what());
       }
-    }
+    };
+    // The layout this convolution's output takes; a residual operand is
+    // brought to it, so that fusing the add does not force a slower kernel.
+    const memory::desc preferred_dst = build_direct(dnnl::primitive_attr()).dst;
 
     // Fuse what follows while each intermediate has this one use.
     dnnl::post_ops post_ops;
@@ -720,34 +712,12 @@ class Compiler {
     dnnl::primitive_attr attr;
     attr.set_post_ops(post_ops);
 
-    dnnl::primitive primitive;
-    memory::desc pd_src;
-    memory::desc pd_weights;
-    memory::desc pd_dst;
-    std::string impl;
-    try {
-      build(attr, conv_src, conv_dst, &primitive, &pd_src, &pd_weights, &pd_dst, &impl);
-      if (impl.find("gemm") != std::string::npos && conv_src == src_any) {
-        // The post-ops moved oneDNN to a GEMM: try the channel-last direct kernel.
-        const memory::desc src_nhwc(src_md_dims, memory::data_type::f32, memory::format_tag::acdb);
-        const memory::desc dst_nhwc(dst_md_dims, memory::data_type::f32, memory::format_tag::acdb);
-        dnnl::primitive nhwc_primitive;
-        memory::desc nhwc_src;
-        memory::desc nhwc_weights;
-        memory::desc nhwc_dst;
-        std::string nhwc_impl;
-        build(attr, src_nhwc, dst_nhwc, &nhwc_primitive, &nhwc_src, &nhwc_weights, &nhwc_dst, &nhwc_impl);
-        if (nhwc_impl.find("gemm") == std::string::npos && nhwc_impl.find("ref") == std::string::npos) {
-          primitive = nhwc_primitive;
-          pd_src = nhwc_src;
-          pd_weights = nhwc_weights;
-          pd_dst = nhwc_dst;
-          impl = nhwc_impl;
-        }
-      }
-    } catch (const dnnl::error& error) {
-      fail(node, std::string("oneDNN cannot build it: ") + error.what());
-    }
+    const Built built = build_direct(attr);
+    const dnnl::primitive primitive = built.primitive;
+    const memory::desc& pd_src = built.src;
+    const memory::desc& pd_weights = built.weights;
+    const memory::desc& pd_dst = built.dst;
+    const std::string& impl = built.impl;
     program_.implementations.push_back(node.name + ": " + impl);
     if (impl.find("ref") != std::string::npos && channel_prelu) throw ReferenceKernel();
     if (impl.find("ref") != std::string::npos) {

@@ -13,6 +13,7 @@
 #include "tests/support/onnx_graph_builder.hpp"
 #include "tests/support/sr_model_families.hpp"
 #include "tests/support/sr_test_models.hpp"
+#include "tests/support/tensor_checks.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace r4k::infer {
@@ -21,13 +22,8 @@ namespace {
 using r4k::testing::TempDir;
 namespace fs = std::filesystem;
 
-Tensor random_input(TensorShape shape, unsigned seed) {
-  Tensor tensor(shape);
-  std::mt19937 random(seed);
-  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-  for (std::size_t i = 0; i < shape.elements(); ++i) tensor.data()[i] = uniform(random);
-  return tensor;
-}
+using r4k::testing::max_abs_difference;
+using r4k::testing::random_tensor;
 
 // max |a - b| relative to the largest magnitude of b.
 double relative_error(const Tensor& a, const Tensor& b) {
@@ -99,7 +95,7 @@ TEST_P(FamiliesMatchOpenCv, WithinOneInTenThousand) {
   EXPECT_GE(native->info().receptive_field, reference->info().receptive_field);
   EXPECT_LE(native->info().receptive_field, reference->info().receptive_field + 3);
   for (const TensorShape shape : {TensorShape{1, family.channels, 20, 24}, TensorShape{2, family.channels, 17, 13}}) {
-    const Tensor input = random_input(shape, 5);
+    const Tensor input = random_tensor(shape, 5);
     Tensor a;
     native->run(input, a);
     // The reference one image at a time (OpenCV 4.6 mis-broadcasts some
@@ -134,7 +130,7 @@ TEST(OneDnnEngine, PixelShuffleExportFormsGiveTheSameOutput) {
   spec.fixed_width = 24;
   r4k::testing::write_srvgg(spec, dir / "static.onnx");
   auto reference = load_model((dir / "d2s.onnx").string(), {"opencv", 0});
-  const Tensor input = random_input({1, 3, 20, 24}, 6);
+  const Tensor input = random_tensor({1, 3, 20, 24}, 6);
   Tensor expected;
   reference->run(input, expected);
   for (const char* name : {"shape_driven.onnx", "static.onnx"}) {
@@ -151,12 +147,10 @@ TEST(OneDnnEngine, TiledOutputStaysExact) {
   r4k::testing::write_srvgg({}, dir / "srvgg64.onnx");  // 64 features, 16 convolutions, x4
   auto engine = load_model((dir / "srvgg64.onnx").string(), {"onednn", 0});
   ASSERT_EQ(engine->backend(), "onednn");
-  const Tensor image = random_input({1, 3, 70, 90}, 7);
+  const Tensor image = random_tensor({1, 3, 70, 90}, 7);
   const Tensor whole = run_tiled(*engine, image, choose_tiling(engine->info(), 90, 70, 0, -1), {});
   const Tensor tiled = run_tiled(*engine, image, choose_tiling(engine->info(), 90, 70, 64, -1), {});
-  float worst = 0.0f;
-  for (std::size_t i = 0; i < whole.shape().elements(); ++i) worst = std::max(worst, std::abs(whole.data()[i] - tiled.data()[i]));
-  EXPECT_LE(worst, 1e-5f);
+  EXPECT_LE(max_abs_difference(whole, tiled), 1e-5f);
   // Flop count of the architecture: 2 * 9 * (3*64 + 16*64*64 + 64*48) per input pixel.
   EXPECT_DOUBLE_EQ(engine->info().flops_per_pixel, 1238400.0);
 }
@@ -181,15 +175,13 @@ TEST(OneDnnEngine, TilesAreExactWithTheGraphReceptiveField) {
     const int tile = 2 * halo + 8;
     const int width = 2 * tile + 5;  // several tiles each way
     const int height = 2 * tile - 3;
-    const Tensor image = random_input({1, channels, height, width}, 8);
+    const Tensor image = random_tensor({1, channels, height, width}, 8);
     const Tensor whole = run_tiled(*engine, image, choose_tiling(engine->info(), width, height, 0, -1), {});
     const TilingChoice tiling = choose_tiling(engine->info(), width, height, tile, -1);
     ASSERT_TRUE(tiling.exact);
     ASSERT_GE(TilePlan(width, height, tiling.tile_size, tiling.halo).tiles().size(), 4u);
     const Tensor tiled = run_tiled(*engine, image, tiling, {});
-    float worst = 0.0f;
-    for (std::size_t i = 0; i < whole.shape().elements(); ++i) worst = std::max(worst, std::abs(whole.data()[i] - tiled.data()[i]));
-    EXPECT_LE(worst, 1e-5f);
+    EXPECT_LE(max_abs_difference(whole, tiled), 1e-5f);
   }
 }
 

@@ -5,16 +5,15 @@
 
 #include "preprocess/resample.hpp"
 #include "preprocess/tile_stitcher.hpp"
+#include "tests/support/tensor_checks.hpp"
 
 namespace r4k {
 namespace {
 
+using r4k::testing::max_abs_difference;
+
 Tensor random_image(int channels, int height, int width, unsigned seed) {
-  Tensor image({1, channels, height, width});
-  std::mt19937 random(seed);
-  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
-  for (std::size_t i = 0; i < image.shape().elements(); ++i) image.data()[i] = uniform(random);
-  return image;
+  return r4k::testing::random_tensor({1, channels, height, width}, seed);
 }
 
 Tensor crop(const Tensor& image, const Rect& window) {
@@ -43,19 +42,13 @@ Tensor stitch_from(const Tensor& source, int scale, int tile, int halo, int feat
   return stitcher.finish();
 }
 
-float max_difference(const Tensor& a, const Tensor& b) {
-  float worst = 0.0f;
-  for (std::size_t i = 0; i < a.shape().elements(); ++i) worst = std::max(worst, std::abs(a.data()[i] - b.data()[i]));
-  return worst;
-}
-
 TEST(TileStitcher, CutModeReassemblesTheImageExactly) {
   const Tensor source = random_image(3, 45, 70, 1);
   Tensor whole;
   upscale_planes(source, 2, ResampleFilter::nearest, whole);
   const Tensor stitched = stitch_from(source, 2, 20, 4, 0);
   ASSERT_EQ(stitched.shape(), whole.shape());
-  EXPECT_EQ(max_difference(stitched, whole), 0.0f);
+  EXPECT_EQ(max_abs_difference(stitched, whole), 0.0f);
 }
 
 TEST(TileStitcher, CutModeWritesEveryOutputPixelOnce) {
@@ -91,7 +84,7 @@ TEST(TileStitcher, FeatheringConsistentTilesGivesTheImage) {
   Tensor whole;
   upscale_planes(source, 2, ResampleFilter::nearest, whole);
   const Tensor stitched = stitch_from(source, 2, 24, 5, 5);
-  EXPECT_LT(max_difference(stitched, whole), 1e-5f);
+  EXPECT_LT(max_abs_difference(stitched, whole), 1e-5f);
 }
 
 }  // namespace

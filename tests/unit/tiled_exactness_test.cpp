@@ -12,11 +12,13 @@
 #include "infer/tiled_inference.hpp"
 #include "preprocess/pixel_convert.hpp"
 #include "tests/support/sr_test_models.hpp"
+#include "tests/support/tensor_checks.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace r4k::infer {
 namespace {
 
+using r4k::testing::max_abs_difference;
 using r4k::testing::TempDir;
 
 // A smooth random image (natural-image-like statistics, so that rounding ties
@@ -30,13 +32,6 @@ Tensor smooth_image(int channels, int height, int width, unsigned seed) {
   std::vector<int> order;
   for (int c = 0; c < channels; ++c) order.push_back(c);
   return to_planar(noise, order);
-}
-
-float max_difference(const Tensor& a, const Tensor& b) {
-  EXPECT_EQ(a.shape(), b.shape());
-  float worst = 0.0f;
-  for (std::size_t i = 0; i < a.shape().elements(); ++i) worst = std::max(worst, std::abs(a.data()[i] - b.data()[i]));
-  return worst;
 }
 
 Tensor upscale(Engine& engine, const Tensor& image, int tile, int halo, int batch = 1) {
@@ -90,7 +85,7 @@ TEST_F(SrvggExactness, Tile64WithAutomaticHaloEqualsWholeImage) {
   const TilingChoice choice = choose_tiling(engine_->info(), 150, 101, 64, -1);
   ASSERT_TRUE(choice.exact);
   EXPECT_GT(TilePlan(150, 101, choice.tile_size, choice.halo).tiles().size(), 4u);
-  EXPECT_LE(max_difference(whole, tiled), 1e-5f);
+  EXPECT_LE(max_abs_difference(whole, tiled), 1e-5f);
   const auto eight_bit = compare_8bit(whole, tiled);
   EXPECT_LE(eight_bit.worst, 1.0);
   EXPECT_LE(eight_bit.fraction_different, 1e-4);
@@ -100,7 +95,7 @@ TEST_F(SrvggExactness, BatchesGiveTheSameResult) {
   const Tensor image = smooth_image(3, 70, 90, 4);
   const Tensor one = upscale(*engine_, image, 48, -1, 1);
   const Tensor four = upscale(*engine_, image, 48, -1, 4);
-  EXPECT_LE(max_difference(one, four), 1e-5f);
+  EXPECT_LE(max_abs_difference(one, four), 1e-5f);
 }
 
 TEST_F(SrvggExactness, SmallHaloIsBlendedNotCut) {
@@ -139,7 +134,7 @@ TEST(TiledExactness, FixedShapeModelRunsOnItsOwnWindows) {
   EXPECT_EQ(fixed->info().fixed_width, 32);
   EXPECT_EQ(fixed->info().receptive_field, 5);
   const Tensor image = smooth_image(3, 50, 77, 6);
-  EXPECT_LE(max_difference(upscale(*dynamic, image, 0, -1), upscale(*fixed, image, 0, -1)), 1e-5f);
+  EXPECT_LE(max_abs_difference(upscale(*dynamic, image, 0, -1), upscale(*fixed, image, 0, -1)), 1e-5f);
 }
 
 TEST(TiledExactness, EspcnLumaModel) {
@@ -147,7 +142,7 @@ TEST(TiledExactness, EspcnLumaModel) {
   r4k::testing::write_espcn({}, dir / "espcn.onnx");
   auto engine = load_model((dir / "espcn.onnx").string());
   const Tensor image = smooth_image(1, 57, 83, 7);
-  EXPECT_LE(max_difference(upscale(*engine, image, 0, -1), upscale(*engine, image, 20, -1)), 1e-5f);
+  EXPECT_LE(max_abs_difference(upscale(*engine, image, 0, -1), upscale(*engine, image, 20, -1)), 1e-5f);
 }
 
 TEST(TiledExactness, ClassicalFiltersAreExactWithTheirRadius) {
@@ -155,7 +150,7 @@ TEST(TiledExactness, ClassicalFiltersAreExactWithTheirRadius) {
     SCOPED_TRACE(spec);
     auto engine = load_model(spec);
     const Tensor image = smooth_image(3, 45, 38, 8);
-    EXPECT_LE(max_difference(upscale(*engine, image, 0, -1), upscale(*engine, image, 16, -1)), 1e-6f);
+    EXPECT_LE(max_abs_difference(upscale(*engine, image, 0, -1), upscale(*engine, image, 16, -1)), 1e-6f);
   }
 }
 
@@ -166,7 +161,7 @@ TEST(TiledExactness, ThirdPartyTensorflowModelTiled) {
   const Tensor image = smooth_image(1, 90, 70, 9);
   const Tensor whole = upscale(*engine, image, 0, -1);
   const Tensor tiled = upscale(*engine, image, 32, -1);
-  EXPECT_LE(max_difference(whole, tiled), 1e-5f);
+  EXPECT_LE(max_abs_difference(whole, tiled), 1e-5f);
 }
 
 }  // namespace
