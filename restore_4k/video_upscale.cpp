@@ -3,6 +3,7 @@
 #include <gst/gst.h>
 #include <spdlog/spdlog.h>
 
+#include "infer/model_spec.hpp"
 #include "preprocess/error.hpp"
 #include "restore_4k/output_file.hpp"
 
@@ -121,9 +122,10 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   const EncoderSetup encoder = encoder_setup(job.encoder, format, job.output);
   check_output_path(job.output, job.input, encoder.extensions);
 
-  // The scale decides the output size the encoder is given; it is read from
-  // the model here so that a model that cannot load fails before any work.
-  plan.scale = infer::load_model(job.model, job.engine)->info().scale;
+  // The model itself is loaded once, by r4ksuperres when the pipeline starts
+  // (a model that cannot load stops it before any file is opened); a
+  // missing or misnamed model is caught here already.
+  infer::resolve_model(job.model);
   plan.decoder = decode::choose_decoder(video.codec, job.decoder, element_available);
   const std::string demuxer = demuxer_for(plan.media.container);
 
@@ -192,10 +194,9 @@ VideoResult upscale_video(const VideoJob& job) {
   OutputFile output(job.output);
   const VideoPlan plan = plan_video(job, output.temporary());
   const decode::VideoStreamInfo& video = plan.media.video.front();
-  spdlog::info("{}: {} {}x{} {} ({} frames) -> {}x{} {} ({}), decoder {}{}", job.input.string(), video.codec,
-               video.width, video.height, video.pixel_format, video.frame_count, video.width * plan.scale,
-               video.height * plan.scale, to_string(job.encoder), job.output.string(), plan.decoder.decoder,
-               plan.decoder.hardware ? " (hardware)" : "");
+  spdlog::info("{}: {} {}x{} {} ({} frames) -> {} {} with {}, decoder {}{}", job.input.string(), video.codec,
+               video.width, video.height, video.pixel_format, video.frame_count, to_string(job.encoder),
+               job.output.string(), job.model, plan.decoder.decoder, plan.decoder.hardware ? " (hardware)" : "");
   spdlog::debug("pipeline: {}", pipeline::gst_launch_line(plan.arguments));
 
   pipeline::PipelineRunOptions options;

@@ -40,7 +40,6 @@ struct VideoJob {
 struct VideoPlan {
   decode::MediaInfo media;
   decode::DecoderChoice decoder;
-  int scale = 0;
   pipeline::PipelineArguments arguments;  // writing to `location`
 };
 

@@ -255,6 +255,13 @@ TEST(VideoCommandBadInput, MissingModelOrInput) {
   auto result = restore4k({"video", clip.string(), (dir / "out.mkv").string(), "--model", "/nope/model.onnx"});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("model file '/nope/model.onnx' does not exist"), std::string::npos) << result.output;
+  // A model file that exists but cannot load: r4ksuperres refuses it before any output is opened.
+  std::ofstream(dir / "garbage.onnx") << "not a model";
+  result = restore4k({"video", clip.string(), (dir / "out.mkv").string(), "--model", (dir / "garbage.onnx").string()});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("Could not load super-resolution model"), std::string::npos) << result.output;
+  EXPECT_NE(result.output.find("not a valid ONNX model"), std::string::npos) << result.output;
+  EXPECT_FALSE(fs::exists(dir / "out.mkv"));
   result = restore4k({"video", (dir / "missing.mp4").string(), (dir / "out.mkv").string()});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("missing.mp4' does not exist"), std::string::npos) << result.output;
