@@ -90,7 +90,7 @@ int run_models_info(const std::string& spec, const r4k::infer::EngineOptions& op
             << " (" << info.receptive_field_source << ")\n"
             << "FLOPs per pixel:  " << static_cast<long long>(info.flops_per_pixel) << "\n"
             << "operators:        " << join(info.operators) << "\n"
-            << "backends:         " << join(r4k::infer::backends_for(info)) << "\n";
+            << "backends:         " << join(r4k::infer::backends_for(*engine)) << "\n";
   return kExitOk;
 }
 

@@ -57,16 +57,19 @@ void read_onnx_interface(ModelInfo& info) {
 
 std::vector<std::string> available_backends() { return {"onednn", "opencv", "classic"}; }
 
-std::vector<std::string> backends_for(const ModelInfo& info) {
+std::vector<std::string> backends_for(const Engine& engine) {
+  const ModelInfo& info = engine.info();
   if (info.format == ModelFormat::classic) return {"classic"};
   std::vector<std::string> backends;
-  if (info.format == ModelFormat::onnx && info.layout == TensorLayout::nchw) {
+  bool native = engine.backend() == "onednn";
+  if (!native && info.format == ModelFormat::onnx && info.layout == TensorLayout::nchw) {
     try {
       OneDnnEngine probe(info, import_onnx(info.path), 0);
-      backends.push_back("onednn");
+      native = true;
     } catch (const InputError&) {
     }
   }
+  if (native) backends.push_back("onednn");
   backends.push_back("opencv");
   return backends;
 }

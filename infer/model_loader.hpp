@@ -32,7 +32,8 @@ inline std::unique_ptr<Engine> load_model(const std::string& spec, const EngineO
   return ModelLoader::load(spec, options);
 }
 
-// Backends that can run a model with this info.
-std::vector<std::string> backends_for(const ModelInfo& info);
+// Backends that can run the engine's model (the native one is tried when
+// the engine is not already it).
+std::vector<std::string> backends_for(const Engine& engine);
 
 }  // namespace r4k::infer
