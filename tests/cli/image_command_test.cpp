@@ -328,7 +328,7 @@ TEST(ImageCommandInterrupt, CtrlCStopsWithExit130AndWritesNothing) {
   spec.features = 32;
   spec.convs = 8;
   r4k::testing::write_srvgg(spec, dir / "m.onnx");
-  cv::imwrite((dir / "in.png").string(), sample_bgr(400, 400));
+  cv::imwrite((dir / "in.png").string(), sample_bgr(800, 800));  // hundreds of tiles: seconds of work
   const fs::path output = dir / "out.png";
   bool interrupted = false;
   // Interrupt once the first batch of tiles is done: the job is mid-run.
