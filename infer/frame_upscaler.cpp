@@ -53,6 +53,20 @@ Tensor FrameUpscaler::run_model(const Tensor& planes) {
   return out;
 }
 
+Tensor FrameUpscaler::upscale_bands(const Tensor& bands) {
+  const ModelInfo& info = engine_.info();
+  const int count = bands.shape().c;
+  if (info.colour == ModelColour::any && info.in_channels == 0) return run_model(bands);
+  if (info.in_channels != count) {
+    throw InputError("model '" + info.name + "' takes " + std::to_string(info.in_channels) + " channel(s) (" +
+                     to_string(info.colour) + ") but the raster gives " + std::to_string(count) +
+                     " band(s): choose " + std::to_string(info.in_channels) + " band(s) or another model");
+  }
+  if (info.colour != ModelColour::bgr) return run_model(bands);
+  Tensor out = run_model(select_planes(bands, {2, 1, 0}));
+  return select_planes(out, {2, 1, 0});
+}
+
 Frame FrameUpscaler::upscale(const Frame& frame) {
   const ModelInfo& info = engine_.info();
   const auto& shape = frame.planes.shape();

@@ -40,6 +40,11 @@ class FrameUpscaler {
   TilingChoice tiling_for(int width, int height) const;
   // Throws InputError when the model cannot take the frame's channels.
   Frame upscale(const Frame& frame);
+  // Bands of a raster (1 x bands x h x w, [0, 1]) given to the model as they
+  // are, no colour conversion: a classical filter takes any number, a model
+  // exactly its input channels (RGB/BGR order as the model's). Throws
+  // InputError naming both counts when they differ.
+  Tensor upscale_bands(const Tensor& bands);
 
  private:
   Tensor run_model(const Tensor& planes);

@@ -1,10 +1,15 @@
 #include "pipeline/elements.hpp"
 
+#include "pipeline/gstr4krastersink.h"
+#include "pipeline/gstr4krastersrc.h"
 #include "pipeline/gstr4ksuperres.h"
 
 namespace r4k::pipeline {
 
-gboolean register_elements(GstPlugin* plugin) { return GST_ELEMENT_REGISTER(r4ksuperres, plugin); }
+gboolean register_elements(GstPlugin* plugin) {
+  return GST_ELEMENT_REGISTER(r4ksuperres, plugin) && GST_ELEMENT_REGISTER(r4krastersrc, plugin) &&
+         GST_ELEMENT_REGISTER(r4krastersink, plugin);
+}
 
 void register_static_plugin() {
   GstElementFactory* existing = gst_element_factory_find("r4ksuperres");

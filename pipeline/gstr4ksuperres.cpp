@@ -27,6 +27,7 @@
 
 #include "infer/frame_upscaler.hpp"
 #include "infer/model_loader.hpp"
+#include "pipeline/raster_tile.hpp"
 #include "pipeline/video_format.hpp"
 #include "preprocess/error.hpp"
 
@@ -59,6 +60,8 @@ struct SuperresState {
   std::unique_ptr<r4k::infer::FrameUpscaler> upscaler;
   r4k::RawFormat in_format = r4k::RawFormat::rgb;
   r4k::YcbcrSpace space;
+  bool raster = false;  // raster tiles (other/x-r4k-raster) rather than video
+  int raster_bands = 0;
 };
 
 }  // namespace
@@ -80,9 +83,11 @@ G_DEFINE_TYPE(GstR4kSuperres, gst_r4k_superres, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE(r4ksuperres, "r4ksuperres", GST_RANK_NONE, GST_TYPE_R4K_SUPERRES);
 
 static GstCaps* pad_template_caps() {
-  const std::string caps = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
+  const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
                            ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
-  return gst_caps_from_string(caps.c_str());
+  GstCaps* caps = gst_caps_from_string(text.c_str());
+  gst_caps_append(caps, r4k::pipeline::raster_template_caps());
+  return caps;
 }
 
 static int model_scale(GstR4kSuperres* self) {
@@ -169,6 +174,9 @@ static GstCaps* gst_r4k_superres_transform_caps(GstBaseTransform* trans, GstPadD
     if (scale > 0) {
       const bool up = direction == GST_PAD_SINK;
       ok = scale_dimension(structure, "width", scale, up) && scale_dimension(structure, "height", scale, up);
+      if (ok && gst_structure_has_name(structure, r4k::pipeline::kRasterMediaType)) {
+        ok = scale_dimension(structure, "scale", scale, up);
+      }
     } else {
       // No model yet (NULL state): any size.
       gst_structure_set(structure, "width", GST_TYPE_INT_RANGE, 1, G_MAXINT, "height", GST_TYPE_INT_RANGE, 1,
@@ -300,6 +308,165 @@ static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps*, GstV
     return FALSE;
   }
   return TRUE;
+}
+
+// Raster tiles (from r4krastersrc): the window is upscaled whole, the scaled
+// halo cropped, and the core sent on with its meta scaled.
+static gboolean gst_r4k_superres_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstCaps* outcaps) {
+  auto* self = GST_R4K_SUPERRES(trans);
+  SuperresState& state = *self->state;
+  const auto raster = r4k::pipeline::parse_raster_caps(incaps);
+  state.raster = raster.has_value();
+  if (!state.raster) {
+    return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->set_caps(trans, incaps, outcaps);
+  }
+  if (!state.engine) return FALSE;
+  const auto& info = state.engine->info();
+  const bool any = info.colour == r4k::infer::ModelColour::any && info.in_channels == 0;
+  if (!any && info.in_channels != raster->bands) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The model does not take this raster's bands."),
+                      ("model '%s' takes %d channel(s), the raster tiles have %d band(s) (%s): choose bands that "
+                       "fit the model",
+                       self->model, info.in_channels, raster->bands, raster->source_bands.c_str()));
+    return FALSE;
+  }
+  state.raster_bands = raster->bands;
+  r4k::infer::UpscaleOptions options;
+  options.tile_size = 65536;  // each window whole: it already has its halo
+  options.halo = 0;
+  options.run.batch = static_cast<int>(self->batch);
+  state.upscaler = std::make_unique<r4k::infer::FrameUpscaler>(*state.engine, options);
+  GST_INFO_OBJECT(self, "raster tiles: %d band(s), x%d", raster->bands, info.scale);
+  return TRUE;
+}
+
+static GstFlowReturn gst_r4k_superres_prepare_output_buffer(GstBaseTransform* trans, GstBuffer* input,
+                                                             GstBuffer** output) {
+  auto* self = GST_R4K_SUPERRES(trans);
+  SuperresState& state = *self->state;
+  if (!state.raster) {
+    return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->prepare_output_buffer(trans, input, output);
+  }
+  const r4k::TileMeta* meta = r4k::pipeline::get_tile_meta(input);
+  if (meta == nullptr) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Raster buffer without a tile meta."),
+                      ("raster tiles come from r4krastersrc"));
+    return GST_FLOW_ERROR;
+  }
+  const r4k::TileMeta out_meta = meta->scaled_core(state.engine->info().scale);
+  *output = gst_buffer_new_allocate(nullptr, r4k::pipeline::tile_buffer_size(state.raster_bands, out_meta.window),
+                                    nullptr);
+  gst_buffer_copy_into(*output, input, static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS),
+                       0, -1);
+  r4k::pipeline::add_tile_meta(*output, out_meta);
+  return GST_FLOW_OK;
+}
+
+static void upscale_raster_tile(SuperresState& state, const r4k::TileMeta& in, const float* input, float* output) {
+  const int scale = state.engine->info().scale;
+  const int bands = state.raster_bands;
+  const r4k::TileMeta out = in.scaled_core(scale);
+  const std::size_t out_plane = static_cast<std::size_t>(out.window.width) * out.window.height;
+  if (in.empty) {
+    std::fill(output, output + out_plane * static_cast<std::size_t>(bands + 1), 0.0f);
+    return;
+  }
+  const std::size_t in_plane = static_cast<std::size_t>(in.window.width) * in.window.height;
+  r4k::Tensor planes({1, bands, in.window.height, in.window.width});
+  std::copy(input, input + in_plane * static_cast<std::size_t>(bands), planes.data());
+  const r4k::Tensor upscaled = state.upscaler->upscale_bands(planes);
+  const r4k::Rect core = in.core_in_window();
+  const int up_width = in.window.width * scale;
+  for (int b = 0; b < bands; ++b) {
+    const float* source = upscaled.plane(0, b);
+    float* target = output + static_cast<std::size_t>(b) * out_plane;
+    for (int y = 0; y < out.window.height; ++y) {
+      const float* row = source + static_cast<std::size_t>(core.y * scale + y) * up_width + core.x * scale;
+      std::copy(row, row + out.window.width, target + static_cast<std::size_t>(y) * out.window.width);
+    }
+  }
+  // The mask, nearest: a nodata pixel stays nodata, at the new size.
+  const float* mask = input + in_plane * static_cast<std::size_t>(bands);
+  float* out_mask = output + out_plane * static_cast<std::size_t>(bands);
+  for (int y = 0; y < out.window.height; ++y) {
+    const float* row = mask + static_cast<std::size_t>(core.y + y / scale) * in.window.width + core.x;
+    float* target = out_mask + static_cast<std::size_t>(y) * out.window.width;
+    for (int x = 0; x < out.window.width; ++x) target[x] = row[x / scale];
+  }
+}
+
+static GstFlowReturn gst_r4k_superres_transform(GstBaseTransform* trans, GstBuffer* inbuf, GstBuffer* outbuf) {
+  auto* self = GST_R4K_SUPERRES(trans);
+  SuperresState& state = *self->state;
+  if (!state.raster) return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->transform(trans, inbuf, outbuf);
+  const r4k::TileMeta* meta = r4k::pipeline::get_tile_meta(inbuf);
+  GstMapInfo in_map;
+  GstMapInfo out_map;
+  if (meta == nullptr || !gst_buffer_map(inbuf, &in_map, GST_MAP_READ)) return GST_FLOW_ERROR;
+  if (in_map.size != r4k::pipeline::tile_buffer_size(state.raster_bands, meta->window) ||
+      !gst_buffer_map(outbuf, &out_map, GST_MAP_WRITE)) {
+    gst_buffer_unmap(inbuf, &in_map);
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Raster tile of the wrong size."),
+                      ("tile %d: %zu bytes for a %dx%d window of %d band(s)", meta->index, in_map.size,
+                       meta->window.width, meta->window.height, state.raster_bands));
+    return GST_FLOW_ERROR;
+  }
+  GstFlowReturn result = GST_FLOW_OK;
+  try {
+    upscale_raster_tile(state, *meta, reinterpret_cast<const float*>(in_map.data),
+                        reinterpret_cast<float*>(out_map.data));
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Super-resolution failed."), ("tile %d: %s", meta->index, error.what()));
+    result = GST_FLOW_ERROR;
+  }
+  gst_buffer_unmap(outbuf, &out_map);
+  gst_buffer_unmap(inbuf, &in_map);
+  return result;
+}
+
+static gboolean gst_r4k_superres_transform_meta(GstBaseTransform* trans, GstBuffer* outbuf, GstMeta* meta,
+                                                GstBuffer* inbuf) {
+  // The tile meta changes with the scale: prepare_output_buffer adds it.
+  if (meta->info->api == r4k::pipeline::r4k_tile_meta_api_get_type()) return FALSE;
+  return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->transform_meta(trans, outbuf, meta, inbuf);
+}
+
+static gboolean gst_r4k_superres_propose_allocation(GstBaseTransform* trans, GstQuery* decide_query,
+                                                    GstQuery* query) {
+  GstCaps* caps = nullptr;
+  gst_query_parse_allocation(query, &caps, nullptr);
+  if (r4k::pipeline::is_raster_caps(caps)) return TRUE;  // plain memory, sized per tile
+  return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->propose_allocation(trans, decide_query, query);
+}
+
+static gboolean gst_r4k_superres_decide_allocation(GstBaseTransform* trans, GstQuery* query) {
+  GstCaps* caps = nullptr;
+  gst_query_parse_allocation(query, &caps, nullptr);
+  if (r4k::pipeline::is_raster_caps(caps)) return TRUE;
+  return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->decide_allocation(trans, query);
+}
+
+// Raster sources ask what the model needs, and for the resume fingerprint.
+static gboolean gst_r4k_superres_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
+  auto* self = GST_R4K_SUPERRES(trans);
+  SuperresState& state = *self->state;
+  if (direction == GST_PAD_SINK && state.engine && r4k::pipeline::is_raster_model_query(query)) {
+    const auto& info = state.engine->info();
+    r4k::pipeline::RasterModelAnswer answer;
+    answer.scale = info.scale;
+    answer.receptive_field = info.receptive_field;
+    answer.in_channels = info.colour == r4k::infer::ModelColour::any && info.in_channels == 0 ? 0 : info.in_channels;
+    answer.model = self->model;
+    r4k::pipeline::answer_raster_model_query(query, answer);
+    return TRUE;
+  }
+  if (direction == GST_PAD_SINK && state.engine && r4k::pipeline::is_raster_resume_query(query)) {
+    const std::string model = std::string(self->model) + " x" + std::to_string(state.engine->info().scale) + " on " +
+                              state.engine->backend();
+    r4k::pipeline::append_to_fingerprint(query, "model=" + model);
+    gst_structure_set(gst_query_writable_structure(query), "model", G_TYPE_STRING, model.c_str(), nullptr);
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->query(trans, direction, query);
 }
 
 static GstFlowReturn gst_r4k_superres_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
@@ -449,6 +616,13 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
   trans_class->transform_caps = gst_r4k_superres_transform_caps;
   trans_class->fixate_caps = gst_r4k_superres_fixate_caps;
   trans_class->passthrough_on_same_caps = FALSE;
+  trans_class->set_caps = gst_r4k_superres_set_caps;
+  trans_class->prepare_output_buffer = gst_r4k_superres_prepare_output_buffer;
+  trans_class->transform = gst_r4k_superres_transform;
+  trans_class->transform_meta = gst_r4k_superres_transform_meta;
+  trans_class->propose_allocation = gst_r4k_superres_propose_allocation;
+  trans_class->decide_allocation = gst_r4k_superres_decide_allocation;
+  trans_class->query = gst_r4k_superres_query;
   filter_class->set_info = gst_r4k_superres_set_info;
   filter_class->transform_frame = gst_r4k_superres_transform_frame;
 

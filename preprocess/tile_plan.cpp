@@ -58,31 +58,69 @@ std::vector<Segment> split_axis(int length, int tile, int halo, const char* axis
   return segments;
 }
 
-}  // namespace
+// Cores of `core` pixels from 0 (the last one what remains); windows of one
+// length: core + 2 * halo, at most the axis.
+std::vector<Segment> split_axis_aligned(int length, int core, int halo, const char* axis) {
+  if (core < 1) throw InputError(std::string("core ") + axis + " must be at least 1, got " + std::to_string(core));
+  const int window = std::min(length, core + 2 * halo);
+  std::vector<Segment> segments;
+  for (int begin = 0; begin < length; begin += core) {
+    const int end = std::min(length, begin + core);
+    segments.push_back(Segment{begin, end, std::clamp(begin - halo, 0, length - window), window});
+  }
+  return segments;
+}
 
-TilePlan::TilePlan(int width, int height, int tile_size, int halo)
-    : width_(width), height_(height), tile_size_(tile_size), halo_(halo) {
+void check_image(int width, int height, int halo) {
   if (width < 1 || height < 1) {
     throw InputError("cannot tile an empty image (" + std::to_string(width) + "x" + std::to_string(height) + ")");
   }
-  if (tile_size < 0) throw InputError("tile size must not be negative, got " + std::to_string(tile_size));
   if (halo < 0) throw InputError("halo must not be negative, got " + std::to_string(halo));
+}
+
+std::vector<Tile> combine(const std::vector<Segment>& columns, const std::vector<Segment>& rows) {
+  std::vector<Tile> tiles;
+  tiles.reserve(columns.size() * rows.size());
+  for (const Segment& row : rows) {
+    for (const Segment& column : columns) {
+      Tile tile;
+      tile.index = static_cast<int>(tiles.size());
+      tile.core = Rect{column.core_begin, row.core_begin, column.core_end - column.core_begin,
+                       row.core_end - row.core_begin};
+      tile.window = Rect{column.window_begin, row.window_begin, column.window_length, row.window_length};
+      tiles.push_back(tile);
+    }
+  }
+  return tiles;
+}
+
+}  // namespace
+
+TilePlan TilePlan::aligned(int width, int height, int core_width, int core_height, int halo) {
+  check_image(width, height, halo);
+  TilePlan plan;
+  plan.width_ = width;
+  plan.height_ = height;
+  plan.halo_ = halo;
+  const auto columns = split_axis_aligned(width, core_width, halo, "width");
+  const auto rows = split_axis_aligned(height, core_height, halo, "height");
+  plan.tile_size_ = std::max(columns.front().window_length, rows.front().window_length);
+  plan.columns_ = static_cast<int>(columns.size());
+  plan.rows_ = static_cast<int>(rows.size());
+  plan.tiles_ = combine(columns, rows);
+  return plan;
+}
+
+TilePlan::TilePlan(int width, int height, int tile_size, int halo)
+    : width_(width), height_(height), tile_size_(tile_size), halo_(halo) {
+  if (tile_size < 0) throw InputError("tile size must not be negative, got " + std::to_string(tile_size));
+  check_image(width, height, halo);
 
   const auto columns = split_axis(width, tile_size, halo, "width");
   const auto rows = split_axis(height, tile_size, halo, "height");
   columns_ = static_cast<int>(columns.size());
   rows_ = static_cast<int>(rows.size());
-  tiles_.reserve(columns.size() * rows.size());
-  for (const Segment& row : rows) {
-    for (const Segment& column : columns) {
-      Tile tile;
-      tile.index = static_cast<int>(tiles_.size());
-      tile.core = Rect{column.core_begin, row.core_begin, column.core_end - column.core_begin,
-                       row.core_end - row.core_begin};
-      tile.window = Rect{column.window_begin, row.window_begin, column.window_length, row.window_length};
-      tiles_.push_back(tile);
-    }
-  }
+  tiles_ = combine(columns, rows);
 }
 
 }  // namespace r4k

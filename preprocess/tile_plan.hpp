@@ -42,6 +42,13 @@ class TilePlan {
   // side that needs cutting, negative values, empty images).
   TilePlan(int width, int height, int tile_size, int halo);
 
+  // A plan whose cores are aligned to a grid of `core_width` x `core_height`
+  // (multiples of a file's blocks, so each core reads and writes whole
+  // blocks); the last core of a row or column is what remains. Windows are
+  // the core plus `halo` on every side, shifted inward at the borders so
+  // that all windows have one size (the image side when that is smaller).
+  static TilePlan aligned(int width, int height, int core_width, int core_height, int halo);
+
   int width() const { return width_; }
   int height() const { return height_; }
   int tile_size() const { return tile_size_; }
@@ -49,12 +56,17 @@ class TilePlan {
   int columns() const { return columns_; }
   int rows() const { return rows_; }
   const std::vector<Tile>& tiles() const { return tiles_; }
+  // The size every window has.
+  int window_width() const { return tiles_.front().window.width; }
+  int window_height() const { return tiles_.front().window.height; }
 
  private:
-  int width_;
-  int height_;
-  int tile_size_;
-  int halo_;
+  TilePlan() = default;
+
+  int width_ = 0;
+  int height_ = 0;
+  int tile_size_ = 0;
+  int halo_ = 0;
   int columns_ = 0;
   int rows_ = 0;
   std::vector<Tile> tiles_;

@@ -1,0 +1,164 @@
+#include "decode/raster_dataset.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <sstream>
+
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include "preprocess/error.hpp"
+
+namespace r4k::decode {
+namespace {
+
+void close_dataset(GDALDataset* dataset) {
+  if (dataset != nullptr) GDALClose(dataset);
+}
+
+std::string last_gdal_error() {
+  const char* message = CPLGetLastErrorMsg();
+  return message != nullptr && *message != '\0' ? std::string(message) : std::string("unknown GDAL error");
+}
+
+GDALDataset* open_or_throw(const std::filesystem::path& path) {
+  initialise_gdal();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw InputError(path.string() + ": no such file");
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path.string() + ": is a directory, not a raster");
+  CPLErrorReset();
+  auto* dataset = static_cast<GDALDataset*>(
+      GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (dataset == nullptr) {
+    throw InputError(path.string() + ": not a raster GDAL can read (" + last_gdal_error() + ")");
+  }
+  if (dataset->GetRasterCount() < 1 || dataset->GetRasterXSize() < 1 || dataset->GetRasterYSize() < 1) {
+    GDALClose(dataset);
+    throw InputError(path.string() + ": has no raster bands");
+  }
+  return dataset;
+}
+
+RasterInfo describe(GDALDataset& dataset, const std::filesystem::path& path) {
+  RasterInfo info;
+  info.path = path;
+  info.width = dataset.GetRasterXSize();
+  info.height = dataset.GetRasterYSize();
+  GDALRasterBand* first = dataset.GetRasterBand(1);
+  const GDALDataType type = first->GetRasterDataType();
+  if (GDALDataTypeIsComplex(type) || type == GDT_Unknown) {
+    throw InputError(path.string() + ": data type " + GDALGetDataTypeName(type) +
+                     " is not supported (real-valued bands only)");
+  }
+  info.data_type = GDALGetDataTypeName(type);
+  first->GetBlockSize(&info.block_width, &info.block_height);
+  info.has_geotransform = dataset.GetGeoTransform(info.geotransform.data()) == CE_None;
+  info.georeferenced = info.has_geotransform || dataset.GetGCPCount() > 0;
+  if (const OGRSpatialReference* srs = dataset.GetSpatialRef(); srs != nullptr) {
+    char* wkt = nullptr;
+    const char* options[] = {"FORMAT=WKT2_2019", nullptr};
+    if (srs->exportToWkt(&wkt, options) == OGRERR_NONE && wkt != nullptr) info.crs_wkt = wkt;
+    CPLFree(wkt);
+  }
+  info.per_dataset_mask = (first->GetMaskFlags() & GMF_PER_DATASET) != 0 &&
+                          (first->GetMaskFlags() & (GMF_ALL_VALID | GMF_NODATA)) == 0;
+  for (int b = 1; b <= dataset.GetRasterCount(); ++b) {
+    GDALRasterBand* band = dataset.GetRasterBand(b);
+    if (band->GetRasterDataType() != type) {
+      throw InputError(path.string() + ": band " + std::to_string(b) + " is " +
+                       GDALGetDataTypeName(band->GetRasterDataType()) + " but band 1 is " + info.data_type +
+                       " (bands of one data type only)");
+    }
+    RasterBandInfo band_info;
+    band_info.description = band->GetDescription();
+    band_info.colour = GDALGetColorInterpretationName(band->GetColorInterpretation());
+    int has = 0;
+    const double nodata = band->GetNoDataValue(&has);
+    if (has) band_info.nodata = nodata;
+    band_info.offset = band->GetOffset();
+    band_info.scale = band->GetScale();
+    band_info.unit = band->GetUnitType();
+    info.bands.push_back(band_info);
+  }
+  return info;
+}
+
+}  // namespace
+
+void initialise_gdal() {
+  static std::once_flag once;
+  std::call_once(once, [] { GDALAllRegister(); });
+}
+
+RasterDataset::RasterDataset(const std::filesystem::path& path) : dataset_(open_or_throw(path), close_dataset) {
+  info_ = describe(*dataset_, path);
+}
+
+RasterDataset::~RasterDataset() = default;
+
+std::vector<int> parse_band_list(const std::string& text, int band_count, int default_count,
+                                 const std::filesystem::path& path) {
+  std::vector<int> bands;
+  if (text.empty()) {
+    const int count = default_count > 0 ? default_count : band_count;
+    if (count > band_count) {
+      throw InputError(path.string() + ": has " + std::to_string(band_count) + " band(s) but the model takes " +
+                       std::to_string(count) + " channels; choose bands with --bands (e.g. --bands 1" +
+                       (band_count > 1 ? ",2" : "") + ") or use a model for " + std::to_string(band_count) +
+                       " channel(s)");
+    }
+    for (int b = 1; b <= count; ++b) bands.push_back(b);
+    return bands;
+  }
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    char* end = nullptr;
+    const long value = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || end != item.c_str() + item.size()) {
+      throw InputError("bands '" + text + "': '" + item + "' is not a band number (expected e.g. 4,3,2)");
+    }
+    if (value < 1 || value > band_count) {
+      throw InputError("bands '" + text + "': band " + item + " does not exist in " + path.string() + ", which has " +
+                       std::to_string(band_count) + " band(s), numbered from 1");
+    }
+    bands.push_back(static_cast<int>(value));
+  }
+  if (bands.empty()) throw InputError("bands '" + text + "': no band given");
+  return bands;
+}
+
+ValueRange resolve_value_range(RasterDataset& dataset, const std::vector<int>& bands, const ValueRangeSpec& spec) {
+  if (!spec.automatic && spec.explicit_range) return *spec.explicit_range;
+  const RasterInfo& info = dataset.info();
+  if (info.data_type == "Byte") return ValueRange{0.0, 255.0};
+  double low = std::numeric_limits<double>::infinity();
+  double high = -std::numeric_limits<double>::infinity();
+  for (int b : bands) {
+    double minmax[2] = {0.0, 0.0};
+    CPLErrorReset();
+    // Approximate: from an overview when there is one, else from a sample of
+    // blocks. Never writes statistics next to the input.
+    if (GDALComputeRasterMinMax(dataset.gdal().GetRasterBand(b), TRUE, minmax) != CE_None) {
+      throw InputError(info.path.string() + ": cannot compute the value range of band " + std::to_string(b) + " (" +
+                       last_gdal_error() + "); give it with --range MIN,MAX");
+    }
+    low = std::min(low, minmax[0]);
+    high = std::max(high, minmax[1]);
+  }
+  if (!std::isfinite(low) || !std::isfinite(high)) {
+    throw InputError(info.path.string() + ": no valid pixels to take a value range from; give it with --range");
+  }
+  if (high <= low) high = low + 1.0;
+  return ValueRange{low, high};
+}
+
+int data_type_size(const std::string& data_type) {
+  const GDALDataType type = GDALGetDataTypeByName(data_type.c_str());
+  if (type == GDT_Unknown || GDALDataTypeIsComplex(type)) throw InputError("unsupported data type " + data_type);
+  return GDALGetDataTypeSizeBytes(type);
+}
+
+}  // namespace r4k::decode

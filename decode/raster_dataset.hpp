@@ -1,0 +1,79 @@
+// Raster datasets through GDAL: opening with errors that name the file, what
+// restore4k needs to know about a raster (size, type, blocks, bands, nodata,
+// georeference), band lists, and the global value range.
+#pragma once
+
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "preprocess/value_range.hpp"
+
+class GDALDataset;
+
+namespace r4k::decode {
+
+struct RasterBandInfo {
+  std::string description;
+  std::string colour;  // GDAL's colour interpretation name ("Red", "Gray", "Undefined")
+  std::optional<double> nodata;
+  double offset = 0.0;
+  double scale = 1.0;
+  std::string unit;
+};
+
+struct RasterInfo {
+  std::filesystem::path path;
+  int width = 0;
+  int height = 0;
+  std::string data_type;  // GDAL's name: Byte, UInt16, Int16, UInt32, Int32, Float32, Float64
+  int block_width = 0;
+  int block_height = 0;
+  bool georeferenced = false;  // a geotransform or ground control points
+  std::array<double, 6> geotransform{0, 1, 0, 0, 0, 1};
+  bool has_geotransform = false;
+  std::string crs_wkt;
+  bool per_dataset_mask = false;  // an internal mask or alpha band covers all bands
+  std::vector<RasterBandInfo> bands;
+};
+
+// Registers GDAL's drivers once; safe to call from any thread.
+void initialise_gdal();
+
+// An open GDAL dataset (read-only), closed when it goes away.
+class RasterDataset {
+ public:
+  // Throws InputError naming the file when it is missing, not a raster,
+  // truncated or has a data type restore4k cannot handle (complex numbers).
+  explicit RasterDataset(const std::filesystem::path& path);
+  ~RasterDataset();
+  RasterDataset(const RasterDataset&) = delete;
+  RasterDataset& operator=(const RasterDataset&) = delete;
+
+  const RasterInfo& info() const { return info_; }
+  GDALDataset& gdal() { return *dataset_; }
+
+ private:
+  RasterInfo info_;
+  std::unique_ptr<GDALDataset, void (*)(GDALDataset*)> dataset_;
+};
+
+// "4,3,2" -> {4, 3, 2} (1-based, as GDAL numbers bands). Empty text gives
+// the first `default_count` bands (all when 0). Throws InputError naming the
+// index that does not exist in `path`.
+std::vector<int> parse_band_list(const std::string& text, int band_count, int default_count,
+                                 const std::filesystem::path& path);
+
+// The range `spec` resolves to for these bands: explicit as given; `auto`
+// takes 0..255 for Byte rasters and otherwise the minimum and maximum of all
+// the bands (nodata excluded) from overviews or a sample of blocks, never from
+// the whole image and never per tile.
+ValueRange resolve_value_range(RasterDataset& dataset, const std::vector<int>& bands, const ValueRangeSpec& spec);
+
+// Bytes per sample of a GDAL data type name; throws InputError for others.
+int data_type_size(const std::string& data_type);
+
+}  // namespace r4k::decode

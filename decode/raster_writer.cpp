@@ -1,0 +1,291 @@
+#include "decode/raster_writer.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fcntl.h>
+#include <limits>
+#include <thread>
+#include <unistd.h>
+
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogr_spatialref.h>
+
+#include "preprocess/error.hpp"
+
+namespace r4k::decode {
+namespace {
+
+std::string gdal_error() {
+  const char* message = CPLGetLastErrorMsg();
+  return message != nullptr && *message != '\0' ? std::string(message) : std::string("unknown GDAL error");
+}
+
+std::filesystem::path hidden_sibling(const std::filesystem::path& output, const std::string& suffix) {
+  return output.parent_path() / ("." + output.filename().string() + suffix);
+}
+
+// A valid pixel must not come out equal to the nodata value, or it would
+// vanish: nudge it by one step of the type.
+template <typename T>
+T to_sample(double value, const std::optional<double>& nodata) {
+  if constexpr (std::is_integral_v<T>) {
+    const double low = static_cast<double>(std::numeric_limits<T>::lowest());
+    const double high = static_cast<double>(std::numeric_limits<T>::max());
+    double rounded = std::clamp(std::nearbyint(value), low, high);
+    if (nodata && rounded == *nodata) rounded = rounded < high ? rounded + 1 : rounded - 1;
+    return static_cast<T>(rounded);
+  } else {
+    T sample = static_cast<T>(value);
+    if (nodata && static_cast<double>(sample) == *nodata) sample = std::nextafter(sample, std::numeric_limits<T>::max());
+    return sample;
+  }
+}
+
+template <typename T>
+T nodata_sample(const std::optional<double>& nodata) {
+  return nodata ? static_cast<T>(*nodata) : T{};
+}
+
+template <typename T>
+void convert_row(const float* values, const float* mask, int count, const ValueRange& range,
+                 const std::optional<double>& nodata, unsigned char* out) {
+  T* samples = reinterpret_cast<T*>(out);
+  for (int i = 0; i < count; ++i) {
+    samples[i] = mask[i] == 0.0f ? nodata_sample<T>(nodata) : to_sample<T>(range.denormalise(values[i]), nodata);
+  }
+}
+
+using RowConverter = void (*)(const float*, const float*, int, const ValueRange&, const std::optional<double>&,
+                              unsigned char*);
+
+RowConverter converter_for(const std::string& type) {
+  if (type == "Byte") return convert_row<std::uint8_t>;
+  if (type == "UInt16") return convert_row<std::uint16_t>;
+  if (type == "Int16") return convert_row<std::int16_t>;
+  if (type == "UInt32") return convert_row<std::uint32_t>;
+  if (type == "Int32") return convert_row<std::int32_t>;
+  if (type == "Float32") return convert_row<float>;
+  if (type == "Float64") return convert_row<double>;
+  throw InputError("cannot write data type " + type);
+}
+
+int progress_callback(double, const char*, void* data) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(data);
+  return cancel == nullptr || !cancel->load() ? TRUE : FALSE;
+}
+
+// Metadata domains that describe the source file's encoding or its pixel
+// grid in ways that no longer hold after upscaling.
+bool copy_domain(const std::string& domain) {
+  return domain != "IMAGE_STRUCTURE" && domain != "DERIVED_SUBDATASETS" && domain != "SUBDATASETS" &&
+         domain != "RPC" && domain != "GEOLOCATION" && domain.rfind("xml:", 0) != 0;
+}
+
+void copy_georeference(GDALDataset& source, GDALDataset& target, const RasterGrid& grid) {
+  const double s = grid.scale;
+  double transform[6];
+  if (source.GetGeoTransform(transform) == CE_None) {
+    // Same corner origin; pixels `scale` times smaller.
+    const double scaled[6] = {transform[0], transform[1] / s, transform[2] / s,
+                              transform[3], transform[4] / s, transform[5] / s};
+    target.SetGeoTransform(const_cast<double*>(scaled));
+  }
+  if (const OGRSpatialReference* srs = source.GetSpatialRef(); srs != nullptr) target.SetSpatialRef(srs);
+  if (source.GetGCPCount() > 0) {
+    std::vector<GDAL_GCP> gcps(source.GetGCPs(), source.GetGCPs() + source.GetGCPCount());
+    for (GDAL_GCP& gcp : gcps) {
+      gcp.dfGCPPixel *= s;
+      gcp.dfGCPLine *= s;
+    }
+    target.SetGCPs(static_cast<int>(gcps.size()), gcps.data(), source.GetGCPSpatialRef());
+  }
+  char** domains = source.GetMetadataDomainList();
+  for (char** domain = domains; domain != nullptr && *domain != nullptr; ++domain) {
+    if (copy_domain(*domain)) target.SetMetadata(source.GetMetadata(*domain), *domain);
+  }
+  CSLDestroy(domains);
+  for (std::size_t k = 0; k < grid.source_bands.size(); ++k) {
+    GDALRasterBand* from = source.GetRasterBand(grid.source_bands[k]);
+    GDALRasterBand* to = target.GetRasterBand(static_cast<int>(k) + 1);
+    to->SetDescription(from->GetDescription());
+    to->SetColorInterpretation(from->GetColorInterpretation());
+    int has = 0;
+    const double nodata = from->GetNoDataValue(&has);
+    if (has) to->SetNoDataValue(nodata);
+    int has_offset = 0;
+    int has_scale = 0;
+    const double offset = from->GetOffset(&has_offset);
+    const double band_scale = from->GetScale(&has_scale);
+    if (has_offset) to->SetOffset(offset);
+    if (has_scale) to->SetScale(band_scale);
+    if (const char* unit = from->GetUnitType(); unit != nullptr && *unit != '\0') to->SetUnitType(unit);
+    if (char** band_metadata = from->GetMetadata(""); band_metadata != nullptr) to->SetMetadata(band_metadata);
+  }
+}
+
+}  // namespace
+
+RasterFormat parse_raster_format(const std::string& text) {
+  if (text == "gtiff" || text == "tif" || text == "tiff") return RasterFormat::gtiff;
+  if (text == "cog") return RasterFormat::cog;
+  throw InputError("raster format '" + text + "': expected gtiff or cog");
+}
+
+std::string to_string(RasterFormat format) { return format == RasterFormat::cog ? "cog" : "gtiff"; }
+
+std::string parse_raster_compression(const std::string& text) {
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "none" || lower == "deflate" || lower == "zstd" || lower == "lzw") return lower;
+  throw InputError("compression '" + text + "': expected none, deflate, zstd or lzw");
+}
+
+std::filesystem::path partial_raster_path(const std::filesystem::path& output) {
+  return hidden_sibling(output, ".r4k-partial.raw");
+}
+
+std::filesystem::path tile_journal_path(const std::filesystem::path& output) {
+  return hidden_sibling(output, ".r4k-journal");
+}
+
+RasterWriter::RasterWriter(RasterOutputOptions options, RasterGrid grid, bool keep_existing)
+    : options_(std::move(options)), grid_(std::move(grid)), raw_path_(partial_raster_path(options_.output)) {
+  initialise_gdal();
+  sample_size_ = data_type_size(grid_.data_type);
+  converter_for(grid_.data_type);  // refuses unknown types before any file is made
+  {
+    RasterDataset source(grid_.source);
+    for (int band : grid_.source_bands) nodata_.push_back(source.info().bands[static_cast<std::size_t>(band - 1)].nodata);
+  }
+  const auto size = static_cast<off_t>(grid_.width) * grid_.height * static_cast<off_t>(grid_.source_bands.size()) *
+                    sample_size_;
+  fd_ = ::open(raw_path_.c_str(), O_RDWR | O_CREAT | (keep_existing ? 0 : O_TRUNC) | O_CLOEXEC, 0644);
+  if (fd_ < 0) {
+    throw Error(options_.output.string() + ": cannot write next to the output (" + raw_path_.string() +
+                "): " + std::strerror(errno));
+  }
+  // Sparse: the space is taken as tiles arrive.
+  if (::ftruncate(fd_, size) != 0) {
+    const int error = errno;
+    ::close(fd_);
+    fd_ = -1;
+    throw Error(raw_path_.string() + ": cannot size the intermediate file: " + std::strerror(error));
+  }
+}
+
+RasterWriter::~RasterWriter() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void RasterWriter::write(const TileMeta& meta, const float* planes) {
+  const Rect core = meta.core_in_window();
+  const std::size_t plane_size = static_cast<std::size_t>(meta.window.width) * meta.window.height;
+  const auto bands = grid_.source_bands.size();
+  const float* mask = planes + bands * plane_size;
+  const RowConverter convert = converter_for(grid_.data_type);
+  row_.resize(static_cast<std::size_t>(core.width) * sample_size_);
+  if (meta.core.right() > grid_.width || meta.core.bottom() > grid_.height) {
+    throw Error("tile " + std::to_string(meta.index) + " lies outside the output grid");
+  }
+  for (std::size_t band = 0; band < bands; ++band) {
+    for (int y = 0; y < core.height; ++y) {
+      const std::size_t offset = static_cast<std::size_t>(core.y + y) * meta.window.width + core.x;
+      convert(planes + band * plane_size + offset, mask + offset, core.width, grid_.range, nodata_[band], row_.data());
+      const off_t position =
+          ((static_cast<off_t>(band) * grid_.height + meta.core.y + y) * grid_.width + meta.core.x) * sample_size_;
+      std::size_t written = 0;
+      while (written < row_.size()) {
+        const ssize_t n = ::pwrite(fd_, row_.data() + written, row_.size() - written, position + static_cast<off_t>(written));
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          throw Error(raw_path_.string() + ": cannot write tile " + std::to_string(meta.index) + ": " +
+                      std::strerror(errno));
+        }
+        written += static_cast<std::size_t>(n);
+      }
+    }
+  }
+}
+
+void RasterWriter::sync() {
+  if (::fdatasync(fd_) != 0) throw Error(raw_path_.string() + ": cannot sync: " + std::strerror(errno));
+}
+
+void RasterWriter::finish(const std::atomic<bool>* cancel) {
+  sync();
+  const GDALDataType type = GDALGetDataTypeByName(grid_.data_type.c_str());
+  GDALDriver* vrt_driver = GetGDALDriverManager()->GetDriverByName("VRT");
+  GDALDriver* driver =
+      GetGDALDriverManager()->GetDriverByName(options_.format == RasterFormat::cog ? "COG" : "GTiff");
+  if (vrt_driver == nullptr || driver == nullptr) throw Error("GDAL lacks the VRT, GTiff or COG driver");
+  std::unique_ptr<GDALDataset, void (*)(GDALDataset*)> vrt(
+      vrt_driver->Create("", grid_.width, grid_.height, 0, type, nullptr), [](GDALDataset* d) { GDALClose(d); });
+  if (!vrt) throw Error("cannot describe the intermediate file to GDAL: " + gdal_error());
+  const auto plane_bytes = static_cast<long long>(grid_.width) * grid_.height * sample_size_;
+  for (std::size_t band = 0; band < grid_.source_bands.size(); ++band) {
+    CPLStringList options;
+    options.SetNameValue("subClass", "VRTRawRasterBand");
+    options.SetNameValue("SourceFilename", raw_path_.c_str());
+    options.SetNameValue("ImageOffset", std::to_string(static_cast<long long>(band) * plane_bytes).c_str());
+    options.SetNameValue("PixelOffset", std::to_string(sample_size_).c_str());
+    options.SetNameValue("LineOffset", std::to_string(static_cast<long long>(grid_.width) * sample_size_).c_str());
+    options.SetNameValue("ByteOrder", "LSB");
+    if (vrt->AddBand(type, options.List()) != CE_None) {
+      throw Error("cannot describe the intermediate file to GDAL: " + gdal_error());
+    }
+  }
+  {
+    RasterDataset source(grid_.source);
+    copy_georeference(source.gdal(), *vrt, grid_);
+  }
+  for (const auto& [key, value] : options_.metadata) vrt->SetMetadataItem(key.c_str(), value.c_str());
+
+  CPLStringList create;
+  const std::string threads = options_.threads > 0 ? std::to_string(options_.threads) : "ALL_CPUS";
+  const bool is_float = grid_.data_type.rfind("Float", 0) == 0;
+  create.SetNameValue("BIGTIFF", "IF_SAFER");
+  create.SetNameValue("NUM_THREADS", threads.c_str());
+  create.SetNameValue("COMPRESS", options_.compress == "none" ? "NONE" : CPLString(options_.compress).toupper().c_str());
+  if (options_.format == RasterFormat::cog) {
+    create.SetNameValue("BLOCKSIZE", "512");
+    if (options_.compress != "none") create.SetNameValue("PREDICTOR", "YES");
+  } else {
+    create.SetNameValue("TILED", "YES");
+    create.SetNameValue("BLOCKXSIZE", "512");
+    create.SetNameValue("BLOCKYSIZE", "512");
+    if (options_.compress != "none") create.SetNameValue("PREDICTOR", is_float ? "3" : "2");
+  }
+  const std::filesystem::path temporary =
+      hidden_sibling(options_.output, ".r4k-partial-" + std::to_string(::getpid()) + ".tif");
+  CPLErrorReset();
+  GDALDataset* made = driver->CreateCopy(temporary.c_str(), vrt.get(), FALSE, create.List(), progress_callback,
+                                         const_cast<std::atomic<bool>*>(cancel));
+  const bool cancelled = cancel != nullptr && cancel->load();
+  const std::string error = gdal_error();
+  if (made != nullptr) GDALClose(made);
+  vrt.reset();
+  std::error_code ec;
+  if (made == nullptr || cancelled || CPLGetLastErrorType() >= CE_Failure) {
+    std::filesystem::remove(temporary, ec);
+    std::filesystem::remove(temporary.string() + ".aux.xml", ec);
+    if (cancelled) throw Interrupted();
+    throw Error(options_.output.string() + ": cannot write the " + to_string(options_.format) + " file: " + error);
+  }
+  // What the TIFF cannot hold, GDAL keeps in a side file: it moves too.
+  const std::filesystem::path side = temporary.string() + ".aux.xml";
+  if (std::filesystem::exists(side, ec)) std::filesystem::rename(side, options_.output.string() + ".aux.xml", ec);
+  std::filesystem::rename(temporary, options_.output, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    throw Error(options_.output.string() + ": cannot rename the finished file into place: " + ec.message());
+  }
+  ::close(fd_);
+  fd_ = -1;
+  std::filesystem::remove(raw_path_, ec);
+}
+
+}  // namespace r4k::decode

@@ -1,0 +1,90 @@
+// RasterWriter: writes the upscaled tiles of one raster output and, when all
+// are there, the finished GeoTIFF or Cloud-Optimised GeoTIFF with the
+// source's georeference scaled to the new pixel grid.
+//
+// Tiles go into an uncompressed band-sequential intermediate file next to
+// the output (`.NAME.r4k-partial.raw`), where every pixel has a fixed
+// place: tiles can arrive in any order, be rewritten after an interruption,
+// and memory never holds more than one tile. `finish` converts the
+// intermediate with GDAL's CreateCopy (the GTiff or COG driver: tiled,
+// compressed, with overviews for COG) into a temporary name and renames it to
+// the output, so a partial file never carries the final name and the result
+// depends only on the pixels, not on how many runs made them.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "decode/raster_dataset.hpp"
+#include "preprocess/tile_meta.hpp"
+
+namespace r4k::decode {
+
+enum class RasterFormat { gtiff, cog };
+RasterFormat parse_raster_format(const std::string& text);  // gtiff | cog; throws InputError
+std::string to_string(RasterFormat format);
+// none | deflate | zstd | lzw; throws InputError for others.
+std::string parse_raster_compression(const std::string& text);
+
+struct RasterOutputOptions {
+  std::filesystem::path output;
+  RasterFormat format = RasterFormat::gtiff;
+  std::string compress = "deflate";
+  int threads = 0;  // for compression; 0 = all cores
+  std::map<std::string, std::string> metadata;  // added to the default domain (how it was made)
+};
+
+// The output's pixel grid and where its georeference comes from.
+struct RasterGrid {
+  std::filesystem::path source;  // the raster that was upscaled
+  std::vector<int> source_bands;  // its bands, 1-based, in output order
+  int width = 0;
+  int height = 0;
+  int scale = 1;
+  std::string data_type;  // GDAL name, as the source
+  ValueRange range;
+};
+
+// The hidden files next to `output`: intermediate pixels, tile journal.
+std::filesystem::path partial_raster_path(const std::filesystem::path& output);
+std::filesystem::path tile_journal_path(const std::filesystem::path& output);
+
+class RasterWriter {
+ public:
+  // Creates (or, with `keep_existing`, reopens) the intermediate file. Throws
+  // Error naming the file when it cannot (missing folder, no permission).
+  RasterWriter(RasterOutputOptions options, RasterGrid grid, bool keep_existing);
+  ~RasterWriter();
+  RasterWriter(const RasterWriter&) = delete;
+  RasterWriter& operator=(const RasterWriter&) = delete;
+
+  // Writes the core of a tile: `planes` are the grid's bands then the mask
+  // (1 valid, 0 nodata), each meta.window.width * meta.window.height floats
+  // in [0, 1]. Values are mapped back through the range, rounded and clamped
+  // to the data type; nodata pixels get the band's nodata value. Throws
+  // Error on write failure (a full disk names the file).
+  void write(const TileMeta& meta, const float* planes);
+  // Makes every write so far durable.
+  void sync();
+  // Produces the output (see above) and removes the intermediate. Throws
+  // Interrupted when `cancel` becomes true, Error on failure; the output name
+  // is never left with a partial file.
+  void finish(const std::atomic<bool>* cancel = nullptr);
+
+  const std::filesystem::path& intermediate() const { return raw_path_; }
+
+ private:
+  RasterOutputOptions options_;
+  RasterGrid grid_;
+  std::vector<std::optional<double>> nodata_;
+  std::filesystem::path raw_path_;
+  int fd_ = -1;
+  int sample_size_ = 0;
+  std::vector<unsigned char> row_;
+};
+
+}  // namespace r4k::decode

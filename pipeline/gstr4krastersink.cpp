@@ -1,0 +1,406 @@
+/**
+ * SECTION:element-r4krastersink
+ * @title: r4krastersink
+ *
+ * Writes raster tiles (from r4krastersrc, usually through r4ksuperres) into
+ * a tiled GeoTIFF (BIGTIFF when needed; DEFLATE, ZSTD or LZW with a
+ * predictor) or a Cloud-Optimised GeoTIFF with overviews. The georeference is
+ * the source's with the pixel size divided by the scale and the same corner
+ * origin; CRS, nodata, band descriptions, colour interpretation,
+ * offset/scale, units and metadata domains are kept, and so is the data type.
+ *
+ * Tiles are written as they come into a fixed-layout intermediate file next
+ * to the output, and a journal records the finished ones (synced about once a
+ * second). At end of stream, when every tile is there, the output is made
+ * under a temporary name and renamed: the final name never holds a partial
+ * file. When the stream ends early (interrupted), the intermediate file and
+ * the journal stay; with resume=true the next run reads only the missing
+ * tiles and the result is byte-identical to an uninterrupted run.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 -e r4krastersrc location=scene.tif ! queue max-size-buffers=4 ! \
+ *     r4ksuperres model=builtin:bicubic-x2 ! queue max-size-buffers=4 ! \
+ *     r4krastersink location=scene_x2.tif format=cog compress=zstd resume=true
+ * ]|
+ */
+#include "pipeline/gstr4krastersink.h"
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "decode/raster_writer.hpp"
+#include "decode/tile_journal.hpp"
+#include "pipeline/raster_tile.hpp"
+#include "preprocess/error.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(gst_r4k_raster_sink_debug);
+#define GST_CAT_DEFAULT gst_r4k_raster_sink_debug
+
+enum { PROP_0, PROP_LOCATION, PROP_FORMAT, PROP_COMPRESS, PROP_RESUME, PROP_THREADS, PROP_SYNC_INTERVAL };
+
+#define DEFAULT_FORMAT "gtiff"
+#define DEFAULT_COMPRESS "deflate"
+#define DEFAULT_RESUME FALSE
+#define DEFAULT_THREADS 0
+#define DEFAULT_SYNC_INTERVAL 1.0
+
+namespace {
+
+struct RasterSinkState {
+  std::unique_ptr<r4k::decode::TileJournal> journal;
+  std::unique_ptr<r4k::decode::RasterWriter> writer;
+  std::string model;
+  std::vector<int> pending;
+  std::chrono::steady_clock::time_point last_sync;
+  int tiles_written = 0;
+  int bands = 0;
+  bool finished = false;
+};
+
+}  // namespace
+
+struct _GstR4kRasterSink {
+  GstBaseSink parent;
+
+  gchar* location;
+  gchar* format;
+  gchar* compress;
+  gboolean resume;
+  gint threads;
+  gdouble sync_interval;
+
+  RasterSinkState* state;
+};
+
+G_DEFINE_TYPE(GstR4kRasterSink, gst_r4k_raster_sink, GST_TYPE_BASE_SINK);
+GST_ELEMENT_REGISTER_DEFINE(r4krastersink, "r4krastersink", GST_RANK_NONE, GST_TYPE_R4K_RASTER_SINK);
+
+static std::filesystem::path output_path(GstR4kRasterSink* self) { return self->location ? self->location : ""; }
+
+// Before any tile is computed: the output's folder exists and is writable,
+// and the options are valid.
+static gboolean gst_r4k_raster_sink_start(GstBaseSink* base) {
+  auto* self = GST_R4K_RASTER_SINK(base);
+  *self->state = RasterSinkState();
+  const std::filesystem::path output = output_path(self);
+  try {
+    if (output.empty()) throw r4k::InputError("no output given: set the location property");
+    r4k::decode::parse_raster_format(self->format);
+    r4k::decode::parse_raster_compression(self->compress);
+    std::error_code ec;
+    const std::filesystem::path folder = output.has_parent_path() ? output.parent_path() : ".";
+    if (!std::filesystem::is_directory(folder, ec)) {
+      throw r4k::InputError(output.string() + ": the folder " + folder.string() + " does not exist");
+    }
+    if (::access(folder.c_str(), W_OK) != 0) {
+      throw r4k::InputError(output.string() + ": the folder " + folder.string() + " is not writable");
+    }
+    if (std::filesystem::is_directory(output, ec)) throw r4k::InputError(output.string() + ": is a directory");
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot write raster '%s'.", output.c_str()), ("%s", error.what()));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean gst_r4k_raster_sink_stop(GstBaseSink* base) {
+  auto* self = GST_R4K_RASTER_SINK(base);
+  RasterSinkState& state = *self->state;
+  if (state.writer && !state.finished) {
+    // Keep what is done for a resumed run.
+    try {
+      state.writer->sync();
+      if (state.journal) state.journal->record(state.pending);
+    } catch (const std::exception& error) {
+      GST_WARNING_OBJECT(self, "%s", error.what());
+    }
+  }
+  state.writer.reset();
+  state.journal.reset();
+  return TRUE;
+}
+
+static gboolean gst_r4k_raster_sink_query(GstBaseSink* base, GstQuery* query) {
+  auto* self = GST_R4K_RASTER_SINK(base);
+  RasterSinkState& state = *self->state;
+  if (r4k::pipeline::is_raster_resume_query(query)) {
+    try {
+      state.journal = std::make_unique<r4k::decode::TileJournal>(
+          r4k::decode::tile_journal_path(output_path(self)), r4k::pipeline::resume_fingerprint(query),
+          r4k::pipeline::resume_tile_count(query), self->resume);
+      const char* model = gst_structure_get_string(gst_query_get_structure(query), "model");
+      state.model = model != nullptr ? model : "";
+      if (state.journal->resumed()) {
+        GST_INFO_OBJECT(self, "resuming %s: %d of %d tiles done", self->location, state.journal->done_count(),
+                        state.journal->tile_count());
+      }
+      r4k::pipeline::answer_raster_resume_query(query, state.journal->done_tiles());
+      return TRUE;
+    } catch (const std::exception& error) {
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot write raster '%s'.", self->location),
+                        ("%s", error.what()));
+      return FALSE;
+    }
+  }
+  return GST_BASE_SINK_CLASS(gst_r4k_raster_sink_parent_class)->query(base, query);
+}
+
+static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
+  auto* self = GST_R4K_RASTER_SINK(base);
+  RasterSinkState& state = *self->state;
+  const auto info = r4k::pipeline::parse_raster_caps(caps);
+  if (!info) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Not a raster tile stream."),
+                      ("caps %" GST_PTR_FORMAT, static_cast<void*>(caps)));
+    return FALSE;
+  }
+  if (state.writer) return TRUE;  // the same stream again
+  try {
+    r4k::decode::RasterOutputOptions options;
+    options.output = output_path(self);
+    options.format = r4k::decode::parse_raster_format(self->format);
+    options.compress = r4k::decode::parse_raster_compression(self->compress);
+    options.threads = self->threads;
+    options.metadata["RESTORE4K_SCALE"] = std::to_string(info->scale);
+    options.metadata["RESTORE4K_SOURCE_BANDS"] = info->source_bands;
+    options.metadata["RESTORE4K_RANGE"] = r4k::to_string(info->range);
+    if (!state.model.empty()) options.metadata["RESTORE4K_MODEL"] = state.model;
+    r4k::decode::RasterGrid grid;
+    grid.source = info->source;
+    for (const char* p = info->source_bands.c_str(); *p != '\0';) {
+      char* end = nullptr;
+      grid.source_bands.push_back(static_cast<int>(std::strtol(p, &end, 10)));
+      p = *end == ',' ? end + 1 : end;
+    }
+    grid.width = info->width;
+    grid.height = info->height;
+    grid.scale = info->scale;
+    grid.data_type = info->data_type;
+    grid.range = info->range;
+    state.bands = info->bands;
+    const bool keep = state.journal && state.journal->resumed();
+    state.writer = std::make_unique<r4k::decode::RasterWriter>(options, grid, keep);
+    state.last_sync = std::chrono::steady_clock::now();
+    GST_INFO_OBJECT(self, "%s: %dx%d x%d %s, %zu band(s)%s", self->location, grid.width, grid.height, grid.scale,
+                    grid.data_type.c_str(), grid.source_bands.size(), keep ? ", resumed" : "");
+    return TRUE;
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot write raster '%s'.", self->location), ("%s", error.what()));
+    return FALSE;
+  }
+}
+
+static void record_pending(RasterSinkState& state) {
+  state.writer->sync();
+  state.journal->record(state.pending);
+  state.pending.clear();
+  state.last_sync = std::chrono::steady_clock::now();
+}
+
+static GstFlowReturn gst_r4k_raster_sink_render(GstBaseSink* base, GstBuffer* buffer) {
+  auto* self = GST_R4K_RASTER_SINK(base);
+  RasterSinkState& state = *self->state;
+  const r4k::TileMeta* meta = r4k::pipeline::get_tile_meta(buffer);
+  if (meta == nullptr || !state.writer) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Buffer without a tile meta."),
+                      ("r4krastersink takes the tiles of r4krastersrc (through r4ksuperres)"));
+    return GST_FLOW_ERROR;
+  }
+  try {
+    if (!state.journal) {
+      // No resume query reached this sink: a journal of its own, never resumed.
+      state.journal = std::make_unique<r4k::decode::TileJournal>(r4k::decode::tile_journal_path(output_path(self)),
+                                                                 "unknown", meta->count, false);
+    }
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) throw r4k::Error("cannot map tile buffer");
+    if (map.size != r4k::pipeline::tile_buffer_size(state.bands, meta->window)) {
+      gst_buffer_unmap(buffer, &map);
+      throw r4k::Error("tile " + std::to_string(meta->index) + " buffer has " + std::to_string(map.size) +
+                       " bytes, which does not fit its window");
+    }
+    state.writer->write(*meta, reinterpret_cast<const float*>(map.data));
+    gst_buffer_unmap(buffer, &map);
+    state.pending.push_back(meta->index);
+    ++state.tiles_written;
+    const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - state.last_sync).count();
+    if (since >= self->sync_interval) record_pending(state);
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write raster '%s'.", self->location), ("%s", error.what()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+static gboolean gst_r4k_raster_sink_event(GstBaseSink* base, GstEvent* event) {
+  auto* self = GST_R4K_RASTER_SINK(base);
+  RasterSinkState& state = *self->state;
+  if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && state.writer && state.journal) {
+    try {
+      record_pending(state);
+      if (state.journal->done_count() == state.journal->tile_count()) {
+        state.writer->finish();
+        state.journal->remove();
+        state.finished = true;
+        GST_INFO_OBJECT(self, "%s complete", self->location);
+      } else {
+        GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Raster '%s' is not complete.", self->location),
+                            ("%d of %d tiles are done; they are kept next to the output: run again with resume "
+                             "to finish",
+                             state.journal->done_count(), state.journal->tile_count()));
+      }
+    } catch (const std::exception& error) {
+      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write raster '%s'.", self->location), ("%s", error.what()));
+      gst_event_unref(event);
+      return FALSE;
+    }
+  }
+  return GST_BASE_SINK_CLASS(gst_r4k_raster_sink_parent_class)->event(base, event);
+}
+
+static void gst_r4k_raster_sink_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_RASTER_SINK(object);
+  GST_OBJECT_LOCK(self);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_free(self->location);
+      self->location = g_value_dup_string(value);
+      break;
+    case PROP_FORMAT:
+      g_free(self->format);
+      self->format = g_value_dup_string(value);
+      break;
+    case PROP_COMPRESS:
+      g_free(self->compress);
+      self->compress = g_value_dup_string(value);
+      break;
+    case PROP_RESUME:
+      self->resume = g_value_get_boolean(value);
+      break;
+    case PROP_THREADS:
+      self->threads = g_value_get_int(value);
+      break;
+    case PROP_SYNC_INTERVAL:
+      self->sync_interval = g_value_get_double(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_raster_sink_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_RASTER_SINK(object);
+  GST_OBJECT_LOCK(self);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_value_set_string(value, self->location);
+      break;
+    case PROP_FORMAT:
+      g_value_set_string(value, self->format);
+      break;
+    case PROP_COMPRESS:
+      g_value_set_string(value, self->compress);
+      break;
+    case PROP_RESUME:
+      g_value_set_boolean(value, self->resume);
+      break;
+    case PROP_THREADS:
+      g_value_set_int(value, self->threads);
+      break;
+    case PROP_SYNC_INTERVAL:
+      g_value_set_double(value, self->sync_interval);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_raster_sink_finalize(GObject* object) {
+  auto* self = GST_R4K_RASTER_SINK(object);
+  g_free(self->location);
+  g_free(self->format);
+  g_free(self->compress);
+  delete self->state;
+  G_OBJECT_CLASS(gst_r4k_raster_sink_parent_class)->finalize(object);
+}
+
+static void gst_r4k_raster_sink_class_init(GstR4kRasterSinkClass* klass) {
+  auto* gobject_class = G_OBJECT_CLASS(klass);
+  auto* element_class = GST_ELEMENT_CLASS(klass);
+  auto* base_class = GST_BASE_SINK_CLASS(klass);
+
+  gobject_class->set_property = gst_r4k_raster_sink_set_property;
+  gobject_class->get_property = gst_r4k_raster_sink_get_property;
+  gobject_class->finalize = gst_r4k_raster_sink_finalize;
+
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(
+      gobject_class, PROP_LOCATION,
+      g_param_spec_string("location", "Location", "The GeoTIFF to write (made under a temporary name, renamed "
+                                                  "when complete)",
+                          nullptr, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FORMAT,
+      g_param_spec_string("format", "Format",
+                          "gtiff (tiled GeoTIFF, 512x512 blocks) or cog (Cloud-Optimised GeoTIFF with overviews)",
+                          DEFAULT_FORMAT, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_COMPRESS,
+      g_param_spec_string("compress", "Compression",
+                          "none, deflate, zstd or lzw (with the horizontal predictor for integers, floating-point "
+                          "predictor for floats)",
+                          DEFAULT_COMPRESS, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_RESUME,
+      g_param_spec_boolean("resume", "Resume",
+                           "Continue an interrupted run of the same job (same input, bands, range, tiling and "
+                           "model) from its journal instead of starting again",
+                           DEFAULT_RESUME, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_THREADS,
+      g_param_spec_int("threads", "Threads", "Compression threads for the final file (0 = all cores)", 0, 1024,
+                       DEFAULT_THREADS, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_SYNC_INTERVAL,
+      g_param_spec_double("sync-interval", "Sync interval",
+                          "Seconds between syncs of the written tiles and the journal (at most this much work is "
+                          "redone after a crash)",
+                          0.0, 3600.0, DEFAULT_SYNC_INTERVAL, flags));
+
+  gst_element_class_set_static_metadata(element_class, "Raster tile sink", "Sink/Image/Raster",
+                                        "Writes raster tiles into a georeferenced GeoTIFF or COG, resumable",
+                                        "restore4k engineers");
+  GstCaps* caps = r4k::pipeline::raster_template_caps();
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_caps_unref(caps);
+
+  base_class->start = gst_r4k_raster_sink_start;
+  base_class->stop = gst_r4k_raster_sink_stop;
+  base_class->query = gst_r4k_raster_sink_query;
+  base_class->set_caps = gst_r4k_raster_sink_set_caps;
+  base_class->render = gst_r4k_raster_sink_render;
+  base_class->event = gst_r4k_raster_sink_event;
+
+  GST_DEBUG_CATEGORY_INIT(gst_r4k_raster_sink_debug, "r4krastersink", 0, "restore4k raster sink");
+}
+
+static void gst_r4k_raster_sink_init(GstR4kRasterSink* self) {
+  self->location = nullptr;
+  self->format = g_strdup(DEFAULT_FORMAT);
+  self->compress = g_strdup(DEFAULT_COMPRESS);
+  self->resume = DEFAULT_RESUME;
+  self->threads = DEFAULT_THREADS;
+  self->sync_interval = DEFAULT_SYNC_INTERVAL;
+  self->state = new RasterSinkState();
+  gst_base_sink_set_sync(GST_BASE_SINK(self), FALSE);
+}
