@@ -18,9 +18,11 @@
 #include "infer/model_loader.hpp"
 #include "infer/model_spec.hpp"
 #include "preprocess/error.hpp"
+#include "restore_4k/batch_run.hpp"
 #include "restore_4k/image_upscale.hpp"
 #include "restore_4k/image_writer.hpp"
 #include "restore_4k/progress_report.hpp"
+#include "restore_4k/raster_upscale.hpp"
 #include "restore_4k/sample_image.hpp"
 #include "restore_4k/video_benchmark.hpp"
 #include "restore_4k/video_upscale.hpp"
@@ -30,6 +32,7 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
+constexpr int kExitSomeFailed = 3;
 constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_interrupted{false};
@@ -183,6 +186,63 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "hardware", "software"}));
   video->add_flag("--dry-run", dry_run, "Print the equivalent gst-launch-1.0 line and exit");
 
+  // restore4k raster / batch: one set of raster settings for both.
+  r4k::restore::RasterJob raster_job;
+  std::string raster_halo = "auto";
+  std::string raster_format = "gtiff";
+  bool raster_dry_run = false;
+  auto add_raster_options = [&](CLI::App* command) {
+    command->add_option("-m,--model", raster_job.model, "Model file (.onnx, .pb) or builtin:NAME")
+        ->capture_default_str();
+    command->add_option("-b,--backend", raster_job.engine.backend,
+                        "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")
+        ->capture_default_str();
+    command->add_option("--bands", raster_job.bands,
+                        "Bands to upscale, 1-based, in the model's channel order, e.g. 4,3,2 (default: the first "
+                        "bands, as many as the model takes; all for classical filters)");
+    command->add_option("--range", raster_job.range,
+                        "Value mapping to the model's [0, 1] for the whole image: auto (0..255 for Byte, else the "
+                        "bands' min/max from overviews or sampled blocks), MIN,MAX, or bits:N")
+        ->capture_default_str();
+    command->add_option("-t,--tile", raster_job.tile_size, "Tile window side in input pixels (cores are whole blocks)")
+        ->capture_default_str();
+    command->add_option("--halo", raster_halo, "Context around each core in pixels, or 'auto' (exact)")
+        ->capture_default_str();
+    command->add_option("--threads", raster_job.engine.threads, "Inference threads (0 = all cores)")
+        ->capture_default_str();
+    command->add_option("--format", raster_format, "gtiff (tiled GeoTIFF) or cog (Cloud-Optimised GeoTIFF)")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"gtiff", "cog"}));
+    command->add_option("--compress", raster_job.compress, "none, deflate, zstd or lzw")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"none", "deflate", "zstd", "lzw"}));
+    command->add_option("--tiles-in-flight", raster_job.tiles_in_flight,
+                        "Tiles each queue holds: memory is bounded by these, not by the image size")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
+  };
+  auto* raster = app.add_subcommand("raster", "Upscale a georeferenced raster (GeoTIFF, COG, ...) of any size, tile "
+                                              "by tile, keeping its georeference");
+  raster->add_option("input", raster_job.input, "Input raster")->required();
+  raster->add_option("output", raster_job.output, "Output GeoTIFF (.tif, .tiff)")->required();
+  add_raster_options(raster);
+  raster->add_flag("--resume", raster_job.resume,
+                   "Continue an interrupted run of the same job from its journal (only missing tiles are computed)");
+  raster->add_flag("--dry-run", raster_dry_run, "Print the equivalent gst-launch-1.0 line and exit");
+
+  r4k::restore::BatchJob batch_job;
+  std::string shard_text;
+  auto* batch = app.add_subcommand("batch", "Upscale every raster matching a glob into a folder: sharded across a "
+                                            "cluster, resumable, with a JSON report (exit 3 when some files fail)");
+  batch->add_option("pattern", batch_job.pattern, "Shell glob of inputs, quoted, e.g. 'tiles/*.tif'")->required();
+  batch->add_option("output_folder", batch_job.output_folder, "Existing folder for the outputs")->required();
+  add_raster_options(batch);
+  batch->add_option("--shard", shard_text,
+                    "This run's share i/N of the sorted manifest (0-based; default from SLURM_ARRAY_TASK_ID, "
+                    "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, else 0/1)");
+  batch->add_option("-j,--jobs", batch_job.jobs, "Files processed at once")->capture_default_str()->check(
+      CLI::Range(1, 256));
+
   // restore4k models info
   std::string info_model;
   r4k::infer::EngineOptions info_options;
@@ -268,6 +328,60 @@ int main(int argc, char** argv) {
       }
       spdlog::info("wrote {} ({} frames in {:.1f} s)", video_job.output.string(), result.frames, result.seconds);
       return kExitOk;
+    }
+    if (*raster || *batch) {
+      raster_job.halo = parse_halo(raster_halo);
+      raster_job.format = r4k::decode::parse_raster_format(raster_format);
+    }
+    if (*raster) {
+      raster_job.cancel = &g_interrupted;
+      if (raster_dry_run) {
+        r4k::restore::check_raster_job(raster_job);
+        std::cout << r4k::pipeline::gst_launch_line(r4k::restore::raster_pipeline(raster_job)) << "\n";
+        return kExitOk;
+      }
+      r4k::restore::ProgressReport report(stderr, ::isatty(STDERR_FILENO) != 0, 10.0, "tile");
+      std::int64_t total = 0;
+      raster_job.progress = [&report, &total](std::uint64_t tiles, std::int64_t all, double seconds) {
+        total = all;
+        report.update(tiles, all, seconds);
+      };
+      const auto result = r4k::restore::upscale_raster(raster_job);
+      report.finish(result.tiles, total, result.seconds);
+      if (!result.complete) {
+        spdlog::warn("interrupted after {} tiles; the finished tiles are kept: run the same command with --resume "
+                     "to finish {}",
+                     result.tiles, raster_job.output.string());
+        return kExitInterrupted;
+      }
+      spdlog::info("wrote {} ({} tiles in {:.1f} s, peak memory {} MiB)", raster_job.output.string(), result.tiles,
+                   result.seconds, result.peak_memory_kib / 1024);
+      return kExitOk;
+    }
+    if (*batch) {
+      batch_job.item = raster_job;
+      batch_job.cancel = &g_interrupted;
+      if (!shard_text.empty()) {
+        batch_job.shard = r4k::restore::parse_shard(shard_text);
+      } else if (const auto shard = r4k::restore::shard_from_environment()) {
+        batch_job.shard = *shard;
+      }
+      const auto result = r4k::restore::run_batch(batch_job);
+      int done = 0;
+      int skipped = 0;
+      for (const auto& item : result.items) {
+        done += item.status == "done";
+        skipped += item.status == "skipped";
+      }
+      spdlog::info("batch: {} done, {} skipped, {} failed of {} (shard {}/{}); report {}", done, skipped,
+                   result.failed, result.items.size(), result.shard.index, result.shard.count,
+                   result.report.string());
+      if (result.interrupted) {
+        spdlog::warn("interrupted: run the same command again to finish (done files are skipped, partial ones "
+                     "resume)");
+        return kExitInterrupted;
+      }
+      return result.failed > 0 ? kExitSomeFailed : kExitOk;
     }
     if (*models_info) return run_models_info(info_model, info_options);
     if (*bench && !bench_video.empty()) {

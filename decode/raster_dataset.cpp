@@ -14,6 +14,8 @@
 namespace r4k::decode {
 namespace {
 
+constexpr GIntBig kDefaultGdalCacheBytes = 256LL * 1024 * 1024;
+
 void close_dataset(GDALDataset* dataset) {
   if (dataset != nullptr) GDALClose(dataset);
 }
@@ -32,7 +34,8 @@ GDALDataset* open_or_throw(const std::filesystem::path& path) {
   auto* dataset = static_cast<GDALDataset*>(
       GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (dataset == nullptr) {
-    throw InputError(path.string() + ": not a raster GDAL can read (" + last_gdal_error() + ")");
+    throw InputError(path.string() + ": not a raster GDAL can read (" +
+                     (CPLGetLastErrorType() == CE_None ? std::string("no GDAL driver recognises it") : last_gdal_error()) + ")");
   }
   if (dataset->GetRasterCount() < 1 || dataset->GetRasterXSize() < 1 || dataset->GetRasterYSize() < 1) {
     GDALClose(dataset);
@@ -89,7 +92,12 @@ RasterInfo describe(GDALDataset& dataset, const std::filesystem::path& path) {
 
 void initialise_gdal() {
   static std::once_flag once;
-  std::call_once(once, [] { GDALAllRegister(); });
+  std::call_once(once, [] {
+    GDALAllRegister();
+    // GDAL's block cache defaults to 5 % of RAM; restore4k's memory should not
+    // depend on the machine. GDAL_CACHEMAX in the environment still wins.
+    if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr) GDALSetCacheMax64(kDefaultGdalCacheBytes);
+  });
 }
 
 RasterDataset::RasterDataset(const std::filesystem::path& path) : dataset_(open_or_throw(path), close_dataset) {

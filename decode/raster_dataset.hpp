@@ -40,7 +40,8 @@ struct RasterInfo {
   std::vector<RasterBandInfo> bands;
 };
 
-// Registers GDAL's drivers once; safe to call from any thread.
+// Registers GDAL's drivers once and caps GDAL's block cache at 256 MiB
+// (unless GDAL_CACHEMAX is set); safe to call from any thread.
 void initialise_gdal();
 
 // An open GDAL dataset (read-only), closed when it goes away.

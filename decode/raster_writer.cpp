@@ -266,6 +266,17 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
                                          const_cast<std::atomic<bool>*>(cancel));
   const bool cancelled = cancel != nullptr && cancel->load();
   const std::string error = gdal_error();
+  if (made != nullptr && options_.format == RasterFormat::gtiff) {
+    // GTiff's CreateCopy keeps only the default metadata domain of a
+    // non-GeoTIFF source: the source's other domains go in now. (A COG cannot
+    // be edited after it is made without breaking its layout.)
+    RasterDataset source(grid_.source);
+    char** domains = source.gdal().GetMetadataDomainList();
+    for (char** domain = domains; domain != nullptr && *domain != nullptr; ++domain) {
+      if (**domain != '\0' && copy_domain(*domain)) made->SetMetadata(source.gdal().GetMetadata(*domain), *domain);
+    }
+    CSLDestroy(domains);
+  }
   if (made != nullptr) GDALClose(made);
   vrt.reset();
   std::error_code ec;

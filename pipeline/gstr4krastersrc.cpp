@@ -11,7 +11,7 @@
  *
  * Before the first tile it asks downstream what the model needs (bands,
  * receptive field) and which tiles a resumed output already holds; those are
- * not read again. Tiles whose pixels are all nodata are marked empty and not
+ * not read again. Tiles whose cores are all nodata are marked empty and not
  * computed.
  *
  * Memory is bounded by the tiles in flight (the queues' sizes), never by the
@@ -56,6 +56,7 @@ struct RasterSrcState {
   std::vector<bool> skip;
   int next = 0;
   int bands = 0;
+  int to_do = 0;  // tiles this run produces
 };
 
 }  // namespace
@@ -176,6 +177,7 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
                 << "; tiles=" << count;
     GstQuery* query = r4k::pipeline::new_raster_resume_query(fingerprint.str(), count);
     state.skip.assign(static_cast<std::size_t>(count), false);
+    state.to_do = count;
     if (gst_pad_peer_query(GST_BASE_SRC_PAD(base), query)) {
       int skipped = 0;
       for (int done : r4k::pipeline::resume_done_tiles(query)) {
@@ -184,6 +186,7 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
           ++skipped;
         }
       }
+      state.to_do = count - skipped;
       if (skipped > 0) GST_INFO_OBJECT(self, "resuming: %d of %d tiles are already done", skipped, count);
     }
     gst_query_unref(query);
@@ -225,9 +228,20 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
   GstBuffer* buffer = gst_buffer_new_allocate(nullptr, r4k::pipeline::tile_buffer_size(state.bands, tile.window), nullptr);
   GstMapInfo map;
   gst_buffer_map(buffer, &map, GST_MAP_WRITE);
-  bool any_valid = false;
+  bool core_valid = false;
   try {
-    any_valid = state.reader->read(tile.window, reinterpret_cast<float*>(map.data));
+    const auto* planes = reinterpret_cast<float*>(map.data);
+    if (state.reader->read(tile.window, reinterpret_cast<float*>(map.data))) {
+      // Only the core's pixels come out: a core of nodata is not computed.
+      const float* mask = planes + static_cast<std::size_t>(state.bands) * tile.window.width * tile.window.height;
+      const r4k::Rect core{tile.core.x - tile.window.x, tile.core.y - tile.window.y, tile.core.width,
+                           tile.core.height};
+      for (int y = core.y; y < core.bottom() && !core_valid; ++y) {
+        for (int x = core.x; x < core.right() && !core_valid; ++x) {
+          core_valid = mask[static_cast<std::size_t>(y) * tile.window.width + x] != 0.0f;
+        }
+      }
+    }
   } catch (const std::exception& error) {
     gst_buffer_unmap(buffer, &map);
     gst_buffer_unref(buffer);
@@ -243,7 +257,7 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
   meta.index = tile.index;
   meta.count = static_cast<int>(tiles.size());
   meta.scale = 1;
-  meta.empty = !any_valid;
+  meta.empty = !core_valid;
   r4k::pipeline::add_tile_meta(buffer, meta);
   GST_BUFFER_OFFSET(buffer) = static_cast<guint64>(tile.index);
   GST_BUFFER_OFFSET_END(buffer) = static_cast<guint64>(tile.index + 1);
@@ -301,7 +315,7 @@ static void gst_r4k_raster_src_get_property(GObject* object, guint prop_id, GVal
       g_value_set_string(value, self->range);
       break;
     case PROP_TILES:
-      g_value_set_int(value, self->state->plan ? static_cast<int>(self->state->plan->tiles().size()) : 0);
+      g_value_set_int(value, self->state->plan ? self->state->to_do : 0);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -362,7 +376,7 @@ static void gst_r4k_raster_src_class_init(GstR4kRasterSrcClass* klass) {
                           DEFAULT_RANGE, flags));
   g_object_class_install_property(
       gobject_class, PROP_TILES,
-      g_param_spec_int("tiles", "Tiles", "Number of tiles (known once streaming has started; 0 before)", 0,
+      g_param_spec_int("tiles", "Tiles", "Tiles this run produces: all, less those a resumed output already holds (known once streaming has started; 0 before)", 0,
                        G_MAXINT, 0, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
   gst_element_class_set_static_metadata(element_class, "Raster tile source", "Source/Image/Raster",

@@ -111,6 +111,23 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
     gst_pad_add_probe(pad.get(), GST_PAD_PROBE_TYPE_BUFFER, count_buffer, &frames, nullptr);
   }
 
+  ElementPtr total_element;
+  std::string total_name;
+  if (const auto dot = options.total_property.find('.'); dot != std::string::npos) {
+    total_element.reset(gst_bin_get_by_name(GST_BIN(pipeline.get()), options.total_property.substr(0, dot).c_str()));
+    total_name = options.total_property.substr(dot + 1);
+    if (!total_element || g_object_class_find_property(G_OBJECT_GET_CLASS(total_element.get()), total_name.c_str()) ==
+                              nullptr) {
+      throw Error("pipeline has no property '" + options.total_property + "'");
+    }
+  }
+  const auto read_total = [&]() -> std::int64_t {
+    if (!total_element) return 0;
+    gint total = 0;
+    g_object_get(total_element.get(), total_name.c_str(), &total, nullptr);
+    return total;
+  };
+
   // Tear the pipeline down on every exit path.
   struct StopOnExit {
     GstElement* pipeline;
@@ -160,7 +177,7 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
                   " s of the interrupt; the output is incomplete");
     }
     if (options.progress && now - last_progress >= std::chrono::seconds(1)) {
-      options.progress({frames.load(), std::chrono::duration<double>(now - start).count()});
+      options.progress({frames.load(), std::chrono::duration<double>(now - start).count(), read_total()});
       last_progress = now;
     }
   }

@@ -14,11 +14,15 @@ namespace r4k::pipeline {
 struct PipelineProgress {
   std::uint64_t frames = 0;  // buffers that left the counted element
   double seconds = 0.0;      // since PLAYING
+  std::int64_t total = 0;    // from `total_property`; 0 = unknown
 };
 
 struct PipelineRunOptions {
   // Name of the element whose source pad counts frames (empty: no counting).
   std::string count_element;
+  // An integer property "element.property" that tells the total (0 while
+  // unknown), e.g. "src.tiles".
+  std::string total_property;
   // When it becomes true, EOS is sent and the pipeline drains.
   const std::atomic<bool>* interrupt = nullptr;
   // Called about once a second while running.

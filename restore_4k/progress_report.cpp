@@ -18,10 +18,11 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
-ProgressReport::ProgressReport(std::FILE* stream, bool terminal, double plain_interval)
-    : stream_(stream), terminal_(terminal), plain_interval_(plain_interval) {}
+ProgressReport::ProgressReport(std::FILE* stream, bool terminal, double plain_interval, std::string unit)
+    : stream_(stream), terminal_(terminal), plain_interval_(plain_interval), unit_(std::move(unit)) {}
 
-std::string ProgressReport::format(std::uint64_t frames, std::int64_t total, double seconds) {
+std::string ProgressReport::format(std::uint64_t frames, std::int64_t total, double seconds, const std::string& unit) {
+  const std::string rate = unit == "frame" ? "fps" : unit + "s/s";
   const double fps = seconds > 0 ? static_cast<double>(frames) / seconds : 0.0;
   char text[160];
   if (total > 0) {
@@ -30,22 +31,22 @@ std::string ProgressReport::format(std::uint64_t frames, std::int64_t total, dou
         fps > 0 && static_cast<std::int64_t>(frames) < total
             ? clock_text(static_cast<double>(total - static_cast<std::int64_t>(frames)) / fps)
             : std::string("-");
-    std::snprintf(text, sizeof text, "frame %llu/%lld (%.1f%%), %.2f fps, ETA %s",
+    std::snprintf(text, sizeof text, "%s %llu/%lld (%.1f%%), %.2f %s, ETA %s", unit.c_str(),
                   static_cast<unsigned long long>(frames), static_cast<long long>(total), 100.0 * fraction, fps,
-                  eta.c_str());
+                  rate.c_str(), eta.c_str());
   } else {
-    std::snprintf(text, sizeof text, "frame %llu, %.2f fps, %s elapsed", static_cast<unsigned long long>(frames), fps,
-                  clock_text(seconds).c_str());
+    std::snprintf(text, sizeof text, "%s %llu, %.2f %s, %s elapsed", unit.c_str(),
+                  static_cast<unsigned long long>(frames), fps, rate.c_str(), clock_text(seconds).c_str());
   }
   return text;
 }
 
 void ProgressReport::update(std::uint64_t frames, std::int64_t total, double seconds) {
   if (terminal_) {
-    std::fprintf(stream_, "\r%s\033[K", format(frames, total, seconds).c_str());
+    std::fprintf(stream_, "\r%s\033[K", format(frames, total, seconds, unit_).c_str());
     std::fflush(stream_);
   } else if (seconds - last_plain_ >= plain_interval_) {
-    std::fprintf(stream_, "restore4k: %s\n", format(frames, total, seconds).c_str());
+    std::fprintf(stream_, "restore4k: %s\n", format(frames, total, seconds, unit_).c_str());
     std::fflush(stream_);
     last_plain_ = seconds;
   }
@@ -53,9 +54,9 @@ void ProgressReport::update(std::uint64_t frames, std::int64_t total, double sec
 
 void ProgressReport::finish(std::uint64_t frames, std::int64_t total, double seconds) {
   if (terminal_) {
-    std::fprintf(stream_, "\r%s\033[K\n", format(frames, total, seconds).c_str());
+    std::fprintf(stream_, "\r%s\033[K\n", format(frames, total, seconds, unit_).c_str());
   } else {
-    std::fprintf(stream_, "restore4k: %s\n", format(frames, total, seconds).c_str());
+    std::fprintf(stream_, "restore4k: %s\n", format(frames, total, seconds, unit_).c_str());
   }
   std::fflush(stream_);
 }

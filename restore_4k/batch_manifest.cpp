@@ -1,0 +1,113 @@
+#include "restore_4k/batch_manifest.hpp"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+
+#include "preprocess/error.hpp"
+#include "restore_4k/output_file.hpp"
+
+namespace r4k::restore {
+namespace {
+
+std::optional<long> parse_integer(const char* text) {
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  char* end = nullptr;
+  const long value = std::strtol(text, &end, 10);
+  if (*end != '\0') return std::nullopt;
+  return value;
+}
+
+long require_integer(const char* name, const char* text) {
+  const auto value = parse_integer(text);
+  if (!value) throw InputError(std::string(name) + "='" + text + "' is not a whole number");
+  return *value;
+}
+
+Shard checked(long index, long count, const std::string& source) {
+  if (count < 1) throw InputError(source + ": the shard count must be at least 1, got " + std::to_string(count));
+  if (index < 0 || index >= count) {
+    throw InputError(source + ": shard index " + std::to_string(index) + " is outside 0.." + std::to_string(count - 1));
+  }
+  return Shard{static_cast<int>(index), static_cast<int>(count), source};
+}
+
+}  // namespace
+
+Shard parse_shard(const std::string& text) {
+  const auto slash = text.find('/');
+  const auto index = slash == std::string::npos ? std::nullopt : parse_integer(text.substr(0, slash).c_str());
+  const auto count = slash == std::string::npos ? std::nullopt : parse_integer(text.substr(slash + 1).c_str());
+  if (!index || !count) throw InputError("--shard '" + text + "': expected i/N, e.g. 0/4 (shards are numbered from 0)");
+  return checked(*index, *count, "--shard " + text);
+}
+
+std::optional<Shard> shard_from_environment(const std::function<const char*(const char*)>& getenv) {
+  if (const char* id = getenv("SLURM_ARRAY_TASK_ID"); id != nullptr) {
+    const char* count = getenv("SLURM_ARRAY_TASK_COUNT");
+    if (count == nullptr) throw InputError("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not");
+    const char* min = getenv("SLURM_ARRAY_TASK_MIN");
+    const long first = min != nullptr ? require_integer("SLURM_ARRAY_TASK_MIN", min) : 0;
+    return checked(require_integer("SLURM_ARRAY_TASK_ID", id) - first,
+                   require_integer("SLURM_ARRAY_TASK_COUNT", count), "SLURM_ARRAY_TASK_ID");
+  }
+  for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
+    if (const char* id = getenv(name); id != nullptr) {
+      const char* count = getenv("R4K_SHARD_COUNT");
+      if (count == nullptr) {
+        throw InputError(std::string(name) + " is set but R4K_SHARD_COUNT is not: set it to the number of shards "
+                                             "(the Job's completions, or the array size)");
+      }
+      return checked(require_integer(name, id), require_integer("R4K_SHARD_COUNT", count), name);
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<std::filesystem::path> expand_inputs(const std::string& pattern) {
+  glob_t matches{};
+  const int status = ::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &matches);
+  std::vector<std::filesystem::path> files;
+  if (status == 0) {
+    for (std::size_t i = 0; i < matches.gl_pathc; ++i) {
+      std::error_code ec;
+      if (std::filesystem::is_regular_file(matches.gl_pathv[i], ec)) files.emplace_back(matches.gl_pathv[i]);
+    }
+  }
+  globfree(&matches);
+  if (status != 0 && status != GLOB_NOMATCH) throw InputError("cannot expand '" + pattern + "'");
+  if (files.empty()) throw InputError("no files match '" + pattern + "'");
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.string() < b.string(); });
+  return files;
+}
+
+std::vector<BatchItem> make_manifest(const std::vector<std::filesystem::path>& inputs,
+                                     const std::filesystem::path& folder) {
+  std::vector<BatchItem> manifest;
+  std::map<std::filesystem::path, std::filesystem::path> seen;
+  for (const auto& input : inputs) {
+    const std::string extension = lower_extension(input);
+    std::filesystem::path name = input.filename();
+    if (extension != ".tif" && extension != ".tiff") name.replace_extension(".tif");
+    const std::filesystem::path output = folder / name;
+    if (const auto found = seen.find(output); found != seen.end()) {
+      throw InputError("inputs '" + found->second.string() + "' and '" + input.string() + "' would both write '" +
+                       output.string() + "': rename one, or run them as separate batches");
+    }
+    seen.emplace(output, input);
+    manifest.push_back(BatchItem{static_cast<int>(manifest.size()), input, output});
+  }
+  return manifest;
+}
+
+std::vector<BatchItem> select_shard(const std::vector<BatchItem>& manifest, const Shard& shard) {
+  std::vector<BatchItem> items;
+  for (const BatchItem& item : manifest) {
+    if (item.position % shard.count == shard.index) items.push_back(item);
+  }
+  return items;
+}
+
+}  // namespace r4k::restore

@@ -1,0 +1,55 @@
+// The batch manifest: which files a batch processes, in a deterministic order,
+// and which of them this shard of a cluster job takes.
+//
+// Shards: file k of the sorted manifest belongs to shard k mod N, so the N
+// shards partition the manifest and each gets an even share. The shard comes
+// from --shard i/N or from the array-job environment (see docs/batch.md):
+//   Slurm:       SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT (SLURM_ARRAY_TASK_MIN subtracted)
+//   Kubernetes:  JOB_COMPLETION_INDEX (Indexed Job), R4K_SHARD_COUNT (= the Job's completions)
+//   AWS Batch:   AWS_BATCH_JOB_ARRAY_INDEX, R4K_SHARD_COUNT (= the array size)
+#pragma once
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace r4k::restore {
+
+struct Shard {
+  int index = 0;  // 0-based
+  int count = 1;
+  std::string source = "default";  // "--shard", "SLURM_ARRAY_TASK_ID", ...
+};
+
+// "i/N" with 0 <= i < N. Throws InputError naming the text.
+Shard parse_shard(const std::string& text);
+
+// The shard the environment gives, if any. `getenv` is injectable for tests.
+// Throws InputError when the variables are inconsistent (index without a
+// count, index out of range).
+std::optional<Shard> shard_from_environment(
+    const std::function<const char*(const char*)>& getenv = [](const char* name) { return std::getenv(name); });
+
+// The files matching `pattern` (shell glob: * ? [...]), regular files only,
+// sorted by path bytes. Throws InputError when nothing matches.
+std::vector<std::filesystem::path> expand_inputs(const std::string& pattern);
+
+struct BatchItem {
+  int position = 0;  // in the whole manifest
+  std::filesystem::path input;
+  std::filesystem::path output;
+};
+
+// The output of each input in `folder`: the same file name, with .tif when
+// the input's extension is not .tif/.tiff. Throws InputError when two inputs
+// would write the same output.
+std::vector<BatchItem> make_manifest(const std::vector<std::filesystem::path>& inputs,
+                                     const std::filesystem::path& folder);
+
+// The items of `manifest` that belong to `shard`.
+std::vector<BatchItem> select_shard(const std::vector<BatchItem>& manifest, const Shard& shard);
+
+}  // namespace r4k::restore

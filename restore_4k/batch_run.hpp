@@ -1,0 +1,54 @@
+// The batch workflow behind `restore4k batch 'GLOB' OUTDIR`: every file of
+// this shard of the manifest is upscaled as `restore4k raster` would, `jobs`
+// files at a time. Outputs that exist are skipped, interrupted outputs
+// resume from their journals, one bad file does not stop the others, and a
+// JSON report says what happened to each file.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "restore_4k/batch_manifest.hpp"
+#include "restore_4k/raster_upscale.hpp"
+
+namespace r4k::restore {
+
+struct BatchJob {
+  std::string pattern;
+  std::filesystem::path output_folder;
+  RasterJob item;  // settings for every file (input and output are set per file)
+  Shard shard;
+  int jobs = 1;    // files processed at once; inference threads are shared out
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct BatchItemResult {
+  BatchItem item;
+  std::string status;  // done, skipped (output already there), failed, interrupted, not started
+  double seconds = 0.0;
+  std::uint64_t tiles = 0;
+  std::string error;
+};
+
+struct BatchResult {
+  Shard shard;
+  int manifest_size = 0;
+  std::vector<BatchItemResult> items;
+  int failed = 0;
+  bool interrupted = false;
+  std::filesystem::path report;
+  long peak_memory_kib = 0;
+};
+
+// restore4k-batch-report.json, or restore4k-batch-report.shard-I-of-N.json.
+std::filesystem::path batch_report_path(const std::filesystem::path& folder, const Shard& shard);
+
+// Throws InputError before any work for a missing or read-only output
+// folder or a pattern that matches nothing; item failures are in the result.
+BatchResult run_batch(const BatchJob& job);
+
+std::string batch_report_json(const BatchResult& result);
+
+}  // namespace r4k::restore
