@@ -19,7 +19,7 @@ sizes=("${@:-8192 16384 32768}")
 # shellcheck disable=SC2206
 sizes=(${sizes[*]})
 seed="$work/seed.tif"
-model="builtin:bicubic-x2"
+model="${R4K_RASTER_MODEL:-builtin:bicubic-x2}"   # R4K_RASTER_MODEL=m.onnx for an engine-bound run
 
 # A seed with real structure: the Landsat RGB.byte.tif of ../shared, as uint16, georeferenced.
 gdal_translate -q -ot UInt16 -scale 0 255 100 4000 -outsize 1024 1024 -r bilinear \
@@ -42,8 +42,9 @@ for size in "${sizes[@]}"; do
 
   read -r seconds peak < <(measure "r4k-$size" "$r4k" raster "$input" "$work/out-$size.tif" --model "$model" \
     --compress zstd --log-level warn)
-  printf "%-7s %-24s %10.1f %12.0f %12.2f\n" "$size" "restore4k raster" "$seconds" "$((peak / 1024))" \
-    "$(python3 -c "print($megapixels/$seconds)")"
+  tiles=$(( ((size + 255) / 256) * ((size + 255) / 256) ))
+  printf "%-7s %-24s %10.1f %12.0f %12.2f  (%d tiles, %.1f tiles/s)\n" "$size" "restore4k raster" "$seconds" \
+    "$((peak / 1024))" "$(python3 -c "print($megapixels/$seconds)")" "$tiles" "$(python3 -c "print($tiles/$seconds)")"
   gdalinfo "$work/out-$size.tif" | grep -E "^Size is|^Pixel Size|NoData" | sort -u | sed 's/^/        /'
   rm -f "$work/out-$size.tif"
 
@@ -55,7 +56,11 @@ for size in "${sizes[@]}"; do
   rm -f "$work/gdal-$size.tif" "$input"
 done
 
-# The engine alone on the windows restore4k used (256 px cores on 256 px
-# blocks plus the bicubic halo of 2 on each side: 260 px windows).
-"$r4k" bench --model "$model" --tile 260 --seconds 5 --peak-seconds 0 | tail -2
+# The engine alone on the windows restore4k used: 256 px cores (the inputs'
+# blocks; --tile 512 leaves room for one block after the halo) plus the
+# model's receptive field on each side.
+halo=$("$r4k" models info "$model" | sed -n 's/^receptive field: *\([0-9]*\) px.*/\1/p')
+window=$((256 + 2 * halo))
+echo "engine alone on ${window}x${window} windows (halo $halo):"
+"$r4k" bench --model "$model" --tile "$window" --seconds 5 --peak-seconds 0 | tail -2
 rm -rf "$work"

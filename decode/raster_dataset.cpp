@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <mutex>
 #include <sstream>
@@ -14,7 +15,11 @@
 namespace r4k::decode {
 namespace {
 
-constexpr GIntBig kDefaultGdalCacheBytes = 256LL * 1024 * 1024;
+constexpr GIntBig kDefaultGdalCacheBytes = 64LL * 1024 * 1024;
+
+void CPL_STDCALL warnings_only(CPLErr level, CPLErrorNum, const char* message) {
+  if (level == CE_Warning) std::fprintf(stderr, "restore4k: GDAL warning: %s\n", message);
+}
 
 void close_dataset(GDALDataset* dataset) {
   if (dataset != nullptr) GDALClose(dataset);
@@ -94,6 +99,10 @@ void initialise_gdal() {
   static std::once_flag once;
   std::call_once(once, [] {
     GDALAllRegister();
+    // GDAL's errors reach the user inside restore4k's own messages (which
+    // name the file and what was being done); printed again they would only
+    // repeat. Warnings are kept.
+    CPLSetErrorHandler(warnings_only);
     // GDAL's block cache defaults to 5 % of RAM; restore4k's memory should not
     // depend on the machine. GDAL_CACHEMAX in the environment still wins.
     if (CPLGetConfigOption("GDAL_CACHEMAX", nullptr) == nullptr) GDALSetCacheMax64(kDefaultGdalCacheBytes);
@@ -150,8 +159,8 @@ ValueRange resolve_value_range(RasterDataset& dataset, const std::vector<int>& b
     // Approximate: from an overview when there is one, else from a sample of
     // blocks. Never writes statistics next to the input.
     if (GDALComputeRasterMinMax(dataset.gdal().GetRasterBand(b), TRUE, minmax) != CE_None) {
-      throw InputError(info.path.string() + ": cannot compute the value range of band " + std::to_string(b) + " (" +
-                       last_gdal_error() + "); give it with --range MIN,MAX");
+      throw InputError(info.path.string() + ": cannot read band " + std::to_string(b) +
+                       " to compute its value range (" + last_gdal_error() + "): the file may be truncated or corrupt");
     }
     low = std::min(low, minmax[0]);
     high = std::max(high, minmax[1]);

@@ -40,7 +40,7 @@ struct RasterInfo {
   std::vector<RasterBandInfo> bands;
 };
 
-// Registers GDAL's drivers once and caps GDAL's block cache at 256 MiB
+// Registers GDAL's drivers once and caps GDAL's block cache at 64 MiB
 // (unless GDAL_CACHEMAX is set); safe to call from any thread.
 void initialise_gdal();
 

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <cmath>
@@ -14,6 +15,7 @@
 #include <oneapi/dnnl/dnnl.hpp>
 #include <spdlog/spdlog.h>
 
+#include "infer/prelu_kernel.hpp"
 #include "preprocess/error.hpp"
 
 namespace r4k::infer {
@@ -209,6 +211,34 @@ class Compiler {
   }
 
   // Broadcastable per-channel or scalar constant as {1, C, 1, 1}; empty dims if not.
+  // The layout of a 4-D f32 memory as the PReLU kernel walks it: plain
+  // (any strides), channel-last, or channel-blocked (nChw8c / nChw16c).
+  static std::optional<ChannelLayout> channel_layout(const dnnl::memory::desc& desc, const Dims& dims) {
+    const dnnl_memory_desc_t& d = desc.data;
+    if (d.ndims != 4 || d.data_type != dnnl_f32 || d.format_kind != dnnl_blocked || d.offset0 != 0) {
+      return std::nullopt;
+    }
+    const auto& blocking = d.format_desc.blocking;
+    ChannelLayout layout;
+    layout.n = dims[0];
+    layout.c = dims[1];
+    layout.h = dims[2];
+    layout.w = dims[3];
+    layout.n_stride = blocking.strides[0];
+    layout.c_stride = blocking.strides[1];
+    layout.h_stride = blocking.strides[2];
+    layout.w_stride = blocking.strides[3];
+    if (blocking.inner_nblks == 1 && blocking.inner_idxs[0] == 1) {
+      layout.block = blocking.inner_blks[0];
+    } else if (blocking.inner_nblks != 0) {
+      return std::nullopt;
+    } else if (layout.c_stride == 1 && layout.c > 1) {
+      layout.block = layout.c;  // channel-last: every pixel's channels are contiguous
+      layout.c_stride = 0;
+    }
+    return layout;
+  }
+
   static Dims channel_dims(const ConstTensor& tensor, std::int64_t channels) {
     const std::int64_t n = tensor.elements();
     if (n == 1) return {1, 1, 1, 1};
@@ -813,10 +843,28 @@ class Compiler {
     dnnl::prelu_forward::desc desc(dnnl::prop_kind::forward_inference, src.mem.get_desc(), weights.get_desc());
     dnnl::prelu_forward::primitive_desc pd(desc, engine_);
     const std::string impl = pd.impl_info_str();
-    if (impl.find("ref") != std::string::npos) spdlog::debug("{}: PReLU uses {}", node.describe(), impl);
-    dnnl::prelu_forward primitive(pd);
     memory in = src.mem;
     memory out = output_for(node, src);
+    if (impl.find("ref") != std::string::npos) {
+      // oneDNN 2.6 has no JIT PReLU below AVX-512: the reference kernel
+      // would cost more than the convolutions. Ours, where the layout is one
+      // it knows.
+      if (const auto layout = channel_layout(in.get_desc(), src.dims)) {
+        std::vector<float> slopes(static_cast<std::size_t>(src.dims[1]));
+        for (std::size_t c = 0; c < slopes.size(); ++c) {
+          slopes[c] = static_cast<float>(slope.value(slope.elements() == 1 ? 0 : c));
+        }
+        program_.implementations.push_back("prelu:restore4k (oneDNN offers " + impl + ")");
+        program_.steps.push_back([in, out, slopes, layout = *layout](dnnl::stream&) {
+          prelu_per_channel(static_cast<const float*>(in.get_data_handle()), static_cast<float*>(out.get_data_handle()),
+                            slopes.data(), layout);
+        });
+        set_runtime(node.outputs[0], src.dims, out);
+        return;
+      }
+      spdlog::debug("{}: PReLU uses {}", node.describe(), impl);
+    }
+    dnnl::prelu_forward primitive(pd);
     program_.steps.push_back([primitive, in, weights, out](dnnl::stream& stream) {
       primitive.execute(stream, {{DNNL_ARG_SRC, in}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, out}});
     });

@@ -13,11 +13,22 @@
  * run on the Y plane with chroma upscaled by bicubic; 10-bit stays 10-bit.
  * Interlaced input is refused: deinterlace first.
  *
+ * It also takes the raster tiles of r4krastersrc (`other/x-r4k-raster`):
+ * each window is upscaled whole, the scaled halo is cropped, and the core
+ * goes on with its #R4kTileMeta scaled (the mask is upscaled nearest, tiles
+ * whose core is all nodata are not computed). The raster source asks it, by
+ * a custom query, for the model's receptive field, scale and channels.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=reel.mkv ! decodebin ! videoconvert ! \
  *     queue ! r4ksuperres model=builtin:bicubic-x4 ! queue ! \
  *     videoconvert ! avenc_ffv1 ! matroskamux ! filesink location=reel-x4.mkv
+ * ]|
+ * |[
+ * gst-launch-1.0 -e r4krastersrc location=scene.tif ! queue max-size-buffers=4 ! \
+ *     r4ksuperres model=builtin:bicubic-x2 ! queue max-size-buffers=4 ! \
+ *     r4krastersink location=scene_x2.tif
  * ]|
  */
 #include "pipeline/gstr4ksuperres.h"
