@@ -265,22 +265,35 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
   GDALDataset* made = driver->CreateCopy(temporary.c_str(), vrt.get(), FALSE, create.List(), progress_callback,
                                          const_cast<std::atomic<bool>*>(cancel));
   const bool cancelled = cancel != nullptr && cancel->load();
-  const std::string error = gdal_error();
+  bool failed = made == nullptr || CPLGetLastErrorType() >= CE_Failure;
+  std::string error = gdal_error();
   if (made != nullptr && options_.format == RasterFormat::gtiff) {
     // GTiff's CreateCopy keeps only the default metadata domain of a
     // non-GeoTIFF source: the source's other domains go in now. (A COG cannot
     // be edited after it is made without breaking its layout.)
-    RasterDataset source(grid_.source);
-    char** domains = source.gdal().GetMetadataDomainList();
-    for (char** domain = domains; domain != nullptr && *domain != nullptr; ++domain) {
-      if (**domain != '\0' && copy_domain(*domain)) made->SetMetadata(source.gdal().GetMetadata(*domain), *domain);
+    try {
+      RasterDataset source(grid_.source);
+      char** domains = source.gdal().GetMetadataDomainList();
+      for (char** domain = domains; domain != nullptr && *domain != nullptr; ++domain) {
+        if (**domain != '\0' && copy_domain(*domain)) made->SetMetadata(source.gdal().GetMetadata(*domain), *domain);
+      }
+      CSLDestroy(domains);
+    } catch (const std::exception& problem) {
+      failed = true;
+      error = problem.what();
     }
-    CSLDestroy(domains);
   }
-  if (made != nullptr) GDALClose(made);
+  if (made != nullptr) {
+    CPLErrorReset();
+    GDALClose(made);  // writes what is still cached: a full disk shows here
+    if (CPLGetLastErrorType() >= CE_Failure) {
+      failed = true;
+      error = gdal_error();
+    }
+  }
   vrt.reset();
   std::error_code ec;
-  if (made == nullptr || cancelled || CPLGetLastErrorType() >= CE_Failure) {
+  if (failed || cancelled) {
     std::filesystem::remove(temporary, ec);
     std::filesystem::remove(temporary.string() + ".aux.xml", ec);
     if (cancelled) throw Interrupted();

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <fstream>
@@ -97,8 +98,8 @@ fs::path journal_of(const fs::path& output) {
 fs::path slow_model(const TempDir& dir) {
   r4k::testing::SrvggSpec spec;
   spec.scale = 2;
-  spec.features = 16;
-  spec.convs = 4;
+  spec.features = 32;
+  spec.convs = 6;
   r4k::testing::write_srvgg(spec, dir / "m.onnx");
   return dir / "m.onnx";
 }
@@ -134,8 +135,8 @@ TEST(RasterCommand, UpscalesKeepingTheGeoreferenceAndReportsPeakMemory) {
 TEST(RasterCommand, ResumeAfterAKillIsByteIdenticalToAnUninterruptedRun) {
   TempDir dir;
   TestRaster spec;
-  spec.width = 800;
-  spec.height = 640;
+  spec.width = 1024;
+  spec.height = 960;  // seconds of work even on a fast machine: the kill lands mid-run
   spec.block = 32;
   r4k::testing::write_test_raster(spec, dir / "in.tif");
   const fs::path model = slow_model(dir);
@@ -247,6 +248,29 @@ TEST(RasterCommandBadInput, DiskFullWhileWritingLeavesNoFileUnderTheFinalName) {
   EXPECT_FALSE(fs::exists(dir / "out.tif"));
 }
 
+// A real full disk: a 1 MiB tmpfs (where the test may mount one: root, or
+// a user namespace allowing it; skipped otherwise).
+TEST(RasterCommandBadInput, NoSpaceLeftOnATinyFileSystem) {
+  TempDir dir;
+  fs::create_directories(dir / "tiny");
+  const std::string mount = "mount -t tmpfs -o size=1m tmpfs " + r4k::testing::shell_quote((dir / "tiny").string()) +
+                            " 2>/dev/null";
+  if (std::system(mount.c_str()) != 0) GTEST_SKIP() << "cannot mount a tmpfs here";
+  struct Unmount {
+    fs::path path;
+    ~Unmount() { std::system(("umount " + r4k::testing::shell_quote(path.string())).c_str()); }
+  } unmount{dir / "tiny"};
+  TestRaster spec;
+  spec.width = 512;
+  spec.height = 512;
+  r4k::testing::write_test_raster(spec, dir / "in.tif");
+  const Outcome outcome = run({"raster", (dir / "in.tif").string(), (dir / "tiny" / "out.tif").string()});
+  EXPECT_NE(outcome.exit_code, 0) << outcome.output;
+  EXPECT_LT(outcome.exit_code, 128) << outcome.output;
+  EXPECT_NE(outcome.output.find("No space left on device"), std::string::npos) << outcome.output;
+  EXPECT_FALSE(fs::exists(dir / "tiny" / "out.tif"));
+}
+
 // Files of the batch fixture: two good rasters and two bad ones.
 void make_batch_inputs(const fs::path& folder) {
   fs::create_directories(folder);
@@ -321,8 +345,8 @@ TEST(BatchCommand, KilledAndRestartedCompletesWithNothingProcessedTwice) {
   TempDir dir;
   fs::create_directories(dir / "in");
   TestRaster spec;
-  spec.width = 480;
-  spec.height = 480;
+  spec.width = 640;
+  spec.height = 640;
   spec.block = 32;
   for (int i = 0; i < 3; ++i) {
     spec.seed = static_cast<unsigned>(10 + i);
