@@ -13,6 +13,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "config/job_file.hpp"
+#include "config/job_schema.hpp"
 #include "infer/engine_benchmark.hpp"
 #include "infer/fma_peak.hpp"
 #include "infer/model_loader.hpp"
@@ -20,6 +22,7 @@
 #include "preprocess/error.hpp"
 #include "restore_4k/batch_run.hpp"
 #include "restore_4k/image_upscale.hpp"
+#include "restore_4k/job_runner.hpp"
 #include "restore_4k/image_writer.hpp"
 #include "restore_4k/progress_report.hpp"
 #include "restore_4k/raster_upscale.hpp"
@@ -122,6 +125,62 @@ int run_bench(const std::string& spec, const r4k::infer::EngineOptions& options,
                 result.gflops, fraction.c_str());
   }
   return kExitOk;
+}
+
+int run_video(r4k::restore::VideoJob& video_job) {
+  r4k::restore::ProgressReport report(stderr, ::isatty(STDERR_FILENO) != 0);
+  video_job.progress = [&report](std::uint64_t frames, std::int64_t total, double seconds) {
+    report.update(frames, total, seconds);
+  };
+  const auto result = r4k::restore::upscale_video(video_job);
+  const std::int64_t total = result.expected_frames;
+  report.finish(result.frames, total, result.seconds);
+  if (result.interrupted) {
+    spdlog::warn("interrupted after {} of {} frames; {} is finalised and playable up to there",
+                 result.frames, total, video_job.output.string());
+    return kExitInterrupted;
+  }
+  spdlog::info("wrote {} ({} frames in {:.1f} s)", video_job.output.string(), result.frames, result.seconds);
+  return kExitOk;
+}
+
+int run_raster(r4k::restore::RasterJob& raster_job) {
+  r4k::restore::ProgressReport report(stderr, ::isatty(STDERR_FILENO) != 0, 10.0, "tile");
+  std::int64_t total = 0;
+  raster_job.progress = [&report, &total](std::uint64_t tiles, std::int64_t all, double seconds) {
+    total = all;
+    report.update(tiles, all, seconds);
+  };
+  const auto result = r4k::restore::upscale_raster(raster_job);
+  report.finish(result.tiles, total, result.seconds);
+  if (!result.complete) {
+    spdlog::warn("interrupted after {} tiles; the finished tiles are kept: run the same command with --resume "
+                 "to finish {}",
+                 result.tiles, raster_job.output.string());
+    return kExitInterrupted;
+  }
+  spdlog::info("wrote {} ({} tiles in {:.1f} s, peak memory {} MiB)", raster_job.output.string(), result.tiles,
+               result.seconds, result.peak_memory_kib / 1024);
+  return kExitOk;
+}
+
+int run_batch(r4k::restore::BatchJob& batch_job) {
+  const auto result = r4k::restore::run_batch(batch_job);
+  int done = 0;
+  int skipped = 0;
+  for (const auto& item : result.items) {
+    done += item.status == "done";
+    skipped += item.status == "skipped";
+  }
+  spdlog::info("batch: {} done, {} skipped, {} failed of {} (shard {}/{}); report {}", done, skipped,
+               result.failed, result.items.size(), result.shard.index, result.shard.count,
+               result.report.string());
+  if (result.interrupted) {
+    spdlog::warn("interrupted: run the same command again to finish (done files are skipped, partial ones "
+                 "resume)");
+    return kExitInterrupted;
+  }
+  return result.failed > 0 ? kExitSomeFailed : kExitOk;
 }
 
 }  // namespace
@@ -243,6 +302,16 @@ int main(int argc, char** argv) {
   batch->add_option("-j,--jobs", batch_job.jobs, "Files processed at once")->capture_default_str()->check(
       CLI::Range(1, 256));
 
+  // restore4k validate / run / jobs-reference: job files (docs/jobs.md)
+  std::filesystem::path job_path;
+  auto* validate = app.add_subcommand("validate", "Check a job file without running it (exit 2 when invalid)");
+  validate->add_option("job", job_path, "Job file (YAML)")->required();
+  bool run_dry = false;
+  auto* run = app.add_subcommand("run", "Run a job file (YAML): a video, raster or batch job");
+  run->add_option("job", job_path, "Job file (YAML)")->required();
+  run->add_flag("--dry-run", run_dry, "Print the resolved job and the equivalent gst-launch-1.0 line, run nothing");
+  auto* jobs_reference = app.add_subcommand("jobs-reference", "Print the job-file reference (docs/jobs.md)");
+
   // restore4k models info
   std::string info_model;
   r4k::infer::EngineOptions info_options;
@@ -314,20 +383,7 @@ int main(int argc, char** argv) {
         std::cout << r4k::pipeline::gst_launch_line(plan.arguments) << "\n";
         return kExitOk;
       }
-      r4k::restore::ProgressReport report(stderr, ::isatty(STDERR_FILENO) != 0);
-      video_job.progress = [&report](std::uint64_t frames, std::int64_t total, double seconds) {
-        report.update(frames, total, seconds);
-      };
-      const auto result = r4k::restore::upscale_video(video_job);
-      const std::int64_t total = result.expected_frames;
-      report.finish(result.frames, total, result.seconds);
-      if (result.interrupted) {
-        spdlog::warn("interrupted after {} of {} frames; {} is finalised and playable up to there",
-                     result.frames, total, video_job.output.string());
-        return kExitInterrupted;
-      }
-      spdlog::info("wrote {} ({} frames in {:.1f} s)", video_job.output.string(), result.frames, result.seconds);
-      return kExitOk;
+      return run_video(video_job);
     }
     if (*raster || *batch) {
       raster_job.halo = parse_halo(raster_halo);
@@ -340,23 +396,7 @@ int main(int argc, char** argv) {
         std::cout << r4k::pipeline::gst_launch_line(r4k::restore::raster_pipeline(raster_job)) << "\n";
         return kExitOk;
       }
-      r4k::restore::ProgressReport report(stderr, ::isatty(STDERR_FILENO) != 0, 10.0, "tile");
-      std::int64_t total = 0;
-      raster_job.progress = [&report, &total](std::uint64_t tiles, std::int64_t all, double seconds) {
-        total = all;
-        report.update(tiles, all, seconds);
-      };
-      const auto result = r4k::restore::upscale_raster(raster_job);
-      report.finish(result.tiles, total, result.seconds);
-      if (!result.complete) {
-        spdlog::warn("interrupted after {} tiles; the finished tiles are kept: run the same command with --resume "
-                     "to finish {}",
-                     result.tiles, raster_job.output.string());
-        return kExitInterrupted;
-      }
-      spdlog::info("wrote {} ({} tiles in {:.1f} s, peak memory {} MiB)", raster_job.output.string(), result.tiles,
-                   result.seconds, result.peak_memory_kib / 1024);
-      return kExitOk;
+      return run_raster(raster_job);
     }
     if (*batch) {
       batch_job.item = raster_job;
@@ -366,22 +406,42 @@ int main(int argc, char** argv) {
       } else if (const auto shard = r4k::restore::shard_from_environment()) {
         batch_job.shard = *shard;
       }
-      const auto result = r4k::restore::run_batch(batch_job);
-      int done = 0;
-      int skipped = 0;
-      for (const auto& item : result.items) {
-        done += item.status == "done";
-        skipped += item.status == "skipped";
+      return run_batch(batch_job);
+    }
+    if (*jobs_reference) {
+      std::cout << r4k::config::jobs_reference_markdown();
+      return kExitOk;
+    }
+    if (*validate || *run) {
+      const auto loaded = r4k::config::load_job(job_path);
+      for (const auto& diagnostic : loaded.diagnostics) std::cerr << diagnostic.to_string() << "\n";
+      if (!loaded.ok()) {
+        spdlog::error("{}: {} problem(s); nothing was run", job_path.string(), loaded.diagnostics.size());
+        return kExitBadInput;
       }
-      spdlog::info("batch: {} done, {} skipped, {} failed of {} (shard {}/{}); report {}", done, skipped,
-                   result.failed, result.items.size(), result.shard.index, result.shard.count,
-                   result.report.string());
-      if (result.interrupted) {
-        spdlog::warn("interrupted: run the same command again to finish (done files are skipped, partial ones "
-                     "resume)");
-        return kExitInterrupted;
+      const auto& job_file = *loaded.job;
+      if (*validate) {
+        spdlog::info("{}: a valid {} job", job_path.string(), job_file.kind);
+        return kExitOk;
       }
-      return result.failed > 0 ? kExitSomeFailed : kExitOk;
+      if (run_dry) {
+        std::cout << "# resolved job\n" << job_file.to_yaml() << "# equivalent pipeline\n"
+                  << r4k::restore::job_launch_line(job_file) << "\n";
+        return kExitOk;
+      }
+      if (job_file.kind == "video") {
+        auto video_job_from_file = r4k::restore::video_job_from(job_file);
+        video_job_from_file.cancel = &g_interrupted;
+        return run_video(video_job_from_file);
+      }
+      if (job_file.kind == "raster") {
+        auto raster_job_from_file = r4k::restore::raster_job_from(job_file);
+        raster_job_from_file.cancel = &g_interrupted;
+        return run_raster(raster_job_from_file);
+      }
+      auto batch_job_from_file = r4k::restore::batch_job_from(job_file);
+      batch_job_from_file.cancel = &g_interrupted;
+      return run_batch(batch_job_from_file);
     }
     if (*models_info) return run_models_info(info_model, info_options);
     if (*bench && !bench_video.empty()) {

@@ -1,0 +1,381 @@
+#include "config/job_file.hpp"
+
+#include <glob.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "config/job_schema.hpp"
+#include "preprocess/error.hpp"
+
+namespace r4k::config {
+namespace {
+
+constexpr std::size_t kMaxFileBytes = 1 << 20;  // a job is a few lines; anything huge is not a job
+constexpr int kMaxDepth = 8;
+
+// Edit distance with adjacent transpositions counted as one edit ("tiel" is
+// one typo away from "tile").
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+std::string parent_of(const std::string& path) {
+  const auto dot = path.rfind('.');
+  return dot == std::string::npos ? "" : path.substr(0, dot);
+}
+
+std::string last_part(const std::string& path) {
+  const auto dot = path.rfind('.');
+  return dot == std::string::npos ? path : path.substr(dot + 1);
+}
+
+// Names allowed directly under `section` ("" = the top level).
+std::vector<std::string> names_under(const std::string& section) {
+  std::set<std::string> names;
+  for (const KeySpec& key : job_keys()) {
+    if (section.empty() || key.path.rfind(section + ".", 0) == 0) {
+      const std::string rest = section.empty() ? key.path : key.path.substr(section.size() + 1);
+      names.insert(rest.substr(0, rest.find('.')));
+    }
+  }
+  return {names.begin(), names.end()};
+}
+
+bool applies(const KeySpec& key, const std::string& kind) {
+  return key.kinds.empty() || kind.empty() ||
+         std::find(key.kinds.begin(), key.kinds.end(), kind) != key.kinds.end();
+}
+
+std::string node_text(const YAML::Node& node) {
+  if (node.IsScalar()) return "'" + node.Scalar() + "'";
+  if (node.IsSequence()) return "a list";
+  if (node.IsMap()) return "a mapping";
+  return "nothing";
+}
+
+class Checker {
+ public:
+  Checker(std::filesystem::path file, bool check_files) : file_(std::move(file)), check_files_(check_files) {}
+
+  void report(const YAML::Mark& mark, const std::string& key, const std::string& message) {
+    Diagnostic d;
+    d.file = file_;
+    d.line = mark.is_null() ? 0 : mark.line + 1;
+    d.column = mark.is_null() ? 0 : mark.column + 1;
+    d.key = key;
+    d.message = message;
+    diagnostics_.push_back(d);
+  }
+
+  void walk(const YAML::Node& map, const std::string& section, int depth) {
+    if (depth > kMaxDepth) {
+      report(map.Mark(), section, "nested too deeply");
+      return;
+    }
+    for (const auto& entry : map) {
+      const YAML::Node& name = entry.first;
+      const YAML::Node& value = entry.second;
+      if (!name.IsScalar()) {
+        report(name.Mark(), section, "keys must be plain names, found " + node_text(name));
+        continue;
+      }
+      const std::string path = section.empty() ? name.Scalar() : section + "." + name.Scalar();
+      if (seen_.count(path) != 0) {
+        report(name.Mark(), path, "given twice");
+        continue;
+      }
+      seen_.insert(path);
+      if (is_section(path)) {
+        if (!value.IsMap()) {
+          report(value.Mark(), path, "expected a mapping of settings, found " + node_text(value));
+          continue;
+        }
+        walk(value, path, depth + 1);
+        continue;
+      }
+      const KeySpec* key = find_key(path);
+      if (key == nullptr) {
+        std::string message = "unknown key '" + name.Scalar() + "'";
+        const std::string close = closest_match(name.Scalar(), names_under(section));
+        if (!close.empty()) {
+          message += ": did you mean '" + close + "'?";
+        } else {
+          message += section.empty() ? " at the top level" : " in '" + section + "'";
+        }
+        report(name.Mark(), path, message);
+        continue;
+      }
+      check_value(*key, value);
+    }
+  }
+
+  void check_value(const KeySpec& key, const YAML::Node& value) {
+    const std::string expected = "expected " + describe_type(key);
+    if (!value.IsScalar()) {
+      report(value.Mark(), key.path, expected + ", found " + node_text(value));
+      return;
+    }
+    const std::string text = value.Scalar();
+    marks_[key.path] = value.Mark();
+    switch (key.type) {
+      case ValueType::integer: {
+        char* end = nullptr;
+        const long long number = std::strtoll(text.c_str(), &end, 10);
+        if (text.empty() || *end != '\0') {
+          report(value.Mark(), key.path, expected + ", found '" + text + "'");
+          return;
+        }
+        if ((key.min && static_cast<double>(number) < *key.min) || (key.max && static_cast<double>(number) > *key.max)) {
+          report(value.Mark(), key.path, expected + ", found " + text + " (out of range)");
+          return;
+        }
+        values_[key.path] = std::to_string(number);
+        return;
+      }
+      case ValueType::number: {
+        char* end = nullptr;
+        const double number = std::strtod(text.c_str(), &end);
+        if (text.empty() || *end != '\0') {
+          report(value.Mark(), key.path, expected + ", found '" + text + "'");
+          return;
+        }
+        if ((key.min && number < *key.min) || (key.max && number > *key.max)) {
+          report(value.Mark(), key.path, expected + ", found " + text + " (out of range)");
+          return;
+        }
+        values_[key.path] = text;
+        return;
+      }
+      case ValueType::boolean: {
+        bool flag = false;
+        if (!YAML::convert<bool>::decode(value, flag)) {
+          report(value.Mark(), key.path, expected + ", found '" + text + "'");
+          return;
+        }
+        values_[key.path] = flag ? "true" : "false";
+        return;
+      }
+      case ValueType::choice: {
+        if (std::find(key.choices.begin(), key.choices.end(), text) == key.choices.end()) {
+          std::string message = expected + ", found '" + text + "'";
+          const std::string close = closest_match(text, key.choices);
+          if (!close.empty()) message += ": did you mean '" + close + "'?";
+          report(value.Mark(), key.path, message);
+          return;
+        }
+        values_[key.path] = text;
+        return;
+      }
+      case ValueType::path:
+      case ValueType::string:
+        if (text.empty()) {
+          report(value.Mark(), key.path, expected + ", found nothing");
+          return;
+        }
+        values_[key.path] = text;
+        return;
+    }
+  }
+
+  std::filesystem::path file_;
+  bool check_files_;
+  std::vector<Diagnostic> diagnostics_;
+  std::set<std::string> seen_;
+  std::map<std::string, std::string> values_;
+  std::map<std::string, YAML::Mark> marks_;
+};
+
+std::filesystem::path relative_to(const std::filesystem::path& job, const std::string& value) {
+  const std::filesystem::path path(value);
+  if (path.is_absolute() || job.parent_path().empty()) return path;
+  return job.parent_path() / path;
+}
+
+}  // namespace
+
+std::string Diagnostic::to_string() const {
+  std::ostringstream out;
+  out << file.string();
+  if (line > 0) out << ":" << line << ":" << column;
+  out << ": ";
+  if (!key.empty()) out << key << ": ";
+  out << message;
+  return out.str();
+}
+
+const std::string& JobFile::get(const std::string& key) const {
+  static const std::string empty;
+  const auto found = values.find(key);
+  return found == values.end() ? empty : found->second;
+}
+
+int JobFile::get_int(const std::string& key) const { return std::stoi(get(key)); }
+
+bool JobFile::get_bool(const std::string& key) const { return get(key) == "true"; }
+
+std::string JobFile::resolve_path(const std::string& value) const {
+  if (value.empty() || value.rfind("builtin:", 0) == 0) return value;
+  return relative_to(path, value).string();
+}
+
+std::string JobFile::to_yaml() const {
+  YAML::Emitter out;
+  out << YAML::BeginMap;
+  std::string open_section;
+  for (const KeySpec& key : job_keys()) {
+    const auto found = values.find(key.path);
+    if (found == values.end()) continue;
+    const std::string section = parent_of(key.path);
+    if (section != open_section) {
+      if (!open_section.empty()) out << YAML::EndMap;
+      if (!section.empty()) out << YAML::Key << section << YAML::Value << YAML::BeginMap;
+      open_section = section;
+    }
+    out << YAML::Key << last_part(key.path) << YAML::Value << found->second;
+  }
+  if (!open_section.empty()) out << YAML::EndMap;
+  out << YAML::EndMap;
+  return std::string(out.c_str()) + "\n";
+}
+
+std::string closest_match(const std::string& word, const std::vector<std::string>& candidates) {
+  if (word.size() > 64) return "";  // no key is that long: not a typo
+  std::string best;
+  std::size_t best_distance = std::string::npos;
+  for (const auto& candidate : candidates) {
+    const std::size_t distance = edit_distance(word, candidate);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = candidate;
+    }
+  }
+  // A typo: at most a third of the word changed (and never more than 3 edits).
+  const std::size_t allowed = std::min<std::size_t>(3, std::max<std::size_t>(1, word.size() / 3));
+  return best_distance <= allowed ? best : std::string();
+}
+
+LoadResult load_job_text(const std::string& text, const std::filesystem::path& name, bool check_files) {
+  LoadResult result;
+  Checker checker(name, check_files);
+  if (text.size() > kMaxFileBytes) {
+    checker.report(YAML::Mark::null_mark(), "", "is " + std::to_string(text.size()) + " bytes: not a job file");
+    result.diagnostics = checker.diagnostics_;
+    return result;
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& error) {
+    checker.report(error.mark, "", "not valid YAML: " + error.msg);
+    result.diagnostics = checker.diagnostics_;
+    return result;
+  }
+  if (!root.IsMap()) {
+    checker.report(root.Mark(), "", "expected a mapping of job settings (kind:, input:, output:, ...), found " +
+                                        node_text(root));
+    result.diagnostics = checker.diagnostics_;
+    return result;
+  }
+  try {
+    checker.walk(root, "", 0);
+  } catch (const YAML::Exception& error) {
+    checker.report(error.mark, "", "cannot read: " + error.msg);
+  }
+
+  JobFile job;
+  job.path = name;
+  const auto kind = checker.values_.find("kind");
+  job.kind = kind != checker.values_.end() ? kind->second : "";
+  for (const KeySpec& key : job_keys()) {
+    const bool given = checker.values_.count(key.path) != 0;
+    if (!applies(key, job.kind)) {
+      if (given) {
+        std::string kinds;
+        for (const auto& k : key.kinds) kinds += (kinds.empty() ? "" : " and ") + k;
+        checker.report(checker.marks_[key.path], key.path,
+                       "applies to " + kinds + " jobs only; this is a " + job.kind + " job");
+      }
+      continue;
+    }
+    if (given) {
+      job.values[key.path] = checker.values_[key.path];
+      job.explicit_keys[key.path] = true;
+    } else if (key.required && (!job.kind.empty() || key.path == "kind")) {
+      // Only when the kind is known (or missing itself): otherwise "kind" is the mistake.
+      if (key.path == "kind" && checker.seen_.count("kind") != 0) continue;  // given but invalid: reported
+      checker.report(root.Mark(), key.path, "missing: " + key.doc);
+    } else if (!key.default_value.empty()) {
+      job.values[key.path] = key.default_value;
+    }
+  }
+
+  if (check_files && !job.kind.empty()) {
+    const auto check_exists = [&](const std::string& key, bool folder) {
+      if (job.values.count(key) == 0) return;
+      const std::filesystem::path path = relative_to(name, job.values[key]);
+      std::error_code ec;
+      if (folder ? !std::filesystem::is_directory(path, ec) : !std::filesystem::exists(path, ec)) {
+        checker.report(checker.marks_[key], key, (folder ? "folder '" : "file '") + path.string() + "' does not exist");
+      }
+    };
+    check_exists("input", false);
+    if (!job.get("model").empty() && job.get("model").rfind("builtin:", 0) != 0) check_exists("model", false);
+    if (job.kind == "batch") {
+      check_exists("output", true);
+      if (job.values.count("batch.inputs") != 0) {
+        const std::string pattern = relative_to(name, job.values["batch.inputs"]).string();
+        glob_t matches{};
+        const int status = ::glob(pattern.c_str(), 0, nullptr, &matches);
+        globfree(&matches);
+        if (status != 0) checker.report(checker.marks_["batch.inputs"], "batch.inputs", "no files match '" + pattern + "'");
+      }
+    } else if (job.values.count("output") != 0) {
+      const std::filesystem::path folder = relative_to(name, job.values["output"]).parent_path();
+      std::error_code ec;
+      if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
+        checker.report(checker.marks_["output"], "output", "folder '" + folder.string() + "' does not exist");
+      }
+    }
+  }
+
+  result.diagnostics = checker.diagnostics_;
+  std::sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+  if (result.diagnostics.empty()) result.job = std::move(job);
+  return result;
+}
+
+LoadResult load_job(const std::filesystem::path& path, bool check_files) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult result;
+    Diagnostic d;
+    d.file = path;
+    d.message = "cannot read the job file (missing or not readable)";
+    result.diagnostics.push_back(d);
+    return result;
+  }
+  std::string text;
+  text.resize(kMaxFileBytes + 1);
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return load_job_text(text, path, check_files);
+}
+
+}  // namespace r4k::config

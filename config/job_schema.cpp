@@ -1,0 +1,167 @@
+#include "config/job_schema.hpp"
+
+#include <sstream>
+
+namespace r4k::config {
+namespace {
+
+KeySpec key(std::string path, ValueType type, std::string default_value, std::string doc) {
+  KeySpec spec;
+  spec.path = std::move(path);
+  spec.type = type;
+  spec.default_value = std::move(default_value);
+  spec.doc = std::move(doc);
+  return spec;
+}
+
+KeySpec ranged(KeySpec spec, double min, double max) {
+  spec.min = min;
+  spec.max = max;
+  return spec;
+}
+
+KeySpec choice(KeySpec spec, std::vector<std::string> choices) {
+  spec.type = ValueType::choice;
+  spec.choices = std::move(choices);
+  return spec;
+}
+
+KeySpec required(KeySpec spec, std::vector<std::string> kinds) {
+  spec.required = true;
+  spec.kinds = std::move(kinds);
+  return spec;
+}
+
+KeySpec only(KeySpec spec, std::vector<std::string> kinds) {
+  spec.kinds = std::move(kinds);
+  return spec;
+}
+
+std::vector<KeySpec> make_keys() {
+  using T = ValueType;
+  return {
+      choice(required(key("kind", T::string, "", "What the job does: upscale a video, a raster, or a batch of rasters"),
+                      {}),
+             {"video", "raster", "batch"}),
+      required(key("input", T::path, "", "The file to upscale (video or raster)"), {"video", "raster"}),
+      required(key("output", T::path, "", "Where the result goes (a file; for a batch, an existing folder)"), {}),
+      key("model", T::string, "",
+          "Super-resolution model: an .onnx or .pb file (relative to the job file) or builtin:NAME (default: "
+          "builtin:bicubic-x4 for video, builtin:bicubic-x2 for rasters)"),
+      choice(key("engine.backend", T::string, "auto",
+                 "Inference backend: auto (onednn when it runs every operator, else opencv), onednn, opencv, classic"),
+             {"auto", "onednn", "opencv", "classic"}),
+      ranged(key("engine.threads", T::integer, "0", "Inference threads (0 = all cores)"), 0, 1024),
+      ranged(key("engine.tile", T::integer, "0",
+                 "Tile side the engine sees, in input pixels (0 = automatic; rasters: 512 when 0)"),
+             0, 16384),
+      ranged(key("engine.halo", T::integer, "-1",
+                 "Context around each tile in pixels (-1 = the model's receptive field: exact)"),
+             -1, 4096),
+      ranged(key("engine.batch", T::integer, "1", "Tiles per engine call (images and video)"), 1, 256),
+      only(choice(key("video.encoder", T::string, "ffv1",
+                      "ffv1 (lossless, Matroska), prores (422 HQ, MOV) or x264 (10-bit)"),
+                  {"ffv1", "prores", "x264"}),
+           {"video"}),
+      only(choice(key("video.decoder", T::string, "auto", "auto (hardware when present), hardware or software"),
+                  {"auto", "hardware", "software"}),
+           {"video"}),
+      only(key("raster.bands", T::string, "",
+               "Bands to upscale, 1-based, in the model's channel order, e.g. \"4,3,2\" (default: as many as the "
+               "model takes)"),
+           {"raster", "batch"}),
+      only(key("raster.range", T::string, "auto", "Value mapping to [0, 1]: auto, MIN,MAX, or bits:N"),
+           {"raster", "batch"}),
+      only(choice(key("raster.format", T::string, "gtiff", "gtiff (tiled GeoTIFF) or cog (Cloud-Optimised GeoTIFF)"),
+                  {"gtiff", "cog"}),
+           {"raster", "batch"}),
+      only(choice(key("raster.compress", T::string, "deflate", "none, deflate, zstd or lzw"),
+                  {"none", "deflate", "zstd", "lzw"}),
+           {"raster", "batch"}),
+      only(key("raster.resume", T::boolean, "false",
+               "Continue an interrupted run of the same job from its journal (batches always resume)"),
+           {"raster"}),
+      only(ranged(key("raster.tiles_in_flight", T::integer, "4", "Tiles each queue holds (bounds memory)"), 1, 64),
+           {"raster", "batch"}),
+      required(key("batch.inputs", T::string, "", "Shell glob of the rasters to upscale, e.g. \"tiles/*.tif\""),
+               {"batch"}),
+      only(key("batch.shard", T::string, "",
+               "This run's share i/N of the sorted manifest (default: from the cluster's array-job variables)"),
+           {"batch"}),
+      only(ranged(key("batch.jobs", T::integer, "1", "Files processed at once"), 1, 256), {"batch"}),
+  };
+}
+
+}  // namespace
+
+const std::vector<KeySpec>& job_keys() {
+  static const std::vector<KeySpec> keys = make_keys();
+  return keys;
+}
+
+const KeySpec* find_key(const std::string& path) {
+  for (const KeySpec& spec : job_keys()) {
+    if (spec.path == path) return &spec;
+  }
+  return nullptr;
+}
+
+bool is_section(const std::string& path) {
+  for (const KeySpec& spec : job_keys()) {
+    if (spec.path.rfind(path + ".", 0) == 0) return true;
+  }
+  return false;
+}
+
+std::string describe_type(const KeySpec& key) {
+  std::ostringstream text;
+  const auto number = [](double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  };
+  switch (key.type) {
+    case ValueType::integer:
+      text << "an integer";
+      if (key.min && key.max) text << " from " << number(*key.min) << " to " << number(*key.max);
+      break;
+    case ValueType::number:
+      text << "a number";
+      if (key.min && key.max) text << " from " << number(*key.min) << " to " << number(*key.max);
+      break;
+    case ValueType::boolean:
+      text << "true or false";
+      break;
+    case ValueType::choice:
+      text << "one of ";
+      for (std::size_t i = 0; i < key.choices.size(); ++i) text << (i ? ", " : "") << key.choices[i];
+      break;
+    case ValueType::path:
+      text << "a file path";
+      break;
+    case ValueType::string:
+      text << "a string";
+      break;
+  }
+  return text.str();
+}
+
+std::string jobs_reference_markdown() {
+  std::ostringstream out;
+  out << "# Job file reference\n\n"
+      << "Generated from `config/job_schema.cpp` by `restore4k jobs-reference`; a test keeps this file equal to\n"
+      << "it. Keys are nested YAML mappings: `engine.tile` is `tile:` under `engine:`. Relative paths are\n"
+      << "relative to the job file.\n\n"
+      << "| key | type | default | jobs | description |\n|---|---|---|---|---|\n";
+  for (const KeySpec& key : job_keys()) {
+    std::string kinds;
+    for (const auto& kind : key.kinds) kinds += (kinds.empty() ? "" : ", ") + kind;
+    out << "| `" << key.path << "` | " << describe_type(key) << " | "
+        << (key.required ? std::string("required") : key.default_value.empty() ? std::string("—")
+                                                                                : "`" + key.default_value + "`")
+        << " | " << (kinds.empty() ? std::string("all") : kinds) << " | " << key.doc << " |\n";
+  }
+  return out.str();
+}
+
+}  // namespace r4k::config

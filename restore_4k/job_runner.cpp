@@ -1,0 +1,83 @@
+#include "restore_4k/job_runner.hpp"
+
+#include "decode/raster_writer.hpp"
+#include "preprocess/error.hpp"
+#include "restore_4k/batch_manifest.hpp"
+
+namespace r4k::restore {
+namespace {
+
+template <typename Job>
+void apply_engine(const config::JobFile& job, Job& out) {
+  out.engine.backend = job.get("engine.backend");
+  out.engine.threads = job.get_int("engine.threads");
+  out.halo = job.get_int("engine.halo");
+  if (!job.get("model").empty()) out.model = job.resolve_path(job.get("model"));
+}
+
+void apply_raster(const config::JobFile& job, RasterJob& out) {
+  apply_engine(job, out);
+  if (job.get_int("engine.tile") > 0) out.tile_size = job.get_int("engine.tile");
+  out.bands = job.get("raster.bands");
+  out.range = job.get("raster.range");
+  out.format = decode::parse_raster_format(job.get("raster.format"));
+  out.compress = job.get("raster.compress");
+  out.tiles_in_flight = job.get_int("raster.tiles_in_flight");
+}
+
+}  // namespace
+
+VideoJob video_job_from(const config::JobFile& job) {
+  VideoJob out;
+  out.input = job.resolve_path(job.get("input"));
+  out.output = job.resolve_path(job.get("output"));
+  apply_engine(job, out);
+  out.tile_size = job.get_int("engine.tile");
+  out.batch = job.get_int("engine.batch");
+  out.encoder = parse_video_encoder(job.get("video.encoder"));
+  out.decoder = decode::parse_decoder_preference(job.get("video.decoder"));
+  return out;
+}
+
+RasterJob raster_job_from(const config::JobFile& job) {
+  RasterJob out;
+  out.input = job.resolve_path(job.get("input"));
+  out.output = job.resolve_path(job.get("output"));
+  apply_raster(job, out);
+  out.resume = job.get_bool("raster.resume");
+  return out;
+}
+
+BatchJob batch_job_from(const config::JobFile& job) {
+  BatchJob out;
+  out.pattern = job.resolve_path(job.get("batch.inputs"));
+  out.output_folder = job.resolve_path(job.get("output"));
+  apply_raster(job, out.item);
+  out.jobs = job.get_int("batch.jobs");
+  if (!job.get("batch.shard").empty()) {
+    out.shard = parse_shard(job.get("batch.shard"));
+  } else if (const auto shard = shard_from_environment()) {
+    out.shard = *shard;
+  }
+  return out;
+}
+
+std::string job_launch_line(const config::JobFile& job) {
+  if (job.kind == "video") {
+    const VideoJob video = video_job_from(job);
+    return pipeline::gst_launch_line(plan_video(video, video.output).arguments);
+  }
+  if (job.kind == "raster") return pipeline::gst_launch_line(raster_pipeline(raster_job_from(job)));
+  const BatchJob batch = batch_job_from(job);
+  const auto items = select_shard(make_manifest(expand_inputs(batch.pattern), batch.output_folder), batch.shard);
+  if (items.empty()) return "# this shard has no files";
+  RasterJob first = batch.item;
+  first.input = items.front().input;
+  first.output = items.front().output;
+  first.resume = true;
+  return "# for each of the " + std::to_string(items.size()) + " file(s) of shard " + std::to_string(batch.shard.index) +
+         "/" + std::to_string(batch.shard.count) + ", e.g. the first:\n" +
+         pipeline::gst_launch_line(raster_pipeline(first));
+}
+
+}  // namespace r4k::restore

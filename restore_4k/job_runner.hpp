@@ -1,0 +1,25 @@
+// Running a job file (`restore4k run job.yaml`): the loaded job becomes the
+// same VideoJob / RasterJob / BatchJob that `restore4k video|raster|batch`
+// build from their options, and runs through the same workflows; there is
+// no second implementation.
+#pragma once
+
+#include <atomic>
+#include <string>
+
+#include "config/job_file.hpp"
+#include "restore_4k/batch_run.hpp"
+#include "restore_4k/raster_upscale.hpp"
+#include "restore_4k/video_upscale.hpp"
+
+namespace r4k::restore {
+
+VideoJob video_job_from(const config::JobFile& job);
+RasterJob raster_job_from(const config::JobFile& job);
+BatchJob batch_job_from(const config::JobFile& job);
+
+// The gst-launch-1.0 line the job runs (for a batch: the pipeline of each
+// file, shown for the first file of its shard).
+std::string job_launch_line(const config::JobFile& job);
+
+}  // namespace r4k::restore

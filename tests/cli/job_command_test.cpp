@@ -1,0 +1,81 @@
+// `restore4k validate` and `restore4k run` on job files: the same workflows
+// as the commands, all mistakes at once with their places, a dry run whose
+// pipeline gst-launch-1.0 runs.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/command_runner.hpp"
+#include "tests/support/raster_fixtures.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using r4k::testing::Outcome;
+using r4k::testing::TempDir;
+
+Outcome restore4k(const std::vector<std::string>& arguments) {
+  return r4k::testing::run_command(R4K_EXECUTABLE, arguments);
+}
+
+TEST(JobCommand, RasterJobRunsLikeTheRasterCommand) {
+  TempDir dir;
+  r4k::testing::TestRaster spec;
+  r4k::testing::write_test_raster(spec, dir / "in.tif");
+  std::ofstream(dir / "job.yaml") << "kind: raster\ninput: in.tif\noutput: out.tif\nmodel: builtin:bicubic-x2\n"
+                                     "engine:\n  tile: 100\nraster:\n  compress: lzw\n";
+  const Outcome validate = restore4k({"validate", (dir / "job.yaml").string()});
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  const Outcome run = restore4k({"run", (dir / "job.yaml").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  // The same file as `restore4k raster` with the same settings.
+  const Outcome direct = restore4k({"raster", (dir / "in.tif").string(), (dir / "direct.tif").string(), "--model",
+                                    "builtin:bicubic-x2", "--tile", "100", "--compress", "lzw"});
+  ASSERT_EQ(direct.exit_code, 0) << direct.output;
+  for (int band = 1; band <= 3; ++band) {
+    EXPECT_EQ(r4k::testing::read_band(dir / "out.tif", band), r4k::testing::read_band(dir / "direct.tif", band));
+  }
+  EXPECT_EQ(r4k::testing::summarise_raster(dir / "out.tif").compression, "LZW");
+}
+
+TEST(JobCommand, InvalidJobReportsEveryMistakeAndRunsNothing) {
+  TempDir dir;
+  std::ofstream(dir / "job.yaml") << "kind: raster\ninput: missing.tif\noutput: out.tif\nengine:\n  tiel: 3\n"
+                                     "raster:\n  format: geotiff\n";
+  for (const char* command : {"validate", "run"}) {
+    const Outcome outcome = restore4k({command, (dir / "job.yaml").string()});
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    const std::string job = (dir / "job.yaml").string();
+    EXPECT_NE(outcome.output.find(job + ":2:8: input: file"), std::string::npos) << outcome.output;
+    EXPECT_NE(outcome.output.find(job + ":5:3: engine.tiel: unknown key 'tiel': did you mean 'tile'?"),
+              std::string::npos)
+        << outcome.output;
+    EXPECT_NE(outcome.output.find(job + ":7:11: raster.format: expected one of gtiff, cog, found 'geotiff'"),
+              std::string::npos)
+        << outcome.output;
+    EXPECT_NE(outcome.output.find("3 problem(s)"), std::string::npos) << outcome.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "out.tif"));
+}
+
+TEST(JobCommand, DryRunPrintsTheResolvedJobAndALineGstLaunchRuns) {
+  if (!r4k::testing::program_available("gst-launch-1.0")) GTEST_SKIP() << "gst-launch-1.0 missing";
+  TempDir dir;
+  r4k::testing::TestRaster spec;
+  r4k::testing::write_test_raster(spec, dir / "in put.tif");  // a space in the name
+  std::ofstream(dir / "job.yaml") << "kind: raster\ninput: in put.tif\noutput: out.tif\nmodel: builtin:lanczos-x2\n";
+  const Outcome dry = restore4k({"run", (dir / "job.yaml").string(), "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_NE(dry.output.find("tiles_in_flight: 4"), std::string::npos) << dry.output;  // defaults filled in
+  EXPECT_FALSE(fs::exists(dir / "out.tif"));
+  const auto line_start = dry.output.find("gst-launch-1.0 ");
+  ASSERT_NE(line_start, std::string::npos) << dry.output;
+  const std::string line = dry.output.substr(line_start, dry.output.find('\n', line_start) - line_start);
+  const Outcome run = r4k::testing::run_command(
+      "/bin/sh", {"-c", std::string("GST_PLUGIN_PATH=") + R4K_PLUGIN_DIR + " " + line});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(r4k::testing::summarise_raster(dir / "out.tif").width, 2 * spec.width);
+}
+
+}  // namespace

@@ -1,0 +1,169 @@
+// Job files: the schema, loading with file:line:column diagnostics (all
+// mistakes at once), "did you mean", defaults, and a loader that never
+// crashes or hangs on hostile input.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <random>
+
+#include "config/job_file.hpp"
+#include "config/job_schema.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using r4k::config::load_job_text;
+
+std::vector<std::string> messages(const r4k::config::LoadResult& result) {
+  std::vector<std::string> out;
+  for (const auto& d : result.diagnostics) out.push_back(d.to_string());
+  return out;
+}
+
+TEST(JobFile, ThreeIndependentMistakesAreAllReportedWhereTheyAre) {
+  const std::string text =
+      "kind: raster\n"                 // 1
+      "input: in.tif\n"                // 2
+      "output: out.tif\n"              // 3
+      "engine:\n"                      // 4
+      "  tiel: 256\n"                  // 5: unknown key (typo)
+      "  threads: many\n"              // 6: wrong type
+      "raster:\n"                      // 7
+      "  compress: zip\n";             // 8: not a choice
+  const auto result = load_job_text(text, "job.yaml", false);
+  ASSERT_FALSE(result.ok());
+  ASSERT_EQ(result.diagnostics.size(), 3u) << ::testing::PrintToString(messages(result));
+  EXPECT_EQ(result.diagnostics[0].to_string(), "job.yaml:5:3: engine.tiel: unknown key 'tiel': did you mean 'tile'?");
+  EXPECT_EQ(result.diagnostics[1].to_string(),
+            "job.yaml:6:12: engine.threads: expected an integer from 0 to 1024, found 'many'");
+  EXPECT_EQ(result.diagnostics[2].line, 8);
+  EXPECT_EQ(result.diagnostics[2].column, 13);
+  EXPECT_NE(result.diagnostics[2].message.find("one of none, deflate, zstd, lzw"), std::string::npos);
+}
+
+TEST(JobFile, ValidJobGetsEveryDefault) {
+  const auto result = load_job_text("kind: raster\ninput: a.tif\noutput: b.tif\nraster:\n  bands: 4,3,2\n",
+                                    "dir/job.yaml", false);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  const auto& job = *result.job;
+  EXPECT_EQ(job.kind, "raster");
+  EXPECT_EQ(job.get("raster.bands"), "4,3,2");
+  EXPECT_EQ(job.get("raster.format"), "gtiff");
+  EXPECT_EQ(job.get("engine.halo"), "-1");
+  EXPECT_EQ(job.get_int("raster.tiles_in_flight"), 4);
+  EXPECT_FALSE(job.get_bool("raster.resume"));
+  EXPECT_EQ(job.get("video.encoder"), "");  // not a raster key
+  EXPECT_EQ(job.resolve_path(job.get("input")), "dir/a.tif");
+  EXPECT_EQ(job.resolve_path("builtin:bicubic-x2"), "builtin:bicubic-x2");
+  // The resolved record loads back to the same values.
+  const auto again = load_job_text(job.to_yaml(), "dir/job.yaml", false);
+  ASSERT_TRUE(again.ok()) << job.to_yaml();
+  EXPECT_EQ(again.job->values, job.values);
+}
+
+TEST(JobFile, KindMissingRequiredKeysAndKeysOfAnotherKind) {
+  auto result = load_job_text("input: a.tif\noutput: b.tif\n", "j.yaml", false);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_EQ(result.diagnostics[0].key, "kind");
+  EXPECT_NE(result.diagnostics[0].message.find("missing"), std::string::npos);
+
+  result = load_job_text("kind: rastr\noutput: b.tif\n", "j.yaml", false);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_EQ(result.diagnostics[0].to_string(),
+            "j.yaml:1:7: kind: expected one of video, raster, batch, found 'rastr': did you mean 'raster'?");
+
+  result = load_job_text("kind: batch\noutput: out\nvideo:\n  encoder: x264\n", "j.yaml", false);
+  const auto text = ::testing::PrintToString(messages(result));
+  ASSERT_EQ(result.diagnostics.size(), 2u) << text;
+  EXPECT_NE(text.find("batch.inputs: missing"), std::string::npos) << text;
+  EXPECT_NE(text.find("j.yaml:4:12: video.encoder: applies to video jobs only"), std::string::npos) << text;
+}
+
+TEST(JobFile, StructureMistakes) {
+  for (const auto& [text, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"kind: raster\ninput: [a, b]\n", "j.yaml:2:8: input: expected a file path, found a list"},
+           {"kind: raster\nengine: fast\n", "j.yaml:2:9: engine: expected a mapping of settings, found 'fast'"},
+           {"- kind: raster\n", "j.yaml:1:1: expected a mapping of job settings"},
+           {"kind: raster\n  input: a\n bad", "j.yaml:2:8: not valid YAML"},
+           {"kind: raster\nkind: video\n", "j.yaml:2:1: kind: given twice"},
+           {"kind: raster\nengine:\n  tile: 99999\n", "j.yaml:3:9: engine.tile: expected an integer from 0 to 16384, found 99999 (out of range)"},
+           {"kind: raster\nmodle: m.onnx\n", "j.yaml:2:1: modle: unknown key 'modle': did you mean 'model'?"},
+       }) {
+    const auto result = load_job_text(text, "j.yaml", false);
+    const auto all = ::testing::PrintToString(messages(result));
+    EXPECT_NE(all.find(expected), std::string::npos) << text << "\n" << all;
+  }
+}
+
+TEST(JobFile, MissingFilesAreReportedWhenChecked) {
+  r4k::testing::TempDir dir;
+  const std::string text = "kind: raster\ninput: nope.tif\noutput: sub/out.tif\nmodel: missing.onnx\n";
+  const auto result = load_job_text(text, dir / "job.yaml", true);
+  const auto all = ::testing::PrintToString(messages(result));
+  ASSERT_EQ(result.diagnostics.size(), 3u) << all;
+  EXPECT_NE(all.find(":2:8: input: file '"), std::string::npos) << all;
+  EXPECT_NE(all.find(":4:8: model: file '"), std::string::npos) << all;
+  EXPECT_NE(all.find(":3:9: output: folder '"), std::string::npos) << all;
+}
+
+TEST(JobFile, ExamplesValidate) {
+  const fs::path examples = fs::path(R4K_SOURCE_DIR) / "config" / "examples";
+  const bool have_shared = fs::exists(r4k::testing::shared_dir() / "data");
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(examples)) {
+    if (entry.path().extension() != ".yaml") continue;
+    // The examples read ../shared: their files are checked where it is present.
+    const auto result = r4k::config::load_job(entry.path(), have_shared && entry.path().stem() != "batch-x2");
+    EXPECT_TRUE(result.ok()) << entry.path() << ::testing::PrintToString(messages(result));
+    ++count;
+  }
+  EXPECT_GE(count, 3);
+}
+
+TEST(JobFile, ReferenceDocumentIsTheSchema) {
+  std::ifstream file(fs::path(R4K_SOURCE_DIR) / "docs" / "jobs.md");
+  const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(text, r4k::config::jobs_reference_markdown())
+      << "docs/jobs.md is out of date: build/apps/restore4k jobs-reference > docs/jobs.md";
+  for (const auto& key : r4k::config::job_keys()) EXPECT_FALSE(key.doc.empty()) << key.path;
+}
+
+// No crash, no hang, a diagnostic or a job for anything: mutations of a
+// valid job, random bytes, deep nesting, alias tricks, huge scalars.
+TEST(JobFile, HostileInputNeverCrashes) {
+  const std::string valid =
+      "kind: raster\ninput: a.tif\noutput: b.tif\nengine:\n  tile: 256\n  halo: 4\nraster:\n  bands: 4,3,2\n";
+  std::mt19937 random(7);
+  const std::string alphabet = ":-[]{}&*!|>'\"#%@` \n\tabc019.,?";
+  for (int i = 0; i < 3000; ++i) {
+    std::string text = valid;
+    const int edits = 1 + static_cast<int>(random() % 6);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = random() % (text.size() + 1);
+      switch (random() % 3) {
+        case 0: text.insert(at, 1, alphabet[random() % alphabet.size()]); break;
+        case 1: if (at < text.size()) text.erase(at, 1); break;
+        default: if (at < text.size()) text[at] = static_cast<char>(random() % 256); break;
+      }
+    }
+    const auto result = load_job_text(text, "m.yaml", false);
+    EXPECT_TRUE(result.ok() || !result.diagnostics.empty());
+  }
+  const std::vector<std::string> hostile{
+      std::string(100000, '['),
+      std::string(5000, '{') + std::string(5000, '}'),
+      "a: &x [*x]\n",
+      "a: &a [*a, *a, *a]\nb: &b [*a, *a, *a]\nc: &c [*b, *b, *b]\nd: [*c, *c, *c]\n",
+      "kind: " + std::string(2 << 20, 'x') + "\n",
+      std::string("\0\xff\xfe kind: raster", 16),
+      "kind: raster\n" + std::string(3000, ' ') + "engine:\n",
+  };
+  for (const auto& text : hostile) {
+    const auto result = load_job_text(text, "h.yaml", false);
+    EXPECT_FALSE(result.ok()) << text.substr(0, 40);
+    EXPECT_FALSE(result.diagnostics.empty());
+  }
+}
+
+}  // namespace
