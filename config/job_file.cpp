@@ -10,7 +10,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/job_schema.hpp"
-#include "preprocess/error.hpp"
 
 namespace r4k::config {
 namespace {
