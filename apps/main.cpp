@@ -304,11 +304,14 @@ int main(int argc, char** argv) {
 
   // restore4k validate / run / jobs-reference: job files (docs/jobs.md)
   std::filesystem::path job_path;
+  std::vector<std::string> job_overrides;
   auto* validate = app.add_subcommand("validate", "Check a job file without running it (exit 2 when invalid)");
   validate->add_option("job", job_path, "Job file (YAML)")->required();
+  validate->add_option("--set", job_overrides, "Override a key: --set engine.tile=256 (repeatable)");
   bool run_dry = false;
   auto* run = app.add_subcommand("run", "Run a job file (YAML): a video, raster or batch job");
   run->add_option("job", job_path, "Job file (YAML)")->required();
+  run->add_option("--set", job_overrides, "Override a key: --set engine.tile=256 (repeatable)");
   run->add_flag("--dry-run", run_dry, "Print the resolved job and the equivalent gst-launch-1.0 line, run nothing");
   auto* jobs_reference = app.add_subcommand("jobs-reference", "Print the job-file reference (docs/jobs.md)");
 
@@ -413,7 +416,7 @@ int main(int argc, char** argv) {
       return kExitOk;
     }
     if (*validate || *run) {
-      const auto loaded = r4k::config::load_job(job_path);
+      const auto loaded = r4k::config::load_job(job_path, true, job_overrides);
       for (const auto& diagnostic : loaded.diagnostics) std::cerr << diagnostic.to_string() << "\n";
       if (!loaded.ok()) {
         spdlog::error("{}: {} problem(s); nothing was run", job_path.string(), loaded.diagnostics.size());

@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "config/job_schema.hpp"
+#include "config/presets.hpp"
 
 namespace r4k::config {
 namespace {
@@ -67,18 +68,113 @@ std::string node_text(const YAML::Node& node) {
   return "nothing";
 }
 
+// Where a value came from: a job file, a preset, or --set.
+struct Place {
+  std::filesystem::path file;
+  YAML::Mark mark = YAML::Mark::null_mark();
+};
+
 class Checker {
  public:
   Checker(std::filesystem::path file, bool check_files) : file_(std::move(file)), check_files_(check_files) {}
 
   void report(const YAML::Mark& mark, const std::string& key, const std::string& message) {
+    report_at(Place{file_, mark}, key, message);
+  }
+
+  void report_at(const Place& place, const std::string& key, const std::string& message) {
     Diagnostic d;
-    d.file = file_;
-    d.line = mark.is_null() ? 0 : mark.line + 1;
-    d.column = mark.is_null() ? 0 : mark.column + 1;
+    d.file = place.file;
+    d.line = place.mark.is_null() ? 0 : place.mark.line + 1;
+    d.column = place.mark.is_null() ? 0 : place.mark.column + 1;
     d.key = key;
     d.message = message;
     diagnostics_.push_back(d);
+  }
+
+  // Parses one document (a job or a preset it extends, which is read
+  // first), and checks its keys; later documents override earlier ones.
+  void load_document(const std::string& text, const std::filesystem::path& name, std::vector<std::string>& chain) {
+    file_ = name;
+    if (text.size() > kMaxFileBytes) {
+      report(YAML::Mark::null_mark(), "", "is " + std::to_string(text.size()) + " bytes: not a job file");
+      return;
+    }
+    YAML::Node root;
+    try {
+      root = YAML::Load(text);
+    } catch (const YAML::Exception& error) {
+      report(error.mark, "", "not valid YAML: " + error.msg);
+      return;
+    }
+    if (!root.IsMap()) {
+      report(root.Mark(), "", "expected a mapping of job settings (kind:, input:, output:, ...), found " +
+                                  node_text(root));
+      return;
+    }
+    if (!root_set_) {
+      root_place_ = Place{name, root.Mark()};
+      root_set_ = true;
+    }
+    try {
+      if (const YAML::Node extends = root["extends"]; extends && extends.IsScalar()) {
+        const std::string preset = extends.Scalar();
+        const auto& presets = builtin_presets();
+        const auto found = presets.find(preset);
+        if (found == presets.end()) {
+          std::vector<std::string> names;
+          for (const auto& [known, text_of] : presets) names.push_back(known);
+          std::string message = "no preset '" + preset + "'";
+          const std::string close = closest_match(preset, names);
+          message += close.empty() ? " (presets: " + join(names) + ")" : ": did you mean '" + close + "'?";
+          report(extends.Mark(), "extends", message);
+          extends_failed_ = true;
+        } else if (std::find(chain.begin(), chain.end(), preset) != chain.end() || chain.size() >= 4) {
+          report(extends.Mark(), "extends", "presets extend each other in a loop (" + join(chain) + ", " + preset + ")");
+          extends_failed_ = true;
+        } else {
+          chain.push_back(preset);
+          load_document(found->second, "preset " + preset, chain);
+          file_ = name;
+        }
+      }
+      seen_.clear();
+      walk(root, "", 0);
+    } catch (const YAML::Exception& error) {
+      report(error.mark, "", "cannot read: " + error.msg);
+    }
+  }
+
+  // --set key.path=value
+  void apply_override(const std::string& assignment) {
+    file_ = "--set " + assignment;
+    const auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0) {
+      report(YAML::Mark::null_mark(), "", "expected key.path=value");
+      return;
+    }
+    const std::string path = assignment.substr(0, equals);
+    if (path == "extends") {
+      report(YAML::Mark::null_mark(), path, "a preset is chosen in the job file, not with --set");
+      return;
+    }
+    const KeySpec* key = find_key(path);
+    if (key == nullptr) {
+      std::vector<std::string> paths;
+      for (const KeySpec& spec : job_keys()) paths.push_back(spec.path);
+      const std::string close = closest_match(path, paths);
+      report(YAML::Mark::null_mark(), path,
+             "unknown key" + (close.empty() ? std::string(" (restore4k jobs-reference lists them)")
+                                            : ": did you mean '" + close + "'?"));
+      return;
+    }
+    check_value(*key, YAML::Node(assignment.substr(equals + 1)));
+  }
+
+  static std::string join(const std::vector<std::string>& items) {
+    std::string text;
+    for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+    return text;
   }
 
   void walk(const YAML::Node& map, const std::string& section, int depth) {
@@ -94,6 +190,10 @@ class Checker {
         continue;
       }
       const std::string path = section.empty() ? name.Scalar() : section + "." + name.Scalar();
+      if (path == "extends") {
+        if (!value.IsScalar()) report(value.Mark(), path, "expected a preset name, found " + node_text(value));
+        continue;
+      }
       if (seen_.count(path) != 0) {
         report(name.Mark(), path, "given twice");
         continue;
@@ -130,7 +230,7 @@ class Checker {
       return;
     }
     const std::string text = value.Scalar();
-    marks_[key.path] = value.Mark();
+    places_[key.path] = Place{file_, value.Mark()};
     switch (key.type) {
       case ValueType::integer: {
         char* end = nullptr;
@@ -196,7 +296,10 @@ class Checker {
   std::vector<Diagnostic> diagnostics_;
   std::set<std::string> seen_;
   std::map<std::string, std::string> values_;
-  std::map<std::string, YAML::Mark> marks_;
+  std::map<std::string, Place> places_;
+  Place root_place_;
+  bool root_set_ = false;
+  bool extends_failed_ = false;  // then missing keys are the preset's, not mistakes of their own
 };
 
 std::filesystem::path relative_to(const std::filesystem::path& job, const std::string& value) {
@@ -268,34 +371,17 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best_distance <= allowed ? best : std::string();
 }
 
-LoadResult load_job_text(const std::string& text, const std::filesystem::path& name, bool check_files) {
+LoadResult load_job_text(const std::string& text, const std::filesystem::path& name, bool check_files,
+                         const std::vector<std::string>& overrides) {
   LoadResult result;
   Checker checker(name, check_files);
-  if (text.size() > kMaxFileBytes) {
-    checker.report(YAML::Mark::null_mark(), "", "is " + std::to_string(text.size()) + " bytes: not a job file");
+  std::vector<std::string> chain;
+  checker.load_document(text, name, chain);
+  if (!checker.root_set_) {  // not a mapping at all: nothing more to say
     result.diagnostics = checker.diagnostics_;
     return result;
   }
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::Exception& error) {
-    checker.report(error.mark, "", "not valid YAML: " + error.msg);
-    result.diagnostics = checker.diagnostics_;
-    return result;
-  }
-  if (!root.IsMap()) {
-    checker.report(root.Mark(), "", "expected a mapping of job settings (kind:, input:, output:, ...), found " +
-                                        node_text(root));
-    result.diagnostics = checker.diagnostics_;
-    return result;
-  }
-  try {
-    checker.walk(root, "", 0);
-  } catch (const YAML::Exception& error) {
-    checker.report(error.mark, "", "cannot read: " + error.msg);
-  }
-
+  for (const auto& assignment : overrides) checker.apply_override(assignment);
   JobFile job;
   job.path = name;
   const auto kind = checker.values_.find("kind");
@@ -306,7 +392,7 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
       if (given) {
         std::string kinds;
         for (const auto& k : key.kinds) kinds += (kinds.empty() ? "" : " and ") + k;
-        checker.report(checker.marks_[key.path], key.path,
+        checker.report_at(checker.places_[key.path], key.path,
                        "applies to " + kinds + " jobs only; this is a " + job.kind + " job");
       }
       continue;
@@ -314,10 +400,10 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
     if (given) {
       job.values[key.path] = checker.values_[key.path];
       job.explicit_keys[key.path] = true;
-    } else if (key.required && (!job.kind.empty() || key.path == "kind")) {
+    } else if (key.required && !checker.extends_failed_ && (!job.kind.empty() || key.path == "kind")) {
       // Only when the kind is known (or missing itself): otherwise "kind" is the mistake.
       if (key.path == "kind" && checker.seen_.count("kind") != 0) continue;  // given but invalid: reported
-      checker.report(root.Mark(), key.path, "missing: " + key.doc);
+      checker.report_at(checker.root_place_, key.path, "missing: " + key.doc);
     } else if (!key.default_value.empty()) {
       job.values[key.path] = key.default_value;
     }
@@ -329,7 +415,8 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
       const std::filesystem::path path = relative_to(name, job.values[key]);
       std::error_code ec;
       if (folder ? !std::filesystem::is_directory(path, ec) : !std::filesystem::exists(path, ec)) {
-        checker.report(checker.marks_[key], key, (folder ? "folder '" : "file '") + path.string() + "' does not exist");
+        checker.report_at(checker.places_[key], key,
+                          (folder ? "folder '" : "file '") + path.string() + "' does not exist");
       }
     };
     check_exists("input", false);
@@ -341,26 +428,28 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
         glob_t matches{};
         const int status = ::glob(pattern.c_str(), 0, nullptr, &matches);
         globfree(&matches);
-        if (status != 0) checker.report(checker.marks_["batch.inputs"], "batch.inputs", "no files match '" + pattern + "'");
+        if (status != 0) {
+          checker.report_at(checker.places_["batch.inputs"], "batch.inputs", "no files match '" + pattern + "'");
+        }
       }
     } else if (job.values.count("output") != 0) {
       const std::filesystem::path folder = relative_to(name, job.values["output"]).parent_path();
       std::error_code ec;
       if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
-        checker.report(checker.marks_["output"], "output", "folder '" + folder.string() + "' does not exist");
+        checker.report_at(checker.places_["output"], "output", "folder '" + folder.string() + "' does not exist");
       }
     }
   }
 
   result.diagnostics = checker.diagnostics_;
-  std::sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
   });
   if (result.diagnostics.empty()) result.job = std::move(job);
   return result;
 }
 
-LoadResult load_job(const std::filesystem::path& path, bool check_files) {
+LoadResult load_job(const std::filesystem::path& path, bool check_files, const std::vector<std::string>& overrides) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult result;
@@ -374,7 +463,7 @@ LoadResult load_job(const std::filesystem::path& path, bool check_files) {
   text.resize(kMaxFileBytes + 1);
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
-  return load_job_text(text, path, check_files);
+  return load_job_text(text, path, check_files, overrides);
 }
 
 }  // namespace r4k::config

@@ -45,8 +45,12 @@ struct LoadResult {
 
 // Never throws for a bad file: every problem is a diagnostic. `check_files`
 // also checks that the input, model and output folder exist.
-LoadResult load_job_text(const std::string& text, const std::filesystem::path& name, bool check_files = true);
-LoadResult load_job(const std::filesystem::path& path, bool check_files = true);
+// `overrides` are `key.path=value` (restore4k run --set), applied last.
+// A job may start from a preset (`extends: film-4k`); its keys come first.
+LoadResult load_job_text(const std::string& text, const std::filesystem::path& name, bool check_files = true,
+                         const std::vector<std::string>& overrides = {});
+LoadResult load_job(const std::filesystem::path& path, bool check_files = true,
+                    const std::vector<std::string>& overrides = {});
 
 // The candidate closest to `word` (edit distance), when close enough to be a
 // likely typo; "" otherwise.

@@ -43,6 +43,8 @@ std::vector<KeySpec> make_keys() {
       choice(required(key("kind", T::string, "", "What the job does: upscale a video, a raster, or a batch of rasters"),
                       {}),
              {"video", "raster", "batch"}),
+      key("extends", T::string, "",
+          "A preset to start from (film-4k, film-preview, satellite-x4); the job's own keys override it"),
       required(key("input", T::path, "", "The file to upscale (video or raster)"), {"video", "raster"}),
       required(key("output", T::path, "", "Where the result goes (a file; for a batch, an existing folder)"), {}),
       key("model", T::string, "",

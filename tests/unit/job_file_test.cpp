@@ -8,6 +8,7 @@
 
 #include "config/job_file.hpp"
 #include "config/job_schema.hpp"
+#include "config/presets.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {
@@ -164,6 +165,48 @@ TEST(JobFile, HostileInputNeverCrashes) {
     EXPECT_FALSE(result.ok()) << text.substr(0, 40);
     EXPECT_FALSE(result.diagnostics.empty());
   }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(JobFilePresets, AJobExtendsAPresetAndOverridesIt) {
+  const auto result = load_job_text("extends: satellite-x4\ninput: a.tif\noutput: b.tif\nraster:\n  compress: lzw\n",
+                                    "j.yaml", false);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  const auto& job = *result.job;
+  EXPECT_EQ(job.kind, "raster");                      // from the preset
+  EXPECT_EQ(job.get("model"), "builtin:bicubic-x4");  // from the preset
+  EXPECT_EQ(job.get("raster.format"), "cog");         // from the preset
+  EXPECT_EQ(job.get("raster.compress"), "lzw");       // the job's own
+  for (const auto& [name, text] : r4k::config::builtin_presets()) {
+    const auto preset = load_job_text("extends: " + name + "\ninput: a\noutput: b.tif\n", "p.yaml", false);
+    EXPECT_TRUE(preset.ok()) << name << ::testing::PrintToString(messages(preset));
+  }
+  EXPECT_GE(r4k::config::builtin_presets().size(), 3u);
+  EXPECT_EQ(r4k::config::builtin_presets().count("film-4k"), 1u);
+}
+
+TEST(JobFilePresets, UnknownPresetSuggestsTheClosest) {
+  const auto result = load_job_text("extends: film4k\ninput: a\noutput: b.mkv\n", "j.yaml", false);
+  ASSERT_EQ(result.diagnostics.size(), 1u) << ::testing::PrintToString(messages(result));
+  EXPECT_EQ(result.diagnostics[0].to_string(), "j.yaml:1:10: extends: no preset 'film4k': did you mean 'film-4k'?");
+}
+
+TEST(JobFileOverrides, SetReplacesValuesAndIsCheckedLikeTheFile) {
+  const std::string text = "kind: raster\ninput: a.tif\noutput: b.tif\nengine:\n  tile: 128\n";
+  auto result = load_job_text(text, "j.yaml", false, {"engine.tile=256", "raster.format=cog"});
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  EXPECT_EQ(result.job->get("engine.tile"), "256");
+  EXPECT_EQ(result.job->get("raster.format"), "cog");
+  result = load_job_text(text, "j.yaml", false, {"engine.tiel=3", "engine.halo=big", "nothing"});
+  const auto all = ::testing::PrintToString(messages(result));
+  ASSERT_EQ(result.diagnostics.size(), 3u) << all;
+  EXPECT_NE(all.find("--set engine.tiel=3: engine.tiel: unknown key: did you mean 'engine.tile'?"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("--set engine.halo=big: engine.halo: expected an integer"), std::string::npos) << all;
+  EXPECT_NE(all.find("--set nothing: expected key.path=value"), std::string::npos) << all;
 }
 
 }  // namespace
