@@ -432,19 +432,25 @@ int main(int argc, char** argv) {
                   << r4k::restore::job_launch_line(job_file) << "\n";
         return kExitOk;
       }
+      int code = kExitFailure;
       if (job_file.kind == "video") {
         auto video_job_from_file = r4k::restore::video_job_from(job_file);
         video_job_from_file.cancel = &g_interrupted;
-        return run_video(video_job_from_file);
-      }
-      if (job_file.kind == "raster") {
+        code = run_video(video_job_from_file);
+      } else if (job_file.kind == "raster") {
         auto raster_job_from_file = r4k::restore::raster_job_from(job_file);
         raster_job_from_file.cancel = &g_interrupted;
-        return run_raster(raster_job_from_file);
+        code = run_raster(raster_job_from_file);
+      } else {
+        auto batch_job_from_file = r4k::restore::batch_job_from(job_file);
+        batch_job_from_file.cancel = &g_interrupted;
+        code = run_batch(batch_job_from_file);
       }
-      auto batch_job_from_file = r4k::restore::batch_job_from(job_file);
-      batch_job_from_file.cancel = &g_interrupted;
-      return run_batch(batch_job_from_file);
+      if (code == kExitOk || code == kExitSomeFailed) {
+        r4k::restore::write_job_record(job_file);
+        spdlog::info("job record: {}", r4k::restore::job_record_path(job_file).string());
+      }
+      return code;
     }
     if (*models_info) return run_models_info(info_model, info_options);
     if (*bench && !bench_video.empty()) {

@@ -1,5 +1,13 @@
 #include "restore_4k/job_runner.hpp"
 
+#include <unistd.h>
+
+#include <fstream>
+
+#include <glib.h>
+
+#include "config/job_schema.hpp"
+
 #include "decode/raster_writer.hpp"
 #include "preprocess/error.hpp"
 #include "restore_4k/batch_manifest.hpp"
@@ -60,6 +68,45 @@ BatchJob batch_job_from(const config::JobFile& job) {
     out.shard = *shard;
   }
   return out;
+}
+
+std::filesystem::path job_record_path(const config::JobFile& job) {
+  const std::filesystem::path output = job.resolve_path(job.get("output"));
+  if (job.kind == "batch") return output / "restore4k-batch-job.yaml";
+  return output.string() + ".job.yaml";
+}
+
+std::string job_record(const config::JobFile& job) {
+  config::JobFile resolved = job;
+  for (const config::KeySpec& key : config::job_keys()) {
+    const bool is_path = key.type == config::ValueType::path || key.path == "model" || key.path == "batch.inputs";
+    const auto found = resolved.values.find(key.path);
+    if (!is_path || found == resolved.values.end() || found->second.rfind("builtin:", 0) == 0) continue;
+    found->second = std::filesystem::absolute(job.resolve_path(found->second)).lexically_normal().string();
+  }
+  std::string text = "# restore4k 0.1.0: the job that made this output, resolved (defaults filled in, absolute\n"
+                     "# paths); `restore4k run` runs it again as it is.\n";
+  const std::string model = resolved.get("model");
+  if (!model.empty() && model.rfind("builtin:", 0) != 0) {
+    std::ifstream in(model, std::ios::binary);
+    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    gchar* sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(bytes.data()),
+                                             bytes.size());
+    text += "# model sha256: " + std::string(sha) + "\n";
+    g_free(sha);
+  }
+  return text + resolved.to_yaml();
+}
+
+void write_job_record(const config::JobFile& job) {
+  const std::filesystem::path path = job_record_path(job);
+  const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary);
+    out << job_record(job);
+    if (!out) throw Error(path.string() + ": cannot write the job record");
+  }
+  std::filesystem::rename(temporary, path);
 }
 
 std::string job_launch_line(const config::JobFile& job) {

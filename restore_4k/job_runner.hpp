@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <filesystem>
 #include <string>
 
 #include "config/job_file.hpp"
@@ -17,6 +18,13 @@ namespace r4k::restore {
 VideoJob video_job_from(const config::JobFile& job);
 RasterJob raster_job_from(const config::JobFile& job);
 BatchJob batch_job_from(const config::JobFile& job);
+
+// The record of a finished job: the resolved job with absolute paths (it
+// runs again as it is) and the model's SHA-256 in a comment. Written next to
+// the output as `<output>.job.yaml` (a batch: `<folder>/restore4k-batch-job.yaml`).
+std::filesystem::path job_record_path(const config::JobFile& job);
+std::string job_record(const config::JobFile& job);
+void write_job_record(const config::JobFile& job);
 
 // The gst-launch-1.0 line the job runs (for a batch: the pipeline of each
 // file, shown for the first file of its shard).

@@ -4,9 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <regex>
 
 #include "tests/support/command_runner.hpp"
 #include "tests/support/raster_fixtures.hpp"
+#include "tests/support/sr_test_models.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {
@@ -37,6 +39,38 @@ TEST(JobCommand, RasterJobRunsLikeTheRasterCommand) {
     EXPECT_EQ(r4k::testing::read_band(dir / "out.tif", band), r4k::testing::read_band(dir / "direct.tif", band));
   }
   EXPECT_EQ(r4k::testing::summarise_raster(dir / "out.tif").compression, "LZW");
+}
+
+TEST(JobCommand, PresetAndOverridesRunAndLeaveARecordThatRunsAgain) {
+  TempDir dir;
+  r4k::testing::TestRaster spec;
+  spec.width = 90;
+  spec.height = 70;
+  r4k::testing::write_test_raster(spec, dir / "in.tif");
+  r4k::testing::EspcnSpec espcn;
+  espcn.scale = 2;
+  espcn.channels = 3;
+  r4k::testing::write_espcn(espcn, dir / "m.onnx");
+  fs::create_directories(dir / "jobs");
+  std::ofstream(dir / "jobs" / "job.yaml") << "extends: satellite-x4\ninput: ../in.tif\noutput: ../out.tif\n";
+  const Outcome run = restore4k({"run", (dir / "jobs" / "job.yaml").string(), "--set", "model=../m.onnx", "--set",
+                                 "raster.format=gtiff"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  const auto out = r4k::testing::summarise_raster(dir / "out.tif");
+  EXPECT_EQ(out.width, 180);  // x2: the override, not the preset's x4 model
+  EXPECT_EQ(out.layout, "");  // gtiff: the override, not the preset's cog
+  EXPECT_EQ(out.compression, "ZSTD");  // from the preset
+  // The record: resolved, absolute, with the model's checksum; it runs again.
+  const fs::path record = dir / "out.tif.job.yaml";
+  std::ifstream in(record);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_TRUE(std::regex_search(text, std::regex("# model sha256: [0-9a-f]{64}\n"))) << text;
+  EXPECT_NE(text.find("input: " + (dir / "in.tif").string()), std::string::npos) << text;
+  EXPECT_NE(text.find("compress: zstd"), std::string::npos) << text;
+  fs::rename(dir / "out.tif", dir / "first.tif");
+  const Outcome again = restore4k({"run", record.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(r4k::testing::read_band(dir / "out.tif", 2), r4k::testing::read_band(dir / "first.tif", 2));
 }
 
 TEST(JobCommand, InvalidJobReportsEveryMistakeAndRunsNothing) {
