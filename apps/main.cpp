@@ -3,6 +3,7 @@
 // (0 ok, 1 failure, 2 bad input or usage, 3 some batch items failed, 130 interrupted).
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -39,6 +40,7 @@ constexpr int kExitSomeFailed = 3;
 constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_interrupted{false};
+std::string g_progress = "auto";  // --progress: auto, plain or json
 
 extern "C" void on_signal(int signal_number) {
   g_interrupted.store(true);
@@ -128,7 +130,7 @@ int run_bench(const std::string& spec, const r4k::infer::EngineOptions& options,
 }
 
 int run_video(r4k::restore::VideoJob& video_job) {
-  r4k::restore::ProgressReport report(stderr, ::isatty(STDERR_FILENO) != 0);
+  auto report = r4k::restore::ProgressReport::for_option(g_progress, stderr, "frame");
   video_job.progress = [&report](std::uint64_t frames, std::int64_t total, double seconds) {
     report.update(frames, total, seconds);
   };
@@ -145,7 +147,7 @@ int run_video(r4k::restore::VideoJob& video_job) {
 }
 
 int run_raster(r4k::restore::RasterJob& raster_job) {
-  r4k::restore::ProgressReport report(stderr, ::isatty(STDERR_FILENO) != 0, 10.0, "tile");
+  auto report = r4k::restore::ProgressReport::for_option(g_progress, stderr, "tile");
   std::int64_t total = 0;
   raster_job.progress = [&report, &total](std::uint64_t tiles, std::int64_t all, double seconds) {
     total = all;
@@ -165,7 +167,14 @@ int run_raster(r4k::restore::RasterJob& raster_job) {
 }
 
 int run_batch(r4k::restore::BatchJob& batch_job) {
+  auto report = r4k::restore::ProgressReport::for_option(g_progress, stderr, "file");
+  batch_job.progress = [&report](std::uint64_t files, std::int64_t all, double seconds) {
+    report.update(files, all, seconds);
+  };
+  const auto start = std::chrono::steady_clock::now();
   const auto result = r4k::restore::run_batch(batch_job);
+  report.finish(result.items.size(), static_cast<std::int64_t>(result.items.size()),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   int done = 0;
   int skipped = 0;
   for (const auto& item : result.items) {
@@ -244,6 +253,10 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "hardware", "software"}));
   video->add_flag("--dry-run", dry_run, "Print the equivalent gst-launch-1.0 line and exit");
+  const char* progress_help = "Progress: auto (in place on a terminal, a line every 10 s otherwise), plain, or json "
+                              "(one JSON object per line, about once a second, for programs)";
+  video->add_option("--progress", g_progress, progress_help)->capture_default_str()->check(
+      CLI::IsMember({"auto", "plain", "json"}));
 
   // restore4k raster / batch: one set of raster settings for both.
   r4k::restore::RasterJob raster_job;
@@ -288,6 +301,8 @@ int main(int argc, char** argv) {
   raster->add_flag("--resume", raster_job.resume,
                    "Continue an interrupted run of the same job from its journal (only missing tiles are computed)");
   raster->add_flag("--dry-run", raster_dry_run, "Print the equivalent gst-launch-1.0 line and exit");
+  raster->add_option("--progress", g_progress, progress_help)->capture_default_str()->check(
+      CLI::IsMember({"auto", "plain", "json"}));
 
   r4k::restore::BatchJob batch_job;
   std::string shard_text;
@@ -301,6 +316,8 @@ int main(int argc, char** argv) {
                     "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, else 0/1)");
   batch->add_option("-j,--jobs", batch_job.jobs, "Files processed at once")->capture_default_str()->check(
       CLI::Range(1, 256));
+  batch->add_option("--progress", g_progress, progress_help)->capture_default_str()->check(
+      CLI::IsMember({"auto", "plain", "json"}));
 
   // restore4k validate / run / jobs-reference: job files (docs/jobs.md)
   std::filesystem::path job_path;
@@ -312,6 +329,8 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "Run a job file (YAML): a video, raster or batch job");
   run->add_option("job", job_path, "Job file (YAML)")->required();
   run->add_option("--set", job_overrides, "Override a key: --set engine.tile=256 (repeatable)");
+  run->add_option("--progress", g_progress, progress_help)->capture_default_str()->check(
+      CLI::IsMember({"auto", "plain", "json"}));
   run->add_flag("--dry-run", run_dry, "Print the resolved job and the equivalent gst-launch-1.0 line, run nothing");
   auto* jobs_reference = app.add_subcommand("jobs-reference", "Print the job-file reference (docs/jobs.md)");
 

@@ -116,6 +116,8 @@ BatchResult run_batch(const BatchJob& job) {
   const int threads = std::max(1, cores / workers);
   std::atomic<std::size_t> next{0};
   std::mutex mutex;
+  std::uint64_t finished = 0;
+  const auto start = std::chrono::steady_clock::now();
   auto worker = [&]() {
     while (true) {
       if (job.cancel != nullptr && job.cancel->load()) return;
@@ -128,6 +130,11 @@ BatchResult run_batch(const BatchJob& job) {
       if (outcome.status == "skipped") spdlog::info("batch: {} exists, skipped", items[i].output.string());
       result.items[i] = std::move(outcome);
       write_report(result);
+      ++finished;
+      if (job.progress) {
+        job.progress(finished, static_cast<std::int64_t>(items.size()),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      }
     }
   };
   std::vector<std::thread> pool;

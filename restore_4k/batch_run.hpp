@@ -6,7 +6,9 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,8 @@ struct BatchJob {
   Shard shard;
   int jobs = 1;    // files processed at once; inference threads are shared out
   const std::atomic<bool>* cancel = nullptr;
+  // Files finished (done, skipped or failed), files in the shard, seconds.
+  std::function<void(std::uint64_t, std::int64_t, double)> progress;
 };
 
 struct BatchItemResult {

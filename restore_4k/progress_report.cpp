@@ -1,6 +1,11 @@
 #include "restore_4k/progress_report.hpp"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <cmath>
+
+#include "preprocess/error.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -41,7 +46,45 @@ std::string ProgressReport::format(std::uint64_t frames, std::int64_t total, dou
   return text;
 }
 
+ProgressReport ProgressReport::for_option(const std::string& option, std::FILE* stream, std::string unit) {
+  if (option == "auto") return ProgressReport(stream, ::isatty(::fileno(stream)) != 0, 10.0, std::move(unit));
+  if (option == "plain") return ProgressReport(stream, false, 10.0, std::move(unit));
+  if (option == "json") {
+    ProgressReport report(stream, false, 1.0, std::move(unit));
+    report.json_ = true;
+    return report;
+  }
+  throw InputError("--progress '" + option + "': expected auto, plain or json");
+}
+
+std::string ProgressReport::format_json(const char* event, std::uint64_t done, std::int64_t total, double seconds,
+                                        const std::string& unit) {
+  const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0.0;
+  char text[256];
+  std::string eta = "null";
+  if (total > 0 && rate > 0) {
+    char number[32];
+    std::snprintf(number, sizeof number, "%.1f",
+                  std::max(0.0, static_cast<double>(total - static_cast<std::int64_t>(done)) / rate));
+    eta = number;
+  }
+  std::snprintf(text, sizeof text,
+                "{\"event\":\"%s\",\"unit\":\"%s\",\"done\":%llu,\"total\":%lld,\"seconds\":%.2f,\"rate\":%.3f,"
+                "\"eta\":%s}",
+                event, unit.c_str(), static_cast<unsigned long long>(done), static_cast<long long>(std::max<std::int64_t>(0, total)),
+                seconds, rate, eta.c_str());
+  return text;
+}
+
 void ProgressReport::update(std::uint64_t frames, std::int64_t total, double seconds) {
+  if (json_) {
+    if (seconds - last_plain_ >= plain_interval_) {
+      std::fprintf(stream_, "%s\n", format_json("progress", frames, total, seconds, unit_).c_str());
+      std::fflush(stream_);
+      last_plain_ = seconds;
+    }
+    return;
+  }
   if (terminal_) {
     std::fprintf(stream_, "\r%s\033[K", format(frames, total, seconds, unit_).c_str());
     std::fflush(stream_);
@@ -53,7 +96,9 @@ void ProgressReport::update(std::uint64_t frames, std::int64_t total, double sec
 }
 
 void ProgressReport::finish(std::uint64_t frames, std::int64_t total, double seconds) {
-  if (terminal_) {
+  if (json_) {
+    std::fprintf(stream_, "%s\n", format_json("finished", frames, total, seconds, unit_).c_str());
+  } else if (terminal_) {
     std::fprintf(stream_, "\r%s\033[K\n", format(frames, total, seconds, unit_).c_str());
   } else {
     std::fprintf(stream_, "restore4k: %s\n", format(frames, total, seconds, unit_).c_str());

@@ -73,6 +73,28 @@ TEST(JobCommand, PresetAndOverridesRunAndLeaveARecordThatRunsAgain) {
   EXPECT_EQ(r4k::testing::read_band(dir / "out.tif", 2), r4k::testing::read_band(dir / "first.tif", 2));
 }
 
+TEST(JobCommand, ProgressAsJsonLinesForPrograms) {
+  TempDir dir;
+  r4k::testing::TestRaster spec;
+  r4k::testing::write_test_raster(spec, dir / "in.tif");
+  std::ofstream(dir / "job.yaml") << "kind: raster\ninput: in.tif\noutput: out.tif\nengine:\n  tile: 64\n";
+  const Outcome run = restore4k({"run", (dir / "job.yaml").string(), "--progress", "json"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::smatch match;
+  ASSERT_TRUE(std::regex_search(
+      run.output, match,
+      std::regex(R"re(\{"event":"finished","unit":"tile","done":(\d+),"total":(\d+),"seconds":[0-9.]+,"rate":[0-9.]+,"eta":[^}]*\})re")))
+      << run.output;
+  EXPECT_GT(std::stoi(match[1]), 1);
+  fs::create_directories(dir / "batch");
+  const Outcome batch = restore4k({"batch", (dir / "*.tif").string(), (dir / "batch").string(), "--progress", "json"});
+  ASSERT_EQ(batch.exit_code, 0) << batch.output;
+  EXPECT_NE(batch.output.find(R"({"event":"finished","unit":"file","done":2,"total":2,)"), std::string::npos)
+      << batch.output;
+  EXPECT_EQ(restore4k({"raster", (dir / "in.tif").string(), (dir / "x.tif").string(), "--progress", "xml"}).exit_code,
+            2);
+}
+
 TEST(JobCommand, InvalidJobReportsEveryMistakeAndRunsNothing) {
   TempDir dir;
   std::ofstream(dir / "job.yaml") << "kind: raster\ninput: missing.tif\noutput: out.tif\nengine:\n  tiel: 3\n"
