@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 #include <sstream>
+#include <tuple>
 
 #include <CLI/CLI.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -253,6 +254,15 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "hardware", "software"}));
   video->add_flag("--dry-run", dry_run, "Print the equivalent gst-launch-1.0 line and exit");
+  std::string fit_text;
+  std::string pad_color_text = "0x000000";
+  video->add_option("--fit", fit_text,
+                    "Fit the upscaled picture into a fixed frame, e.g. 3840x2160 (UHD) or 4096x2160 (DCI 4K), "
+                    "honouring the pixel aspect ratio");
+  video->add_option("--fit-mode", video_job.fit_mode, "pad (bars) or crop (fill the frame)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"pad", "crop"}));
+  video->add_option("--pad-color", pad_color_text, "Colour of the bars, 0xRRGGBB")->capture_default_str();
   const char* progress_help = "Progress: auto (in place on a terminal, a line every 10 s otherwise), plain, or json "
                               "(one JSON object per line, about once a second, for programs)";
   video->add_option("--progress", g_progress, progress_help)->capture_default_str()->check(
@@ -399,6 +409,8 @@ int main(int argc, char** argv) {
       video_job.halo = parse_halo(video_halo);
       video_job.encoder = r4k::restore::parse_video_encoder(encoder_name);
       video_job.decoder = r4k::decode::parse_decoder_preference(decoder_name);
+      std::tie(video_job.fit_width, video_job.fit_height) = r4k::restore::parse_frame_size(fit_text);
+      video_job.pad_color = r4k::restore::parse_rgb_color(pad_color_text);
       video_job.cancel = &g_interrupted;
       if (dry_run) {
         const auto plan = r4k::restore::plan_video(video_job, video_job.output);

@@ -68,6 +68,14 @@ std::vector<KeySpec> make_keys() {
       only(choice(key("video.decoder", T::string, "auto", "auto (hardware when present), hardware or software"),
                   {"auto", "hardware", "software"}),
            {"video"}),
+      only(key("video.fit", T::string, "",
+               "Fit the upscaled picture into a fixed frame, e.g. \"3840x2160\" (UHD), honouring the pixel aspect "
+               "ratio (\"\" = no fit)"),
+           {"video"}),
+      only(choice(key("video.fit_mode", T::string, "pad", "pad (bars where the aspect differs) or crop (fill)"),
+                  {"pad", "crop"}),
+           {"video"}),
+      only(key("video.pad_color", T::string, "0x000000", "Colour of the bars, 0xRRGGBB"), {"video"}),
       only(key("raster.bands", T::string, "",
                "Bands to upscale, 1-based, in the model's channel order, e.g. \"4,3,2\" (default: as many as the "
                "model takes)"),

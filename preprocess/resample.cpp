@@ -72,4 +72,17 @@ void upscale_planes(const Tensor& input, int scale, ResampleFilter filter, Tenso
   }
 }
 
+void resize_planes(const Tensor& input, int width, int height, ResampleFilter filter, Tensor& output) {
+  const auto& in = input.shape();
+  output.resize({in.n, in.c, height, width});
+  const bool shrink = width <= in.w && height <= in.h && (width < in.w || height < in.h);
+  const int method = shrink ? cv::INTER_AREA : interpolation(filter);
+  for (int n = 0; n < in.n; ++n) {
+    for (int c = 0; c < in.c; ++c) {
+      cv::Mat dst = output.plane_mat(n, c);
+      cv::resize(input.plane_mat(n, c), dst, cv::Size(width, height), 0, 0, method);
+    }
+  }
+}
+
 }  // namespace r4k

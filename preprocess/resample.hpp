@@ -24,4 +24,8 @@ ResampleFilter parse_resample_filter(const std::string& name);
 // (n x c x h*scale x w*scale), resizing `output` as needed.
 void upscale_planes(const Tensor& input, int scale, ResampleFilter filter, Tensor& output);
 
+// Resizes every plane to width x height (any ratio). Shrinking uses area
+// averaging (no aliasing); enlarging uses `filter`.
+void resize_planes(const Tensor& input, int width, int height, ResampleFilter filter, Tensor& output);
+
 }  // namespace r4k

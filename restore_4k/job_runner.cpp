@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <tuple>
 
 #include <glib.h>
 
@@ -44,6 +45,9 @@ VideoJob video_job_from(const config::JobFile& job) {
   out.batch = job.get_int("engine.batch");
   out.encoder = parse_video_encoder(job.get("video.encoder"));
   out.decoder = decode::parse_decoder_preference(job.get("video.decoder"));
+  std::tie(out.fit_width, out.fit_height) = parse_frame_size(job.get("video.fit"));
+  out.fit_mode = job.get("video.fit_mode");
+  out.pad_color = parse_rgb_color(job.get("video.pad_color"));
   return out;
 }
 

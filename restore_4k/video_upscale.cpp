@@ -151,7 +151,18 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
              "model=" + job.model, "backend=" + job.engine.backend, "tile-size=" + std::to_string(job.tile_size),
              "halo=" + std::to_string(job.halo), "threads=" + std::to_string(job.engine.threads),
              "batch=" + std::to_string(job.batch), "!", "queue", "max-size-buffers=4", "max-size-bytes=0",
-             "max-size-time=0", "!", "videoconvert", "!"});
+             "max-size-time=0", "!"});
+  if (job.fit_width > 0) {
+    if (job.fit_mode != "pad" && job.fit_mode != "crop") {
+      throw InputError("fit mode '" + job.fit_mode + "': expected pad or crop");
+    }
+    char color[16];
+    std::snprintf(color, sizeof color, "0x%06x", job.pad_color);
+    append(a, {"r4kfit", "width=" + std::to_string(job.fit_width), "height=" + std::to_string(job.fit_height),
+               "mode=" + job.fit_mode, std::string("pad-color=") + color, "!", "queue", "max-size-buffers=4",
+               "max-size-bytes=0", "max-size-time=0", "!"});
+  }
+  append(a, {"videoconvert", "!"});
   a.insert(a.end(), encoder.elements.begin(), encoder.elements.end());
   append(a, {"!", "queue", "!", encoder.muxer, "name=mux", "!", "filesink", "location=" + location.string()});
 
@@ -217,6 +228,30 @@ VideoResult upscale_video(const VideoJob& job) {
   result.interrupted = run.interrupted;
   result.expected_frames = video.frame_count;
   return result;
+}
+
+std::pair<int, int> parse_frame_size(const std::string& text) {
+  if (text.empty()) return {0, 0};
+  const auto x = text.find('x');
+  char* end = nullptr;
+  const long width = x == std::string::npos ? 0 : std::strtol(text.c_str(), &end, 10);
+  const bool width_ok = x != std::string::npos && end == text.c_str() + x;
+  const long height = width_ok ? std::strtol(text.c_str() + x + 1, &end, 10) : 0;
+  if (!width_ok || *end != '\0' || width < 2 || height < 2 || width > 32768 || height > 32768 || width % 2 ||
+      height % 2) {
+    throw InputError("frame size '" + text + "': expected WIDTHxHEIGHT, even, e.g. 3840x2160 or 4096x2160");
+  }
+  return {static_cast<int>(width), static_cast<int>(height)};
+}
+
+std::uint32_t parse_rgb_color(const std::string& text) {
+  std::string hex = text;
+  if (hex.rfind("0x", 0) == 0 || hex.rfind("0X", 0) == 0) hex = hex.substr(2);
+  if (!hex.empty() && hex[0] == '#') hex = hex.substr(1);
+  char* end = nullptr;
+  const unsigned long value = hex.size() == 6 ? std::strtoul(hex.c_str(), &end, 16) : 0;
+  if (hex.size() != 6 || *end != '\0') throw InputError("colour '" + text + "': expected 0xRRGGBB, e.g. 0x000000");
+  return static_cast<std::uint32_t>(value);
 }
 
 }  // namespace r4k::restore

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
 
 #include "decode/decoder_choice.hpp"
 #include "decode/media_probe.hpp"
@@ -31,11 +32,21 @@ struct VideoJob {
   int halo = -1;
   int batch = 1;
   VideoEncoder encoder = VideoEncoder::ffv1;
+  // Fit the upscaled picture into a fixed frame (r4kfit): 0 x 0 = no fit.
+  int fit_width = 0;
+  int fit_height = 0;
+  std::string fit_mode = "pad";     // pad | crop
+  std::uint32_t pad_color = 0;      // 0xRRGGBB
   decode::DecoderPreference decoder = decode::DecoderPreference::automatic;
   const std::atomic<bool>* cancel = nullptr;
   // Frames done, frames expected (0 = unknown), seconds since start.
   std::function<void(std::uint64_t, std::int64_t, double)> progress;
 };
+
+// "3840x2160" -> {3840, 2160}; "" -> {0, 0}. Throws InputError naming the text.
+std::pair<int, int> parse_frame_size(const std::string& text);
+// "0xRRGGBB", "#RRGGBB" or "RRGGBB". Throws InputError naming the text.
+std::uint32_t parse_rgb_color(const std::string& text);
 
 struct VideoPlan {
   decode::MediaInfo media;

@@ -206,6 +206,24 @@ TEST(VideoCommand, SubtitlesIntoMatroska) {
   }
 }
 
+TEST(VideoCommand, FitIntoAFixedFrameWithBars) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "in.mp4", 160, 120, 25, 0.4);  // 4:3, square pixels
+  const fs::path out = dir / "out.mkv";
+  const auto run = restore4k({"video", clip.string(), out.string(), "--model", "builtin:bicubic-x2", "--fit",
+                              "640x360", "--pad-color", "0x000000"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(probe(out, "v:0", "stream=width"), "640");
+  EXPECT_EQ(probe(out, "v:0", "stream=height"), "360");
+  EXPECT_EQ(counted_frames(out), 10);
+  // A bad frame size is refused before any work.
+  const auto bad = restore4k({"video", clip.string(), (dir / "b.mkv").string(), "--fit", "3840*2160"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("frame size '3840*2160'"), std::string::npos) << bad.output;
+  EXPECT_FALSE(fs::exists(dir / "b.mkv"));
+}
+
 TEST(VideoCommand, DryRunPrintsALineThatGstLaunchRuns) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;

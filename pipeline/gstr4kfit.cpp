@@ -1,0 +1,281 @@
+/**
+ * SECTION:element-r4kfit
+ * @title: r4kfit
+ *
+ * Fits video into a fixed frame such as UHD 3840x2160 or DCI 4K 4096x2160:
+ * the picture is scaled to the largest size that fits (`mode=pad`, the rest
+ * filled with `pad-color`) or that covers the frame (`mode=crop`), keeping
+ * its display aspect ratio — the input's pixel-aspect-ratio is honoured, so
+ * anamorphic SD comes out at 16:9 — centred, with square output pixels. The
+ * format and colourimetry stay the input's; the pad colour is converted with
+ * the caps' matrix and range. Shrinking averages areas; enlarging uses
+ * `filter`.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=sd.mkv ! decodebin ! videoconvert ! \
+ *     r4ksuperres model=builtin:bicubic-x4 ! r4kfit width=3840 height=2160 ! \
+ *     videoconvert ! autovideosink
+ * ]|
+ */
+#include "pipeline/gstr4kfit.h"
+
+#include <string>
+
+#include "pipeline/video_format.hpp"
+#include "preprocess/error.hpp"
+#include "preprocess/frame_fit.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(gst_r4k_fit_debug);
+#define GST_CAT_DEFAULT gst_r4k_fit_debug
+
+enum { PROP_0, PROP_WIDTH, PROP_HEIGHT, PROP_MODE, PROP_PAD_COLOR, PROP_FILTER };
+
+#define DEFAULT_WIDTH 3840
+#define DEFAULT_HEIGHT 2160
+#define DEFAULT_MODE "pad"
+#define DEFAULT_PAD_COLOR 0x000000u
+#define DEFAULT_FILTER "lanczos"
+
+namespace {
+
+struct FitState {
+  r4k::RawFormat format = r4k::RawFormat::rgb;
+  r4k::YcbcrSpace space;
+  r4k::FitGeometry geometry;
+  r4k::ResampleFilter filter = r4k::ResampleFilter::lanczos;
+};
+
+}  // namespace
+
+struct _GstR4kFit {
+  GstVideoFilter parent;
+  guint width;
+  guint height;
+  gchar* mode;
+  guint pad_color;
+  gchar* filter;
+  FitState* state;
+};
+
+G_DEFINE_TYPE(GstR4kFit, gst_r4k_fit, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE(r4kfit, "r4kfit", GST_RANK_NONE, GST_TYPE_R4K_FIT);
+
+static GstCaps* gst_r4k_fit_transform_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
+                                           GstCaps* filter) {
+  auto* self = GST_R4K_FIT(trans);
+  GstCaps* result = gst_caps_new_empty();
+  for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
+    GstStructure* s = gst_structure_copy(gst_caps_get_structure(caps, i));
+    if (direction == GST_PAD_SINK) {
+      gst_structure_set(s, "width", G_TYPE_INT, static_cast<int>(self->width), "height", G_TYPE_INT,
+                        static_cast<int>(self->height), "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
+    } else {
+      gst_structure_set(s, "width", GST_TYPE_INT_RANGE, 1, G_MAXINT, "height", GST_TYPE_INT_RANGE, 1, G_MAXINT, nullptr);
+      gst_structure_remove_field(s, "pixel-aspect-ratio");
+    }
+    gst_caps_append_structure_full(result, s, gst_caps_features_copy(gst_caps_get_features(caps, i)));
+  }
+  if (filter != nullptr) {
+    GstCaps* intersection = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref(result);
+    result = intersection;
+  }
+  return result;
+}
+
+static GstCaps* gst_r4k_fit_fixate_caps(GstBaseTransform*, GstPadDirection, GstCaps* caps, GstCaps* othercaps) {
+  othercaps = gst_caps_truncate(gst_caps_make_writable(othercaps));
+  GstStructure* in = gst_caps_get_structure(caps, 0);
+  GstStructure* out = gst_caps_get_structure(othercaps, 0);
+  for (const char* field : {"format", "chroma-site", "colorimetry", "interlace-mode"}) {
+    const char* value = gst_structure_get_string(in, field);
+    if (value != nullptr) {
+      if (gst_structure_has_field(out, field)) {
+        gst_structure_fixate_field_string(out, field, value);
+      } else {
+        gst_structure_set(out, field, G_TYPE_STRING, value, nullptr);
+      }
+    }
+  }
+  const GValue* rate = gst_structure_get_value(in, "framerate");
+  if (rate != nullptr && GST_VALUE_HOLDS_FRACTION(rate)) {
+    gst_structure_fixate_field_nearest_fraction(out, "framerate", gst_value_get_fraction_numerator(rate),
+                                                gst_value_get_fraction_denominator(rate));
+  }
+  return gst_caps_fixate(othercaps);
+}
+
+static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
+                                     GstVideoInfo* out_info) {
+  auto* self = GST_R4K_FIT(filter);
+  const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
+  if (!format || GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Unsupported video format."),
+                      ("input %s, output %s: r4kfit keeps the input's format, one of %s", GST_VIDEO_INFO_NAME(in_info),
+                       GST_VIDEO_INFO_NAME(out_info), r4k::pipeline::superres_formats()));
+    return FALSE;
+  }
+  try {
+    const std::string mode = self->mode != nullptr ? self->mode : DEFAULT_MODE;
+    if (mode != "pad" && mode != "crop") throw r4k::InputError("mode '" + mode + "': expected pad or crop");
+    self->state->filter = r4k::parse_resample_filter(self->filter != nullptr ? self->filter : DEFAULT_FILTER);
+    self->state->geometry =
+        r4k::compute_fit(GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_PAR_N(in_info),
+                         GST_VIDEO_INFO_PAR_D(in_info), GST_VIDEO_INFO_WIDTH(out_info),
+                         GST_VIDEO_INFO_HEIGHT(out_info), mode == "pad" ? r4k::FitMode::pad : r4k::FitMode::crop);
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot fit the video."), ("%s", error.what()));
+    return FALSE;
+  }
+  self->state->format = *format;
+  self->state->space = r4k::pipeline::ycbcr_space(*in_info);
+  const auto& g = self->state->geometry;
+  GST_INFO_OBJECT(self, "%dx%d (PAR %d/%d) -> %dx%d at %d,%d in %dx%d", GST_VIDEO_INFO_WIDTH(in_info),
+                  GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_PAR_N(in_info), GST_VIDEO_INFO_PAR_D(in_info),
+                  g.scaled_width, g.scaled_height, g.offset_x, g.offset_y, GST_VIDEO_INFO_WIDTH(out_info),
+                  GST_VIDEO_INFO_HEIGHT(out_info));
+  return TRUE;
+}
+
+static GstFlowReturn gst_r4k_fit_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
+                                                 GstVideoFrame* out_frame) {
+  auto* self = GST_R4K_FIT(filter);
+  FitState& state = *self->state;
+  try {
+    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, state.format), state.space);
+    const r4k::Frame fitted =
+        r4k::fit_frame(frame, state.geometry, GST_VIDEO_FRAME_WIDTH(out_frame), GST_VIDEO_FRAME_HEIGHT(out_frame),
+                       self->pad_color, state.filter);
+    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, state.format);
+    r4k::pack(fitted, out);
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Fitting failed."), ("%s", error.what()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+static void gst_r4k_fit_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_FIT(object);
+  GST_OBJECT_LOCK(self);
+  switch (prop_id) {
+    case PROP_WIDTH:
+      self->width = g_value_get_uint(value);
+      break;
+    case PROP_HEIGHT:
+      self->height = g_value_get_uint(value);
+      break;
+    case PROP_MODE:
+      g_free(self->mode);
+      self->mode = g_value_dup_string(value);
+      break;
+    case PROP_PAD_COLOR:
+      self->pad_color = g_value_get_uint(value);
+      break;
+    case PROP_FILTER:
+      g_free(self->filter);
+      self->filter = g_value_dup_string(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+  gst_base_transform_reconfigure_src(GST_BASE_TRANSFORM(self));
+}
+
+static void gst_r4k_fit_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_FIT(object);
+  GST_OBJECT_LOCK(self);
+  switch (prop_id) {
+    case PROP_WIDTH:
+      g_value_set_uint(value, self->width);
+      break;
+    case PROP_HEIGHT:
+      g_value_set_uint(value, self->height);
+      break;
+    case PROP_MODE:
+      g_value_set_string(value, self->mode);
+      break;
+    case PROP_PAD_COLOR:
+      g_value_set_uint(value, self->pad_color);
+      break;
+    case PROP_FILTER:
+      g_value_set_string(value, self->filter);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_fit_finalize(GObject* object) {
+  auto* self = GST_R4K_FIT(object);
+  g_free(self->mode);
+  g_free(self->filter);
+  delete self->state;
+  G_OBJECT_CLASS(gst_r4k_fit_parent_class)->finalize(object);
+}
+
+static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
+  auto* gobject_class = G_OBJECT_CLASS(klass);
+  auto* element_class = GST_ELEMENT_CLASS(klass);
+  auto* trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+  auto* filter_class = GST_VIDEO_FILTER_CLASS(klass);
+  gobject_class->set_property = gst_r4k_fit_set_property;
+  gobject_class->get_property = gst_r4k_fit_get_property;
+  gobject_class->finalize = gst_r4k_fit_finalize;
+
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(gobject_class, PROP_WIDTH,
+                                  g_param_spec_uint("width", "Width", "Output width (e.g. 3840 UHD, 4096 DCI 4K)", 2,
+                                                    32768, DEFAULT_WIDTH, flags));
+  g_object_class_install_property(gobject_class, PROP_HEIGHT,
+                                  g_param_spec_uint("height", "Height", "Output height (e.g. 2160)", 2, 32768,
+                                                    DEFAULT_HEIGHT, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_MODE,
+      g_param_spec_string("mode", "Mode",
+                          "pad (the whole picture, bars where the aspect differs) or crop (the frame filled, the "
+                          "overflow cut)",
+                          DEFAULT_MODE, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_PAD_COLOR,
+      g_param_spec_uint("pad-color", "Pad colour", "Colour of the bars as 0xRRGGBB (R'G'B', converted to the caps' "
+                                                   "colour space)",
+                        0, 0xffffff, DEFAULT_PAD_COLOR, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FILTER,
+      g_param_spec_string("filter", "Filter", "Filter for enlarging: nearest, bilinear, bicubic or lanczos (shrinking "
+                                              "always averages areas)",
+                          DEFAULT_FILTER, flags));
+
+  gst_element_class_set_static_metadata(element_class, "Fit to frame", "Filter/Effect/Video/Scaler",
+                                        "Scales and pads or crops video to a fixed frame, honouring the "
+                                        "pixel-aspect-ratio",
+                                        "restore4k engineers");
+  const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
+                           ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
+  GstCaps* caps = gst_caps_from_string(text.c_str());
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref(caps);
+
+  trans_class->transform_caps = gst_r4k_fit_transform_caps;
+  trans_class->fixate_caps = gst_r4k_fit_fixate_caps;
+  trans_class->passthrough_on_same_caps = FALSE;
+  filter_class->set_info = gst_r4k_fit_set_info;
+  filter_class->transform_frame = gst_r4k_fit_transform_frame;
+  GST_DEBUG_CATEGORY_INIT(gst_r4k_fit_debug, "r4kfit", 0, "restore4k fit to frame");
+}
+
+static void gst_r4k_fit_init(GstR4kFit* self) {
+  self->width = DEFAULT_WIDTH;
+  self->height = DEFAULT_HEIGHT;
+  self->mode = g_strdup(DEFAULT_MODE);
+  self->pad_color = DEFAULT_PAD_COLOR;
+  self->filter = g_strdup(DEFAULT_FILTER);
+  self->state = new FitState();
+}

@@ -1,0 +1,114 @@
+#include "preprocess/frame_fit.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "preprocess/error.hpp"
+#include "preprocess/ycbcr.hpp"
+
+namespace r4k {
+namespace {
+
+int even(double value) { return std::max(2, 2 * static_cast<int>(std::lround(value / 2.0))); }
+
+// Copies `source` (h x w plane) into `target` (H x W plane) at (x, y),
+// clipping whatever falls outside.
+void place(const float* source, int w, int h, float* target, int W, int H, int x, int y) {
+  const int x0 = std::max(0, x);
+  const int y0 = std::max(0, y);
+  const int x1 = std::min(W, x + w);
+  const int y1 = std::min(H, y + h);
+  for (int row = y0; row < y1; ++row) {
+    const float* from = source + static_cast<std::size_t>(row - y) * w + (x0 - x);
+    std::copy(from, from + (x1 - x0), target + static_cast<std::size_t>(row) * W + x0);
+  }
+}
+
+}  // namespace
+
+FitGeometry compute_fit(int width, int height, int par_n, int par_d, int out_width, int out_height, FitMode mode) {
+  if (width < 1 || height < 1 || out_width < 2 || out_height < 2) {
+    throw InputError("cannot fit " + std::to_string(width) + "x" + std::to_string(height) + " into " +
+                     std::to_string(out_width) + "x" + std::to_string(out_height));
+  }
+  if (par_n < 1 || par_d < 1) {
+    throw InputError("pixel aspect ratio " + std::to_string(par_n) + "/" + std::to_string(par_d) + " is not valid");
+  }
+  // The picture as displayed, in square pixels.
+  const double display_width = static_cast<double>(width) * par_n / par_d;
+  const double sx = out_width / display_width;
+  const double sy = static_cast<double>(out_height) / height;
+  const double s = mode == FitMode::pad ? std::min(sx, sy) : std::max(sx, sy);
+  FitGeometry g;
+  g.scaled_width = even(display_width * s);
+  g.scaled_height = even(height * s);
+  if (mode == FitMode::pad) {
+    g.scaled_width = std::min(g.scaled_width, out_width - out_width % 2);
+    g.scaled_height = std::min(g.scaled_height, out_height - out_height % 2);
+  }
+  g.offset_x = (out_width - g.scaled_width) / 2 / 2 * 2;
+  g.offset_y = (out_height - g.scaled_height) / 2 / 2 * 2;
+  if (mode == FitMode::crop) {
+    g.offset_x = -((g.scaled_width - out_width) / 2 / 2 * 2);
+    g.offset_y = -((g.scaled_height - out_height) / 2 / 2 * 2);
+  }
+  return g;
+}
+
+Frame fit_frame(const Frame& frame, const FitGeometry& g, int out_width, int out_height, std::uint32_t pad_rgb,
+                ResampleFilter filter) {
+  const float r = static_cast<float>((pad_rgb >> 16) & 0xff) / 255.0f;
+  const float gr = static_cast<float>((pad_rgb >> 8) & 0xff) / 255.0f;
+  const float b = static_cast<float>(pad_rgb & 0xff) / 255.0f;
+  Frame out;
+  out.colour = frame.colour;
+  out.has_alpha = frame.has_alpha;
+  out.bits = frame.bits;
+  out.space = frame.space;
+  out.chroma_shift_x = frame.chroma_shift_x;
+  out.chroma_shift_y = frame.chroma_shift_y;
+
+  // Fill values per plane, in the frame's colour model.
+  std::vector<float> fill;
+  float cb = 0.5f;
+  float cr = 0.5f;
+  if (frame.colour == FrameColour::rgb) {
+    fill = {r, gr, b};
+  } else if (frame.colour == FrameColour::grey) {
+    fill = {0.299f * r + 0.587f * gr + 0.114f * b};
+  } else {
+    float y = 0.0f;
+    rgb_to_ycbcr(&r, &gr, &b, &y, &cb, &cr, 1, frame.space);
+    fill = {y};
+  }
+  if (frame.has_alpha) fill.push_back(1.0f);
+
+  Tensor scaled;
+  resize_planes(frame.planes, g.scaled_width, g.scaled_height, filter, scaled);
+  const int planes = frame.planes.shape().c;
+  out.planes.resize({1, planes, out_height, out_width});
+  for (int c = 0; c < planes; ++c) {
+    float* target = out.planes.plane(0, c);
+    std::fill(target, target + out.planes.shape().plane_size(), fill[static_cast<std::size_t>(c)]);
+    place(scaled.plane(0, c), g.scaled_width, g.scaled_height, target, out_width, out_height, g.offset_x, g.offset_y);
+  }
+  if (frame.colour == FrameColour::ycbcr) {
+    const int sx = frame.chroma_shift_x;
+    const int sy = frame.chroma_shift_y;
+    Tensor chroma;
+    resize_planes(frame.chroma, g.scaled_width >> sx, g.scaled_height >> sy, filter, chroma);
+    const int cw = out_width >> sx;
+    const int ch = out_height >> sy;
+    out.chroma.resize({1, 2, ch, cw});
+    for (int c = 0; c < 2; ++c) {
+      float* target = out.chroma.plane(0, c);
+      std::fill(target, target + out.chroma.shape().plane_size(), c == 0 ? cb : cr);
+      place(chroma.plane(0, c), g.scaled_width >> sx, g.scaled_height >> sy, target, cw, ch, g.offset_x >> sx,
+            g.offset_y >> sy);
+    }
+  }
+  return out;
+}
+
+}  // namespace r4k
