@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -284,6 +285,10 @@ class Checker {
       case ValueType::string:
         if (text.empty()) {
           report(value.Mark(), key.path, expected + ", found nothing");
+          return;
+        }
+        if (!key.pattern.empty() && (text.size() > 256 || !std::regex_match(text, std::regex(key.pattern)))) {
+          report(value.Mark(), key.path, expected + ", found '" + text.substr(0, 64) + "'");
           return;
         }
         values_[key.path] = text;

@@ -26,6 +26,12 @@ KeySpec choice(KeySpec spec, std::vector<std::string> choices) {
   return spec;
 }
 
+KeySpec pattern(KeySpec spec, std::string regex, std::string doc) {
+  spec.pattern = std::move(regex);
+  spec.pattern_doc = std::move(doc);
+  return spec;
+}
+
 KeySpec required(KeySpec spec, std::vector<std::string> kinds) {
   spec.required = true;
   spec.kinds = std::move(kinds);
@@ -68,17 +74,21 @@ std::vector<KeySpec> make_keys() {
       only(choice(key("video.decoder", T::string, "auto", "auto (hardware when present), hardware or software"),
                   {"auto", "hardware", "software"}),
            {"video"}),
-      only(key("video.fit", T::string, "",
-               "Fit the upscaled picture into a fixed frame, e.g. \"3840x2160\" (UHD), honouring the pixel aspect "
-               "ratio (\"\" = no fit)"),
+      only(pattern(key("video.fit", T::string, "",
+                       "Fit the upscaled picture into a fixed frame, e.g. \"3840x2160\" (UHD), honouring the pixel "
+                       "aspect ratio (no fit when unset)"),
+                   "[0-9]+x[0-9]+", "WIDTHxHEIGHT such as 3840x2160"),
            {"video"}),
       only(choice(key("video.fit_mode", T::string, "pad", "pad (bars where the aspect differs) or crop (fill)"),
                   {"pad", "crop"}),
            {"video"}),
-      only(key("video.pad_color", T::string, "0x000000", "Colour of the bars, 0xRRGGBB"), {"video"}),
-      only(key("raster.bands", T::string, "",
-               "Bands to upscale, 1-based, in the model's channel order, e.g. \"4,3,2\" (default: as many as the "
-               "model takes)"),
+      only(pattern(key("video.pad_color", T::string, "0x000000", "Colour of the bars, 0xRRGGBB"),
+                   "(0x|#)?[0-9a-fA-F]{6}", "a colour 0xRRGGBB"),
+           {"video"}),
+      only(pattern(key("raster.bands", T::string, "",
+                       "Bands to upscale, 1-based, in the model's channel order, e.g. \"4,3,2\" (default: as many "
+                       "as the model takes)"),
+                   "[0-9]+(,[0-9]+)*", "band numbers such as 4,3,2"),
            {"raster", "batch"}),
       only(key("raster.range", T::string, "auto", "Value mapping to [0, 1]: auto, MIN,MAX, or bits:N"),
            {"raster", "batch"}),
@@ -95,8 +105,10 @@ std::vector<KeySpec> make_keys() {
            {"raster", "batch"}),
       required(key("batch.inputs", T::string, "", "Shell glob of the rasters to upscale, e.g. \"tiles/*.tif\""),
                {"batch"}),
-      only(key("batch.shard", T::string, "",
-               "This run's share i/N of the sorted manifest (default: from the cluster's array-job variables)"),
+      only(pattern(key("batch.shard", T::string, "",
+                       "This run's share i/N of the sorted manifest (default: from the cluster's array-job "
+                       "variables)"),
+                   "[0-9]+/[0-9]+", "i/N such as 0/4"),
            {"batch"}),
       only(ranged(key("batch.jobs", T::integer, "1", "Files processed at once"), 1, 256), {"batch"}),
   };
@@ -150,7 +162,7 @@ std::string describe_type(const KeySpec& key) {
       text << "a file path";
       break;
     case ValueType::string:
-      text << "a string";
+      text << (key.pattern_doc.empty() ? std::string("a string") : key.pattern_doc);
       break;
   }
   return text.str();

@@ -20,6 +20,8 @@ struct KeySpec {
   std::optional<double> min;  // integer, number
   std::optional<double> max;
   std::vector<std::string> choices;  // choice
+  std::string pattern;      // strings: an ECMAScript regex the whole value must match ("" = any)
+  std::string pattern_doc;  // what the pattern means, for messages: "WIDTHxHEIGHT such as 3840x2160"
   bool required = false;
   std::vector<std::string> kinds;  // job kinds the key applies to; empty: all
   std::string doc;

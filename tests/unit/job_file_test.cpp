@@ -90,6 +90,9 @@ TEST(JobFile, StructureMistakes) {
            {"kind: raster\nkind: video\n", "j.yaml:2:1: kind: given twice"},
            {"kind: raster\nengine:\n  tile: 99999\n", "j.yaml:3:9: engine.tile: expected an integer from 0 to 16384, found 99999 (out of range)"},
            {"kind: raster\nmodle: m.onnx\n", "j.yaml:2:1: modle: unknown key 'modle': did you mean 'model'?"},
+           {"kind: video\nvideo:\n  fit: 3840*2160\n",
+            "j.yaml:3:8: video.fit: expected WIDTHxHEIGHT such as 3840x2160, found '3840*2160'"},
+           {"kind: raster\nraster:\n  bands: 4;3\n", "j.yaml:3:10: raster.bands: expected band numbers such as 4,3,2"},
        }) {
     const auto result = load_job_text(text, "j.yaml", false);
     const auto all = ::testing::PrintToString(messages(result));
