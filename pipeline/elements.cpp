@@ -1,5 +1,6 @@
 #include "pipeline/elements.hpp"
 
+#include "pipeline/gstr4kdeflicker.h"
 #include "pipeline/gstr4kfit.h"
 #include "pipeline/gstr4krastersink.h"
 #include "pipeline/gstr4krastersrc.h"
@@ -9,7 +10,8 @@ namespace r4k::pipeline {
 
 gboolean register_elements(GstPlugin* plugin) {
   return GST_ELEMENT_REGISTER(r4ksuperres, plugin) && GST_ELEMENT_REGISTER(r4krastersrc, plugin) &&
-         GST_ELEMENT_REGISTER(r4krastersink, plugin) && GST_ELEMENT_REGISTER(r4kfit, plugin);
+         GST_ELEMENT_REGISTER(r4krastersink, plugin) && GST_ELEMENT_REGISTER(r4kfit, plugin) &&
+         GST_ELEMENT_REGISTER(r4kdeflicker, plugin);
 }
 
 void register_static_plugin() {

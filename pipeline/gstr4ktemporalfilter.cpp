@@ -1,0 +1,282 @@
+#include "pipeline/gstr4ktemporalfilter.h"
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include "pipeline/video_format.hpp"
+#include "preprocess/error.hpp"
+#include "preprocess/raw_video.hpp"
+#include "preprocess/temporal_stage.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(gst_r4k_temporal_filter_debug);
+#define GST_CAT_DEFAULT gst_r4k_temporal_filter_debug
+
+namespace {
+
+struct TemporalState {
+  std::unique_ptr<r4k::TemporalStage> stage;
+  r4k::RawFormat format = r4k::RawFormat::rgb;
+  r4k::YcbcrSpace space;
+  // Frames kept: the `context` before the next one to output, and all that
+  // arrived after it. buffers[i] is null once frame i has been sent on;
+  // frames[i] is null where the stage does not read the picture.
+  std::deque<GstBuffer*> buffers;
+  std::deque<std::shared_ptr<const r4k::Frame>> frames;
+  std::size_t next = 0;  // index in the deques of the next frame to output
+
+  void clear() {
+    for (GstBuffer* buffer : buffers) {
+      if (buffer != nullptr) gst_buffer_unref(buffer);
+    }
+    buffers.clear();
+    frames.clear();
+    next = 0;
+    if (stage) stage->reset();
+  }
+};
+
+struct GstR4kTemporalFilterPrivate {
+  TemporalState* state;
+};
+
+}  // namespace
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE(GstR4kTemporalFilter, gst_r4k_temporal_filter, GST_TYPE_VIDEO_FILTER)
+
+static TemporalState& state_of(GstR4kTemporalFilter* self) {
+  auto* priv = static_cast<GstR4kTemporalFilterPrivate*>(gst_r4k_temporal_filter_get_instance_private(self));
+  return *priv->state;
+}
+
+static r4k::Frame unpack_buffer(GstR4kTemporalFilter* self, GstBuffer* buffer) {
+  TemporalState& state = state_of(self);
+  GstVideoFrame mapped;
+  if (!gst_video_frame_map(&mapped, &GST_VIDEO_FILTER(self)->in_info, buffer, GST_MAP_READ)) {
+    throw r4k::Error("cannot map an input buffer");
+  }
+  try {
+    r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(mapped, state.format), state.space);
+    gst_video_frame_unmap(&mapped);
+    return frame;
+  } catch (...) {
+    gst_video_frame_unmap(&mapped);
+    throw;
+  }
+}
+
+// Processes the next frame and returns it as an output buffer (the input
+// buffer, made writable and overwritten).
+static GstBuffer* process_next(GstR4kTemporalFilter* self) {
+  TemporalState& state = state_of(self);
+  const std::size_t index = state.next;
+  GstBuffer* buffer = state.buffers[index];
+  state.buffers[index] = nullptr;
+  r4k::Frame current = state.frames[index] ? *state.frames[index] : unpack_buffer(self, buffer);
+  state.stage->process(r4k::FrameWindow(state.frames, index), current);
+  buffer = gst_buffer_make_writable(buffer);
+  GstVideoFrame mapped;
+  if (!gst_video_frame_map(&mapped, &GST_VIDEO_FILTER(self)->in_info, buffer, GST_MAP_WRITE)) {
+    gst_buffer_unref(buffer);
+    throw r4k::Error("cannot map an output buffer");
+  }
+  r4k::RawFrame raw = r4k::pipeline::raw_frame(mapped, state.format);
+  r4k::pack(current, raw);
+  gst_video_frame_unmap(&mapped);
+  ++state.next;
+  // Forget frames no later window reads.
+  const auto context = static_cast<std::size_t>(state.stage->context());
+  while (state.next > context) {
+    if (state.buffers.front() != nullptr) gst_buffer_unref(state.buffers.front());
+    state.buffers.pop_front();
+    state.frames.pop_front();
+    --state.next;
+  }
+  return buffer;
+}
+
+// Sends every frame still held downstream (EOS, new caps, discontinuity).
+static GstFlowReturn drain(GstR4kTemporalFilter* self) {
+  TemporalState& state = state_of(self);
+  GstFlowReturn ret = GST_FLOW_OK;
+  try {
+    while (state.stage && state.next < state.buffers.size() && ret == GST_FLOW_OK) {
+      ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(self), process_next(self));
+    }
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing failed."), ("%s", error.what()));
+    ret = GST_FLOW_ERROR;
+  }
+  state.clear();
+  return ret;
+}
+
+static GstFlowReturn gst_r4k_temporal_filter_submit_input_buffer(GstBaseTransform* trans, gboolean is_discont,
+                                                                 GstBuffer* input) {
+  auto* self = GST_R4K_TEMPORAL_FILTER(trans);
+  TemporalState& state = state_of(self);
+  if (!state.stage) {
+    gst_buffer_unref(input);
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps before the first buffer."), (nullptr));
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+  if (is_discont && !state.buffers.empty()) {
+    GST_DEBUG_OBJECT(self, "discontinuity: draining %zu frames", state.buffers.size() - state.next);
+    const GstFlowReturn ret = drain(self);
+    if (ret != GST_FLOW_OK) {
+      gst_buffer_unref(input);
+      return ret;
+    }
+  }
+  try {
+    auto frame = std::make_shared<const r4k::Frame>(unpack_buffer(self, input));
+    state.stage->observe(*frame);
+    state.buffers.push_back(input);
+    state.frames.push_back(state.stage->context() > 0 ? std::move(frame) : nullptr);
+  } catch (const std::exception& error) {
+    gst_buffer_unref(input);
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Cannot read a frame."), ("%s", error.what()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+static GstFlowReturn gst_r4k_temporal_filter_generate_output(GstBaseTransform* trans, GstBuffer** outbuf) {
+  auto* self = GST_R4K_TEMPORAL_FILTER(trans);
+  TemporalState& state = state_of(self);
+  *outbuf = nullptr;
+  if (!state.stage) return GST_FLOW_OK;
+  const auto lookahead = static_cast<std::size_t>(state.stage->lookahead());
+  if (state.buffers.size() <= state.next + lookahead) return GST_FLOW_OK;
+  try {
+    *outbuf = process_next(self);
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing failed."), ("%s", error.what()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+static gboolean gst_r4k_temporal_filter_sink_event(GstBaseTransform* trans, GstEvent* event) {
+  auto* self = GST_R4K_TEMPORAL_FILTER(trans);
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_EOS:
+    case GST_EVENT_CAPS:
+    case GST_EVENT_SEGMENT:
+      // Held frames belong to the old stream: send them before this event.
+      if (drain(self) != GST_FLOW_OK && GST_EVENT_TYPE(event) != GST_EVENT_EOS) {
+        gst_event_unref(event);
+        return FALSE;
+      }
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      state_of(self).clear();
+      break;
+    default:
+      break;
+  }
+  return GST_BASE_TRANSFORM_CLASS(gst_r4k_temporal_filter_parent_class)->sink_event(trans, event);
+}
+
+static gboolean gst_r4k_temporal_filter_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
+  const gboolean result =
+      GST_BASE_TRANSFORM_CLASS(gst_r4k_temporal_filter_parent_class)->query(trans, direction, query);
+  auto* self = GST_R4K_TEMPORAL_FILTER(trans);
+  TemporalState& state = state_of(self);
+  if (result && direction == GST_PAD_SRC && GST_QUERY_TYPE(query) == GST_QUERY_LATENCY && state.stage) {
+    // Output waits for `lookahead` later frames.
+    const GstVideoInfo& info = GST_VIDEO_FILTER(self)->in_info;
+    if (GST_VIDEO_INFO_FPS_N(&info) > 0) {
+      const GstClockTime delay = gst_util_uint64_scale_int(
+          static_cast<guint64>(state.stage->lookahead()) * GST_SECOND, GST_VIDEO_INFO_FPS_D(&info),
+          GST_VIDEO_INFO_FPS_N(&info));
+      gboolean live = FALSE;
+      GstClockTime min = 0;
+      GstClockTime max = 0;
+      gst_query_parse_latency(query, &live, &min, &max);
+      gst_query_set_latency(query, live, min + delay, max == GST_CLOCK_TIME_NONE ? max : max + delay);
+    }
+  }
+  return result;
+}
+
+static gboolean gst_r4k_temporal_filter_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
+                                                 GstVideoInfo* out_info) {
+  auto* self = GST_R4K_TEMPORAL_FILTER(filter);
+  TemporalState& state = state_of(self);
+  const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
+  if (!format || GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Unsupported video format."),
+                      ("%s: expected one of %s", GST_VIDEO_INFO_NAME(in_info), r4k::pipeline::superres_formats()));
+    return FALSE;
+  }
+  if (GST_VIDEO_INFO_IS_INTERLACED(in_info)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Interlaced video."),
+                      ("%s works on whole frames: put a deinterlacer (e.g. deinterlace) before it",
+                       GST_ELEMENT_NAME(self)));
+    return FALSE;
+  }
+  state.clear();
+  state.format = *format;
+  state.space = r4k::pipeline::ycbcr_space(*in_info);
+  try {
+    auto* klass = GST_R4K_TEMPORAL_FILTER_GET_CLASS(self);
+    state.stage.reset(klass->create_stage(self));
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("Invalid settings."), ("%s", error.what()));
+    return FALSE;
+  }
+  GST_INFO_OBJECT(self, "%s %dx%d, lookahead %d frames", GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_WIDTH(in_info),
+                  GST_VIDEO_INFO_HEIGHT(in_info), state.stage->lookahead());
+  return TRUE;
+}
+
+static gboolean gst_r4k_temporal_filter_stop(GstBaseTransform* trans) {
+  auto* self = GST_R4K_TEMPORAL_FILTER(trans);
+  TemporalState& state = state_of(self);
+  state.clear();
+  state.stage.reset();
+  return TRUE;
+}
+
+static void gst_r4k_temporal_filter_finalize(GObject* object) {
+  auto* self = GST_R4K_TEMPORAL_FILTER(object);
+  auto* priv = static_cast<GstR4kTemporalFilterPrivate*>(gst_r4k_temporal_filter_get_instance_private(self));
+  priv->state->clear();
+  delete priv->state;
+  G_OBJECT_CLASS(gst_r4k_temporal_filter_parent_class)->finalize(object);
+}
+
+void gst_r4k_temporal_filter_class_set_metadata(GstR4kTemporalFilterClass* klass, const char* longname,
+                                                const char* description) {
+  auto* element_class = GST_ELEMENT_CLASS(klass);
+  gst_element_class_set_static_metadata(element_class, longname, "Filter/Effect/Video", description,
+                                        "restore4k engineers");
+  const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
+                           ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
+  GstCaps* caps = gst_caps_from_string(text.c_str());
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref(caps);
+}
+
+static void gst_r4k_temporal_filter_class_init(GstR4kTemporalFilterClass* klass) {
+  auto* gobject_class = G_OBJECT_CLASS(klass);
+  auto* trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+  auto* filter_class = GST_VIDEO_FILTER_CLASS(klass);
+  gobject_class->finalize = gst_r4k_temporal_filter_finalize;
+  trans_class->submit_input_buffer = gst_r4k_temporal_filter_submit_input_buffer;
+  trans_class->generate_output = gst_r4k_temporal_filter_generate_output;
+  trans_class->sink_event = gst_r4k_temporal_filter_sink_event;
+  trans_class->query = gst_r4k_temporal_filter_query;
+  trans_class->stop = gst_r4k_temporal_filter_stop;
+  trans_class->passthrough_on_same_caps = FALSE;
+  filter_class->set_info = gst_r4k_temporal_filter_set_info;
+  klass->create_stage = nullptr;
+  GST_DEBUG_CATEGORY_INIT(gst_r4k_temporal_filter_debug, "r4ktemporalfilter", 0, "restore4k temporal filters");
+}
+
+static void gst_r4k_temporal_filter_init(GstR4kTemporalFilter* self) {
+  auto* priv = static_cast<GstR4kTemporalFilterPrivate*>(gst_r4k_temporal_filter_get_instance_private(self));
+  priv->state = new TemporalState();
+}
