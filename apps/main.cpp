@@ -263,6 +263,28 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"pad", "crop"}));
   video->add_option("--pad-color", pad_color_text, "Colour of the bars, 0xRRGGBB")->capture_default_str();
+  bool no_deinterlace = false;
+  bool no_audio = false;
+  std::string video_preset;
+  video->add_option("--preset", video_preset,
+                    "Start from a preset (film-4k, film-preview): its stages, model, fit, colour and encoder; the "
+                    "options given here override it");
+  video->add_flag("--no-deinterlace", no_deinterlace,
+                  "Do not deinterlace (interlaced input is then an error: the stages need whole frames)");
+  video->add_flag("--deflicker", video_job.deflicker, "Remove brightness flicker (r4kdeflicker)");
+  video->add_option("--deflicker-radius", video_job.deflicker_radius, "Frames each side of the deflicker window")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100));
+  video->add_flag("--dust", video_job.dust, "Remove dust and dirt in single frames (r4kdustbust)");
+  video->add_flag("--scratches", video_job.scratches, "Repair vertical scratches (r4kdustbust)");
+  video->add_option("--denoise", video_job.denoise,
+                    "Grain and noise removal strength (r4kdenoise): 0 = off, 1 = the measured noise level")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 4.0));
+  video->add_option("--colour,--color", video_job.colorimetry, "Output colour: keep, bt709 or bt2020")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"keep", "bt709", "bt2020"}));
+  video->add_flag("--no-audio", no_audio, "Leave the audio out (it is carried over untouched by default)");
   const char* progress_help = "Progress: auto (in place on a terminal, a line every 10 s otherwise), plain, or json "
                               "(one JSON object per line, about once a second, for programs)";
   video->add_option("--progress", g_progress, progress_help)->capture_default_str()->check(
@@ -405,8 +427,54 @@ int main(int argc, char** argv) {
                    result.seconds);
       return kExitOk;
     }
+    if (*video && !video_preset.empty()) {
+      // A job made of the preset and the options given here, through the job
+      // loader (checked like a job file, defaults from the schema).
+      std::vector<std::string> overrides = {"input=" + video_job.input.string(),
+                                            "output=" + video_job.output.string()};
+      const auto given = [&](const char* option) { return video->get_option(option)->count() > 0; };
+      const std::pair<const char*, std::string> mapped[] = {
+          {"--model", "model=" + video_job.model},
+          {"--backend", "engine.backend=" + video_job.engine.backend},
+          {"--tile", "engine.tile=" + std::to_string(video_job.tile_size)},
+          {"--halo", "engine.halo=" + std::to_string(parse_halo(video_halo))},
+          {"--threads", "engine.threads=" + std::to_string(video_job.engine.threads)},
+          {"--batch", "engine.batch=" + std::to_string(video_job.batch)},
+          {"--encoder", "video.encoder=" + encoder_name},
+          {"--decoder", "video.decoder=" + decoder_name},
+          {"--fit", "video.fit=" + fit_text},
+          {"--fit-mode", "video.fit_mode=" + video_job.fit_mode},
+          {"--pad-color", "video.pad_color=" + pad_color_text},
+          {"--no-deinterlace", "video.deinterlace=false"},
+          {"--deflicker", "video.deflicker=true"},
+          {"--deflicker-radius", "video.deflicker_radius=" + std::to_string(video_job.deflicker_radius)},
+          {"--dust", "video.dust=true"},
+          {"--scratches", "video.scratches=true"},
+          {"--denoise", "video.denoise=" + std::to_string(video_job.denoise)},
+          {"--colour", "video.colour=" + video_job.colorimetry},
+          {"--no-audio", "video.audio=false"},
+      };
+      for (const auto& [option, value] : mapped) {
+        if (given(option)) overrides.push_back(value);
+      }
+      const auto loaded = r4k::config::load_job_text("kind: video\nextends: " + video_preset + "\n",
+                                                     std::filesystem::current_path() / ("--preset " + video_preset),
+                                                     true, overrides);
+      for (const auto& diagnostic : loaded.diagnostics) std::cerr << diagnostic.to_string() << "\n";
+      if (!loaded.ok()) return kExitBadInput;
+      auto preset_job = r4k::restore::video_job_from(*loaded.job);
+      preset_job.cancel = &g_interrupted;
+      if (dry_run) {
+        std::cout << r4k::pipeline::gst_launch_line(r4k::restore::plan_video(preset_job, preset_job.output).arguments)
+                  << "\n";
+        return kExitOk;
+      }
+      return run_video(preset_job);
+    }
     if (*video) {
       video_job.halo = parse_halo(video_halo);
+      video_job.deinterlace = !no_deinterlace;
+      video_job.audio = !no_audio;
       video_job.encoder = r4k::restore::parse_video_encoder(encoder_name);
       video_job.decoder = r4k::decode::parse_decoder_preference(decoder_name);
       std::tie(video_job.fit_width, video_job.fit_height) = r4k::restore::parse_frame_size(fit_text);

@@ -1,8 +1,11 @@
 #include "pipeline/elements.hpp"
 
 #include "pipeline/gstr4kdeflicker.h"
+#include "pipeline/gstr4kdenoise.h"
+#include "pipeline/gstr4kdustbust.h"
 #include "pipeline/gstr4kfit.h"
 #include "pipeline/gstr4krastersink.h"
+#include "pipeline/gstr4krestore.h"
 #include "pipeline/gstr4krastersrc.h"
 #include "pipeline/gstr4ksuperres.h"
 
@@ -11,7 +14,9 @@ namespace r4k::pipeline {
 gboolean register_elements(GstPlugin* plugin) {
   return GST_ELEMENT_REGISTER(r4ksuperres, plugin) && GST_ELEMENT_REGISTER(r4krastersrc, plugin) &&
          GST_ELEMENT_REGISTER(r4krastersink, plugin) && GST_ELEMENT_REGISTER(r4kfit, plugin) &&
-         GST_ELEMENT_REGISTER(r4kdeflicker, plugin);
+         GST_ELEMENT_REGISTER(r4kdeflicker, plugin) &&
+         GST_ELEMENT_REGISTER(r4krestore, plugin) &&
+         GST_ELEMENT_REGISTER(r4kdustbust, plugin) && GST_ELEMENT_REGISTER(r4kdenoise, plugin);
 }
 
 void register_static_plugin() {

@@ -103,6 +103,19 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
   }
   BusPtr bus(gst_element_get_bus(pipeline.get()));
 
+  // Tear the pipeline down on every exit path.
+  struct StopOnExit {
+    GstElement* pipeline;
+    ~StopOnExit() { gst_element_set_state(pipeline, GST_STATE_NULL); }
+  } stop_on_exit{pipeline.get()};
+
+  // Bins such as r4krestore make their children on the way to READY.
+  if (gst_element_set_state(pipeline.get(), GST_STATE_READY) == GST_STATE_CHANGE_FAILURE) {
+    MessagePtr message(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
+    if (message) throw_message(message.get());
+    throw Error("the pipeline failed to start");
+  }
+
   std::atomic<std::uint64_t> frames{0};
   if (!options.count_element.empty()) {
     ElementPtr counted(gst_bin_get_by_name(GST_BIN(pipeline.get()), options.count_element.c_str()));
@@ -127,12 +140,6 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
     g_object_get(total_element.get(), total_name.c_str(), &total, nullptr);
     return total;
   };
-
-  // Tear the pipeline down on every exit path.
-  struct StopOnExit {
-    GstElement* pipeline;
-    ~StopOnExit() { gst_element_set_state(pipeline, GST_STATE_NULL); }
-  } stop_on_exit{pipeline.get()};
 
   if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     MessagePtr message(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));

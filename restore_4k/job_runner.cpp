@@ -48,6 +48,14 @@ VideoJob video_job_from(const config::JobFile& job) {
   std::tie(out.fit_width, out.fit_height) = parse_frame_size(job.get("video.fit"));
   out.fit_mode = job.get("video.fit_mode");
   out.pad_color = parse_rgb_color(job.get("video.pad_color"));
+  out.deinterlace = job.get_bool("video.deinterlace");
+  out.deflicker = job.get_bool("video.deflicker");
+  out.deflicker_radius = job.get_int("video.deflicker_radius");
+  out.dust = job.get_bool("video.dust");
+  out.scratches = job.get_bool("video.scratches");
+  out.denoise = std::stod(job.get("video.denoise"));
+  out.colorimetry = job.get("video.colour");
+  out.audio = job.get_bool("video.audio");
   return out;
 }
 

@@ -10,6 +10,7 @@
 namespace r4k::restore {
 namespace {
 
+// r4krestore names its r4ksuperres so; the frames it has done are the progress.
 constexpr const char* kSuperresName = "superres";
 
 bool element_available(const std::string& name) {
@@ -74,6 +75,13 @@ EncoderSetup encoder_setup(VideoEncoder encoder, const std::string& format, cons
   }
 }
 
+// A number as gst-launch-1.0 and YAML read it back: "1", "0.5".
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
 // Muxers take audio only from a parser (framed, with its caps complete);
 // parsing leaves the packets as they are.
 std::string audio_parser(const std::string& codec) {
@@ -84,6 +92,33 @@ std::string audio_parser(const std::string& codec) {
   if (codec == "flac") return "flacparse";
   if (codec == "dts") return "dcaparse";
   return "";
+}
+
+// Settings that cannot work with this input, found before anything runs.
+void check_restoration(const VideoJob& job, const decode::VideoStreamInfo& video, const std::string& format) {
+  const bool subsampled = format != "Y444" && format != "RGB" && format.rfind("GRAY", 0) != 0;
+  if (subsampled && (video.width % 2 != 0 || (format != "Y42B" && format != "I422_10LE" && video.height % 2 != 0))) {
+    throw InputError("input '" + job.input.string() + "' is " + std::to_string(video.width) + "x" +
+                     std::to_string(video.height) + " in " + video.pixel_format +
+                     ": subsampled chroma needs an even size; crop or pad it by a pixel first");
+  }
+  if (job.fit_width > 0 && (job.fit_width < video.width || job.fit_height < video.height)) {
+    throw InputError("fit " + std::to_string(job.fit_width) + "x" + std::to_string(job.fit_height) +
+                     " is smaller than the input '" + job.input.string() + "' (" + std::to_string(video.width) + "x" +
+                     std::to_string(video.height) + "): restoration fits into a larger frame (e.g. 3840x2160)");
+  }
+  if (job.fit_mode != "pad" && job.fit_mode != "crop") {
+    throw InputError("fit mode '" + job.fit_mode + "': expected pad or crop");
+  }
+  if (job.colorimetry != "keep" && job.colorimetry != "bt709" && job.colorimetry != "bt2020") {
+    throw InputError("colour '" + job.colorimetry + "': expected keep, bt709 or bt2020");
+  }
+  if (job.denoise < 0.0 || job.denoise > 4.0) {
+    throw InputError("denoise strength " + format_number(job.denoise) + ": expected 0 (off) to 4");
+  }
+  if (job.deflicker_radius < 1 || job.deflicker_radius > 100) {
+    throw InputError("deflicker radius " + std::to_string(job.deflicker_radius) + ": expected 1 to 100");
+  }
 }
 
 void append(pipeline::PipelineArguments& arguments, std::initializer_list<std::string> items) {
@@ -121,6 +156,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   const std::string format = processing_format(video.pixel_format);
   const EncoderSetup encoder = encoder_setup(job.encoder, format, job.output);
   check_output_path(job.output, job.input, encoder.extensions);
+  check_restoration(job, video, format);
 
   // The model itself is loaded once, by r4ksuperres when the pipeline starts
   // (a model that cannot load stops it before any file is opened); a
@@ -141,27 +177,31 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     if (!plan.decoder.parser.empty()) append(a, {plan.decoder.parser, "!"});
     append(a, {plan.decoder.decoder, "!"});
   }
+  // The restoration chain is one r4krestore element (deinterlace, clean-up,
+  // super-resolution, fit, colour), so that the gst-launch-1.0 line of
+  // --dry-run is the pipeline that runs.
   if (video.interlaced()) {
-    spdlog::info("input is interlaced ({}): deinterlacing before upscaling", video.field_order);
-    // One frame per input frame (not per field): same frame count and rate.
-    append(a, {"deinterlace", "fields=top", "!"});
+    if (!job.deinterlace) {
+      throw InputError("input '" + job.input.string() + "' is interlaced (" + video.field_order +
+                       "): switch deinterlacing on (video.deinterlace: true, or leave out --no-deinterlace); the "
+                       "restoration stages work on whole frames");
+    }
+    spdlog::info("input is interlaced ({}): deinterlacing before restoration", video.field_order);
   }
+  char color[16];
+  std::snprintf(color, sizeof color, "0x%06x", job.pad_color);
   append(a, {"videoconvert", "!", "video/x-raw,format=" + format, "!", "queue", "max-size-buffers=4",
-             "max-size-bytes=0", "max-size-time=0", "!", "r4ksuperres", std::string("name=") + kSuperresName,
+             "max-size-bytes=0", "max-size-time=0", "!", "r4krestore", "name=restore",
+             std::string("deinterlace=") + (job.deinterlace ? "true" : "false"),
+             std::string("deflicker=") + (job.deflicker ? "true" : "false"),
+             "deflicker-radius=" + std::to_string(job.deflicker_radius), std::string("dust=") + (job.dust ? "true" : "false"),
+             std::string("scratches=") + (job.scratches ? "true" : "false"), "denoise=" + format_number(job.denoise),
              "model=" + job.model, "backend=" + job.engine.backend, "tile-size=" + std::to_string(job.tile_size),
              "halo=" + std::to_string(job.halo), "threads=" + std::to_string(job.engine.threads),
-             "batch=" + std::to_string(job.batch), "!", "queue", "max-size-buffers=4", "max-size-bytes=0",
-             "max-size-time=0", "!"});
-  if (job.fit_width > 0) {
-    if (job.fit_mode != "pad" && job.fit_mode != "crop") {
-      throw InputError("fit mode '" + job.fit_mode + "': expected pad or crop");
-    }
-    char color[16];
-    std::snprintf(color, sizeof color, "0x%06x", job.pad_color);
-    append(a, {"r4kfit", "width=" + std::to_string(job.fit_width), "height=" + std::to_string(job.fit_height),
-               "mode=" + job.fit_mode, std::string("pad-color=") + color, "!", "queue", "max-size-buffers=4",
-               "max-size-bytes=0", "max-size-time=0", "!"});
-  }
+             "batch=" + std::to_string(job.batch), "width=" + std::to_string(job.fit_width),
+             "height=" + std::to_string(job.fit_height), "fit-mode=" + job.fit_mode,
+             std::string("pad-color=") + color, "colorimetry=" + job.colorimetry, "!", "queue", "max-size-buffers=4",
+             "max-size-bytes=0", "max-size-time=0", "!"});
   append(a, {"videoconvert", "!"});
   a.insert(a.end(), encoder.elements.begin(), encoder.elements.end());
   append(a, {"!", "queue", "!", encoder.muxer, "name=mux", "!", "filesink", "location=" + location.string()});
@@ -173,7 +213,10 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     // because it blocks on the bounded video queue.
     const std::initializer_list<std::string> unbounded_queue = {"queue", "max-size-time=0", "max-size-bytes=0",
                                                                 "max-size-buffers=0", "!"};
-    for (std::size_t i = 0; i < plan.media.audio.size(); ++i) {
+    if (!job.audio && !plan.media.audio.empty()) {
+      spdlog::info("audio is left out (video.audio: false)");
+    }
+    for (std::size_t i = 0; job.audio && i < plan.media.audio.size(); ++i) {
       append(a, {"demux.audio_" + std::to_string(i), "!"});
       append(a, unbounded_queue);
       const std::string parser = audio_parser(plan.media.audio[i].codec);

@@ -1,5 +1,5 @@
 // The video workflow behind `restore4k video IN OUT`: probe the input, build
-// one GStreamer pipeline (demux -> decode -> r4ksuperres -> encode -> mux,
+// one GStreamer pipeline (demux -> decode -> r4krestore -> encode -> mux,
 // with queues between the heavy stages and the audio and subtitle streams
 // carried over untouched), run it with progress, and finish the file even
 // when interrupted.
@@ -37,6 +37,15 @@ struct VideoJob {
   int fit_height = 0;
   std::string fit_mode = "pad";     // pad | crop
   std::uint32_t pad_color = 0;      // 0xRRGGBB
+  // Film restoration stages of r4krestore, in their order.
+  bool deinterlace = true;  // interlaced input only; off: interlaced input is an error
+  bool deflicker = false;
+  int deflicker_radius = 25;
+  bool dust = false;
+  bool scratches = false;
+  double denoise = 0.0;               // strength, 0 = off
+  std::string colorimetry = "keep";   // keep | bt709 | bt2020
+  bool audio = true;                  // carry the audio streams over
   decode::DecoderPreference decoder = decode::DecoderPreference::automatic;
   const std::atomic<bool>* cancel = nullptr;
   // Frames done, frames expected (0 = unknown), seconds since start.

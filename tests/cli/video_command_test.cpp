@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 
@@ -377,6 +378,84 @@ TEST(VideoCommandRealClips, FilmClipsKeepFramesDurationAndAudio) {
     EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), c.audio);
     EXPECT_NEAR(duration(out), duration(clip), 0.1);
   }
+}
+
+}  // namespace
+
+namespace {
+
+// Interlaced PAL 4:3 (720x576, PAR 16/15, top field first) MPEG-2 with AC-3
+// in Matroska, BT.601 colour: the archive case of the film issue.
+fs::path make_interlaced_pal(const TempDir& dir, const std::string& name, double seconds) {
+  const fs::path path = dir / name;
+  const auto result = run_command(
+      "ffmpeg", {"-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=720x576:rate=25", "-f", "lavfi", "-i",
+                 "sine=frequency=440:sample_rate=48000", "-t", std::to_string(seconds), "-vf", "setsar=16/15",
+                 "-flags", "+ilme+ildct", "-top", "1", "-c:v", "mpeg2video", "-b:v", "8M", "-pix_fmt", "yuv420p",
+                 "-colorspace", "bt470bg", "-color_primaries", "bt470bg", "-color_trc", "smpte170m", "-color_range",
+                 "tv", "-c:a", "ac3", "-ac", "2", "-shortest", path.string()});
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  return path;
+}
+
+TEST(FilmRestoration, InterlacedPalBecomesProgressiveUhdBt709PillarboxedWithAudio) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_interlaced_pal(dir, "pal.mkv", 0.4);
+  ASSERT_EQ(probe(clip, "v:0", "stream=field_order"), "tt");
+  const fs::path out = dir / "restored.mkv";
+  const auto run = restore4k({"video", clip.string(), out.string(), "--preset", "film-4k"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(probe(out, "v:0", "stream=codec_name"), "ffv1");
+  EXPECT_EQ(probe(out, "v:0", "stream=width"), "3840");
+  EXPECT_EQ(probe(out, "v:0", "stream=height"), "2160");
+  EXPECT_EQ(probe(out, "v:0", "stream=field_order"), "progressive");
+  EXPECT_EQ(probe(out, "v:0", "stream=color_space"), "bt709");
+  EXPECT_EQ(probe(out, "v:0", "stream=color_primaries"), "bt709");
+  EXPECT_EQ(probe(out, "v:0", "stream=color_transfer"), "bt709");
+  EXPECT_EQ(probe(out, "v:0", "stream=color_range"), "tv");
+  EXPECT_EQ(counted_frames(out), counted_frames(clip));
+  EXPECT_NEAR(duration(out), duration(clip), 0.1);
+  EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), "ac3");
+  // 4:3 at PAR 16/15 is 768x576 on screen: 2880x2160 in UHD, bars of 480.
+  const auto columns = [&](int x, int width) {
+    const fs::path raw = dir / "columns.gray";
+    const auto crop = run_command("ffmpeg", {"-v", "error", "-y", "-i", out.string(), "-frames:v", "1", "-vf",
+                                             "crop=" + std::to_string(width) + ":2160:" + std::to_string(x) +
+                                                 ":0,format=gray",
+                                             "-f", "rawvideo", raw.string()});
+    EXPECT_EQ(crop.exit_code, 0) << crop.output;
+    std::ifstream file(raw, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+  };
+  const std::string bar = columns(0, 470);
+  ASSERT_EQ(bar.size(), 470u * 2160u);
+  std::size_t not_black = 0;
+  for (const char code : bar) not_black += static_cast<unsigned char>(code) > 17 ? 1 : 0;
+  EXPECT_EQ(not_black, 0u) << "the bar is black";
+  const std::string picture = columns(490, 40);
+  ASSERT_EQ(picture.size(), 40u * 2160u);
+  std::size_t bright = 0;
+  for (const char code : picture) bright += static_cast<unsigned char>(code) > 40 ? 1 : 0;
+  EXPECT_GT(bright, picture.size() / 4) << "the picture starts at x = 480";
+}
+
+TEST(FilmRestoration, BadSettingsAreRefusedBeforeAnyWork) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_interlaced_pal(dir, "pal.mkv", 0.2);
+  const fs::path out = dir / "out.mkv";
+  const auto interlaced = restore4k({"video", clip.string(), out.string(), "--no-deinterlace", "--deflicker"});
+  EXPECT_EQ(interlaced.exit_code, 2) << interlaced.output;
+  EXPECT_NE(interlaced.output.find("is interlaced"), std::string::npos) << interlaced.output;
+  const auto small = restore4k({"video", clip.string(), out.string(), "--fit", "640x360"});
+  EXPECT_EQ(small.exit_code, 2) << small.output;
+  EXPECT_NE(small.output.find("smaller than the input"), std::string::npos) << small.output;
+  const auto preset = restore4k({"video", clip.string(), out.string(), "--preset", "film-4x"});
+  EXPECT_EQ(preset.exit_code, 2) << preset.output;
+  EXPECT_NE(preset.output.find("film-4x"), std::string::npos) << preset.output;
+  EXPECT_NE(preset.output.find("film-4k"), std::string::npos) << "did you mean: " << preset.output;
+  EXPECT_FALSE(fs::exists(out));
 }
 
 }  // namespace

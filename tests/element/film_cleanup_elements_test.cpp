@@ -92,3 +92,96 @@ TEST(DeflickerElement, FlashFrameIsLeftAsItIs) {
 }
 
 }  // namespace
+
+namespace {
+
+using r4k::test::LumaPlane;
+
+// Moving footage (2, 1) px per frame; dust on frames 2..9, different on each.
+TEST(DustbustElement, RemovesSpecksWithoutTouchingMovingContent) {
+  r4k::pipeline::initialise_gstreamer();
+  std::vector<LumaPlane> clean;
+  std::vector<LumaPlane> dusty;
+  std::vector<std::vector<std::uint8_t>> masks;
+  for (int t = 0; t < 12; ++t) {
+    clean.push_back(r4k::test::moving_scene(160, 120, t, 2, 1, 0));
+    std::vector<std::uint8_t> mask(clean.back().pixels.size(), 0);
+    dusty.push_back(t >= 2 && t < 10 ? r4k::test::with_dust(clean.back(), 12, 100u + static_cast<unsigned>(t), &mask)
+                                     : clean.back());
+    masks.push_back(mask);
+  }
+  const auto out = r4k::test::run_through("r4kdustbust", dusty);
+  ASSERT_EQ(out.size(), dusty.size());
+  std::size_t speck_pixels = 0;
+  std::size_t restored = 0;
+  std::size_t other_pixels = 0;
+  std::size_t changed = 0;
+  double psnr_before = 0.0;
+  double psnr_after = 0.0;
+  for (std::size_t t = 2; t < 10; ++t) {
+    psnr_before += r4k::test::psnr(dusty[t], clean[t]);
+    psnr_after += r4k::test::psnr(out[t], clean[t]);
+    for (std::size_t i = 0; i < clean[t].pixels.size(); ++i) {
+      const int error = std::abs(static_cast<int>(out[t].pixels[i]) - clean[t].pixels[i]);
+      if (masks[t][i] != 0) {
+        ++speck_pixels;
+        if (error <= 8) ++restored;
+      } else {
+        ++other_pixels;
+        if (std::abs(static_cast<int>(out[t].pixels[i]) - dusty[t].pixels[i]) > 2) ++changed;
+      }
+    }
+  }
+  ASSERT_GT(speck_pixels, 100u);
+  EXPECT_GE(static_cast<double>(restored) / static_cast<double>(speck_pixels), 0.9)
+      << restored << " of " << speck_pixels << " dust pixels restored";
+  EXPECT_LE(static_cast<double>(changed) / static_cast<double>(other_pixels), 0.005)
+      << changed << " of " << other_pixels << " clean pixels changed by more than 2/255";
+  EXPECT_GT(psnr_after, psnr_before + 8.0 * 5.0);
+}
+
+TEST(DustbustElement, RepairsVerticalScratch) {
+  r4k::pipeline::initialise_gstreamer();
+  std::vector<LumaPlane> clean;
+  std::vector<LumaPlane> scratched;
+  for (int t = 0; t < 6; ++t) {
+    clean.push_back(r4k::test::moving_scene(160, 120, t, 2, 1, 0));
+    scratched.push_back(r4k::test::with_scratch(clean.back(), 53, 2, 50));
+  }
+  const auto out = r4k::test::run_through("r4kdustbust dust=false scratches=true", scratched);
+  ASSERT_EQ(out.size(), scratched.size());
+  for (std::size_t t = 0; t < out.size(); ++t) {
+    EXPECT_GT(r4k::test::psnr(out[t], clean[t]), r4k::test::psnr(scratched[t], clean[t]) + 3.0) << "frame " << t;
+  }
+}
+
+TEST(DenoiseElement, RemovesGrainOnMovingContent) {
+  r4k::pipeline::initialise_gstreamer();
+  std::vector<LumaPlane> clean;
+  std::vector<LumaPlane> grainy;
+  for (int t = 0; t < 8; ++t) {
+    clean.push_back(r4k::test::moving_scene(160, 120, t, 2, 1, 0));
+    grainy.push_back(r4k::test::with_grain(clean.back(), 0.03, 200u + static_cast<unsigned>(t)));
+  }
+  const auto out = r4k::test::run_through("r4kdenoise", grainy);
+  ASSERT_EQ(out.size(), grainy.size());
+  for (std::size_t t = 0; t < out.size(); ++t) {
+    EXPECT_GT(r4k::test::psnr(out[t], clean[t]), r4k::test::psnr(grainy[t], clean[t]) + 2.0) << "frame " << t;
+  }
+}
+
+// No stage changes a clean, steady input by more than 1/255 on average.
+TEST(FilmCleanupElements, LeaveCleanSteadyFootageAlone) {
+  r4k::pipeline::initialise_gstreamer();
+  std::vector<LumaPlane> frames;
+  for (int t = 0; t < 8; ++t) frames.push_back(r4k::test::moving_scene(160, 120, 0, 0, 0, t < 4 ? 0 : 1));
+  for (const char* stage : {"r4kdustbust scratches=true", "r4kdenoise", "r4kdeflicker"}) {
+    const auto out = r4k::test::run_through(stage, frames);
+    ASSERT_EQ(out.size(), frames.size()) << stage;
+    for (std::size_t t = 0; t < out.size(); ++t) {
+      EXPECT_LE(r4k::test::mean_abs_difference(out[t], frames[t]), 1.0 / 255.0) << stage << " frame " << t;
+    }
+  }
+}
+
+}  // namespace

@@ -1,0 +1,131 @@
+/**
+ * SECTION:element-r4kdustbust
+ * @title: r4kdustbust
+ *
+ * Removes dust and dirt from film scans: impulses present in one frame but
+ * not in its neighbours. The previous and next frames are lined up with the
+ * current one by block motion search; a pixel is dust where both lined-up
+ * neighbours agree with each other and the current frame differs from both
+ * in the same direction by more than `threshold` (raised where the footage
+ * is grainy). Moving objects are not smeared: where the motion search fails
+ * the neighbours disagree and nothing is touched; large detections are left
+ * alone as content. With `scratches`, thin vertical lines running down most
+ * of the frame are interpolated across from the columns beside them. Output
+ * is one frame behind the input (reported as latency).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=reel.mkv ! decodebin ! videoconvert ! \
+ *     r4kdustbust scratches=true ! videoconvert ! autovideosink
+ * ]|
+ */
+#include "pipeline/gstr4kdustbust.h"
+
+#include "preprocess/cleanup_stages.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(gst_r4k_dustbust_debug);
+#define GST_CAT_DEFAULT gst_r4k_dustbust_debug
+
+enum { PROP_0, PROP_DUST, PROP_THRESHOLD, PROP_MAX_SPECK_AREA, PROP_SCRATCHES };
+
+struct _GstR4kDustbust {
+  GstR4kTemporalFilter parent;
+  gboolean dust;
+  r4k::DustSettings settings;
+};
+
+G_DEFINE_TYPE(GstR4kDustbust, gst_r4k_dustbust, GST_TYPE_R4K_TEMPORAL_FILTER);
+GST_ELEMENT_REGISTER_DEFINE(r4kdustbust, "r4kdustbust", GST_RANK_NONE, GST_TYPE_R4K_DUSTBUST);
+
+static r4k::TemporalStage* gst_r4k_dustbust_create_stage(GstR4kTemporalFilter* filter) {
+  auto* self = GST_R4K_DUSTBUST(filter);
+  GST_OBJECT_LOCK(self);
+  const r4k::DustSettings settings = self->settings;
+  const bool dust = self->dust != FALSE;
+  GST_OBJECT_UNLOCK(self);
+  return new r4k::DustStage(settings, dust);
+}
+
+static void gst_r4k_dustbust_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_DUSTBUST(object);
+  GST_OBJECT_LOCK(self);
+  switch (prop_id) {
+    case PROP_DUST:
+      self->dust = g_value_get_boolean(value);
+      break;
+    case PROP_THRESHOLD:
+      self->settings.threshold = g_value_get_double(value);
+      break;
+    case PROP_MAX_SPECK_AREA:
+      self->settings.max_speck_area = static_cast<int>(g_value_get_uint(value));
+      break;
+    case PROP_SCRATCHES:
+      self->settings.scratches = g_value_get_boolean(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_dustbust_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_DUSTBUST(object);
+  GST_OBJECT_LOCK(self);
+  switch (prop_id) {
+    case PROP_DUST:
+      g_value_set_boolean(value, self->dust);
+      break;
+    case PROP_THRESHOLD:
+      g_value_set_double(value, self->settings.threshold);
+      break;
+    case PROP_MAX_SPECK_AREA:
+      g_value_set_uint(value, static_cast<guint>(self->settings.max_speck_area));
+      break;
+    case PROP_SCRATCHES:
+      g_value_set_boolean(value, self->settings.scratches);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_dustbust_class_init(GstR4kDustbustClass* klass) {
+  auto* gobject_class = G_OBJECT_CLASS(klass);
+  gobject_class->set_property = gst_r4k_dustbust_set_property;
+  gobject_class->get_property = gst_r4k_dustbust_get_property;
+  const r4k::DustSettings defaults;
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(
+      gobject_class, PROP_DUST,
+      g_param_spec_boolean("dust", "Dust", "Remove dust and dirt present in single frames", TRUE, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_THRESHOLD,
+      g_param_spec_double("threshold", "Threshold",
+                          "Least luma difference (0..1) of a dust pixel from both lined-up neighbours (raised on "
+                          "grainy footage)",
+                          0.005, 1.0, defaults.threshold, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_MAX_SPECK_AREA,
+      g_param_spec_uint("max-speck-area", "Largest speck",
+                        "Connected detections larger than this (pixels) are taken for content and left alone", 1,
+                        1000000, static_cast<guint>(defaults.max_speck_area), flags));
+  g_object_class_install_property(
+      gobject_class, PROP_SCRATCHES,
+      g_param_spec_boolean("scratches", "Scratches",
+                           "Repair thin vertical scratches (any full-height line up to 3 pixels wide is taken for "
+                           "one)",
+                           defaults.scratches, flags));
+  gst_r4k_temporal_filter_class_set_metadata(GST_R4K_TEMPORAL_FILTER_CLASS(klass), "Film dust and scratch removal",
+                                             "Removes dust and dirt present in single frames, with motion "
+                                             "compensation, and optionally vertical scratches");
+  GST_R4K_TEMPORAL_FILTER_CLASS(klass)->create_stage = gst_r4k_dustbust_create_stage;
+  GST_DEBUG_CATEGORY_INIT(gst_r4k_dustbust_debug, "r4kdustbust", 0, "restore4k dust and scratch removal");
+}
+
+static void gst_r4k_dustbust_init(GstR4kDustbust* self) {
+  self->dust = TRUE;
+  self->settings = r4k::DustSettings{};
+}

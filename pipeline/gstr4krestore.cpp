@@ -1,0 +1,461 @@
+/**
+ * SECTION:element-r4krestore
+ * @title: r4krestore
+ *
+ * Restores film to 4K in one element: a bin chaining
+ * deinterlace (interlaced input only) → r4kdeflicker → r4kdustbust →
+ * r4kdenoise → r4ksuperres → r4kfit → colour conversion to BT.709 (or
+ * BT.2020), with a queue after each heavy stage so that the stages run in
+ * parallel on their own threads. Stages that are switched off are left out
+ * of the chain. `preset` sets every stage's settings at once (film-4k,
+ * film-preview); properties set after it override it. The chain is built
+ * when the element leaves the NULL state: set properties before.
+ *
+ * The inner r4ksuperres is named "superres" (gst_bin_get_by_name finds it).
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=reel.mkv ! matroskademux ! avdec_ffv1 ! \
+ *     videoconvert ! video/x-raw,format=I420 ! r4krestore preset=film-4k ! \
+ *     videoconvert ! avenc_ffv1 ! matroskamux ! filesink location=reel-4k.mkv
+ * ]|
+ */
+#include "pipeline/gstr4krestore.h"
+
+#include <string>
+#include <vector>
+
+GST_DEBUG_CATEGORY_STATIC(gst_r4k_restore_debug);
+#define GST_CAT_DEFAULT gst_r4k_restore_debug
+
+namespace {
+
+struct RestoreSettings {
+  std::string preset = "none";
+  bool deinterlace = true;
+  bool deflicker = false;
+  guint deflicker_radius = 25;
+  bool dust = false;
+  bool scratches = false;
+  double denoise = 0.0;
+  std::string model = "builtin:bicubic-x4";
+  std::string backend = "auto";
+  int tile_size = 0;
+  int halo = -1;
+  int threads = 0;
+  int batch = 1;
+  guint width = 0;
+  guint height = 0;
+  std::string fit_mode = "pad";
+  guint pad_color = 0;
+  std::string colorimetry = "keep";
+  bool unknown_preset = false;  // the chain refuses to build
+};
+
+// The presets' stage settings (the job-file presets of the same names set
+// the same values; tests/element checks that they agree).
+bool apply_preset(RestoreSettings& s, const std::string& name) {
+  if (name == "none") {
+    s = RestoreSettings{};
+  } else if (name == "film-4k") {
+    s = RestoreSettings{};
+    s.deflicker = true;
+    s.dust = true;
+    s.denoise = 1.0;
+    s.model = "builtin:bicubic-x4";
+    s.width = 3840;
+    s.height = 2160;
+    s.colorimetry = "bt709";
+  } else if (name == "film-preview") {
+    s = RestoreSettings{};
+    s.deflicker = true;
+    s.model = "builtin:bicubic-x2";
+    s.width = 1920;
+    s.height = 1080;
+    s.colorimetry = "bt709";
+  } else {
+    return false;
+  }
+  s.preset = name;
+  return true;
+}
+
+}  // namespace
+
+enum {
+  PROP_0,
+  PROP_PRESET,
+  PROP_DEINTERLACE,
+  PROP_DEFLICKER,
+  PROP_DEFLICKER_RADIUS,
+  PROP_DUST,
+  PROP_SCRATCHES,
+  PROP_DENOISE,
+  PROP_MODEL,
+  PROP_BACKEND,
+  PROP_TILE_SIZE,
+  PROP_HALO,
+  PROP_THREADS,
+  PROP_BATCH,
+  PROP_WIDTH,
+  PROP_HEIGHT,
+  PROP_FIT_MODE,
+  PROP_PAD_COLOR,
+  PROP_COLORIMETRY
+};
+
+struct _GstR4kRestore {
+  GstBin parent;
+  GstPad* sinkpad;
+  GstPad* srcpad;
+  RestoreSettings* settings;
+};
+
+G_DEFINE_TYPE(GstR4kRestore, gst_r4k_restore, GST_TYPE_BIN);
+GST_ELEMENT_REGISTER_DEFINE(r4krestore, "r4krestore", GST_RANK_NONE, GST_TYPE_R4K_RESTORE);
+
+static GstElement* make(const char* factory, const char* name) {
+  GstElement* element = gst_element_factory_make(factory, name);
+  if (element == nullptr) GST_ERROR("element %s is not available", factory);
+  return element;
+}
+
+static GstElement* make_queue(const std::string& name) {
+  GstElement* queue = make("queue", name.c_str());
+  if (queue != nullptr) {
+    g_object_set(queue, "max-size-buffers", 4u, "max-size-bytes", 0u, "max-size-time", guint64{0}, nullptr);
+  }
+  return queue;
+}
+
+// Builds the chain for the current settings (the bin's children are replaced).
+static gboolean build_chain(GstR4kRestore* self) {
+  GST_OBJECT_LOCK(self);
+  const RestoreSettings s = *self->settings;
+  GST_OBJECT_UNLOCK(self);
+
+  if (s.unknown_preset) {
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("Unknown preset '%s'.", s.preset.c_str()),
+                      ("presets: none, film-4k, film-preview"));
+    return FALSE;
+  }
+  // Leave nothing of an earlier chain.
+  for (;;) {
+    GST_OBJECT_LOCK(self);
+    GList* children = GST_BIN_CHILDREN(self);
+    GstElement* child = children != nullptr ? GST_ELEMENT(gst_object_ref(children->data)) : nullptr;
+    GST_OBJECT_UNLOCK(self);
+    if (child == nullptr) break;
+    gst_bin_remove(GST_BIN(self), child);
+    gst_object_unref(child);
+  }
+
+  std::vector<GstElement*> chain;
+  bool ok = true;
+  const auto add = [&](GstElement* element) {
+    if (element == nullptr) {
+      ok = false;
+      return;
+    }
+    chain.push_back(element);
+  };
+  if (s.deinterlace) {
+    GstElement* deinterlace = make("deinterlace", "deinterlace");
+    // One frame per frame (not per field): the frame count and rate stay.
+    if (deinterlace != nullptr) gst_util_set_object_arg(G_OBJECT(deinterlace), "fields", "top");
+    add(deinterlace);
+  }
+  if (s.deflicker) {
+    GstElement* deflicker = make("r4kdeflicker", "deflicker");
+    if (deflicker != nullptr) g_object_set(deflicker, "radius", s.deflicker_radius, nullptr);
+    add(deflicker);
+    add(make_queue("deflicker_queue"));
+  }
+  if (s.dust || s.scratches) {
+    GstElement* dust = make("r4kdustbust", "dustbust");
+    if (dust != nullptr) g_object_set(dust, "dust", s.dust ? TRUE : FALSE, "scratches", s.scratches ? TRUE : FALSE, nullptr);
+    add(dust);
+    add(make_queue("dustbust_queue"));
+  }
+  if (s.denoise > 0.0) {
+    GstElement* denoise = make("r4kdenoise", "denoise");
+    if (denoise != nullptr) g_object_set(denoise, "strength", s.denoise, nullptr);
+    add(denoise);
+    add(make_queue("denoise_queue"));
+  }
+  GstElement* superres = make("r4ksuperres", "superres");
+  if (superres != nullptr) {
+    g_object_set(superres, "model", s.model.c_str(), "backend", s.backend.c_str(), "tile-size", s.tile_size, "halo",
+                 s.halo, "threads", s.threads, "batch", s.batch, nullptr);
+  }
+  add(superres);
+  add(make_queue("superres_queue"));
+  if (s.width > 0 && s.height > 0) {
+    GstElement* fit = make("r4kfit", "fit");
+    if (fit != nullptr) {
+      g_object_set(fit, "width", s.width, "height", s.height, "mode", s.fit_mode.c_str(), "pad-color", s.pad_color,
+                   nullptr);
+    }
+    add(fit);
+    add(make_queue("fit_queue"));
+  }
+  if (s.colorimetry != "keep") {
+    GstElement* convert = make("videoconvert", "colour_convert");
+    // Primaries too (BT.601's EBU or SMPTE-C to BT.709), not only the matrix.
+    if (convert != nullptr) gst_util_set_object_arg(G_OBJECT(convert), "primaries-mode", "fast");
+    add(convert);
+    GstElement* filter = make("capsfilter", "colour_caps");
+    if (filter != nullptr) {
+      GstCaps* caps = gst_caps_new_simple("video/x-raw", "colorimetry", G_TYPE_STRING, s.colorimetry.c_str(), nullptr);
+      g_object_set(filter, "caps", caps, nullptr);
+      gst_caps_unref(caps);
+    }
+    add(filter);
+  }
+  if (!ok) {
+    for (GstElement* element : chain) gst_object_unref(gst_object_ref_sink(element));
+    GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN, ("A stage of r4krestore is not available."),
+                      ("see the debug log of r4krestore for which"));
+    return FALSE;
+  }
+  for (GstElement* element : chain) gst_bin_add(GST_BIN(self), element);
+  for (std::size_t i = 1; i < chain.size(); ++i) {
+    if (!gst_element_link(chain[i - 1], chain[i])) {
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot link the restoration chain."),
+                        ("%s ! %s", GST_ELEMENT_NAME(chain[i - 1]), GST_ELEMENT_NAME(chain[i])));
+      return FALSE;
+    }
+  }
+  GstPad* first = gst_element_get_static_pad(chain.front(), "sink");
+  GstPad* last = gst_element_get_static_pad(chain.back(), "src");
+  gst_ghost_pad_set_target(GST_GHOST_PAD(self->sinkpad), first);
+  gst_ghost_pad_set_target(GST_GHOST_PAD(self->srcpad), last);
+  gst_object_unref(first);
+  gst_object_unref(last);
+  GST_INFO_OBJECT(self, "chain of %zu elements (preset %s)", chain.size(), s.preset.c_str());
+  return TRUE;
+}
+
+static GstStateChangeReturn gst_r4k_restore_change_state(GstElement* element, GstStateChange transition) {
+  auto* self = GST_R4K_RESTORE(element);
+  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !build_chain(self)) return GST_STATE_CHANGE_FAILURE;
+  return GST_ELEMENT_CLASS(gst_r4k_restore_parent_class)->change_state(element, transition);
+}
+
+static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_RESTORE(object);
+  GST_OBJECT_LOCK(self);
+  RestoreSettings& s = *self->settings;
+  switch (prop_id) {
+    case PROP_PRESET: {
+      const char* name = g_value_get_string(value);
+      if (!apply_preset(s, name != nullptr ? name : "none")) {
+        // Reported when the chain is built (there is no bus to post to yet).
+        s.preset = name;
+        s.unknown_preset = true;
+      }
+      break;
+    }
+    case PROP_DEINTERLACE:
+      s.deinterlace = g_value_get_boolean(value);
+      break;
+    case PROP_DEFLICKER:
+      s.deflicker = g_value_get_boolean(value);
+      break;
+    case PROP_DEFLICKER_RADIUS:
+      s.deflicker_radius = g_value_get_uint(value);
+      break;
+    case PROP_DUST:
+      s.dust = g_value_get_boolean(value);
+      break;
+    case PROP_SCRATCHES:
+      s.scratches = g_value_get_boolean(value);
+      break;
+    case PROP_DENOISE:
+      s.denoise = g_value_get_double(value);
+      break;
+    case PROP_MODEL:
+      s.model = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "";
+      break;
+    case PROP_BACKEND:
+      s.backend = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "auto";
+      break;
+    case PROP_TILE_SIZE:
+      s.tile_size = g_value_get_int(value);
+      break;
+    case PROP_HALO:
+      s.halo = g_value_get_int(value);
+      break;
+    case PROP_THREADS:
+      s.threads = g_value_get_int(value);
+      break;
+    case PROP_BATCH:
+      s.batch = g_value_get_int(value);
+      break;
+    case PROP_WIDTH:
+      s.width = g_value_get_uint(value);
+      break;
+    case PROP_HEIGHT:
+      s.height = g_value_get_uint(value);
+      break;
+    case PROP_FIT_MODE:
+      s.fit_mode = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "pad";
+      break;
+    case PROP_PAD_COLOR:
+      s.pad_color = g_value_get_uint(value);
+      break;
+    case PROP_COLORIMETRY:
+      s.colorimetry = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "keep";
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_RESTORE(object);
+  GST_OBJECT_LOCK(self);
+  const RestoreSettings& s = *self->settings;
+  switch (prop_id) {
+    case PROP_PRESET:
+      g_value_set_string(value, s.preset.c_str());
+      break;
+    case PROP_DEINTERLACE:
+      g_value_set_boolean(value, s.deinterlace);
+      break;
+    case PROP_DEFLICKER:
+      g_value_set_boolean(value, s.deflicker);
+      break;
+    case PROP_DEFLICKER_RADIUS:
+      g_value_set_uint(value, s.deflicker_radius);
+      break;
+    case PROP_DUST:
+      g_value_set_boolean(value, s.dust);
+      break;
+    case PROP_SCRATCHES:
+      g_value_set_boolean(value, s.scratches);
+      break;
+    case PROP_DENOISE:
+      g_value_set_double(value, s.denoise);
+      break;
+    case PROP_MODEL:
+      g_value_set_string(value, s.model.c_str());
+      break;
+    case PROP_BACKEND:
+      g_value_set_string(value, s.backend.c_str());
+      break;
+    case PROP_TILE_SIZE:
+      g_value_set_int(value, s.tile_size);
+      break;
+    case PROP_HALO:
+      g_value_set_int(value, s.halo);
+      break;
+    case PROP_THREADS:
+      g_value_set_int(value, s.threads);
+      break;
+    case PROP_BATCH:
+      g_value_set_int(value, s.batch);
+      break;
+    case PROP_WIDTH:
+      g_value_set_uint(value, s.width);
+      break;
+    case PROP_HEIGHT:
+      g_value_set_uint(value, s.height);
+      break;
+    case PROP_FIT_MODE:
+      g_value_set_string(value, s.fit_mode.c_str());
+      break;
+    case PROP_PAD_COLOR:
+      g_value_set_uint(value, s.pad_color);
+      break;
+    case PROP_COLORIMETRY:
+      g_value_set_string(value, s.colorimetry.c_str());
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_restore_finalize(GObject* object) {
+  delete GST_R4K_RESTORE(object)->settings;
+  G_OBJECT_CLASS(gst_r4k_restore_parent_class)->finalize(object);
+}
+
+static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
+  auto* gobject_class = G_OBJECT_CLASS(klass);
+  auto* element_class = GST_ELEMENT_CLASS(klass);
+  gobject_class->set_property = gst_r4k_restore_set_property;
+  gobject_class->get_property = gst_r4k_restore_get_property;
+  gobject_class->finalize = gst_r4k_restore_finalize;
+  element_class->change_state = gst_r4k_restore_change_state;
+
+  const RestoreSettings d;
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  const auto string = [&](guint id, const char* name, const char* nick, const char* blurb, const std::string& def) {
+    g_object_class_install_property(gobject_class, id, g_param_spec_string(name, nick, blurb, def.c_str(), flags));
+  };
+  const auto boolean = [&](guint id, const char* name, const char* nick, const char* blurb, bool def) {
+    g_object_class_install_property(gobject_class, id, g_param_spec_boolean(name, nick, blurb, def, flags));
+  };
+  const auto integer = [&](guint id, const char* name, const char* nick, const char* blurb, int min, int max,
+                           int def) {
+    g_object_class_install_property(gobject_class, id, g_param_spec_int(name, nick, blurb, min, max, def, flags));
+  };
+  const auto uinteger = [&](guint id, const char* name, const char* nick, const char* blurb, guint min, guint max,
+                            guint def) {
+    g_object_class_install_property(gobject_class, id, g_param_spec_uint(name, nick, blurb, min, max, def, flags));
+  };
+  string(PROP_PRESET, "preset", "Preset",
+         "Sets every stage at once: none, film-4k (clean-up, x4, fit 3840x2160, BT.709) or film-preview (deflicker, "
+         "x2, fit 1920x1080, BT.709); later properties override it",
+         d.preset);
+  boolean(PROP_DEINTERLACE, "deinterlace", "Deinterlace",
+          "Deinterlace interlaced input (progressive input passes untouched); off: interlaced input is an error",
+          d.deinterlace);
+  boolean(PROP_DEFLICKER, "deflicker", "Deflicker", "Remove brightness flicker (r4kdeflicker)", d.deflicker);
+  uinteger(PROP_DEFLICKER_RADIUS, "deflicker-radius", "Deflicker radius",
+           "Frames each side of the deflicker window (the deflicker's delay)", 1, 100, d.deflicker_radius);
+  boolean(PROP_DUST, "dust", "Dust", "Remove dust and dirt present in single frames (r4kdustbust)", d.dust);
+  boolean(PROP_SCRATCHES, "scratches", "Scratches", "Repair vertical scratches (r4kdustbust)", d.scratches);
+  g_object_class_install_property(
+      gobject_class, PROP_DENOISE,
+      g_param_spec_double("denoise", "Denoise", "Grain and noise removal strength (r4kdenoise; 0 = off, 1 = the "
+                                                "measured noise level)",
+                          0.0, 4.0, d.denoise, flags));
+  string(PROP_MODEL, "model", "Model", "Super-resolution model: .onnx/.pb file or builtin:NAME", d.model);
+  string(PROP_BACKEND, "backend", "Backend", "Inference backend: auto, onednn, opencv or classic", d.backend);
+  integer(PROP_TILE_SIZE, "tile-size", "Tile size", "Tile side the engine sees (0 = automatic)", 0, 16384, d.tile_size);
+  integer(PROP_HALO, "halo", "Halo", "Context around each tile (-1 = the model's receptive field: exact)", -1, 4096,
+          d.halo);
+  integer(PROP_THREADS, "threads", "Threads", "Inference threads (0 = all cores)", 0, 1024, d.threads);
+  integer(PROP_BATCH, "batch", "Batch", "Tiles per engine call", 1, 256, d.batch);
+  uinteger(PROP_WIDTH, "width", "Width", "Fit into this width (0 = no fit)", 0, 32768, d.width);
+  uinteger(PROP_HEIGHT, "height", "Height", "Fit into this height (0 = no fit)", 0, 32768, d.height);
+  string(PROP_FIT_MODE, "fit-mode", "Fit mode", "pad (bars) or crop (fill the frame)", d.fit_mode);
+  uinteger(PROP_PAD_COLOR, "pad-color", "Pad colour", "Colour of the bars, 0xRRGGBB", 0, 0xffffff, d.pad_color);
+  string(PROP_COLORIMETRY, "colorimetry", "Colorimetry",
+         "Output colour: keep (the input's), bt709 (HD/UHD SDR) or bt2020 (matrix, primaries and transfer converted)",
+         d.colorimetry);
+
+  gst_element_class_set_static_metadata(element_class, "Film restoration", "Filter/Effect/Video/Scaler",
+                                        "Deinterlace, deflicker, dust and scratch removal, denoise, neural "
+                                        "super-resolution, fit to a 4K frame and conversion to BT.709, in one bin",
+                                        "restore4k engineers");
+  GstCaps* caps = gst_caps_from_string("video/x-raw");
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref(caps);
+  GST_DEBUG_CATEGORY_INIT(gst_r4k_restore_debug, "r4krestore", 0, "restore4k film restoration bin");
+}
+
+static void gst_r4k_restore_init(GstR4kRestore* self) {
+  self->settings = new RestoreSettings();
+  self->sinkpad = gst_ghost_pad_new_no_target("sink", GST_PAD_SINK);
+  self->srcpad = gst_ghost_pad_new_no_target("src", GST_PAD_SRC);
+  gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
+  gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+}

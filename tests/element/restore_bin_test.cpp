@@ -1,0 +1,140 @@
+// r4krestore: the whole chain negotiates and runs (every frame out, the
+// picture fitted, converted to BT.709), interlaced input without the
+// deinterlacer is refused, unknown presets are errors, and the bin's
+// presets agree with the job-file presets of the same names.
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "config/job_file.hpp"
+#include "pipeline/pipeline_runner.hpp"
+#include "tests/support/film_fixtures.hpp"
+
+namespace {
+
+TEST(RestoreBin, RunsTheWholeChainIntoABt709Frame) {
+  r4k::pipeline::initialise_gstreamer();
+  GstHarness* h = gst_harness_new_parse(
+      "r4krestore preset=film-4k model=builtin:bicubic-x4 scratches=true width=1280 height=720");
+  gst_harness_set_src_caps_str(h, "video/x-raw,format=I420,width=160,height=120,framerate=25/1,colorimetry=bt601,"
+                                  "pixel-aspect-ratio=1/1,interlace-mode=progressive");
+  gst_harness_set_sink_caps_str(h, "video/x-raw,format=I420");  // as the encoder downstream asks
+  const int frames = 6;
+  for (int t = 0; t < frames; ++t) {
+    ASSERT_EQ(gst_harness_push(h, r4k::test::i420_buffer(r4k::test::moving_scene(160, 120, t, 2, 1, 0), t)),
+              GST_FLOW_OK);
+  }
+  ASSERT_TRUE(gst_harness_push_event(h, gst_event_new_eos()));
+  int received = 0;
+  GstClockTime last = GST_CLOCK_TIME_NONE;
+  for (;;) {
+    GstEvent* event = gst_harness_pull_event(h);
+    const bool eos = event != nullptr && GST_EVENT_TYPE(event) == GST_EVENT_EOS;
+    if (event != nullptr) gst_event_unref(event);
+    while (gst_harness_buffers_in_queue(h) > 0) {
+      GstBuffer* buffer = gst_harness_pull(h);
+      EXPECT_TRUE(last == GST_CLOCK_TIME_NONE || GST_BUFFER_PTS(buffer) > last);
+      last = GST_BUFFER_PTS(buffer);
+      ++received;
+      gst_buffer_unref(buffer);
+    }
+    if (eos || event == nullptr) break;
+  }
+  EXPECT_EQ(received, frames);
+  GstCaps* caps = gst_pad_get_current_caps(h->sinkpad);
+  ASSERT_NE(caps, nullptr);
+  GstVideoInfo info;
+  ASSERT_TRUE(gst_video_info_from_caps(&info, caps));
+  gst_caps_unref(caps);
+  EXPECT_EQ(GST_VIDEO_INFO_WIDTH(&info), 1280);
+  EXPECT_EQ(GST_VIDEO_INFO_HEIGHT(&info), 720);
+  EXPECT_EQ(info.colorimetry.matrix, GST_VIDEO_COLOR_MATRIX_BT709);
+  EXPECT_EQ(info.colorimetry.primaries, GST_VIDEO_COLOR_PRIMARIES_BT709);
+  gst_harness_teardown(h);
+}
+
+// Runs `launch` to the end; returns the error message, or "" when it ran.
+std::string run_error(const std::string& launch) {
+  GError* error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
+  if (pipeline == nullptr) {
+    std::string message = error != nullptr ? error->message : "parse failed";
+    g_clear_error(&error);
+    return message;
+  }
+  g_clear_error(&error);
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* message = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
+                                                   static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+  std::string text;
+  if (message != nullptr && GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+    GError* gerror = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(message, &gerror, &debug);
+    text = std::string(gerror->message) + " " + (debug != nullptr ? debug : "");
+    g_clear_error(&gerror);
+    g_free(debug);
+  }
+  if (message != nullptr) gst_message_unref(message);
+  gst_object_unref(bus);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  return text;
+}
+
+TEST(RestoreBin, BadSettingsAreClearErrors) {
+  r4k::pipeline::initialise_gstreamer();
+  const std::string source =
+      "videotestsrc num-buffers=3 ! video/x-raw,format=I420,width=64,height=48,interlace-mode=interleaved ! ";
+  const std::string interlaced = run_error(source + "r4krestore deinterlace=false deflicker=true ! fakesink");
+  EXPECT_NE(interlaced.find("nterlaced"), std::string::npos) << interlaced;
+  const std::string preset = run_error(source + "r4krestore preset=film-8k ! fakesink");
+  EXPECT_NE(preset.find("film-8k"), std::string::npos) << preset;
+  EXPECT_EQ(run_error(source + "r4krestore model=builtin:bicubic-x2 deflicker=true ! fakesink"), "");
+  // 4:2:0 needs an even size.
+  const std::string odd = run_error(
+      "videotestsrc num-buffers=3 ! video/x-raw,format=I420,width=65,height=49 ! r4kdenoise ! fakesink");
+  EXPECT_NE(odd.find("65x49"), std::string::npos) << odd;
+}
+
+TEST(RestoreBin, PresetsAgreeWithTheJobFilePresets) {
+  r4k::pipeline::initialise_gstreamer();
+  for (const char* name : {"film-4k", "film-preview"}) {
+    const auto loaded = r4k::config::load_job_text(std::string("kind: video\nextends: ") + name +
+                                                       "\ninput: in.mkv\noutput: out.mkv\n",
+                                                   "preset-check.yaml", false);
+    ASSERT_TRUE(loaded.ok()) << name;
+    const auto& job = *loaded.job;
+    GstElement* bin = gst_element_factory_make("r4krestore", nullptr);
+    ASSERT_NE(bin, nullptr);
+    g_object_set(bin, "preset", name, nullptr);
+    gboolean deinterlace = FALSE;
+    gboolean deflicker = FALSE;
+    gboolean dust = FALSE;
+    gboolean scratches = FALSE;
+    gdouble denoise = 0.0;
+    gchar* model = nullptr;
+    gchar* colorimetry = nullptr;
+    guint width = 0;
+    guint height = 0;
+    g_object_get(bin, "deinterlace", &deinterlace, "deflicker", &deflicker, "dust", &dust, "scratches", &scratches,
+                 "denoise", &denoise, "model", &model, "colorimetry", &colorimetry, "width", &width, "height", &height,
+                 nullptr);
+    EXPECT_EQ(deinterlace != FALSE, job.get_bool("video.deinterlace")) << name;
+    EXPECT_EQ(deflicker != FALSE, job.get_bool("video.deflicker")) << name;
+    EXPECT_EQ(dust != FALSE, job.get_bool("video.dust")) << name;
+    EXPECT_EQ(scratches != FALSE, job.get_bool("video.scratches")) << name;
+    EXPECT_DOUBLE_EQ(denoise, std::stod(job.get("video.denoise"))) << name;
+    EXPECT_EQ(std::string(model), job.get("model")) << name;
+    EXPECT_EQ(std::string(colorimetry), job.get("video.colour")) << name;
+    EXPECT_EQ(std::to_string(width) + "x" + std::to_string(height), job.get("video.fit")) << name;
+    g_free(model);
+    g_free(colorimetry);
+    gst_object_unref(gst_object_ref_sink(bin));
+  }
+}
+
+}  // namespace
