@@ -22,8 +22,11 @@
  */
 #include "pipeline/gstr4krestore.h"
 
+#include <cstdio>
 #include <string>
 #include <vector>
+
+#include "pipeline/model_checksum.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_restore_debug);
 #define GST_CAT_DEFAULT gst_r4k_restore_debug
@@ -113,6 +116,30 @@ struct _GstR4kRestore {
 
 G_DEFINE_TYPE(GstR4kRestore, gst_r4k_restore, GST_TYPE_BIN);
 GST_ELEMENT_REGISTER_DEFINE(r4krestore, "r4krestore", GST_RANK_NONE, GST_TYPE_R4K_RESTORE);
+
+// What made the picture, for the container's tags: the stages and their
+// settings, the model and its SHA-256.
+static std::string provenance(const RestoreSettings& s, const std::string& sha) {
+  // Only characters GStreamer never escapes when serialising a string
+  // (letters, digits and _-+/:.): matroskamux writes tags serialised.
+  char text[1024];
+  std::snprintf(text, sizeof text,
+                "restore4k:r4krestore/preset:%s/deinterlace:%s/deflicker:%s-radius-%u/dust:%s/scratches:%s/"
+                "denoise:%g/model:%s/model-sha256:%s/fit:%ux%u-%s/colour:%s",
+                s.preset.c_str(), s.deinterlace ? "auto" : "off", s.deflicker ? "on" : "off", s.deflicker_radius,
+                s.dust ? "on" : "off", s.scratches ? "on" : "off", s.denoise, s.model.c_str(),
+                sha.empty() ? "none-classical-filter" : sha.c_str(), s.width, s.height, s.fit_mode.c_str(),
+                s.colorimetry.c_str());
+  return text;
+}
+
+// Sends the provenance tags downstream before the first picture (encoders
+// and muxers write them into the file: Matroska stream tags COMMENT, ...).
+static GstPadProbeReturn push_tags(GstPad* pad, GstPadProbeInfo*, gpointer data) {
+  auto* tags = static_cast<GstTagList*>(data);
+  gst_pad_push_event(pad, gst_event_new_tag(gst_tag_list_ref(tags)));
+  return GST_PAD_PROBE_REMOVE;
+}
 
 static GstElement* make(const char* factory, const char* name) {
   GstElement* element = gst_element_factory_make(factory, name);
@@ -226,8 +253,20 @@ static gboolean build_chain(GstR4kRestore* self) {
       return FALSE;
     }
   }
+  std::string sha;
+  try {
+    sha = r4k::pipeline::model_sha256(s.model);
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("Cannot read the model."), ("%s", error.what()));
+    return FALSE;
+  }
   GstPad* first = gst_element_get_static_pad(chain.front(), "sink");
   GstPad* last = gst_element_get_static_pad(chain.back(), "src");
+  GstTagList* tags = gst_tag_list_new(GST_TAG_APPLICATION_NAME, "restore4k 0.1.0", GST_TAG_COMMENT,
+                                      provenance(s, sha).c_str(), nullptr);
+  gst_tag_list_set_scope(tags, GST_TAG_SCOPE_GLOBAL);
+  gst_pad_add_probe(last, GST_PAD_PROBE_TYPE_BUFFER, push_tags, tags,
+                    reinterpret_cast<GDestroyNotify>(gst_tag_list_unref));
   gst_ghost_pad_set_target(GST_GHOST_PAD(self->sinkpad), first);
   gst_ghost_pad_set_target(GST_GHOST_PAD(self->srcpad), last);
   gst_object_unref(first);

@@ -10,6 +10,7 @@
 #include "config/job_schema.hpp"
 
 #include "decode/raster_writer.hpp"
+#include "pipeline/model_checksum.hpp"
 #include "preprocess/error.hpp"
 #include "restore_4k/batch_manifest.hpp"
 
@@ -99,13 +100,9 @@ std::string job_record(const config::JobFile& job) {
   std::string text = "# restore4k 0.1.0: the job that made this output, resolved (defaults filled in, absolute\n"
                      "# paths); `restore4k run` runs it again as it is.\n";
   const std::string model = resolved.get("model");
-  if (!model.empty() && model.rfind("builtin:", 0) != 0) {
-    std::ifstream in(model, std::ios::binary);
-    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    gchar* sha = g_compute_checksum_for_data(G_CHECKSUM_SHA256, reinterpret_cast<const guchar*>(bytes.data()),
-                                             bytes.size());
-    text += "# model sha256: " + std::string(sha) + "\n";
-    g_free(sha);
+  if (!model.empty()) {
+    const std::string sha = pipeline::model_sha256(model);
+    if (!sha.empty()) text += "# model sha256: " + sha + "\n";
   }
   return text + resolved.to_yaml();
 }

@@ -419,6 +419,12 @@ TEST(FilmRestoration, InterlacedPalBecomesProgressiveUhdBt709PillarboxedWithAudi
   EXPECT_EQ(counted_frames(out), counted_frames(clip));
   EXPECT_NEAR(duration(out), duration(clip), 0.1);
   EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), "ac3");
+  // What made it (the effective settings of every stage), in the container's tags.
+  const std::string comment = probe(out, "v:0", "format_tags=COMMENTS");
+  EXPECT_NE(comment.find("/deflicker:on-radius-25/dust:on/"), std::string::npos) << comment;
+  EXPECT_NE(comment.find("/model:builtin:bicubic-x4/model-sha256:none-classical-filter/"), std::string::npos)
+      << comment;
+  EXPECT_NE(comment.find("/fit:3840x2160-pad/colour:bt709"), std::string::npos) << comment;
   // 4:3 at PAR 16/15 is 768x576 on screen: 2880x2160 in UHD, bars of 480.
   const auto columns = [&](int x, int width) {
     const fs::path raw = dir / "columns.gray";
