@@ -340,7 +340,8 @@ int main(int argc, char** argv) {
   std::string shard_text;
   auto* batch = app.add_subcommand("batch", "Upscale every raster matching a glob into a folder: sharded across a "
                                             "cluster, resumable, with a JSON report (exit 3 when some files fail)");
-  batch->add_option("pattern", batch_job.pattern, "Shell glob of inputs, quoted, e.g. 'tiles/*.tif'")->required();
+  std::string batch_pattern;
+  batch->add_option("pattern", batch_pattern, "Shell glob of inputs, quoted, e.g. 'tiles/*.tif'")->required();
   batch->add_option("output_folder", batch_job.output_folder, "Existing folder for the outputs")->required();
   add_raster_options(batch);
   batch->add_option("--shard", shard_text,
@@ -502,6 +503,7 @@ int main(int argc, char** argv) {
     }
     if (*batch) {
       batch_job.item = raster_job;
+      batch_job.inputs = {batch_pattern};
       batch_job.cancel = &g_interrupted;
       if (!shard_text.empty()) {
         batch_job.shard = r4k::restore::parse_shard(shard_text);

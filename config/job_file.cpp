@@ -226,6 +226,21 @@ class Checker {
 
   void check_value(const KeySpec& key, const YAML::Node& value) {
     const std::string expected = "expected " + describe_type(key);
+    if (key.type == ValueType::list && value.IsSequence()) {
+      places_[key.path] = Place{file_, value.Mark()};
+      std::string joined;
+      if (value.size() == 0) report(value.Mark(), key.path, expected + ", found an empty list");
+      for (const YAML::Node& item : value) {
+        if (!item.IsScalar() || item.Scalar().empty() || item.Scalar().find('\n') != std::string::npos) {
+          report(item.Mark(), key.path, expected + ", found " + node_text(item) + " in the list");
+          continue;
+        }
+        joined += (joined.empty() ? "" : "\n") + item.Scalar();
+      }
+      // Even with bad items (reported above): the key is there, not missing.
+      values_[key.path] = joined;
+      return;
+    }
     if (!value.IsScalar()) {
       report(value.Mark(), key.path, expected + ", found " + node_text(value));
       return;
@@ -283,6 +298,7 @@ class Checker {
       }
       case ValueType::path:
       case ValueType::string:
+      case ValueType::list:
         if (text.empty()) {
           report(value.Mark(), key.path, expected + ", found nothing");
           return;
@@ -335,6 +351,20 @@ int JobFile::get_int(const std::string& key) const { return std::stoi(get(key));
 
 bool JobFile::get_bool(const std::string& key) const { return get(key) == "true"; }
 
+std::vector<std::string> JobFile::get_list(const std::string& key) const {
+  std::vector<std::string> items;
+  const auto found = values.find(key);
+  if (found == values.end() || found->second.empty()) return items;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = found->second.find('\n', start);
+    items.push_back(found->second.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return items;
+}
+
 std::string JobFile::resolve_path(const std::string& value) const {
   if (value.empty() || value.rfind("builtin:", 0) == 0) return value;
   return relative_to(path, value).string();
@@ -353,7 +383,12 @@ std::string JobFile::to_yaml() const {
       if (!section.empty()) out << YAML::Key << section << YAML::Value << YAML::BeginMap;
       open_section = section;
     }
-    out << YAML::Key << last_part(key.path) << YAML::Value << found->second;
+    out << YAML::Key << last_part(key.path) << YAML::Value;
+    if (key.type == ValueType::list) {
+      out << YAML::Flow << get_list(key.path);
+    } else {
+      out << found->second;
+    }
   }
   if (!open_section.empty()) out << YAML::EndMap;
   out << YAML::EndMap;
@@ -391,8 +426,20 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
   job.path = name;
   const auto kind = checker.values_.find("kind");
   job.kind = kind != checker.values_.end() ? kind->second : "";
+  // A batch's item settings are those of its items' kind only.
+  const auto item = checker.values_.find("batch.item");
+  const std::string batch_item = item != checker.values_.end() ? item->second : "raster";
+  const std::string other_items = batch_item == "video" ? "raster." : "video.";
   for (const KeySpec& key : job_keys()) {
     const bool given = checker.values_.count(key.path) != 0;
+    if (job.kind == "batch" && key.path.rfind(other_items, 0) == 0) {
+      if (given) {
+        checker.report_at(checker.places_[key.path], key.path,
+                          "applies to batches of " + std::string(batch_item == "video" ? "rasters" : "videos") +
+                              " only; this batch's items are " + batch_item + "s (batch.item)");
+      }
+      continue;
+    }
     if (!applies(key, job.kind)) {
       if (given) {
         std::string kinds;
@@ -428,8 +475,8 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
     if (!job.get("model").empty() && job.get("model").rfind("builtin:", 0) != 0) check_exists("model", false);
     if (job.kind == "batch") {
       check_exists("output", true);
-      if (job.values.count("batch.inputs") != 0) {
-        const std::string pattern = relative_to(name, job.values["batch.inputs"]).string();
+      for (const std::string& input : job.get_list("batch.inputs")) {
+        const std::string pattern = relative_to(name, input).string();
         glob_t matches{};
         const int status = ::glob(pattern.c_str(), 0, nullptr, &matches);
         globfree(&matches);

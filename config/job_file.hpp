@@ -31,6 +31,8 @@ struct JobFile {
   const std::string& get(const std::string& key) const;
   int get_int(const std::string& key) const;
   bool get_bool(const std::string& key) const;
+  // A list key's items (a single string is a list of one).
+  std::vector<std::string> get_list(const std::string& key) const;
   // A path key resolved against the job file's folder (builtin: names kept).
   std::string resolve_path(const std::string& value) const;
   // The resolved job as YAML (every key, defaults included).

@@ -70,45 +70,45 @@ std::vector<KeySpec> make_keys() {
       only(choice(key("video.encoder", T::string, "ffv1",
                       "ffv1 (lossless, Matroska), prores (422 HQ, MOV) or x264 (10-bit)"),
                   {"ffv1", "prores", "x264"}),
-           {"video"}),
+           {"video", "batch"}),
       only(choice(key("video.decoder", T::string, "auto", "auto (hardware when present), hardware or software"),
                   {"auto", "hardware", "software"}),
-           {"video"}),
+           {"video", "batch"}),
       only(pattern(key("video.fit", T::string, "",
                        "Fit the upscaled picture into a fixed frame, e.g. \"3840x2160\" (UHD), honouring the pixel "
                        "aspect ratio (no fit when unset)"),
                    "[0-9]+x[0-9]+", "WIDTHxHEIGHT such as 3840x2160"),
-           {"video"}),
+           {"video", "batch"}),
       only(choice(key("video.fit_mode", T::string, "pad", "pad (bars where the aspect differs) or crop (fill)"),
                   {"pad", "crop"}),
-           {"video"}),
+           {"video", "batch"}),
       only(pattern(key("video.pad_color", T::string, "0x000000", "Colour of the bars, 0xRRGGBB"),
                    "(0x|#)?[0-9a-fA-F]{6}", "a colour 0xRRGGBB"),
-           {"video"}),
+           {"video", "batch"}),
       only(key("video.deinterlace", T::boolean, "true",
                "Deinterlace interlaced input (progressive input is untouched); false: interlaced input is an error"),
-           {"video"}),
+           {"video", "batch"}),
       only(key("video.deflicker", T::boolean, "false", "Remove frame-to-frame brightness flicker (r4kdeflicker)"),
-           {"video"}),
+           {"video", "batch"}),
       only(ranged(key("video.deflicker_radius", T::integer, "25",
                       "Frames each side of the deflicker window (also its delay)"),
                   1, 100),
-           {"video"}),
+           {"video", "batch"}),
       only(key("video.dust", T::boolean, "false",
                "Remove dust and dirt present in single frames, with a motion check (r4kdustbust)"),
-           {"video"}),
-      only(key("video.scratches", T::boolean, "false", "Repair vertical scratches (r4kdustbust)"), {"video"}),
+           {"video", "batch"}),
+      only(key("video.scratches", T::boolean, "false", "Repair vertical scratches (r4kdustbust)"), {"video", "batch"}),
       only(ranged(key("video.denoise", T::number, "0",
                       "Grain and noise removal strength (r4kdenoise): 0 = off, 1 = the measured noise level"),
                   0, 4),
-           {"video"}),
+           {"video", "batch"}),
       only(choice(key("video.colour", T::string, "keep",
                       "Output colour: keep (the input's), bt709 (HD/UHD) or bt2020; matrix, primaries and "
                       "transfer converted and tagged"),
                   {"keep", "bt709", "bt2020"}),
-           {"video"}),
+           {"video", "batch"}),
       only(key("video.audio", T::boolean, "true", "Carry the audio streams over untouched (false: leave them out)"),
-           {"video"}),
+           {"video", "batch"}),
       only(pattern(key("raster.bands", T::string, "",
                        "Bands to upscale, 1-based, in the model's channel order, e.g. \"4,3,2\" (default: as many "
                        "as the model takes)"),
@@ -127,8 +127,15 @@ std::vector<KeySpec> make_keys() {
            {"raster"}),
       only(ranged(key("raster.tiles_in_flight", T::integer, "4", "Tiles each queue holds (bounds memory)"), 1, 64),
            {"raster", "batch"}),
-      required(key("batch.inputs", T::string, "", "Shell glob of the rasters to upscale, e.g. \"tiles/*.tif\""),
+      required(key("batch.inputs", T::list, "",
+                   "What to process: a shell glob such as \"tiles/*.tif\", or a list of globs and files (the "
+                   "manifest is their union, sorted)"),
                {"batch"}),
+      only(choice(key("batch.item", T::string, "raster",
+                      "What the inputs are: raster (each upscaled as a raster job, raster.* settings) or video "
+                      "(each restored as a video job, video.* settings)"),
+                  {"raster", "video"}),
+           {"batch"}),
       only(pattern(key("batch.shard", T::string, "",
                        "This run's share i/N of the sorted manifest (default: from the cluster's array-job "
                        "variables)"),
@@ -187,6 +194,9 @@ std::string describe_type(const KeySpec& key) {
       break;
     case ValueType::string:
       text << (key.pattern_doc.empty() ? std::string("a string") : key.pattern_doc);
+      break;
+    case ValueType::list:
+      text << "a string or a list of strings";
       break;
   }
   return text.str();

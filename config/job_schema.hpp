@@ -11,7 +11,8 @@
 
 namespace r4k::config {
 
-enum class ValueType { string, integer, number, boolean, choice, path };
+// list: one string, or a YAML sequence of them (stored joined by newlines).
+enum class ValueType { string, integer, number, boolean, choice, path, list };
 
 struct KeySpec {
   std::string path;           // "engine.tile"

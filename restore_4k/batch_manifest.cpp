@@ -83,14 +83,30 @@ std::vector<std::filesystem::path> expand_inputs(const std::string& pattern) {
   return files;
 }
 
+std::vector<std::filesystem::path> expand_inputs(const std::vector<std::string>& patterns) {
+  if (patterns.empty()) throw InputError("no inputs given");
+  std::vector<std::filesystem::path> files;
+  for (const std::string& pattern : patterns) {
+    const auto matched = expand_inputs(pattern);
+    files.insert(files.end(), matched.begin(), matched.end());
+  }
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.string() < b.string(); });
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+  return files;
+}
+
 std::vector<BatchItem> make_manifest(const std::vector<std::filesystem::path>& inputs,
-                                     const std::filesystem::path& folder) {
+                                     const std::filesystem::path& folder, const std::string& video_extension) {
   std::vector<BatchItem> manifest;
   std::map<std::filesystem::path, std::filesystem::path> seen;
   for (const auto& input : inputs) {
     const std::string extension = lower_extension(input);
     std::filesystem::path name = input.filename();
-    if (extension != ".tif" && extension != ".tiff") name.replace_extension(".tif");
+    if (!video_extension.empty()) {
+      name.replace_extension(video_extension);
+    } else if (extension != ".tif" && extension != ".tiff") {
+      name.replace_extension(".tif");
+    }
     const std::filesystem::path output = folder / name;
     if (const auto found = seen.find(output); found != seen.end()) {
       throw InputError("inputs '" + found->second.string() + "' and '" + input.string() + "' would both write '" +

@@ -36,6 +36,9 @@ std::optional<Shard> shard_from_environment(
 // The files matching `pattern` (shell glob: * ? [...]), regular files only,
 // sorted by path bytes. Throws InputError when nothing matches.
 std::vector<std::filesystem::path> expand_inputs(const std::string& pattern);
+// The union of several patterns (globs or plain file names), sorted, each
+// file once. Throws InputError naming the first pattern that matches nothing.
+std::vector<std::filesystem::path> expand_inputs(const std::vector<std::string>& patterns);
 
 struct BatchItem {
   int position = 0;  // in the whole manifest
@@ -44,10 +47,11 @@ struct BatchItem {
 };
 
 // The output of each input in `folder`: the same file name, with .tif when
-// the input's extension is not .tif/.tiff. Throws InputError when two inputs
-// would write the same output.
+// the input's extension is not .tif/.tiff (rasters), or with
+// `video_extension` (videos: the encoder's container, e.g. ".mkv"). Throws
+// InputError when two inputs would write the same output.
 std::vector<BatchItem> make_manifest(const std::vector<std::filesystem::path>& inputs,
-                                     const std::filesystem::path& folder);
+                                     const std::filesystem::path& folder, const std::string& video_extension = "");
 
 // The items of `manifest` that belong to `shard`.
 std::vector<BatchItem> select_shard(const std::vector<BatchItem>& manifest, const Shard& shard);

@@ -57,18 +57,30 @@ BatchItemResult process(const BatchItem& item, const BatchJob& job, int threads)
     outcome.status = "skipped";
     return outcome;
   }
-  RasterJob raster = job.item;
-  raster.input = item.input;
-  raster.output = item.output;
-  raster.resume = true;
-  raster.cancel = job.cancel;
-  raster.progress = nullptr;
-  if (raster.engine.threads == 0) raster.engine.threads = threads;
   const auto start = std::chrono::steady_clock::now();
   try {
-    const RasterResult result = upscale_raster(raster);
-    outcome.tiles = result.tiles;
-    outcome.status = result.interrupted && !result.complete ? "interrupted" : "done";
+    if (job.video) {
+      VideoJob video = *job.video;
+      video.input = item.input;
+      video.output = item.output;
+      video.cancel = job.cancel;
+      video.progress = nullptr;
+      video.keep_interrupted = false;  // a partial film is done again, not left as if finished
+      if (video.engine.threads == 0) video.engine.threads = threads;
+      const VideoResult result = upscale_video(video);
+      outcome.status = result.interrupted ? "interrupted" : "done";
+    } else {
+      RasterJob raster = job.item;
+      raster.input = item.input;
+      raster.output = item.output;
+      raster.resume = true;
+      raster.cancel = job.cancel;
+      raster.progress = nullptr;
+      if (raster.engine.threads == 0) raster.engine.threads = threads;
+      const RasterResult result = upscale_raster(raster);
+      outcome.tiles = result.tiles;
+      outcome.status = result.interrupted && !result.complete ? "interrupted" : "done";
+    }
   } catch (const Interrupted&) {
     outcome.status = "interrupted";
   } catch (const std::exception& error) {
@@ -96,7 +108,8 @@ BatchResult run_batch(const BatchJob& job) {
     throw InputError("output folder '" + job.output_folder.string() + "' is not writable");
   }
   if (job.jobs < 1) throw InputError("--jobs must be at least 1");
-  const auto manifest = make_manifest(expand_inputs(job.pattern), job.output_folder);
+  const auto manifest = make_manifest(expand_inputs(job.inputs), job.output_folder,
+                                      job.video ? video_extension(job.video->encoder) : "");
   const auto items = select_shard(manifest, job.shard);
 
   BatchResult result;
@@ -149,6 +162,12 @@ BatchResult run_batch(const BatchJob& job) {
   result.peak_memory_kib = peak_resident_kib();
   write_report(result);
   return result;
+}
+
+std::vector<BatchItem> batch_items(const BatchJob& job) {
+  return select_shard(make_manifest(expand_inputs(job.inputs), job.output_folder,
+                                    job.video ? video_extension(job.video->encoder) : ""),
+                      job.shard);
 }
 
 std::string batch_report_json(const BatchResult& result) {

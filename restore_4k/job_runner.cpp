@@ -37,10 +37,11 @@ void apply_raster(const config::JobFile& job, RasterJob& out) {
 
 }  // namespace
 
-VideoJob video_job_from(const config::JobFile& job) {
+namespace {
+
+// The video.* settings (and engine, model) of a video job or a batch of videos.
+VideoJob video_settings_from(const config::JobFile& job) {
   VideoJob out;
-  out.input = job.resolve_path(job.get("input"));
-  out.output = job.resolve_path(job.get("output"));
   apply_engine(job, out);
   out.tile_size = job.get_int("engine.tile");
   out.batch = job.get_int("engine.batch");
@@ -60,6 +61,15 @@ VideoJob video_job_from(const config::JobFile& job) {
   return out;
 }
 
+}  // namespace
+
+VideoJob video_job_from(const config::JobFile& job) {
+  VideoJob out = video_settings_from(job);
+  out.input = job.resolve_path(job.get("input"));
+  out.output = job.resolve_path(job.get("output"));
+  return out;
+}
+
 RasterJob raster_job_from(const config::JobFile& job) {
   RasterJob out;
   out.input = job.resolve_path(job.get("input"));
@@ -71,9 +81,13 @@ RasterJob raster_job_from(const config::JobFile& job) {
 
 BatchJob batch_job_from(const config::JobFile& job) {
   BatchJob out;
-  out.pattern = job.resolve_path(job.get("batch.inputs"));
+  for (const std::string& input : job.get_list("batch.inputs")) out.inputs.push_back(job.resolve_path(input));
   out.output_folder = job.resolve_path(job.get("output"));
-  apply_raster(job, out.item);
+  if (job.get("batch.item") == "video") {
+    out.video = video_settings_from(job);
+  } else {
+    apply_raster(job, out.item);
+  }
   out.jobs = job.get_int("batch.jobs");
   if (!job.get("batch.shard").empty()) {
     out.shard = parse_shard(job.get("batch.shard"));
@@ -125,15 +139,22 @@ std::string job_launch_line(const config::JobFile& job) {
   }
   if (job.kind == "raster") return pipeline::gst_launch_line(raster_pipeline(raster_job_from(job)));
   const BatchJob batch = batch_job_from(job);
-  const auto items = select_shard(make_manifest(expand_inputs(batch.pattern), batch.output_folder), batch.shard);
+  const auto items = batch_items(batch);
   if (items.empty()) return "# this shard has no files";
+  const std::string header = "# for each of the " + std::to_string(items.size()) + " file(s) of shard " +
+                             std::to_string(batch.shard.index) + "/" + std::to_string(batch.shard.count) +
+                             ", e.g. the first:\n";
+  if (batch.video) {
+    VideoJob first = *batch.video;
+    first.input = items.front().input;
+    first.output = items.front().output;
+    return header + pipeline::gst_launch_line(plan_video(first, first.output).arguments);
+  }
   RasterJob first = batch.item;
   first.input = items.front().input;
   first.output = items.front().output;
   first.resume = true;
-  return "# for each of the " + std::to_string(items.size()) + " file(s) of shard " + std::to_string(batch.shard.index) +
-         "/" + std::to_string(batch.shard.count) + ", e.g. the first:\n" +
-         pipeline::gst_launch_line(raster_pipeline(first));
+  return header + pipeline::gst_launch_line(raster_pipeline(first));
 }
 
 }  // namespace r4k::restore

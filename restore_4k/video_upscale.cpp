@@ -134,6 +134,8 @@ VideoEncoder parse_video_encoder(const std::string& text) {
   throw InputError("unknown encoder '" + text + "': expected ffv1, prores or x264");
 }
 
+std::string video_extension(VideoEncoder encoder) { return encoder == VideoEncoder::prores ? ".mov" : ".mkv"; }
+
 std::string to_string(VideoEncoder encoder) {
   switch (encoder) {
     case VideoEncoder::prores:
@@ -264,7 +266,7 @@ VideoResult upscale_video(const VideoJob& job) {
   }
   const pipeline::PipelineResult run = pipeline::run_pipeline(plan.arguments, options);
   // Interrupted before the first frame: there is nothing worth keeping.
-  if (!(run.interrupted && run.frames == 0)) output.commit();
+  if (!run.interrupted || (job.keep_interrupted && run.frames > 0)) output.commit();
   VideoResult result;
   result.frames = run.frames;
   result.seconds = run.seconds;

@@ -22,6 +22,8 @@ namespace r4k::restore {
 enum class VideoEncoder { ffv1, prores, x264 };
 VideoEncoder parse_video_encoder(const std::string& text);  // ffv1 | prores | x264
 std::string to_string(VideoEncoder encoder);
+// The container an encoder writes by default: ".mkv" (ffv1, x264) or ".mov" (prores).
+std::string video_extension(VideoEncoder encoder);
 
 struct VideoJob {
   std::filesystem::path input;
@@ -46,6 +48,9 @@ struct VideoJob {
   double denoise = 0.0;               // strength, 0 = off
   std::string colorimetry = "keep";   // keep | bt709 | bt2020
   bool audio = true;                  // carry the audio streams over
+  // Interrupted after some frames: keep the finalised, playable part under
+  // the output name (a user's Ctrl-C), or discard it (batches, which redo it).
+  bool keep_interrupted = true;
   decode::DecoderPreference decoder = decode::DecoderPreference::automatic;
   const std::atomic<bool>* cancel = nullptr;
   // Frames done, frames expected (0 = unknown), seconds since start.

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <regex>
 
 #include "tests/support/command_runner.hpp"
@@ -39,6 +40,45 @@ TEST(JobCommand, RasterJobRunsLikeTheRasterCommand) {
     EXPECT_EQ(r4k::testing::read_band(dir / "out.tif", band), r4k::testing::read_band(dir / "direct.tif", band));
   }
   EXPECT_EQ(r4k::testing::summarise_raster(dir / "out.tif").compression, "LZW");
+}
+
+TEST(JobCommand, BatchOfVideosFromAListOfInputs) {
+  if (!r4k::testing::program_available("ffmpeg") || !r4k::testing::program_available("ffprobe")) {
+    GTEST_SKIP() << "ffmpeg or ffprobe missing (scripts/setup.sh installs them)";
+  }
+  TempDir dir;
+  fs::create_directories(dir / "reels");
+  fs::create_directories(dir / "out");
+  for (const char* name : {"reels/a.mp4", "reels/b.mp4", "c.mp4"}) {
+    const auto made = r4k::testing::run_command(
+        "ffmpeg", {"-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25", "-t", "0.2", "-c:v", "libx264",
+                   "-pix_fmt", "yuv420p", (dir / name).string()});
+    ASSERT_EQ(made.exit_code, 0) << made.output;
+  }
+  std::ofstream(dir / "job.yaml") << "kind: batch\noutput: out\nmodel: builtin:bicubic-x2\nbatch:\n  item: video\n"
+                                     "  inputs: [\"reels/*.mp4\", c.mp4]\n  jobs: 2\nvideo:\n  deflicker: true\n"
+                                     "  encoder: prores\n";
+  const Outcome dry = restore4k({"run", (dir / "job.yaml").string(), "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.output;
+  EXPECT_NE(dry.output.find("3 file(s)"), std::string::npos) << dry.output;
+  EXPECT_NE(dry.output.find("r4krestore"), std::string::npos) << dry.output;
+  const Outcome run = restore4k({"run", (dir / "job.yaml").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  for (const char* name : {"a.mov", "b.mov", "c.mov"}) {
+    const auto width = r4k::testing::run_command(
+        "ffprobe", {"-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width", "-of", "csv=p=0",
+                    (dir / "out" / name).string()});
+    EXPECT_EQ(width.output.substr(0, 3), "128") << name << ": " << width.output;
+  }
+  std::ifstream report(dir / "out" / "restore4k-batch-report.json");
+  const std::string json{std::istreambuf_iterator<char>(report), std::istreambuf_iterator<char>()};
+  EXPECT_NE(json.find("\"done\": 3"), std::string::npos) << json;
+  // Run again: everything is there already.
+  const Outcome again = restore4k({"run", (dir / "job.yaml").string()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  std::ifstream report2(dir / "out" / "restore4k-batch-report.json");
+  const std::string json2{std::istreambuf_iterator<char>(report2), std::istreambuf_iterator<char>()};
+  EXPECT_NE(json2.find("\"skipped\": 3"), std::string::npos) << json2;
 }
 
 TEST(JobCommand, PresetAndOverridesRunAndLeaveARecordThatRunsAgain) {

@@ -78,7 +78,39 @@ TEST(JobFile, KindMissingRequiredKeysAndKeysOfAnotherKind) {
   const auto text = ::testing::PrintToString(messages(result));
   ASSERT_EQ(result.diagnostics.size(), 2u) << text;
   EXPECT_NE(text.find("batch.inputs: missing"), std::string::npos) << text;
-  EXPECT_NE(text.find("j.yaml:4:12: video.encoder: applies to video jobs only"), std::string::npos) << text;
+  EXPECT_NE(text.find("j.yaml:4:12: video.encoder: applies to batches of videos only; this batch's items are "
+                      "rasters (batch.item)"),
+            std::string::npos)
+      << text;
+}
+
+TEST(JobFile, BatchInputsAsAListAndItemsOfEitherKind) {
+  auto result = load_job_text("kind: batch\noutput: out\nbatch:\n  item: video\n  inputs: [a.mkv, \"reels/*.mp4\"]\n"
+                              "video:\n  deflicker: true\n",
+                              "j.yaml", false);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  EXPECT_EQ(result.job->get_list("batch.inputs"), (std::vector<std::string>{"a.mkv", "reels/*.mp4"}));
+  // The record keeps the list a list.
+  const auto again = load_job_text(result.job->to_yaml(), "j.yaml", false);
+  ASSERT_TRUE(again.ok()) << result.job->to_yaml();
+  EXPECT_EQ(again.job->get_list("batch.inputs"), result.job->get_list("batch.inputs"));
+  // One glob is a list of one.
+  result = load_job_text("kind: batch\noutput: out\nbatch:\n  inputs: \"*.tif\"\n", "j.yaml", false);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result.job->get_list("batch.inputs"), (std::vector<std::string>{"*.tif"}));
+  // Mistakes: a mapping in the list, raster settings in a batch of videos, an empty list.
+  result = load_job_text("kind: batch\noutput: out\nbatch:\n  item: video\n  inputs:\n    - a.mkv\n    - {b: 1}\n"
+                         "raster:\n  compress: lzw\n",
+                         "j.yaml", false);
+  const auto text = ::testing::PrintToString(messages(result));
+  ASSERT_EQ(result.diagnostics.size(), 2u) << text;
+  EXPECT_NE(text.find("j.yaml:7:7: batch.inputs: expected a string or a list of strings, found a mapping in the list"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("j.yaml:9:13: raster.compress: applies to batches of rasters only"), std::string::npos) << text;
+  result = load_job_text("kind: batch\noutput: out\nbatch:\n  inputs: []\n", "j.yaml", false);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_NE(result.diagnostics[0].message.find("empty list"), std::string::npos);
 }
 
 TEST(JobFile, StructureMistakes) {
