@@ -30,6 +30,7 @@
 #include "restore_4k/raster_upscale.hpp"
 #include "restore_4k/sample_image.hpp"
 #include "restore_4k/video_benchmark.hpp"
+#include "restore_4k/sr_evaluation.hpp"
 #include "restore_4k/video_upscale.hpp"
 
 namespace {
@@ -393,6 +394,21 @@ int main(int argc, char** argv) {
   bench->add_option("--seconds", bench_seconds, "Minimum timed seconds per tile size")->capture_default_str();
   bench->add_option("--peak-seconds", peak_seconds, "Seconds to measure the FMA peak (0 = skip)")
       ->capture_default_str();
+  // restore4k eval
+  r4k::restore::EvalOptions eval_options;
+  std::filesystem::path eval_data = std::filesystem::path(R4K_SOURCE_DIR) / ".." / "shared" / "data" / "sr-bench";
+  std::vector<std::string> eval_sets{"Set5", "Set14"};
+  auto* eval = app.add_subcommand("eval", "Model quality: Y-PSNR and SSIM on Set5/Set14 through the engine, tiled, "
+                                          "against bicubic and published figures");
+  eval->add_option("-m,--model", eval_options.model, "Model file or builtin:NAME")->required();
+  eval->add_option("--data", eval_data, "Folder holding the sets (img_NNN_SRF_s_HR.png / _LR.png)")
+      ->capture_default_str();
+  eval->add_option("--sets", eval_sets, "Sets (folders under --data)")->capture_default_str();
+  eval->add_option("-t,--tile", eval_options.tile_size, "Tile size (0 = whole image)")->capture_default_str();
+  eval->add_option("-b,--backend", eval_options.engine.backend, "auto, onednn, opencv or classic")
+      ->capture_default_str();
+  eval->add_flag("--film", eval_options.film,
+                 "Film-degraded inputs made from the HR images (blur, downscale, grain, JPEG) instead of the sets' LR");
   std::filesystem::path bench_video;
   bench->add_option("--video", bench_video,
                     "Instead: the full video pipeline against the engine alone on this clip's frames (frames/s, "
@@ -552,6 +568,15 @@ int main(int argc, char** argv) {
         spdlog::info("job record: {}", r4k::restore::job_record_path(job_file).string());
       }
       return code;
+    }
+    if (*eval) {
+      std::vector<r4k::restore::SetScore> scores;
+      for (const std::string& set : eval_sets) {
+        spdlog::info("evaluating {} on {}", eval_options.model, (eval_data / set).string());
+        scores.push_back(r4k::restore::evaluate_set(eval_data / set, eval_options));
+      }
+      std::cout << r4k::restore::evaluation_table(scores, eval_options.model, eval_options.film);
+      return kExitOk;
     }
     if (*models_info) return run_models_info(info_model, info_options);
     if (*bench && !bench_video.empty()) {
