@@ -13,7 +13,11 @@ double luma_at(const Frame& frame, std::size_t i) {
          0.114 * frame.planes.plane(0, 2)[i];
 }
 
-// Value at `at` of the least-squares line through (i, value(i)), i in [first, last].
+// The trend of value(i), i in [first, last], at `at`: the least-squares line
+// where its slope is clearly there (a fade: |slope| above 3 standard errors,
+// the errors measured from the scatter about the line), else the mean. A
+// line extrapolated to the ends of a short window follows the flicker more
+// than a mean does, so the mean is kept unless the data say it is a ramp.
 template <typename Value>
 double trend_at(std::size_t first, std::size_t last, std::size_t at, Value value) {
   const double n = static_cast<double>(last - first + 1);
@@ -25,7 +29,7 @@ double trend_at(std::size_t first, std::size_t last, std::size_t at, Value value
   }
   const double mean_t = st / n;
   const double mean_v = sv / n;
-  // Short shots: their average (a line through few points follows the flicker).
+  // Short shots: their average.
   if (last - first + 1 < 5) return mean_v;
   double stt = 0.0;
   double stv = 0.0;
@@ -34,7 +38,15 @@ double trend_at(std::size_t first, std::size_t last, std::size_t at, Value value
     stt += t * t;
     stv += t * (value(i) - mean_v);
   }
-  return mean_v + (stv / stt) * (static_cast<double>(at) - mean_t);
+  const double slope = stv / stt;
+  double scatter = 0.0;
+  for (std::size_t i = first; i <= last; ++i) {
+    const double residual = value(i) - (mean_v + slope * (static_cast<double>(i) - mean_t));
+    scatter += residual * residual;
+  }
+  const double standard_error = std::sqrt(scatter / (n - 2.0) / stt);
+  if (std::abs(slope) <= 3.0 * standard_error) return mean_v;
+  return mean_v + slope * (static_cast<double>(at) - mean_t);
 }
 
 }  // namespace
@@ -122,14 +134,18 @@ Correction deflicker_correction(const std::vector<LumaStats>& stats, std::size_t
          !is_cut(stats[last], stats[last + 1], settings)) {
     ++last;
   }
-  // The log-gain curve over the window, 0 at its first frame.
-  std::vector<double> curve(last - first + 1, 0.0);
+  // The exposure curve over the window relative to its first frame
+  // (accumulated in logs, so that the ratios chain), and its trend taken in
+  // light: a fade is a linear ramp of exposure.
+  std::vector<double> curve(last - first + 1, 1.0);
+  double log_exposure = 0.0;
   for (std::size_t i = first + 1; i <= last; ++i) {
-    curve[i - first] = curve[i - first - 1] + log_gain(stats[i - 1], stats[i]);
+    log_exposure += log_gain(stats[i - 1], stats[i]);
+    curve[i - first] = std::exp(log_exposure);
   }
   const double trend = trend_at(first, last, index, [&](std::size_t i) { return curve[i - first]; });
   Correction correction;
-  correction.gain = std::clamp(std::exp(trend - curve[index - first]), 1.0 / settings.max_gain, settings.max_gain);
+  correction.gain = std::clamp(trend / curve[index - first], 1.0 / settings.max_gain, settings.max_gain);
   correction.offset = stats[index].black * (1.0 - correction.gain);
   return correction;
 }

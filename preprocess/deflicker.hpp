@@ -2,10 +2,11 @@
 // and shutter flicker) of film scans. Flicker is a gain on the light: the
 // gain between consecutive frames is measured as the median ratio of
 // their thumbnails' cells (so content moving in or out of some cells does
-// not count), accumulated into a log-gain
-// curve over the shot, and each frame is brought to the curve's trend over
-// a window of neighbours (a least-squares line, evaluated at the frame): a
-// fade is its own trend and stays. The window stops at cuts, found as a
+// not count), chained into an exposure curve
+// over the shot, and each frame is brought to the curve's trend over a
+// window of neighbours (a least-squares line where the slope is
+// significant, else the mean, evaluated at the frame): a fade is its own
+// trend and stays. The window stops at cuts, found as a
 // change of picture content (the thumbnail normalised for brightness and
 // contrast, which flicker leaves alone) or a jump in mean luma larger than
 // flicker makes (a flash frame is its own shot and is left as it is).

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "preprocess/deflicker.hpp"
 #include "preprocess/denoise.hpp"
 #include "preprocess/dust_removal.hpp"
 #include "preprocess/motion_search.hpp"
@@ -515,6 +516,47 @@ TEST(Denoise, CleanInputIsEssentiallyUnchanged) {
       }
     }
   }
+}
+
+}  // namespace
+
+namespace {
+
+// A grey frame of a fixed textured picture at exposure `gain`.
+r4k::Frame exposed(double gain, int picture = 0) {
+  r4k::Frame frame;
+  frame.colour = r4k::FrameColour::grey;
+  frame.planes.resize({1, 1, 48, 64});
+  float* p = frame.planes.plane(0, 0);
+  for (int y = 0; y < 48; ++y) {
+    for (int x = 0; x < 64; ++x) {
+      const double v = picture == 0 ? 0.3 + 0.2 * std::sin(x * 0.3) * std::cos(y * 0.2) : 0.5 + 0.3 * ((x / 8 + y / 8) % 2);
+      p[y * 64 + x] = static_cast<float>(v * gain);
+    }
+  }
+  return frame;
+}
+
+TEST(DeflickerCorrection, FadeIsKeptFlickerRemovedCutsSeparateShots) {
+  r4k::DeflickerSettings settings;
+  settings.radius = 10;
+  // A clean fade: every frame is on its trend, no correction.
+  std::vector<r4k::LumaStats> fade;
+  for (int t = 0; t < 21; ++t) fade.push_back(r4k::luma_stats(exposed(0.5 + 0.02 * t)));
+  for (std::size_t i : {0u, 10u, 20u}) {
+    EXPECT_NEAR(r4k::deflicker_correction(fade, i, settings).gain, 1.0, 1e-3) << i;
+  }
+  // A steady shot with one frame 10 % too bright: brought back (the mean of the window is nearly 1).
+  std::vector<r4k::LumaStats> steady;
+  for (int t = 0; t < 21; ++t) steady.push_back(r4k::luma_stats(exposed(t == 10 ? 1.1 : 1.0)));
+  EXPECT_NEAR(r4k::deflicker_correction(steady, 10, settings).gain, 1.0 / 1.1, 0.01);
+  // A cut to another picture 10 % darker overall: each side keeps its own level.
+  std::vector<r4k::LumaStats> cut;
+  for (int t = 0; t < 21; ++t) cut.push_back(r4k::luma_stats(t < 10 ? exposed(1.0, 0) : exposed(0.9, 1)));
+  EXPECT_TRUE(r4k::is_cut(cut[9], cut[10], settings));
+  EXPECT_FALSE(r4k::is_cut(steady[9], steady[10], settings));  // flicker is not a cut
+  EXPECT_NEAR(r4k::deflicker_correction(cut, 9, settings).gain, 1.0, 1e-3);
+  EXPECT_NEAR(r4k::deflicker_correction(cut, 10, settings).gain, 1.0, 1e-3);
 }
 
 }  // namespace
