@@ -81,6 +81,24 @@ TEST(JobCommand, BatchOfVideosFromAListOfInputs) {
   EXPECT_NE(json2.find("\"skipped\": 3"), std::string::npos) << json2;
 }
 
+// The examples of config/examples run as written (the quick ones; film-4k
+// takes minutes and is validated by the unit tests).
+TEST(JobCommand, ExamplesRunAsWritten) {
+  const fs::path examples = fs::path(R4K_SOURCE_DIR) / "config" / "examples";
+  if (!fs::exists(r4k::testing::shared_dir() / "data/film/chaplin.mp4") ||
+      !fs::exists(r4k::testing::shared_dir() / "data/raster")) {
+    GTEST_SKIP() << "shared test data missing (the examples read ../shared/data)";
+  }
+  fs::create_directories("/tmp/restore4k-example-batch");  // as the batch example's comment says
+  for (const char* name : {"raster-x2.yaml", "video-x2.yaml", "batch-x2.yaml"}) {
+    const Outcome run = restore4k({"run", (examples / name).string(), "--progress", "plain"});
+    EXPECT_EQ(run.exit_code, 0) << name << ": " << run.output;
+  }
+  EXPECT_TRUE(fs::exists("/tmp/restore4k-example-mosaic_x2.tif"));
+  EXPECT_TRUE(fs::exists("/tmp/restore4k-example-film_x2.mkv"));
+  EXPECT_TRUE(fs::exists("/tmp/restore4k-example-batch/restore4k-batch-report.json"));
+}
+
 TEST(JobCommand, PresetAndOverridesRunAndLeaveARecordThatRunsAgain) {
   TempDir dir;
   r4k::testing::TestRaster spec;
