@@ -200,7 +200,9 @@ static gboolean build_chain(GstR4kRestore* self) {
   }
   if (s.dust || s.scratches) {
     GstElement* dust = make("r4kdustbust", "dustbust");
-    if (dust != nullptr) g_object_set(dust, "dust", s.dust ? TRUE : FALSE, "scratches", s.scratches ? TRUE : FALSE, nullptr);
+    if (dust != nullptr) {
+      g_object_set(dust, "dust", s.dust ? TRUE : FALSE, "scratches", s.scratches ? TRUE : FALSE, nullptr);
+    }
     add(dust);
     add(make_queue("dustbust_queue"));
   }
@@ -212,8 +214,9 @@ static gboolean build_chain(GstR4kRestore* self) {
   }
   GstElement* superres = make("r4ksuperres", "superres");
   if (superres != nullptr) {
-    g_object_set(superres, "model", s.model.c_str(), "backend", s.backend.c_str(), "tile-size", s.tile_size, "halo",
-                 s.halo, "threads", s.threads, "batch", s.batch, nullptr);
+    g_object_set(superres, "model", s.model.c_str(), "backend", s.backend.c_str(), "tile-size",
+                 static_cast<guint>(s.tile_size), "halo", s.halo, "threads", s.threads, "batch",
+                 static_cast<guint>(s.batch), nullptr);
   }
   add(superres);
   add(make_queue("superres_queue"));

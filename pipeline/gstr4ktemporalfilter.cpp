@@ -71,9 +71,9 @@ static GstBuffer* process_next(GstR4kTemporalFilter* self) {
   TemporalState& state = state_of(self);
   const std::size_t index = state.next;
   GstBuffer* buffer = state.buffers[index];
-  state.buffers[index] = nullptr;
   r4k::Frame current = state.frames[index] ? *state.frames[index] : unpack_buffer(self, buffer);
   state.stage->process(r4k::FrameWindow(state.frames, index), current);
+  state.buffers[index] = nullptr;  // ours now (the deque still owned it if anything above threw)
   buffer = gst_buffer_make_writable(buffer);
   GstVideoFrame mapped;
   if (!gst_video_frame_map(&mapped, &GST_VIDEO_FILTER(self)->in_info, buffer, GST_MAP_WRITE)) {
