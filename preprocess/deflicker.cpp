@@ -7,12 +7,6 @@ namespace r4k {
 
 namespace {
 
-double luma_at(const Frame& frame, std::size_t i) {
-  if (frame.colour != FrameColour::rgb) return frame.planes.plane(0, 0)[i];
-  return 0.299 * frame.planes.plane(0, 0)[i] + 0.587 * frame.planes.plane(0, 1)[i] +
-         0.114 * frame.planes.plane(0, 2)[i];
-}
-
 // The trend of value(i), i in [first, last], at `at`: the least-squares line
 // where its slope is clearly there (a fade: |slope| above 3 standard errors,
 // the errors measured from the scatter about the line), else the mean. A
@@ -59,13 +53,15 @@ LumaStats luma_stats(const Frame& frame) {
   const std::size_t count = frame.planes.shape().plane_size();
   std::vector<double> cells(static_cast<std::size_t>(kThumbnailSize * kThumbnailSize), 0.0);
   std::vector<int> cell_count(cells.size(), 0);
+  std::vector<float> storage;
+  const float* luma = luma_of(frame, storage);
   double sum = 0.0;
   double squares = 0.0;
   for (int y = 0; y < height; ++y) {
     const int cy = y * kThumbnailSize / height;
     for (int x = 0; x < width; ++x) {
       const std::size_t i = static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x);
-      const double v = luma_at(frame, i);
+      const double v = luma[i];
       sum += v;
       squares += v * v;
       const std::size_t cell = static_cast<std::size_t>(cy * kThumbnailSize + x * kThumbnailSize / width);

@@ -17,19 +17,6 @@ namespace {
 
 std::size_t area(int width, int height) { return static_cast<std::size_t>(width) * static_cast<std::size_t>(height); }
 
-// The frame's luma plane: Y' of grey and Y'CbCr frames as it is, BT.601 luma
-// of R'G'B' computed into `storage`.
-const float* luma_of(const Frame& frame, std::vector<float>& storage) {
-  if (frame.colour != FrameColour::rgb) return frame.planes.plane(0, 0);
-  const std::size_t n = frame.planes.shape().plane_size();
-  storage.resize(n);
-  const float* r = frame.planes.plane(0, 0);
-  const float* g = frame.planes.plane(0, 1);
-  const float* b = frame.planes.plane(0, 2);
-  for (std::size_t i = 0; i < n; ++i) storage[i] = 0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i];
-  return storage.data();
-}
-
 void check_neighbour(const Frame& current, const Frame& other, const char* which) {
   if (other.colour != current.colour || other.planes.shape().h != current.height() ||
       other.planes.shape().w != current.width() || other.planes.shape().c < current.colour_planes() ||

@@ -3,6 +3,8 @@
 // the bit depth it is stored at. The unit that FrameUpscaler upscales.
 #pragma once
 
+#include <vector>
+
 #include "preprocess/tensor.hpp"
 #include "preprocess/ycbcr.hpp"
 
@@ -28,5 +30,18 @@ struct Frame {
   int height() const { return planes.shape().h; }
   int colour_planes() const { return colour == FrameColour::rgb ? 3 : 1; }
 };
+
+// The frame's luma plane: Y' of grey and Y'CbCr frames as it is, BT.601 luma
+// of R'G'B' computed into `storage`.
+inline const float* luma_of(const Frame& frame, std::vector<float>& storage) {
+  if (frame.colour != FrameColour::rgb) return frame.planes.plane(0, 0);
+  const std::size_t n = frame.planes.shape().plane_size();
+  storage.resize(n);
+  const float* r = frame.planes.plane(0, 0);
+  const float* g = frame.planes.plane(0, 1);
+  const float* b = frame.planes.plane(0, 2);
+  for (std::size_t i = 0; i < n; ++i) storage[i] = 0.299f * r[i] + 0.587f * g[i] + 0.114f * b[i];
+  return storage.data();
+}
 
 }  // namespace r4k
