@@ -55,7 +55,7 @@ std::vector<KeySpec> make_keys() {
       required(key("output", T::path, "", "Where the result goes (a file; for a batch, an existing folder)"), {}),
       key("model", T::string, "",
           "Super-resolution model: an .onnx or .pb file (relative to the job file) or builtin:NAME (default: "
-          "builtin:bicubic-x4 for video, builtin:bicubic-x2 for rasters)"),
+          "builtin:film-x4 for video, builtin:bicubic-x2 for rasters, which may have any number of bands)"),
       choice(key("engine.backend", T::string, "auto",
                  "Inference backend: auto (onednn when it runs every operator, else opencv), onednn, opencv, classic"),
              {"auto", "onednn", "opencv", "classic"}),

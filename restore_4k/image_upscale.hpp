@@ -13,8 +13,8 @@
 
 namespace r4k::restore {
 
-// Until restore4k ships trained models, the default is the classical baseline.
-inline constexpr const char* kDefaultImageModel = "builtin:bicubic-x4";
+// The built-in model for clean pictures (models/clean-x4.md).
+inline constexpr const char* kDefaultImageModel = "builtin:clean-x4";
 
 struct ImageJob {
   std::filesystem::path input;

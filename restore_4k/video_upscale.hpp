@@ -28,7 +28,7 @@ std::string video_extension(VideoEncoder encoder);
 struct VideoJob {
   std::filesystem::path input;
   std::filesystem::path output;
-  std::string model = "builtin:bicubic-x4";
+  std::string model = "builtin:film-x4";  // film and compressed video: models/film-x4.md
   infer::EngineOptions engine;
   int tile_size = 0;
   int halo = -1;

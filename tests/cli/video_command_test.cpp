@@ -239,6 +239,10 @@ TEST(VideoCommand, DryRunPrintsALineThatGstLaunchRuns) {
   EXPECT_EQ(probe(out, "v:0", "stream=width"), "320");
   EXPECT_EQ(counted_frames(out), 25);
   EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), "aac");
+  // Without --model, video runs the built-in film model.
+  const auto plain = restore4k({"video", clip.string(), (dir / "default.mkv").string(), "--dry-run"});
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_NE(plain.output.find("model=builtin:film-x4"), std::string::npos) << plain.output;
 }
 
 TEST(VideoCommand, CtrlCFinishesAPlayableFileAndExits130) {
@@ -422,7 +426,10 @@ TEST(FilmRestoration, InterlacedPalBecomesProgressiveUhdBt709PillarboxedWithAudi
   // What made it (the effective settings of every stage), in the container's tags.
   const std::string comment = probe(out, "v:0", "format_tags=COMMENTS");
   EXPECT_NE(comment.find("/deflicker:on-radius-25/dust:on/"), std::string::npos) << comment;
-  EXPECT_NE(comment.find("/model:builtin:bicubic-x4/model-sha256:none-classical-filter/"), std::string::npos)
+  // The preset's model is the built-in film model, named with its file's checksum.
+  const auto sha = run_command("sha256sum", {(fs::path(R4K_SOURCE_DIR) / "models" / "film-x4.onnx").string()});
+  ASSERT_EQ(sha.exit_code, 0) << sha.output;
+  EXPECT_NE(comment.find("/model:builtin:film-x4/model-sha256:" + sha.output.substr(0, 64) + "/"), std::string::npos)
       << comment;
   EXPECT_NE(comment.find("/fit:3840x2160-pad/colour:bt709"), std::string::npos) << comment;
   // 4:3 at PAR 16/15 is 768x576 on screen: 2880x2160 in UHD, bars of 480.
