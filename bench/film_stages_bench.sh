@@ -2,11 +2,14 @@
 # Per-stage cost of the film-4k chain on 720x576 frames, measured in one run:
 # the chain is run without queues (one thread carries every stage in turn),
 # cut after each stage; a stage's cost is the time its prefix adds. Usage:
-#   bench/film_stages_bench.sh [FRAMES]      (default 30)
+#   bench/film_stages_bench.sh [FRAMES] [MODEL]
+# (defaults: 30 frames, builtin:film-x4 — the preset's model; builtin:bicubic-x4
+# measures the chain around a classical x4).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${R4K_BUILD_DIR:-$root/build}"
 frames="${1:-30}"
+model="${2:-builtin:film-x4}"
 export GST_PLUGIN_PATH="$build/pipeline"
 # A moving test picture with grain (ffmpeg's testsrc2), stored losslessly.
 clip="$(mktemp -d)/film-bench.mkv"
@@ -20,11 +23,11 @@ stages=(
   "r4kdeflicker"
   "r4kdustbust"
   "r4kdenoise"
-  "r4ksuperres model=builtin:bicubic-x4 backend=classic"
+  "r4ksuperres model=$model"
   "r4kfit width=3840 height=2160"
   "videoconvert primaries-mode=fast ! video/x-raw,colorimetry=bt709"
 )
-names=(decode-and-source deflicker dustbust denoise superres-bicubic-x4 fit-3840x2160 colour-bt709)
+names=(decode-and-source deflicker dustbust denoise "superres-${model#builtin:}" fit-3840x2160 colour-bt709)
 chain="$source"
 previous=0
 total=0
