@@ -41,7 +41,7 @@ struct RestoreSettings {
   bool dust = false;
   bool scratches = false;
   double denoise = 0.0;
-  std::string model = "builtin:bicubic-x4";
+  std::string model = "builtin:film-x4";  // as restore4k video
   std::string backend = "auto";
   int tile_size = 0;
   int halo = -1;
