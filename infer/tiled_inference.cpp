@@ -11,10 +11,44 @@
 namespace r4k::infer {
 namespace {
 
-// Large enough that the halo costs little and OpenCV's kernels run at speed,
-// small enough that activations of wide models stay in the tens of MB.
+// The automatic window: a picture of at most kAutoWholeArea pixels (an SD
+// video frame: 720x576 is 414,720) runs whole; larger ones are cut into
+// windows of kAutoTileMinimum..kAutoTileMaximum pixels a side (large enough
+// that the halo costs little, small enough that the activations of a wide
+// model stay around 100 MB), the size that computes the fewest pixels.
+// Every window of a plan has the same size, so a badly chosen size makes the
+// last row and column of windows overlap the others: 512 on a 720x576 frame
+// computes 2.5 times its pixels.
+constexpr long long kAutoWholeArea = 1LL << 19;
 constexpr int kAutoTileMinimum = 256;
+constexpr int kAutoTileMaximum = 512;
+constexpr int kAutoTileStep = 8;
 constexpr int kAutoCoreMinimum = 128;
+
+// Input pixels the windows of a plan cover (with their overlap).
+long long computed_pixels(int width, int height, int tile, int halo) {
+  const TilePlan plan(width, height, tile, halo);
+  long long pixels = 0;
+  for (const Tile& t : plan.tiles()) {
+    pixels += static_cast<long long>(t.window.width) * t.window.height;
+  }
+  return pixels;
+}
+
+int automatic_tile(int width, int height, int halo) {
+  if (static_cast<long long>(width) * height <= kAutoWholeArea) return 0;
+  const int smallest = std::max(kAutoTileMinimum, 2 * halo + kAutoCoreMinimum);
+  int best = smallest;
+  long long best_pixels = computed_pixels(width, height, smallest, halo);
+  for (int tile = smallest + kAutoTileStep; tile <= kAutoTileMaximum; tile += kAutoTileStep) {
+    const long long pixels = computed_pixels(width, height, tile, halo);
+    if (pixels < best_pixels) {  // ties keep the smaller window (less memory)
+      best = tile;
+      best_pixels = pixels;
+    }
+  }
+  return best;
+}
 
 void copy_window(const Tensor& image, const Rect& window, Tensor& batch, int item) {
   const auto& shape = image.shape();
@@ -63,7 +97,7 @@ TilingChoice choose_tiling(const ModelInfo& info, int width, int height, int til
     if (halo < 0 && field < 0) {
       choice.tile_size = 0;  // unknown reach: only the whole image is exact
     } else {
-      choice.tile_size = std::max(kAutoTileMinimum, 2 * choice.halo + kAutoCoreMinimum);
+      choice.tile_size = automatic_tile(width, height, choice.halo);
     }
   } else {
     choice.tile_size = tile_size;

@@ -18,7 +18,9 @@ struct TilingChoice {
   bool exact = true;  // halo >= receptive field (or the image is whole)
 };
 
-// tile_size: 0 = automatic; halo: -1 = the model's receptive field.
+// tile_size: 0 = automatic (the whole picture up to 2^19 pixels, else the
+// window of 256..512 pixels that computes the fewest pixels); halo: -1 = the
+// model's receptive field.
 // Throws InputError for a tile that is too small for the halo, or a
 // fixed-shape model that cannot take the image.
 TilingChoice choose_tiling(const ModelInfo& info, int width, int height, int tile_size, int halo);
