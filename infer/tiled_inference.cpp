@@ -25,23 +25,13 @@ constexpr int kAutoTileMaximum = 512;
 constexpr int kAutoTileStep = 8;
 constexpr int kAutoCoreMinimum = 128;
 
-// Input pixels the windows of a plan cover (with their overlap).
-long long computed_pixels(int width, int height, int tile, int halo) {
-  const TilePlan plan(width, height, tile, halo);
-  long long pixels = 0;
-  for (const Tile& t : plan.tiles()) {
-    pixels += static_cast<long long>(t.window.width) * t.window.height;
-  }
-  return pixels;
-}
-
 int automatic_tile(int width, int height, int halo) {
   if (static_cast<long long>(width) * height <= kAutoWholeArea) return 0;
   const int smallest = std::max(kAutoTileMinimum, 2 * halo + kAutoCoreMinimum);
   int best = smallest;
-  long long best_pixels = computed_pixels(width, height, smallest, halo);
+  long long best_pixels = TilePlan(width, height, smallest, halo).window_pixels();
   for (int tile = smallest + kAutoTileStep; tile <= kAutoTileMaximum; tile += kAutoTileStep) {
-    const long long pixels = computed_pixels(width, height, tile, halo);
+    const long long pixels = TilePlan(width, height, tile, halo).window_pixels();
     if (pixels < best_pixels) {  // ties keep the smaller window (less memory)
       best = tile;
       best_pixels = pixels;

@@ -452,8 +452,8 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
     g_object_class_install_property(gobject_class, id, g_param_spec_uint(name, nick, blurb, min, max, def, flags));
   };
   string(PROP_PRESET, "preset", "Preset",
-         "Sets every stage at once: none, film-4k (clean-up, x4 with builtin:film-x4, fit 3840x2160, BT.709) or film-preview (deflicker, "
-         "x2, fit 1920x1080, BT.709); later properties override it",
+         "Sets every stage at once: none, film-4k (clean-up, x4 with builtin:film-x4, fit 3840x2160, BT.709) or "
+         "film-preview (deflicker, x2, fit 1920x1080, BT.709); later properties override it",
          d.preset);
   boolean(PROP_DEINTERLACE, "deinterlace", "Deinterlace",
           "Deinterlace interlaced input (progressive input passes untouched); off: interlaced input is an error",

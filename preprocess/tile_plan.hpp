@@ -59,6 +59,10 @@ class TilePlan {
   // The size every window has.
   int window_width() const { return tiles_.front().window.width; }
   int window_height() const { return tiles_.front().window.height; }
+  // Pixels the windows cover, overlaps counted: the engine's work.
+  long long window_pixels() const {
+    return static_cast<long long>(tiles_.size()) * window_width() * window_height();
+  }
 
  private:
   TilePlan() = default;
