@@ -123,6 +123,10 @@ Frame FrameUpscaler::upscale(const Frame& frame) {
                                      : bgr                            ? std::vector<int>{2, 1, 0}
                                                                       : std::vector<int>{0, 1, 2};
       Tensor rgb = run_model(select_planes(frame.planes, order));
+      if (!bgr && frame.colour == FrameColour::rgb && !frame.has_alpha) {
+        out.planes = std::move(rgb);  // already the result: no copy of the large planes
+        return out;
+      }
       if (frame.colour == FrameColour::grey) {
         // A grey image stays grey: keep the luma of what the model made.
         const float* p0 = rgb.plane(0, 0);
@@ -198,11 +202,13 @@ Frame FrameUpscaler::upscale_ycbcr(const Frame& frame, Frame out) {
   rgb_frame.planes.resize({1, 3, shape.h, shape.w});
   ycbcr_to_rgb(frame.planes.plane(0, 0), full_chroma.plane(0, 0), full_chroma.plane(0, 1), rgb_frame.planes.plane(0, 0),
                rgb_frame.planes.plane(0, 1), rgb_frame.planes.plane(0, 2), shape.plane_size(), frame.space);
-  const Frame upscaled = upscale(rgb_frame);
+  Frame upscaled = upscale(rgb_frame);
   const auto& big = upscaled.planes.shape();
-  Tensor ycbcr({1, 3, big.h, big.w});
-  rgb_to_ycbcr(upscaled.planes.plane(0, 0), upscaled.planes.plane(0, 1), upscaled.planes.plane(0, 2), ycbcr.plane(0, 0),
-               ycbcr.plane(0, 1), ycbcr.plane(0, 2), big.plane_size(), frame.space);
+  // R'G'B' -> Y'CbCr in place (each pixel's three values are read before any
+  // is written).
+  Tensor& ycbcr = upscaled.planes;
+  rgb_to_ycbcr(ycbcr.plane(0, 0), ycbcr.plane(0, 1), ycbcr.plane(0, 2), ycbcr.plane(0, 0), ycbcr.plane(0, 1),
+               ycbcr.plane(0, 2), big.plane_size(), frame.space);
   out.planes.resize({1, 1, big.h, big.w});
   std::memcpy(out.planes.plane(0, 0), ycbcr.plane(0, 0), big.plane_size() * sizeof(float));
   out.chroma.resize({1, 2, big.h >> frame.chroma_shift_y, big.w >> frame.chroma_shift_x});

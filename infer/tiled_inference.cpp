@@ -126,6 +126,22 @@ Tensor run_tiled(Engine& engine, const Tensor& image, const TilingChoice& tiling
   const auto& tiles = plan.tiles();
   const Rect first = tiles.front().window;
   const int out_channels = info.out_channels > 0 ? info.out_channels : shape.c;
+  const auto check_output = [&](const Tensor& result, const Tensor& input) {
+    const auto& out = result.shape();
+    if (out.c != out_channels || out.h != first.height * info.scale || out.w != first.width * info.scale) {
+      throw Error("model '" + info.name + "' gave " + out.to_string() + " for tiles " + input.shape().to_string());
+    }
+  };
+  if (tiles.size() == 1 && first.width == shape.w && first.height == shape.h) {
+    // One window that is the whole image: its output is the result (no copy
+    // into a batch, no stitching: a 4K frame's planes are not written twice).
+    if (options.cancel != nullptr && options.cancel->load()) throw Interrupted();
+    Tensor result;
+    engine.run(image, result);
+    check_output(result, image);
+    if (options.progress) options.progress(1, 1);
+    return result;
+  }
   TileStitcher stitcher(plan, info.scale, out_channels, tiling.feather);
 
   Tensor batch;
@@ -137,10 +153,7 @@ Tensor run_tiled(Engine& engine, const Tensor& image, const TilingChoice& tiling
     batch.resize({static_cast<int>(count), shape.c, first.height, first.width});
     for (std::size_t i = 0; i < count; ++i) copy_window(image, tiles[done + i].window, batch, static_cast<int>(i));
     engine.run(batch, result);
-    const auto& out = result.shape();
-    if (out.c != out_channels || out.h != first.height * info.scale || out.w != first.width * info.scale) {
-      throw Error("model '" + info.name + "' gave " + out.to_string() + " for tiles " + batch.shape().to_string());
-    }
+    check_output(result, batch);
     for (std::size_t i = 0; i < count; ++i) stitcher.add(tiles[done + i], result.plane(static_cast<int>(i), 0));
     done += count;
     if (options.progress) options.progress(static_cast<int>(done), static_cast<int>(tiles.size()));
