@@ -33,4 +33,10 @@ std::filesystem::path builtin_models_dir();
 // Names accepted after builtin: (the model files found, then the filters).
 std::vector<std::string> builtin_model_names();
 
+// restore4k's own models used as defaults (cards in models/): film and
+// compressed video (restore4k video, the film-4k preset, r4krestore), and
+// clean pictures (restore4k image).
+inline constexpr const char* kFilmModel = "builtin:film-x4";
+inline constexpr const char* kCleanModel = "builtin:clean-x4";
+
 }  // namespace r4k::infer

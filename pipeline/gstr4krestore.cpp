@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "infer/model_spec.hpp"
 #include "pipeline/model_checksum.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_restore_debug);
@@ -41,7 +42,7 @@ struct RestoreSettings {
   bool dust = false;
   bool scratches = false;
   double denoise = 0.0;
-  std::string model = "builtin:film-x4";  // as restore4k video
+  std::string model = r4k::infer::kFilmModel;  // as restore4k video
   std::string backend = "auto";
   int tile_size = 0;
   int halo = -1;
@@ -65,7 +66,7 @@ bool apply_preset(RestoreSettings& s, const std::string& name) {
     s.deflicker = true;
     s.dust = true;
     s.denoise = 1.0;
-    s.model = "builtin:film-x4";
+    s.model = r4k::infer::kFilmModel;
     s.width = 3840;
     s.height = 2160;
     s.colorimetry = "bt709";

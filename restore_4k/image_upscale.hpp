@@ -8,13 +8,13 @@
 #include <string>
 
 #include "infer/model_loader.hpp"
+#include "infer/model_spec.hpp"
 #include "infer/tiled_inference.hpp"
 #include "preprocess/resample.hpp"
 
 namespace r4k::restore {
 
-// The built-in model for clean pictures (models/clean-x4.md).
-inline constexpr const char* kDefaultImageModel = "builtin:clean-x4";
+inline constexpr const char* kDefaultImageModel = infer::kCleanModel;
 
 struct ImageJob {
   std::filesystem::path input;

@@ -15,6 +15,7 @@
 #include "decode/decoder_choice.hpp"
 #include "decode/media_probe.hpp"
 #include "infer/model_loader.hpp"
+#include "infer/model_spec.hpp"
 #include "pipeline/pipeline_runner.hpp"
 
 namespace r4k::restore {
@@ -28,7 +29,7 @@ std::string video_extension(VideoEncoder encoder);
 struct VideoJob {
   std::filesystem::path input;
   std::filesystem::path output;
-  std::string model = "builtin:film-x4";  // film and compressed video: models/film-x4.md
+  std::string model = infer::kFilmModel;
   infer::EngineOptions engine;
   int tile_size = 0;
   int halo = -1;
