@@ -1,6 +1,7 @@
 // restore4k: the command-line program. Thin: parses arguments, calls the
 // workflows, maps errors to the documented exit codes
-// (0 ok, 1 failure, 2 bad input or usage, 3 some batch items failed, 130 interrupted).
+// (0 ok, 1 failure, 2 bad input or usage, 3 some batch items failed, 4 input
+// damaged: the output holds all it had to give, 130 interrupted).
 #include <unistd.h>
 
 #include <chrono>
@@ -39,6 +40,7 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitSomeFailed = 3;
+constexpr int kExitInputDamaged = 4;
 constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_interrupted{false};
@@ -165,6 +167,12 @@ int run_raster(r4k::restore::RasterJob& raster_job) {
   }
   spdlog::info("wrote {} ({} tiles in {:.1f} s, peak memory {} MiB)", raster_job.output.string(), result.tiles,
                result.seconds, result.peak_memory_kib / 1024);
+  if (!result.damage.empty()) {
+    spdlog::error("{} is damaged: {} problem(s) (listed above); {} holds everything it could give, the unreadable "
+                  "pixels as nodata (metadata RESTORE4K_DAMAGED_TILES)",
+                  raster_job.input.string(), result.damage.size(), raster_job.output.string());
+    return kExitInputDamaged;
+  }
   return kExitOk;
 }
 
@@ -183,15 +191,16 @@ int run_batch(r4k::restore::BatchJob& batch_job) {
     done += item.status == "done";
     skipped += item.status == "skipped";
   }
-  spdlog::info("batch: {} done, {} skipped, {} failed of {} (shard {}/{}); report {}", done, skipped,
-               result.failed, result.items.size(), result.shard.index, result.shard.count,
+  spdlog::info("batch: {} done, {} skipped, {} damaged, {} failed of {} (shard {}/{}); report {}", done, skipped,
+               result.damaged, result.failed, result.items.size(), result.shard.index, result.shard.count,
                result.report.string());
   if (result.interrupted) {
     spdlog::warn("interrupted: run the same command again to finish (done files are skipped, partial ones "
                  "resume)");
     return kExitInterrupted;
   }
-  return result.failed > 0 ? kExitSomeFailed : kExitOk;
+  if (result.failed > 0) return kExitSomeFailed;
+  return result.damaged > 0 ? kExitInputDamaged : kExitOk;
 }
 
 }  // namespace
@@ -295,6 +304,7 @@ int main(int argc, char** argv) {
   r4k::restore::RasterJob raster_job;
   std::string raster_halo = "auto";
   std::string raster_format = "gtiff";
+  std::string other_bands_text = "classical";
   bool raster_dry_run = false;
   auto add_raster_options = [&](CLI::App* command) {
     command->add_option("-m,--model", raster_job.model, "Model file (.onnx, .pb) or builtin:NAME")
@@ -303,8 +313,13 @@ int main(int argc, char** argv) {
                         "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")
         ->capture_default_str();
     command->add_option("--bands", raster_job.bands,
-                        "Bands to upscale, 1-based, in the model's channel order, e.g. 4,3,2 (default: the first "
-                        "bands, as many as the model takes; all for classical filters)");
+                        "Bands to read and write, 1-based, in output order, e.g. 4,3,2 (default: every band). A "
+                        "1-channel model upscales each band on its own; a 3-channel model takes the red, green and "
+                        "blue bands (by colour interpretation, else the first three)");
+    command->add_option("--other-bands", other_bands_text,
+                        "Bands the model does not take: classical (upscaled with bicubic and kept) or drop")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"classical", "drop"}));
     command->add_option("--range", raster_job.range,
                         "Value mapping to the model's [0, 1] for the whole image: auto (0..255 for Byte, else the "
                         "bands' min/max from overviews or sampled blocks), MIN,MAX, or bits:N")
@@ -507,6 +522,7 @@ int main(int argc, char** argv) {
     if (*raster || *batch) {
       raster_job.halo = parse_halo(raster_halo);
       raster_job.format = r4k::decode::parse_raster_format(raster_format);
+      raster_job.other_bands = r4k::decode::parse_other_bands(other_bands_text);
     }
     if (*raster) {
       raster_job.cancel = &g_interrupted;

@@ -110,9 +110,15 @@ std::vector<KeySpec> make_keys() {
       only(key("video.audio", T::boolean, "true", "Carry the audio streams over untouched (false: leave them out)"),
            {"video", "batch"}),
       only(pattern(key("raster.bands", T::string, "",
-                       "Bands to upscale, 1-based, in the model's channel order, e.g. \"4,3,2\" (default: as many "
-                       "as the model takes)"),
+                       "Bands to read and write, 1-based, in output order, e.g. \"4,3,2\" (default: every band). "
+                       "A 1-channel model upscales each band on its own; a 3-channel model takes the red, green and "
+                       "blue bands (by colour interpretation, else the first three)"),
                    "[0-9]+(,[0-9]+)*", "band numbers such as 4,3,2"),
+           {"raster", "batch"}),
+      only(choice(key("raster.other_bands", T::string, "classical",
+                      "Bands the model does not take: classical (upscaled with bicubic and kept) or drop (left "
+                      "out of the output)"),
+                  {"classical", "drop"}),
            {"raster", "batch"}),
       only(key("raster.range", T::string, "auto", "Value mapping to [0, 1]: auto, MIN,MAX, or bits:N"),
            {"raster", "batch"}),

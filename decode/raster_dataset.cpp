@@ -72,6 +72,7 @@ RasterInfo describe(GDALDataset& dataset, const std::filesystem::path& path) {
   }
   info.per_dataset_mask = (first->GetMaskFlags() & GMF_PER_DATASET) != 0 &&
                           (first->GetMaskFlags() & (GMF_ALL_VALID | GMF_NODATA)) == 0;
+  info.mask_from_alpha = info.per_dataset_mask && (first->GetMaskFlags() & GMF_ALPHA) != 0;
   for (int b = 1; b <= dataset.GetRasterCount(); ++b) {
     GDALRasterBand* band = dataset.GetRasterBand(b);
     if (band->GetRasterDataType() != type) {

@@ -37,6 +37,7 @@ struct RasterInfo {
   bool has_geotransform = false;
   std::string crs_wkt;
   bool per_dataset_mask = false;  // an internal mask or alpha band covers all bands
+  bool mask_from_alpha = false;   // ... and it is the alpha band's
   std::vector<RasterBandInfo> bands;
 };
 

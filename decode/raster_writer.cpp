@@ -13,6 +13,7 @@
 #include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <vrtdataset.h>
 
 #include "preprocess/error.hpp"
 
@@ -161,8 +162,9 @@ RasterWriter::RasterWriter(RasterOutputOptions options, RasterGrid grid, bool ke
     RasterDataset source(grid_.source);
     for (int band : grid_.source_bands) nodata_.push_back(source.info().bands[static_cast<std::size_t>(band - 1)].nodata);
   }
-  const auto size = static_cast<off_t>(grid_.width) * grid_.height * static_cast<off_t>(grid_.source_bands.size()) *
-                    sample_size_;
+  const auto plane = static_cast<off_t>(grid_.width) * grid_.height;
+  const auto size = plane * static_cast<off_t>(grid_.source_bands.size()) * sample_size_ +
+                    (grid_.dataset_mask ? plane : 0);
   fd_ = ::open(raw_path_.c_str(), O_RDWR | O_CREAT | (keep_existing ? 0 : O_TRUNC) | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw Error(options_.output.string() + ": cannot write next to the output (" + raw_path_.string() +
@@ -197,17 +199,30 @@ void RasterWriter::write(const TileMeta& meta, const float* planes) {
       convert(planes + band * plane_size + offset, mask + offset, core.width, grid_.range, nodata_[band], row_.data());
       const off_t position =
           ((static_cast<off_t>(band) * grid_.height + meta.core.y + y) * grid_.width + meta.core.x) * sample_size_;
-      std::size_t written = 0;
-      while (written < row_.size()) {
-        const ssize_t n = ::pwrite(fd_, row_.data() + written, row_.size() - written, position + static_cast<off_t>(written));
-        if (n < 0) {
-          if (errno == EINTR) continue;
-          throw Error(raw_path_.string() + ": cannot write tile " + std::to_string(meta.index) + ": " +
-                      std::strerror(errno));
-        }
-        written += static_cast<std::size_t>(n);
-      }
+      write_row(row_.data(), row_.size(), position, meta.index);
     }
+  }
+  if (!grid_.dataset_mask) return;
+  // The mask band, after the bands: 255 valid, 0 not.
+  const off_t mask_start = static_cast<off_t>(bands) * grid_.height * grid_.width * sample_size_;
+  row_.resize(static_cast<std::size_t>(core.width));
+  for (int y = 0; y < core.height; ++y) {
+    const float* mask_row = mask + static_cast<std::size_t>(core.y + y) * meta.window.width + core.x;
+    for (int x = 0; x < core.width; ++x) row_[static_cast<std::size_t>(x)] = mask_row[x] != 0.0f ? 255 : 0;
+    const off_t position = mask_start + static_cast<off_t>(meta.core.y + y) * grid_.width + meta.core.x;
+    write_row(row_.data(), row_.size(), position, meta.index);
+  }
+}
+
+void RasterWriter::write_row(const unsigned char* data, std::size_t bytes, off_t position, int tile) {
+  std::size_t written = 0;
+  while (written < bytes) {
+    const ssize_t n = ::pwrite(fd_, data + written, bytes - written, position + static_cast<off_t>(written));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error(raw_path_.string() + ": cannot write tile " + std::to_string(tile) + ": " + std::strerror(errno));
+    }
+    written += static_cast<std::size_t>(n);
   }
 }
 
@@ -238,6 +253,13 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
       throw Error("cannot describe the intermediate file to GDAL: " + gdal_error());
     }
   }
+  if (grid_.dataset_mask) {
+    auto* dataset = static_cast<VRTDataset*>(vrt.get());
+    auto* mask = new VRTRawRasterBand(dataset, 0, GDT_Byte);
+    mask->SetRawLink(raw_path_.c_str(), nullptr, FALSE,
+                     static_cast<vsi_l_offset>(plane_bytes) * grid_.source_bands.size(), 1, grid_.width, "LSB");
+    dataset->SetMaskBand(mask);  // the dataset owns it
+  }
   {
     RasterDataset source(grid_.source);
     copy_georeference(source.gdal(), *vrt, grid_);
@@ -262,6 +284,8 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
   const std::filesystem::path temporary =
       hidden_sibling(options_.output, ".r4k-partial-" + std::to_string(::getpid()) + ".tif");
   CPLErrorReset();
+  // A mask band goes into the TIFF itself, not a side file.
+  CPLSetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", "YES");
   GDALDataset* made = driver->CreateCopy(temporary.c_str(), vrt.get(), FALSE, create.List(), progress_callback,
                                          const_cast<std::atomic<bool>*>(cancel));
   const bool cancelled = cancel != nullptr && cancel->load();
@@ -291,6 +315,7 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
       error = gdal_error();
     }
   }
+  CPLSetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", nullptr);
   vrt.reset();
   std::error_code ec;
   if (failed || cancelled) {

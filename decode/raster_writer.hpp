@@ -47,6 +47,7 @@ struct RasterGrid {
   int scale = 1;
   std::string data_type;  // GDAL name, as the source
   ValueRange range;
+  bool dataset_mask = false;  // write the validity mask as the output's mask band
 };
 
 // The hidden files next to `output`: intermediate pixels, tile journal.
@@ -65,11 +66,14 @@ class RasterWriter {
   // Writes the core of a tile: `planes` are the grid's bands then the mask
   // (1 valid, 0 nodata), each meta.window.width * meta.window.height floats
   // in [0, 1]. Values are mapped back through the range, rounded and clamped
-  // to the data type; nodata pixels get the band's nodata value. Throws
-  // Error on write failure (a full disk names the file).
+  // to the data type; nodata pixels get the band's nodata value (and 0 in the
+  // mask band, when the grid has one). Throws Error on write failure (a full
+  // disk names the file).
   void write(const TileMeta& meta, const float* planes);
   // Makes every write so far durable.
   void sync();
+  // Adds an item to the output's default metadata domain (before finish).
+  void add_metadata(const std::string& key, const std::string& value) { options_.metadata[key] = value; }
   // Produces the output (see above) and removes the intermediate. Throws
   // Interrupted when `cancel` becomes true, Error on failure; the output name
   // is never left with a partial file.
@@ -85,6 +89,8 @@ class RasterWriter {
   int fd_ = -1;
   int sample_size_ = 0;
   std::vector<unsigned char> row_;
+
+  void write_row(const unsigned char* data, std::size_t bytes, off_t position, int tile);
 };
 
 }  // namespace r4k::decode

@@ -1,5 +1,6 @@
 #include "decode/tile_journal.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -16,6 +17,7 @@ struct Parsed {
   std::string fingerprint;
   int count = -1;
   std::vector<int> tiles;
+  std::vector<int> damaged;
 };
 
 Parsed parse(const std::filesystem::path& path) {
@@ -32,7 +34,13 @@ Parsed parse(const std::filesystem::path& path) {
     if (in.eof()) break;
     char* end = nullptr;
     const long tile = std::strtol(line.c_str(), &end, 10);
-    if (!line.empty() && *end == '\0') parsed.tiles.push_back(static_cast<int>(tile));
+    if (line.empty() || end == line.c_str()) continue;
+    if (*end == '\0') {
+      parsed.tiles.push_back(static_cast<int>(tile));
+    } else if (std::string(end) == " damaged") {
+      parsed.tiles.push_back(static_cast<int>(tile));
+      parsed.damaged.push_back(static_cast<int>(tile));
+    }
   }
   return parsed;
 }
@@ -46,7 +54,9 @@ void sync(std::FILE* file, const std::filesystem::path& path) {
 }  // namespace
 
 TileJournal::TileJournal(std::filesystem::path path, std::string fingerprint, int tile_count, bool resume)
-    : path_(std::move(path)), done_(static_cast<std::size_t>(tile_count), false) {
+    : path_(std::move(path)),
+      done_(static_cast<std::size_t>(tile_count), false),
+      damaged_(static_cast<std::size_t>(tile_count), false) {
   if (fingerprint.find('\n') != std::string::npos) throw Error("tile journal fingerprint must be one line");
   if (resume) {
     const Parsed parsed = parse(path_);
@@ -57,6 +67,9 @@ TileJournal::TileJournal(std::filesystem::path path, std::string fingerprint, in
           done_[static_cast<std::size_t>(tile)] = true;
           ++done_count_;
         }
+      }
+      for (int tile : parsed.damaged) {
+        if (tile >= 0 && tile < tile_count) damaged_[static_cast<std::size_t>(tile)] = true;
       }
     }
   }
@@ -80,10 +93,20 @@ std::vector<int> TileJournal::done_tiles() const {
   return tiles;
 }
 
-void TileJournal::record(const std::vector<int>& tiles) {
+std::vector<int> TileJournal::damaged_tiles() const {
+  std::vector<int> tiles;
+  for (int i = 0; i < tile_count(); ++i) {
+    if (damaged_[static_cast<std::size_t>(i)]) tiles.push_back(i);
+  }
+  return tiles;
+}
+
+void TileJournal::record(const std::vector<int>& tiles, const std::vector<int>& damaged) {
   if (tiles.empty() || file_ == nullptr) return;
   for (int tile : tiles) {
-    std::fprintf(file_, "%d\n", tile);
+    const bool is_damaged = std::find(damaged.begin(), damaged.end(), tile) != damaged.end();
+    std::fprintf(file_, is_damaged ? "%d damaged\n" : "%d\n", tile);
+    if (is_damaged && tile >= 0 && tile < tile_count()) damaged_[static_cast<std::size_t>(tile)] = true;
     if (tile >= 0 && tile < tile_count() && !done_[static_cast<std::size_t>(tile)]) {
       done_[static_cast<std::size_t>(tile)] = true;
       ++done_count_;

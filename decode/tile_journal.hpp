@@ -1,7 +1,8 @@
 // TileJournal: the record of which tiles of a raster output are finished, so
 // that an interrupted run resumes where it stopped. A text file next to the
 // output: a header with the job's fingerprint and tile count, then one tile
-// index per line, appended and synced after the tiles' pixels are synced.
+// index per line ("17", or "17 damaged" for a tile made from damaged input),
+// appended and synced after the tiles' pixels are synced.
 // A journal is reused only for the same fingerprint and tile count.
 #pragma once
 
@@ -27,10 +28,12 @@ class TileJournal {
   int done_count() const { return done_count_; }
   bool is_done(int tile) const { return tile >= 0 && tile < tile_count() && done_[static_cast<std::size_t>(tile)]; }
   std::vector<int> done_tiles() const;
+  std::vector<int> damaged_tiles() const;  // done, from damaged input
   const std::filesystem::path& path() const { return path_; }
 
-  // Appends and syncs. Call only once the tiles' data is durable.
-  void record(const std::vector<int>& tiles);
+  // Appends and syncs. Call only once the tiles' data is durable. `damaged`
+  // are those of `tiles` made from damaged input.
+  void record(const std::vector<int>& tiles, const std::vector<int>& damaged = {});
   // Deletes the journal (the output is complete).
   void remove();
 
@@ -41,6 +44,7 @@ class TileJournal {
   std::filesystem::path path_;
   std::FILE* file_ = nullptr;
   std::vector<bool> done_;
+  std::vector<bool> damaged_;
   int done_count_ = 0;
   bool resumed_ = false;
 };

@@ -34,6 +34,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "decode/raster_band_plan.hpp"
 #include "decode/raster_writer.hpp"
 #include "decode/tile_journal.hpp"
 #include "pipeline/raster_tile.hpp"
@@ -57,6 +58,7 @@ struct RasterSinkState {
   std::unique_ptr<r4k::decode::RasterWriter> writer;
   std::string model;
   std::vector<int> pending;
+  std::vector<int> pending_damaged;
   std::chrono::steady_clock::time_point last_sync;
   int tiles_written = 0;
   int bands = 0;
@@ -82,6 +84,22 @@ G_DEFINE_TYPE(GstR4kRasterSink, gst_r4k_raster_sink, GST_TYPE_BASE_SINK);
 GST_ELEMENT_REGISTER_DEFINE(r4krastersink, "r4krastersink", GST_RANK_NONE, GST_TYPE_R4K_RASTER_SINK);
 
 static std::filesystem::path output_path(GstR4kRasterSink* self) { return self->location ? self->location : ""; }
+
+// Tile band positions ("0,1,2;3") as the source's band numbers ("1,2,3;4").
+static std::string band_numbers(const std::string& source_bands, const std::string& positions) {
+  const auto sources = r4k::decode::parse_band_groups(source_bands);
+  const std::vector<int> numbers = sources.empty() ? std::vector<int>{} : sources.front();
+  std::string text;
+  const auto groups = r4k::decode::parse_band_groups(positions);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    if (g) text += ';';
+    for (std::size_t i = 0; i < groups[g].size(); ++i) {
+      const int p = groups[g][i];
+      text += (i ? "," : "") + std::to_string(p >= 0 && p < static_cast<int>(numbers.size()) ? numbers[static_cast<std::size_t>(p)] : -1);
+    }
+  }
+  return text;
+}
 
 // Before any tile is computed: the output's folder exists and is writable,
 // and the options are valid.
@@ -116,7 +134,7 @@ static gboolean gst_r4k_raster_sink_stop(GstBaseSink* base) {
     // Keep what is done for a resumed run.
     try {
       state.writer->sync();
-      if (state.journal) state.journal->record(state.pending);
+      if (state.journal) state.journal->record(state.pending, state.pending_damaged);
     } catch (const std::exception& error) {
       GST_WARNING_OBJECT(self, "%s", error.what());
     }
@@ -169,6 +187,10 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
     options.threads = self->threads;
     options.metadata["RESTORE4K_SCALE"] = std::to_string(info->scale);
     options.metadata["RESTORE4K_SOURCE_BANDS"] = info->source_bands;
+    options.metadata["RESTORE4K_MODEL_BANDS"] = band_numbers(info->source_bands, info->model_groups);
+    if (!info->classical_bands.empty()) {
+      options.metadata["RESTORE4K_CLASSICAL_BANDS"] = band_numbers(info->source_bands, info->classical_bands);
+    }
     options.metadata["RESTORE4K_RANGE"] = r4k::to_string(info->range);
     if (!state.model.empty()) options.metadata["RESTORE4K_MODEL"] = state.model;
     r4k::decode::RasterGrid grid;
@@ -183,6 +205,7 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
     grid.scale = info->scale;
     grid.data_type = info->data_type;
     grid.range = info->range;
+    grid.dataset_mask = info->dataset_mask;
     state.bands = info->bands;
     const bool keep = state.journal && state.journal->resumed();
     state.writer = std::make_unique<r4k::decode::RasterWriter>(options, grid, keep);
@@ -198,8 +221,9 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
 
 static void record_pending(RasterSinkState& state) {
   state.writer->sync();
-  state.journal->record(state.pending);
+  state.journal->record(state.pending, state.pending_damaged);
   state.pending.clear();
+  state.pending_damaged.clear();
   state.last_sync = std::chrono::steady_clock::now();
 }
 
@@ -228,6 +252,7 @@ static GstFlowReturn gst_r4k_raster_sink_render(GstBaseSink* base, GstBuffer* bu
     state.writer->write(*meta, reinterpret_cast<const float*>(map.data));
     gst_buffer_unmap(buffer, &map);
     state.pending.push_back(meta->index);
+    if (meta->damaged) state.pending_damaged.push_back(meta->index);
     ++state.tiles_written;
     const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - state.last_sync).count();
     if (since >= self->sync_interval) record_pending(state);
@@ -245,6 +270,12 @@ static gboolean gst_r4k_raster_sink_event(GstBaseSink* base, GstEvent* event) {
     try {
       record_pending(state);
       if (state.journal->done_count() == state.journal->tile_count()) {
+        const std::vector<int> damaged = state.journal->damaged_tiles();
+        if (!damaged.empty()) {
+          std::string list;
+          for (int tile : damaged) list += (list.empty() ? "" : ",") + std::to_string(tile);
+          state.writer->add_metadata("RESTORE4K_DAMAGED_TILES", list);
+        }
         state.writer->finish();
         state.journal->remove();
         state.finished = true;

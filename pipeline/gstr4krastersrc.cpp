@@ -33,19 +33,22 @@
 #include <sstream>
 #include <string>
 
+#include "decode/raster_band_plan.hpp"
 #include "decode/raster_dataset.hpp"
 #include "decode/raster_tile_reader.hpp"
+#include "pipeline/input_damage.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "preprocess/error.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_raster_src_debug);
 #define GST_CAT_DEFAULT gst_r4k_raster_src_debug
 
-enum { PROP_0, PROP_LOCATION, PROP_BANDS, PROP_TILE_SIZE, PROP_HALO, PROP_RANGE, PROP_TILES };
+enum { PROP_0, PROP_LOCATION, PROP_BANDS, PROP_OTHER_BANDS, PROP_TILE_SIZE, PROP_HALO, PROP_RANGE, PROP_TILES };
 
 #define DEFAULT_TILE_SIZE 512
 #define DEFAULT_HALO (-1)
 #define DEFAULT_RANGE "auto"
+#define DEFAULT_OTHER_BANDS "classical"
 
 namespace {
 
@@ -66,6 +69,7 @@ struct _GstR4kRasterSrc {
 
   gchar* location;
   gchar* bands;
+  gchar* other_bands;
   guint tile_size;
   gint halo;
   gchar* range;
@@ -138,12 +142,22 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     auto& dataset = *state.dataset;
     const auto& info = dataset.info();
     const std::string band_text = self->bands != nullptr ? self->bands : "";
-    const std::vector<int> bands = r4k::decode::parse_band_list(band_text, static_cast<int>(info.bands.size()),
-                                                                in_channels, info.path);
-    if (in_channels > 0 && static_cast<int>(bands.size()) != in_channels) {
-      throw r4k::InputError("the model takes " + std::to_string(in_channels) + " channel(s) but bands '" + band_text +
-                            "' of " + info.path.string() + " are " + std::to_string(bands.size()) +
-                            ": choose " + std::to_string(in_channels) + " band(s)");
+    const r4k::decode::RasterBandPlan band_plan = r4k::decode::plan_raster_bands(
+        info, band_text, in_channels, r4k::decode::parse_other_bands(self->other_bands ? self->other_bands : ""));
+    const std::vector<int>& bands = band_plan.bands;
+    if (!band_plan.classical.empty()) {
+      GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: band(s) %s go to the model, band(s) %s are upscaled with the "
+                                              "classical filter and kept",
+                                              self->location, band_plan.model_bands_text().c_str(),
+                                              band_plan.classical_bands_text().c_str()),
+                       ("other-bands=drop leaves them out"));
+    }
+    if (!band_plan.dropped.empty()) {
+      std::string dropped;
+      for (int b : band_plan.dropped) dropped += (dropped.empty() ? "" : ",") + std::to_string(b);
+      GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: band(s) %s are left out (other-bands=drop)", self->location,
+                                              dropped.c_str()),
+                       (nullptr));
     }
     int halo = self->halo;
     if (halo < 0) {
@@ -151,6 +165,8 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
         throw r4k::InputError("the model's receptive field is unknown or unbounded: set halo= (in input pixels)");
       }
       halo = receptive_field;
+      // The bands the classical filter upscales need its context too.
+      if (!band_plan.classical.empty() && model) halo = std::max(halo, model->classical_radius);
     }
     const r4k::ValueRange range =
         r4k::decode::resolve_value_range(dataset, bands, r4k::parse_value_range(self->range ? self->range : "auto"));
@@ -173,7 +189,7 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     for (std::size_t i = 0; i < bands.size(); ++i) band_list << (i ? "," : "") << bands[i];
     std::ostringstream fingerprint;
     fingerprint << "source=" << file_identity(info.path) << "; bands=" << band_list.str()
-                << "; range=" << r4k::to_string(range) << "; core=" << core_w << "x" << core_h << "; halo=" << halo
+                << "; model-bands=" << band_plan.model_bands_text() << "; range=" << r4k::to_string(range) << "; core=" << core_w << "x" << core_h << "; halo=" << halo
                 << "; tiles=" << count;
     GstQuery* query = r4k::pipeline::new_raster_resume_query(fingerprint.str(), count);
     state.skip.assign(static_cast<std::size_t>(count), false);
@@ -199,6 +215,11 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     caps_info.data_type = info.data_type;
     caps_info.source = std::filesystem::absolute(info.path).string();
     caps_info.source_bands = band_list.str();
+    caps_info.model_groups = r4k::decode::format_band_groups(band_plan.model_groups);
+    caps_info.classical_bands = r4k::decode::format_band_groups({band_plan.classical});
+    // A mask of its own (not an alpha band, which is carried as a band, and
+    // not nodata values) goes out as a mask.
+    caps_info.dataset_mask = info.per_dataset_mask && !info.mask_from_alpha;
     caps_info.range = range;
     GstCaps* caps = r4k::pipeline::make_raster_caps(caps_info);
     const gboolean ok = gst_base_src_set_caps(base, caps);
@@ -229,9 +250,11 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
   GstMapInfo map;
   gst_buffer_map(buffer, &map, GST_MAP_WRITE);
   bool core_valid = false;
+  r4k::decode::TileRead read;
   try {
     const auto* planes = reinterpret_cast<float*>(map.data);
-    if (state.reader->read(tile.window, reinterpret_cast<float*>(map.data))) {
+    read = state.reader->read(tile.window, reinterpret_cast<float*>(map.data));
+    if (read.any_valid) {
       // Only the core's pixels come out: a core of nodata is not computed.
       const float* mask = planes + static_cast<std::size_t>(state.bands) * tile.window.width * tile.window.height;
       const r4k::Rect core{tile.core.x - tile.window.x, tile.core.y - tile.window.y, tile.core.width,
@@ -248,6 +271,17 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
     GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Could not read raster '%s'.", self->location), ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
+  if (!read.damaged_blocks.empty()) {
+    std::string blocks;
+    for (const r4k::Rect& block : read.damaged_blocks) {
+      blocks += (blocks.empty() ? "" : ", ") + std::to_string(block.width) + "x" + std::to_string(block.height) +
+                "+" + std::to_string(block.x) + "+" + std::to_string(block.y);
+    }
+    r4k::pipeline::post_input_damage(GST_ELEMENT(self),
+                                      std::string(self->location) + ": tile " + std::to_string(tile.index) +
+                                          ": block(s) " + blocks + " could not be read (" + read.error +
+                                          "); their pixels are nodata in the output");
+  }
   gst_buffer_unmap(buffer, &map);
   r4k::TileMeta meta;
   meta.image_width = state.plan->width();
@@ -258,6 +292,7 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
   meta.count = static_cast<int>(tiles.size());
   meta.scale = 1;
   meta.empty = !core_valid;
+  meta.damaged = !read.damaged_blocks.empty();
   r4k::pipeline::add_tile_meta(buffer, meta);
   GST_BUFFER_OFFSET(buffer) = static_cast<guint64>(tile.index);
   GST_BUFFER_OFFSET_END(buffer) = static_cast<guint64>(tile.index + 1);
@@ -277,6 +312,10 @@ static void gst_r4k_raster_src_set_property(GObject* object, guint prop_id, cons
     case PROP_BANDS:
       g_free(self->bands);
       self->bands = g_value_dup_string(value);
+      break;
+    case PROP_OTHER_BANDS:
+      g_free(self->other_bands);
+      self->other_bands = g_value_dup_string(value);
       break;
     case PROP_TILE_SIZE:
       self->tile_size = g_value_get_uint(value);
@@ -305,6 +344,9 @@ static void gst_r4k_raster_src_get_property(GObject* object, guint prop_id, GVal
     case PROP_BANDS:
       g_value_set_string(value, self->bands);
       break;
+    case PROP_OTHER_BANDS:
+      g_value_set_string(value, self->other_bands);
+      break;
     case PROP_TILE_SIZE:
       g_value_set_uint(value, self->tile_size);
       break;
@@ -328,6 +370,7 @@ static void gst_r4k_raster_src_finalize(GObject* object) {
   auto* self = GST_R4K_RASTER_SRC(object);
   g_free(self->location);
   g_free(self->bands);
+  g_free(self->other_bands);
   g_free(self->range);
   delete self->state;
   G_OBJECT_CLASS(gst_r4k_raster_src_parent_class)->finalize(object);
@@ -351,10 +394,17 @@ static void gst_r4k_raster_src_class_init(GstR4kRasterSrcClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_BANDS,
       g_param_spec_string("bands", "Bands",
-                          "Bands to read, 1-based, in the order the model takes them (e.g. 4,3,2 for a "
-                          "Sentinel-2 true-colour image); empty = the first bands, as many as the model takes "
-                          "(all for classical filters)",
+                          "Bands to read and write, 1-based, in output order (e.g. 4,3,2 for a Sentinel-2 "
+                          "true-colour image); empty = every band. A 1-channel model upscales each band on its own; "
+                          "a 3-channel model takes the red, green and blue bands (by colour interpretation, else "
+                          "the first three); other-bands says what happens to the rest",
                           nullptr, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_OTHER_BANDS,
+      g_param_spec_string("other-bands", "Other bands",
+                          "Bands the model does not take: classical (upscaled with the classical filter and kept) "
+                          "or drop (left out of the output)",
+                          DEFAULT_OTHER_BANDS, flags));
   g_object_class_install_property(
       gobject_class, PROP_TILE_SIZE,
       g_param_spec_uint("tile-size", "Tile size",
@@ -398,6 +448,7 @@ static void gst_r4k_raster_src_class_init(GstR4kRasterSrcClass* klass) {
 static void gst_r4k_raster_src_init(GstR4kRasterSrc* self) {
   self->location = nullptr;
   self->bands = nullptr;
+  self->other_bands = g_strdup(DEFAULT_OTHER_BANDS);
   self->tile_size = DEFAULT_TILE_SIZE;
   self->halo = DEFAULT_HALO;
   self->range = g_strdup(DEFAULT_RANGE);

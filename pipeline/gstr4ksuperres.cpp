@@ -33,9 +33,12 @@
  */
 #include "pipeline/gstr4ksuperres.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "decode/raster_band_plan.hpp"
 #include "infer/frame_upscaler.hpp"
 #include "infer/model_loader.hpp"
 #include "pipeline/raster_tile.hpp"
@@ -73,7 +76,12 @@ struct SuperresState {
   r4k::YcbcrSpace space;
   bool raster = false;  // raster tiles (other/x-r4k-raster) rather than video
   int raster_bands = 0;
+  std::vector<std::vector<int>> model_groups;  // tile band positions, one model input each
+  std::vector<int> classical_bands;            // tile band positions upscaled with kClassicalFilter
 };
+
+// The filter for the raster bands a model does not take.
+constexpr r4k::ResampleFilter kClassicalFilter = r4k::ResampleFilter::bicubic;
 
 }  // namespace
 
@@ -334,11 +342,27 @@ static gboolean gst_r4k_superres_set_caps(GstBaseTransform* trans, GstCaps* inca
   if (!state.engine) return FALSE;
   const auto& info = state.engine->info();
   const bool any = info.colour == r4k::infer::ModelColour::any && info.in_channels == 0;
-  if (!any && info.in_channels != raster->bands) {
+  state.model_groups = r4k::decode::parse_band_groups(raster->model_groups);
+  const auto classical = r4k::decode::parse_band_groups(raster->classical_bands);
+  state.classical_bands = classical.empty() ? std::vector<int>{} : classical.front();
+  std::vector<int> uses(static_cast<std::size_t>(raster->bands), 0);
+  bool fits = !state.model_groups.empty();
+  for (const auto& group : state.model_groups) {
+    fits = fits && (any || static_cast<int>(group.size()) == info.in_channels);
+    for (int position : group) {
+      fits = fits && position >= 0 && position < raster->bands && ++uses[static_cast<std::size_t>(position)] == 1;
+    }
+  }
+  for (int position : state.classical_bands) {
+    fits = fits && position >= 0 && position < raster->bands && ++uses[static_cast<std::size_t>(position)] == 1;
+  }
+  fits = fits && std::count(uses.begin(), uses.end(), 1) == raster->bands;
+  if (!fits) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The model does not take this raster's bands."),
-                      ("model '%s' takes %d channel(s), the raster tiles have %d band(s) (%s): choose bands that "
-                       "fit the model",
-                       self->model, info.in_channels, raster->bands, raster->source_bands.c_str()));
+                      ("model '%s' takes %d channel(s); the raster tiles have %d band(s) (%s) grouped as '%s' for "
+                       "the model and '%s' for the classical filter",
+                       self->model, info.in_channels, raster->bands, raster->source_bands.c_str(),
+                       raster->model_groups.c_str(), raster->classical_bands.c_str()));
     return FALSE;
   }
   state.raster_bands = raster->bands;
@@ -383,9 +407,28 @@ static void upscale_raster_tile(SuperresState& state, const r4k::TileMeta& in, c
     return;
   }
   const std::size_t in_plane = static_cast<std::size_t>(in.window.width) * in.window.height;
-  r4k::Tensor planes({1, bands, in.window.height, in.window.width});
-  std::copy(input, input + in_plane * static_cast<std::size_t>(bands), planes.data());
-  const r4k::Tensor upscaled = state.upscaler->upscale_bands(planes);
+  const auto planes_of = [&](const std::vector<int>& positions) {
+    r4k::Tensor planes({1, static_cast<int>(positions.size()), in.window.height, in.window.width});
+    for (std::size_t k = 0; k < positions.size(); ++k) {
+      const float* band = input + static_cast<std::size_t>(positions[k]) * in_plane;
+      std::copy(band, band + in_plane, planes.plane(0, static_cast<int>(k)));
+    }
+    return planes;
+  };
+  // Every band at the window's scaled size, in tile band order.
+  r4k::Tensor upscaled({1, bands, in.window.height * scale, in.window.width * scale});
+  const auto place = [&](const r4k::Tensor& result, const std::vector<int>& positions) {
+    for (std::size_t k = 0; k < positions.size(); ++k) {
+      std::copy(result.plane(0, static_cast<int>(k)), result.plane(0, static_cast<int>(k)) + result.shape().plane_size(),
+                upscaled.plane(0, positions[k]));
+    }
+  };
+  for (const auto& group : state.model_groups) place(state.upscaler->upscale_bands(planes_of(group)), group);
+  if (!state.classical_bands.empty()) {
+    r4k::Tensor result;
+    r4k::upscale_planes(planes_of(state.classical_bands), scale, kClassicalFilter, result);
+    place(result, state.classical_bands);
+  }
   const r4k::Rect core = in.core_in_window();
   const int up_width = in.window.width * scale;
   for (int b = 0; b < bands; ++b) {
@@ -467,6 +510,7 @@ static gboolean gst_r4k_superres_query(GstBaseTransform* trans, GstPadDirection 
     answer.scale = info.scale;
     answer.receptive_field = info.receptive_field;
     answer.in_channels = info.colour == r4k::infer::ModelColour::any && info.in_channels == 0 ? 0 : info.in_channels;
+    answer.classical_radius = r4k::filter_radius(kClassicalFilter);
     answer.model = self->model;
     r4k::pipeline::answer_raster_model_query(query, answer);
     return TRUE;

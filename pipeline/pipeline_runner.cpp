@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "pipeline/elements.hpp"
+#include "pipeline/input_damage.hpp"
 #include "preprocess/error.hpp"
 
 namespace r4k::pipeline {
@@ -141,6 +142,7 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
     return total;
   };
 
+  PipelineResult result;
   if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     MessagePtr message(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
     if (message) throw_message(message.get());
@@ -149,28 +151,50 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
 
   const auto start = std::chrono::steady_clock::now();
   auto last_progress = start;
-  PipelineResult result;
   bool eos_sent = false;
   auto eos_sent_at = start;
   while (true) {
     MessagePtr message(gst_bus_timed_pop_filtered(
         bus.get(), 100 * GST_MSECOND,
-        static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_WARNING)));
+        static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS | GST_MESSAGE_WARNING | GST_MESSAGE_INFO |
+                                    GST_MESSAGE_ELEMENT)));
     const auto now = std::chrono::steady_clock::now();
     if (message) {
-      if (GST_MESSAGE_TYPE(message.get()) == GST_MESSAGE_ERROR) throw_message(message.get());
-      if (GST_MESSAGE_TYPE(message.get()) == GST_MESSAGE_EOS) break;
-      GError* warning = nullptr;
-      gchar* debug = nullptr;
-      gst_message_parse_warning(message.get(), &warning, &debug);
-      const std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message.get()))) + ": " + warning->message +
-                               (debug != nullptr ? " (" + std::string(debug) + ")" : std::string());
-      // A stream that could not be linked stalls the muxer for ever: fatal.
-      const bool fatal = warning->domain == GST_PARSE_ERROR;
-      g_error_free(warning);
-      g_free(debug);
-      if (fatal) throw Error(text);
-      spdlog::warn("{}", text);
+      const GstMessageType type = GST_MESSAGE_TYPE(message.get());
+      if (type == GST_MESSAGE_ERROR) throw_message(message.get());
+      if (type == GST_MESSAGE_EOS) break;
+      if (type == GST_MESSAGE_ELEMENT) {
+        if (const auto damage = input_damage_of(message.get())) {
+          spdlog::warn("damaged input: {}", *damage);
+          result.damage.push_back(*damage);
+        }
+      } else {
+        GError* problem = nullptr;
+        gchar* debug = nullptr;
+        if (type == GST_MESSAGE_INFO) {
+          gst_message_parse_info(message.get(), &problem, &debug);
+        } else {
+          gst_message_parse_warning(message.get(), &problem, &debug);
+        }
+        const std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message.get()))) + ": " +
+                                 problem->message +
+                                 (debug != nullptr && type == GST_MESSAGE_WARNING ? " (" + std::string(debug) + ")"
+                                                                                  : std::string());
+        // A stream that could not be linked stalls the muxer for ever: fatal.
+        const bool fatal = type == GST_MESSAGE_WARNING && problem->domain == GST_PARSE_ERROR;
+        // Data a decoder or demuxer could not read is damaged input.
+        const bool damaged = type == GST_MESSAGE_WARNING && problem->domain == GST_STREAM_ERROR &&
+                             (problem->code == GST_STREAM_ERROR_DECODE || problem->code == GST_STREAM_ERROR_DEMUX);
+        g_error_free(problem);
+        g_free(debug);
+        if (fatal) throw Error(text);
+        if (type == GST_MESSAGE_INFO) {
+          spdlog::info("{}", text);
+        } else {
+          spdlog::warn("{}", text);
+          if (damaged) result.damage.push_back(text);
+        }
+      }
     }
     if (!eos_sent && options.interrupt != nullptr && options.interrupt->load()) {
       spdlog::warn("interrupted: finishing the output file");

@@ -33,6 +33,9 @@ struct PipelineResult {
   bool interrupted = false;
   std::uint64_t frames = 0;
   double seconds = 0.0;
+  // Damaged input the elements worked around (pipeline/input_damage.hpp) and
+  // decoding or demuxing problems they warned of, in the order they came.
+  std::vector<std::string> damage;
 };
 
 // Initialises GStreamer once and makes restore4k's elements available.

@@ -38,8 +38,10 @@ GstCaps* make_raster_caps(const RasterCaps& info) {
   return gst_caps_new_simple(kRasterMediaType, "bands", G_TYPE_INT, info.bands, "width", G_TYPE_INT, info.width,
                              "height", G_TYPE_INT, info.height, "scale", G_TYPE_INT, info.scale, "data-type",
                              G_TYPE_STRING, info.data_type.c_str(), "source", G_TYPE_STRING, info.source.c_str(),
-                             "source-bands", G_TYPE_STRING, info.source_bands.c_str(), "range-min", G_TYPE_DOUBLE,
-                             info.range.min, "range-max", G_TYPE_DOUBLE, info.range.max, nullptr);
+                             "source-bands", G_TYPE_STRING, info.source_bands.c_str(), "model-groups", G_TYPE_STRING,
+                             info.model_groups.c_str(), "classical-bands", G_TYPE_STRING, info.classical_bands.c_str(),
+                             "dataset-mask", G_TYPE_BOOLEAN, info.dataset_mask ? TRUE : FALSE, "range-min",
+                             G_TYPE_DOUBLE, info.range.min, "range-max", G_TYPE_DOUBLE, info.range.max, nullptr);
 }
 
 GstCaps* raster_template_caps() { return gst_caps_new_empty_simple(kRasterMediaType); }
@@ -56,16 +58,23 @@ std::optional<RasterCaps> parse_raster_caps(const GstCaps* caps) {
   const char* data_type = gst_structure_get_string(s, "data-type");
   const char* source = gst_structure_get_string(s, "source");
   const char* bands = gst_structure_get_string(s, "source-bands");
+  const char* groups = gst_structure_get_string(s, "model-groups");
+  const char* classical = gst_structure_get_string(s, "classical-bands");
+  gboolean mask = FALSE;
   if (!gst_structure_get_int(s, "bands", &info.bands) || !gst_structure_get_int(s, "width", &info.width) ||
       !gst_structure_get_int(s, "height", &info.height) || !gst_structure_get_int(s, "scale", &info.scale) ||
       !gst_structure_get_double(s, "range-min", &info.range.min) ||
       !gst_structure_get_double(s, "range-max", &info.range.max) || data_type == nullptr || source == nullptr ||
-      bands == nullptr) {
+      bands == nullptr || groups == nullptr || classical == nullptr ||
+      !gst_structure_get_boolean(s, "dataset-mask", &mask)) {
     return std::nullopt;
   }
   info.data_type = data_type;
   info.source = source;
   info.source_bands = bands;
+  info.model_groups = groups;
+  info.classical_bands = classical;
+  info.dataset_mask = mask;
   return info;
 }
 
@@ -115,8 +124,8 @@ bool is_raster_model_query(GstQuery* query) { return has_name(query, kModelQuery
 void answer_raster_model_query(GstQuery* query, const RasterModelAnswer& answer) {
   GstStructure* s = gst_query_writable_structure(query);
   gst_structure_set(s, "scale", G_TYPE_INT, answer.scale, "receptive-field", G_TYPE_INT, answer.receptive_field,
-                    "in-channels", G_TYPE_INT, answer.in_channels, "model", G_TYPE_STRING, answer.model.c_str(),
-                    nullptr);
+                    "in-channels", G_TYPE_INT, answer.in_channels, "classical-radius", G_TYPE_INT,
+                    answer.classical_radius, "model", G_TYPE_STRING, answer.model.c_str(), nullptr);
 }
 
 std::optional<RasterModelAnswer> query_raster_model(GstPad* src_pad) {
@@ -127,7 +136,8 @@ std::optional<RasterModelAnswer> query_raster_model(GstPad* src_pad) {
     RasterModelAnswer a;
     const char* model = gst_structure_get_string(s, "model");
     if (gst_structure_get_int(s, "scale", &a.scale) && gst_structure_get_int(s, "receptive-field", &a.receptive_field) &&
-        gst_structure_get_int(s, "in-channels", &a.in_channels)) {
+        gst_structure_get_int(s, "in-channels", &a.in_channels) &&
+        gst_structure_get_int(s, "classical-radius", &a.classical_radius)) {
       a.model = model != nullptr ? model : "";
       answer = a;
     }

@@ -29,7 +29,13 @@ struct RasterCaps {
   int scale = 1;   // relative to the source raster
   std::string data_type;  // the source's GDAL data type
   std::string source;     // the source raster's path (for its georeference)
-  std::string source_bands;  // "4,3,2"
+  std::string source_bands;  // "4,3,2": the source band of each tile band, in order
+  // Which tile bands the model takes (positions, groups separated by ';',
+  // e.g. "0;1;2" for a 1-channel model on three bands) and which are
+  // upscaled with the classical filter ("3"). See decode/raster_band_plan.hpp.
+  std::string model_groups;
+  std::string classical_bands;
+  bool dataset_mask = false;  // the source has a per-dataset mask (not alpha, not nodata): the output gets one too
   ValueRange range;
 };
 
@@ -57,6 +63,7 @@ struct RasterModelAnswer {
   int scale = 1;
   int receptive_field = 0;  // -1 = unbounded
   int in_channels = 0;      // 0 = any number of bands (classical filters)
+  int classical_radius = 0;  // context the classical filter of the other bands needs
   std::string model;        // its identity, for resume fingerprints
 };
 std::optional<RasterModelAnswer> query_raster_model(GstPad* src_pad);

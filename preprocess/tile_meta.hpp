@@ -20,6 +20,7 @@ struct TileMeta {
   int count = 0;
   int scale = 1;       // of this grid relative to the source raster
   bool empty = false;  // every pixel is nodata: nothing to compute
+  bool damaged = false;  // some of its source blocks could not be read: those pixels are nodata
 
   bool operator==(const TileMeta&) const = default;
 

@@ -79,7 +79,10 @@ BatchItemResult process(const BatchItem& item, const BatchJob& job, int threads)
       if (raster.engine.threads == 0) raster.engine.threads = threads;
       const RasterResult result = upscale_raster(raster);
       outcome.tiles = result.tiles;
-      outcome.status = result.interrupted && !result.complete ? "interrupted" : "done";
+      outcome.damage = result.damage;
+      outcome.status = result.interrupted && !result.complete ? "interrupted"
+                       : result.damage.empty()                ? "done"
+                                                              : "damaged";
     }
   } catch (const Interrupted&) {
     outcome.status = "interrupted";
@@ -141,6 +144,10 @@ BatchResult run_batch(const BatchJob& job) {
       std::lock_guard<std::mutex> lock(mutex);
       if (outcome.status == "failed") spdlog::error("batch: {}: {}", items[i].input.string(), outcome.error);
       if (outcome.status == "skipped") spdlog::info("batch: {} exists, skipped", items[i].output.string());
+      if (outcome.status == "damaged") {
+        spdlog::error("batch: {} is damaged ({} problem(s)); its output holds all it could give",
+                      items[i].input.string(), outcome.damage.size());
+      }
       result.items[i] = std::move(outcome);
       write_report(result);
       ++finished;
@@ -157,6 +164,7 @@ BatchResult run_batch(const BatchJob& job) {
 
   for (const auto& item : result.items) {
     if (item.status == "failed") ++result.failed;
+    if (item.status == "damaged") ++result.damaged;
     if (item.status == "interrupted" || item.status == "not started") result.interrupted = true;
   }
   result.peak_memory_kib = peak_resident_kib();
@@ -183,6 +191,7 @@ std::string batch_report_json(const BatchResult& result) {
       << "  \"manifest_files\": " << result.manifest_size << ",\n"
       << "  \"shard_files\": " << result.items.size() << ",\n"
       << "  \"done\": " << done << ",\n  \"skipped\": " << skipped << ",\n  \"failed\": " << result.failed << ",\n"
+      << "  \"damaged\": " << result.damaged << ",\n"
       << "  \"interrupted\": " << (result.interrupted ? "true" : "false") << ",\n"
       << "  \"files\": [";
   for (std::size_t i = 0; i < result.items.size(); ++i) {
@@ -192,7 +201,9 @@ std::string batch_report_json(const BatchResult& result) {
     out << (i ? "," : "") << "\n    {\"input\": " << json_string(item.item.input.string())
         << ", \"output\": " << json_string(item.item.output.string()) << ", \"status\": " << json_string(item.status)
         << ", \"seconds\": " << seconds << ", \"tiles\": " << item.tiles
-        << ", \"error\": " << (item.error.empty() ? "null" : json_string(item.error)) << "}";
+        << ", \"error\": " << (item.error.empty() ? "null" : json_string(item.error)) << ", \"damage\": [";
+    for (std::size_t k = 0; k < item.damage.size(); ++k) out << (k ? ", " : "") << json_string(item.damage[k]);
+    out << "]}";
   }
   out << "\n  ]\n}\n";
   return out.str();

@@ -38,10 +38,13 @@ struct BatchJob {
 
 struct BatchItemResult {
   BatchItem item;
-  std::string status;  // done, skipped (output already there), failed, interrupted, not started
+  // done, damaged (done from damaged input: the output holds all it could
+  // give), skipped (output already there), failed, interrupted, not started
+  std::string status;
   double seconds = 0.0;
   std::uint64_t tiles = 0;
   std::string error;
+  std::vector<std::string> damage;  // what was damaged, for status "damaged"
 };
 
 struct BatchResult {
@@ -49,6 +52,7 @@ struct BatchResult {
   int manifest_size = 0;
   std::vector<BatchItemResult> items;
   int failed = 0;
+  int damaged = 0;
   bool interrupted = false;
   std::filesystem::path report;
   long peak_memory_kib = 0;

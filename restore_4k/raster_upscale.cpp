@@ -44,6 +44,7 @@ pipeline::PipelineArguments raster_pipeline(const RasterJob& job) {
   const std::string queue_size = "max-size-buffers=" + std::to_string(job.tiles_in_flight);
   pipeline::PipelineArguments arguments{"r4krastersrc", "name=src", property("location", job.input.string())};
   if (!job.bands.empty()) arguments.push_back(property("bands", job.bands));
+  arguments.push_back(property("other-bands", decode::to_string(job.other_bands)));
   arguments.push_back(property("range", job.range));
   arguments.push_back(property("tile-size", std::to_string(job.tile_size)));
   arguments.push_back(property("halo", std::to_string(job.halo)));
@@ -84,6 +85,7 @@ RasterResult upscale_raster(const RasterJob& job) {
   result.tiles = run.frames;
   result.seconds = run.seconds;
   result.interrupted = run.interrupted;
+  result.damage = run.damage;
   std::error_code ec;
   result.complete = std::filesystem::exists(job.output, ec) &&
                     !std::filesystem::exists(decode::tile_journal_path(job.output), ec);

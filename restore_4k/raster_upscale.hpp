@@ -10,7 +10,9 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "decode/raster_band_plan.hpp"
 #include "decode/raster_writer.hpp"
 #include "infer/model_loader.hpp"
 #include "pipeline/pipeline_runner.hpp"
@@ -22,7 +24,8 @@ struct RasterJob {
   std::filesystem::path output;
   std::string model = "builtin:bicubic-x2";
   infer::EngineOptions engine;
-  std::string bands;           // "" = what the model takes
+  std::string bands;           // "" = every band
+  decode::OtherBands other_bands = decode::OtherBands::classical;  // bands the model does not take
   std::string range = "auto";  // auto | MIN,MAX | bits:N
   int tile_size = 512;         // window side, input pixels
   int halo = -1;               // -1 = the model's receptive field
@@ -49,6 +52,9 @@ struct RasterResult {
   double seconds = 0.0;
   bool interrupted = false;
   bool complete = false;  // the output exists under its name
+  // Damaged input worked around (blocks that could not be read are nodata in
+  // the output), one description each; empty when the input was sound.
+  std::vector<std::string> damage;
   long peak_memory_kib = 0;  // the process's peak resident memory so far
 };
 

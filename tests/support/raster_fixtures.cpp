@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <cstdio>
 #include <random>
 #include <stdexcept>
 
@@ -61,7 +62,11 @@ void write_test_raster(const TestRaster& spec, const std::filesystem::path& path
     band->SetOffset(0.5 * b);
     band->SetScale(0.0001);
     band->SetUnitType("reflectance");
-    if (spec.bands == 3) band->SetColorInterpretation(static_cast<GDALColorInterp>(GCI_RedBand + b - 1));
+    if (!spec.colours.empty()) {
+      band->SetColorInterpretation(GDALGetColorInterpretationByName(spec.colours[static_cast<std::size_t>(b - 1)].c_str()));
+    } else if (spec.bands == 3) {
+      band->SetColorInterpretation(static_cast<GDALColorInterp>(GCI_RedBand + b - 1));
+    }
     for (int y = 0; y < spec.height; ++y) {
       for (int x = 0; x < spec.width; ++x) {
         const double smooth = 0.5 + 0.25 * std::sin(0.07 * x + 0.5 * b) * std::cos(0.05 * y - 0.3 * b);
@@ -78,6 +83,60 @@ void write_test_raster(const TestRaster& spec, const std::filesystem::path& path
       }
     }
   }
+  if (!spec.mask_rects.empty()) {
+    CPLSetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", "YES");
+    const bool made = dataset->CreateMaskBand(GMF_PER_DATASET) == CE_None;
+    CPLSetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", nullptr);
+    if (!made) throw std::runtime_error("cannot create the mask of " + path.string());
+    GDALRasterBand* mask = dataset->GetRasterBand(1)->GetMaskBand();
+    std::vector<unsigned char> mask_row(static_cast<std::size_t>(spec.width));
+    for (int y = 0; y < spec.height; ++y) {
+      for (int x = 0; x < spec.width; ++x) {
+        bool masked = false;
+        for (const auto& rect : spec.mask_rects) {
+          masked = masked || (x >= rect[0] && x < rect[0] + rect[2] && y >= rect[1] && y < rect[1] + rect[3]);
+        }
+        mask_row[static_cast<std::size_t>(x)] = masked ? 0 : 255;
+      }
+      if (mask->RasterIO(GF_Write, 0, y, spec.width, 1, mask_row.data(), spec.width, 1, GDT_Byte, 0, 0, nullptr) !=
+          CE_None) {
+        throw std::runtime_error("cannot write the mask of " + path.string());
+      }
+    }
+  }
+}
+
+void corrupt_block(const std::filesystem::path& path, int band, int bx, int by) {
+  std::uint64_t offset = 0;
+  std::uint64_t size = 0;
+  {
+    auto dataset = open(path);
+    const std::string item = "_" + std::to_string(bx) + "_" + std::to_string(by);
+    const char* offset_text = dataset->GetRasterBand(band)->GetMetadataItem(("BLOCK_OFFSET" + item).c_str(), "TIFF");
+    const char* size_text = dataset->GetRasterBand(band)->GetMetadataItem(("BLOCK_SIZE" + item).c_str(), "TIFF");
+    if (offset_text == nullptr || size_text == nullptr) throw std::runtime_error("no block" + item + " in " + path.string());
+    offset = std::stoull(offset_text);
+    size = std::stoull(size_text);
+  }
+  std::FILE* file = std::fopen(path.c_str(), "r+b");
+  if (file == nullptr || std::fseek(file, static_cast<long>(offset), SEEK_SET) != 0) {
+    throw std::runtime_error("cannot open " + path.string());
+  }
+  for (std::uint64_t i = 0; i < size; ++i) std::fputc(static_cast<int>((i * 151 + 7) & 0xff), file);
+  std::fclose(file);
+}
+
+std::vector<unsigned char> read_mask(const std::filesystem::path& path, int* flags) {
+  auto dataset = open(path);
+  const int w = dataset->GetRasterXSize();
+  const int h = dataset->GetRasterYSize();
+  GDALRasterBand* band = dataset->GetRasterBand(1);
+  if (flags != nullptr) *flags = band->GetMaskFlags();
+  std::vector<unsigned char> values(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
+  if (band->GetMaskBand()->RasterIO(GF_Read, 0, 0, w, h, values.data(), w, h, GDT_Byte, 0, 0, nullptr) != CE_None) {
+    throw std::runtime_error("cannot read the mask of " + path.string());
+  }
+  return values;
 }
 
 std::vector<double> read_band(const std::filesystem::path& path, int band) {

@@ -22,12 +22,26 @@ struct TestRaster {
   std::optional<double> nodata;  // set on every band
   // Rectangles (x, y, w, h) filled with nodata in every band.
   std::vector<std::array<int, 4>> nodata_rects;
+  // Colour interpretation per band by GDAL name ("Red", "Undefined", ...);
+  // empty: red, green, blue for three bands, else GDAL's default.
+  std::vector<std::string> colours;
+  // Rectangles (x, y, w, h) masked out by an internal per-dataset mask
+  // (no mask when empty).
+  std::vector<std::array<int, 4>> mask_rects;
   bool georeferenced = true;    // UTM 33N, 10 m pixels, origin (500000, 6000000)
   std::string compress = "DEFLATE";
   unsigned seed = 1;
 };
 
 void write_test_raster(const TestRaster& spec, const std::filesystem::path& path);
+
+// Overwrites the stored (compressed) bytes of block (bx, by) of `band` in a
+// tiled GeoTIFF with garbage, so that GDAL fails to decode that block only.
+void corrupt_block(const std::filesystem::path& path, int band, int bx, int by);
+
+// The per-dataset mask of band 1 (0 or 255 per pixel, row-major), and its
+// GDAL mask flags.
+std::vector<unsigned char> read_mask(const std::filesystem::path& path, int* flags = nullptr);
 
 // All the pixels of one band as doubles (row-major).
 std::vector<double> read_band(const std::filesystem::path& path, int band);

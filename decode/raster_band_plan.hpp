@@ -1,0 +1,49 @@
+// RasterBandPlan: which bands of a raster the model upscales and which are
+// carried with the classical filter, so that a default never drops a band.
+//
+// Raster bands are measurements, not a colour picture: a 1-channel model
+// runs on every band on its own (no Y'CbCr conversion); a 3-channel model
+// takes the bands whose colour interpretation is red, green and blue (else
+// the first three chosen); a model of C channels takes the first C. Every
+// other chosen band is upscaled with the classical filter and kept, unless
+// the user asks for it to be left out (OtherBands::drop).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "decode/raster_dataset.hpp"
+
+namespace r4k::decode {
+
+// What happens to the chosen bands the model does not take.
+enum class OtherBands { classical, drop };
+OtherBands parse_other_bands(const std::string& text);  // classical | drop; throws InputError
+std::string to_string(OtherBands policy);
+
+struct RasterBandPlan {
+  std::vector<int> bands;  // 1-based source bands, in output order
+  // Each group is one model input: positions in `bands`, in the model's
+  // channel order. A classical-filter "model" takes every band in one group.
+  std::vector<std::vector<int>> model_groups;
+  std::vector<int> classical;  // positions in `bands` upscaled with the classical filter
+  std::vector<int> dropped;    // 1-based source bands left out (OtherBands::drop)
+
+  // "1,2,3" and friends, for metadata and logs (1-based source band numbers).
+  std::string source_bands_text() const;
+  std::string model_bands_text() const;      // groups separated by ';'
+  std::string classical_bands_text() const;
+};
+
+// `band_text` is --bands ("" = every band, in file order). `model_channels`
+// is what the model takes (0 = any number: a classical filter). Throws
+// InputError naming the raster and the band when the choice cannot feed the
+// model.
+RasterBandPlan plan_raster_bands(const RasterInfo& info, const std::string& band_text, int model_channels,
+                                 OtherBands policy);
+
+// Serialised positions: "0,1,2;3" <-> {{0,1,2},{3}}; "" <-> {}.
+std::string format_band_groups(const std::vector<std::vector<int>>& groups);
+std::vector<std::vector<int>> parse_band_groups(const std::string& text);
+
+}  // namespace r4k::decode
