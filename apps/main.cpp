@@ -44,12 +44,20 @@ constexpr int kExitInputDamaged = 4;
 constexpr int kExitInterrupted = 130;
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_abort{false};
+std::atomic<int> g_signals{0};
 std::string g_progress = "auto";  // --progress: auto, plain or json
 
+// The first Ctrl-C (or SIGTERM) finishes the output with the frames in
+// flight; the second stops at once and removes the partial output; a third
+// ends the program as the signal would (the next run removes what is left).
 extern "C" void on_signal(int signal_number) {
+  const int count = g_signals.fetch_add(1) + 1;
   g_interrupted.store(true);
-  // A second Ctrl-C ends the program at once.
-  std::signal(signal_number, SIG_DFL);
+  if (count >= 2) {
+    g_abort.store(true);
+    std::signal(signal_number, SIG_DFL);
+  }
 }
 
 int parse_halo(const std::string& text) {
@@ -496,6 +504,7 @@ int main(int argc, char** argv) {
       if (!loaded.ok()) return kExitBadInput;
       auto preset_job = r4k::restore::video_job_from(*loaded.job);
       preset_job.cancel = &g_interrupted;
+      preset_job.abort = &g_abort;
       if (dry_run) {
         std::cout << r4k::pipeline::gst_launch_line(r4k::restore::plan_video(preset_job, preset_job.output).arguments)
                   << "\n";
@@ -512,6 +521,7 @@ int main(int argc, char** argv) {
       std::tie(video_job.fit_width, video_job.fit_height) = r4k::restore::parse_frame_size(fit_text);
       video_job.pad_color = r4k::restore::parse_rgb_color(pad_color_text);
       video_job.cancel = &g_interrupted;
+      video_job.abort = &g_abort;
       if (dry_run) {
         const auto plan = r4k::restore::plan_video(video_job, video_job.output);
         std::cout << r4k::pipeline::gst_launch_line(plan.arguments) << "\n";
@@ -526,6 +536,7 @@ int main(int argc, char** argv) {
     }
     if (*raster) {
       raster_job.cancel = &g_interrupted;
+      raster_job.abort = &g_abort;
       if (raster_dry_run) {
         r4k::restore::check_raster_job(raster_job);
         std::cout << r4k::pipeline::gst_launch_line(r4k::restore::raster_pipeline(raster_job)) << "\n";
@@ -537,6 +548,7 @@ int main(int argc, char** argv) {
       batch_job.item = raster_job;
       batch_job.inputs = {batch_pattern};
       batch_job.cancel = &g_interrupted;
+      batch_job.abort = &g_abort;
       if (!shard_text.empty()) {
         batch_job.shard = r4k::restore::parse_shard(shard_text);
       } else if (const auto shard = r4k::restore::shard_from_environment()) {
@@ -569,14 +581,17 @@ int main(int argc, char** argv) {
       if (job_file.kind == "video") {
         auto video_job_from_file = r4k::restore::video_job_from(job_file);
         video_job_from_file.cancel = &g_interrupted;
+        video_job_from_file.abort = &g_abort;
         code = run_video(video_job_from_file);
       } else if (job_file.kind == "raster") {
         auto raster_job_from_file = r4k::restore::raster_job_from(job_file);
         raster_job_from_file.cancel = &g_interrupted;
+        raster_job_from_file.abort = &g_abort;
         code = run_raster(raster_job_from_file);
       } else {
         auto batch_job_from_file = r4k::restore::batch_job_from(job_file);
         batch_job_from_file.cancel = &g_interrupted;
+        batch_job_from_file.abort = &g_abort;
         code = run_batch(batch_job_from_file);
       }
       if (code == kExitOk || code == kExitSomeFailed) {

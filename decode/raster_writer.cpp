@@ -15,6 +15,7 @@
 #include <ogr_spatialref.h>
 #include <vrtdataset.h>
 
+#include "decode/partial_file.hpp"
 #include "preprocess/error.hpp"
 
 namespace r4k::decode {
@@ -281,8 +282,9 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
     create.SetNameValue("BLOCKYSIZE", "512");
     if (options_.compress != "none") create.SetNameValue("PREDICTOR", is_float ? "3" : "2");
   }
-  const std::filesystem::path temporary =
-      hidden_sibling(options_.output, ".r4k-partial-" + std::to_string(::getpid()) + ".tif");
+  // Finished files an earlier, killed run was making: the work is redone.
+  remove_stale_partials(options_.output);
+  const std::filesystem::path temporary = partial_path(options_.output, ".tif");
   CPLErrorReset();
   // A mask band goes into the TIFF itself, not a side file.
   CPLSetThreadLocalConfigOption("GDAL_TIFF_INTERNAL_MASK", "YES");

@@ -1,5 +1,8 @@
 #include "infer/model_loader.hpp"
 
+#include <algorithm>
+#include <thread>
+
 #include <opencv2/core/utility.hpp>
 #include <opencv2/core/utils/logger.hpp>
 #include <spdlog/spdlog.h>
@@ -74,9 +77,19 @@ std::vector<std::string> backends_for(const Engine& engine) {
   return backends;
 }
 
-std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineOptions& options) {
-  validate_backend(options.backend);
-  if (options.threads < 0) throw InputError("threads must be 0 (automatic) or more, got " + std::to_string(options.threads));
+std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineOptions& requested) {
+  validate_backend(requested.backend);
+  if (requested.threads < 0) {
+    throw InputError("threads must be 0 (automatic) or more, got " + std::to_string(requested.threads));
+  }
+  EngineOptions options = requested;
+  // More threads than the machine runs at once only cost memory (and
+  // thread libraries fail at some count): use the cores there are.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (options.threads > cores) {
+    spdlog::warn("threads {}: this machine runs {} at once; using {}", options.threads, cores, cores);
+    options.threads = cores;
+  }
   if (options.threads > 0) cv::setNumThreads(options.threads);
 
   const ModelSource source = resolve_model(spec);

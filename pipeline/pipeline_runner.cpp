@@ -3,12 +3,14 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include <gst/gst.h>
 #include <spdlog/spdlog.h>
 
 #include "pipeline/elements.hpp"
 #include "pipeline/input_damage.hpp"
+#include "pipeline/stream_cut.hpp"
 #include "preprocess/error.hpp"
 
 namespace r4k::pipeline {
@@ -104,6 +106,10 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
   }
   BusPtr bus(gst_element_get_bus(pipeline.get()));
 
+  // Destroyed after the pipeline has stopped (declared before it is stopped).
+  std::optional<StreamCut> cut;
+  if (!options.cut_video.empty()) cut.emplace(pipeline.get(), options.cut_video, options.cut_others);
+
   // Tear the pipeline down on every exit path.
   struct StopOnExit {
     GstElement* pipeline;
@@ -196,9 +202,17 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
         }
       }
     }
+    if (options.abort != nullptr && options.abort->load()) {
+      spdlog::warn("interrupted again: stopping at once");
+      throw Interrupted();
+    }
     if (!eos_sent && options.interrupt != nullptr && options.interrupt->load()) {
-      spdlog::warn("interrupted: finishing the output file");
-      gst_element_send_event(pipeline.get(), gst_event_new_eos());
+      spdlog::warn("interrupted: finishing the output file with the frames in flight (Ctrl-C again to stop at once)");
+      if (cut) {
+        cut->cut();
+      } else {
+        gst_element_send_event(pipeline.get(), gst_event_new_eos());
+      }
       eos_sent = true;
       eos_sent_at = now;
       result.interrupted = true;

@@ -23,8 +23,16 @@ struct PipelineRunOptions {
   // An integer property "element.property" that tells the total (0 while
   // unknown), e.g. "src.tiles".
   std::string total_property;
-  // When it becomes true, EOS is sent and the pipeline drains.
+  // When it becomes true, the pipeline is stopped within the frames in
+  // flight and drains (the muxers finalise their files): at the `cut_video`
+  // and `cut_others` pads when given (pipeline/stream_cut.hpp), else by EOS
+  // from the sources.
   const std::atomic<bool>* interrupt = nullptr;
+  std::string cut_video;                // "element.pad"
+  std::vector<std::string> cut_others;  // "element.pad", one per other stream
+  // When it becomes true (a second Ctrl-C), the pipeline stops at once and
+  // run_pipeline throws Interrupted: nothing is finalised.
+  const std::atomic<bool>* abort = nullptr;
   // Called about once a second while running.
   std::function<void(const PipelineProgress&)> progress;
 };

@@ -64,6 +64,7 @@ BatchItemResult process(const BatchItem& item, const BatchJob& job, int threads)
       video.input = item.input;
       video.output = item.output;
       video.cancel = job.cancel;
+      video.abort = job.abort;
       video.progress = nullptr;
       video.keep_interrupted = false;  // a partial film is done again, not left as if finished
       if (video.engine.threads == 0) video.engine.threads = threads;
@@ -75,6 +76,7 @@ BatchItemResult process(const BatchItem& item, const BatchJob& job, int threads)
       raster.output = item.output;
       raster.resume = true;
       raster.cancel = job.cancel;
+      raster.abort = job.abort;
       raster.progress = nullptr;
       if (raster.engine.threads == 0) raster.engine.threads = threads;
       const RasterResult result = upscale_raster(raster);

@@ -32,6 +32,7 @@ struct BatchJob {
   Shard shard;
   int jobs = 1;    // files processed at once; inference threads are shared out
   const std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* abort = nullptr;  // stop at once (a second Ctrl-C)
   // Files finished (done, skipped or failed), files in the shard, seconds.
   std::function<void(std::uint64_t, std::int64_t, double)> progress;
 };

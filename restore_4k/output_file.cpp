@@ -6,6 +6,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <spdlog/spdlog.h>
+
+#include "decode/partial_file.hpp"
 #include "preprocess/error.hpp"
 
 namespace r4k::restore {
@@ -53,8 +56,10 @@ void check_output_path(const std::filesystem::path& output, const std::filesyste
 }
 
 OutputFile::OutputFile(std::filesystem::path output) : output_(std::move(output)) {
-  temporary_ = folder_of(output_) / ("." + output_.stem().string() + ".r4k-partial-" + std::to_string(::getpid()) +
-                                     output_.extension().string());
+  for (const auto& leftover : decode::remove_stale_partials(output_)) {
+    spdlog::info("removed {}, the partial output of an earlier run that did not finish", leftover.string());
+  }
+  temporary_ = decode::partial_path(output_, output_.extension().string());
 }
 
 OutputFile::~OutputFile() {

@@ -1,7 +1,9 @@
 // Outputs that never leave a partial file under their final name: work is
 // written to a hidden temporary name in the same folder (so the final rename
 // is atomic) and renamed when complete; an output that is not committed is
-// removed when the OutputFile goes away.
+// removed when the OutputFile goes away. Partial files of earlier runs of the
+// same output that ended without cleaning up (killed) are removed first
+// (decode/partial_file.hpp says which).
 #pragma once
 
 #include <filesystem>
@@ -26,7 +28,7 @@ class OutputFile {
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
-  // Where to write: ".<stem>.r4k-partial-<pid><ext>" next to the output.
+  // Where to write: ".<stem>.r4k-partial-<host>-<pid><ext>" next to the output.
   const std::filesystem::path& temporary() const { return temporary_; }
   const std::filesystem::path& output() const { return output_; }
 

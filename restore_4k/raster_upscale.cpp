@@ -75,6 +75,7 @@ RasterResult upscale_raster(const RasterJob& job) {
   options.count_element = "superres";
   options.total_property = "src.tiles";
   options.interrupt = job.cancel;
+  options.abort = job.abort;
   if (job.progress) {
     options.progress = [&job](const pipeline::PipelineProgress& progress) {
       job.progress(progress.frames, progress.total, progress.seconds);

@@ -34,6 +34,7 @@ struct RasterJob {
   bool resume = false;
   int tiles_in_flight = 4;     // per queue
   const std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* abort = nullptr;  // stop at once (a second Ctrl-C)
   // Tiles done this run, tiles this run will do (0 = not yet known), seconds.
   std::function<void(std::uint64_t, std::int64_t, double)> progress;
 };

@@ -10,8 +10,9 @@
 namespace r4k::restore {
 namespace {
 
-// r4krestore names its r4ksuperres so; the frames it has done are the progress.
-constexpr const char* kSuperresName = "superres";
+// The restoration element: frames leaving it are the progress (every one of
+// them reaches the file), and an interrupt stops the video in front of it.
+constexpr const char* kRestoreName = "restore";
 
 bool element_available(const std::string& name) {
   pipeline::initialise_gstreamer();
@@ -213,14 +214,14 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     // queues must hold as much as the video branch delays (an encoder's
     // look-ahead can be seconds); the demuxer still cannot run ahead,
     // because it blocks on the bounded video queue.
-    const std::initializer_list<std::string> unbounded_queue = {"queue", "max-size-time=0", "max-size-bytes=0",
-                                                                "max-size-buffers=0", "!"};
     if (!job.audio && !plan.media.audio.empty()) {
       spdlog::info("audio is left out (video.audio: false)");
     }
     for (std::size_t i = 0; job.audio && i < plan.media.audio.size(); ++i) {
-      append(a, {"demux.audio_" + std::to_string(i), "!"});
-      append(a, unbounded_queue);
+      const std::string queue = "audio_queue_" + std::to_string(i);
+      append(a, {"demux.audio_" + std::to_string(i), "!", "queue", "name=" + queue, "max-size-time=0",
+                 "max-size-bytes=0", "max-size-buffers=0", "!"});
+      plan.cut_others.push_back(queue + ".src");
       const std::string parser = audio_parser(plan.media.audio[i].codec);
       if (!parser.empty() && element_available(parser)) append(a, {parser, "!"});
       append(a, {"mux.audio_%u"});
@@ -235,8 +236,10 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
                        codec);
           continue;
         }
-        append(a, {"demux.subtitle_" + std::to_string(i), "!"});
-        append(a, unbounded_queue);
+        const std::string queue = "subtitle_queue_" + std::to_string(i);
+        append(a, {"demux.subtitle_" + std::to_string(i), "!", "queue", "name=" + queue, "max-size-time=0",
+                   "max-size-bytes=0", "max-size-buffers=0", "!"});
+        plan.cut_others.push_back(queue + ".src");
         append(a, {"mux.subtitle_%u"});
       }
     } else if (!plan.media.subtitles.empty()) {
@@ -256,8 +259,11 @@ VideoResult upscale_video(const VideoJob& job) {
   spdlog::debug("pipeline: {}", pipeline::gst_launch_line(plan.arguments));
 
   pipeline::PipelineRunOptions options;
-  options.count_element = kSuperresName;
+  options.count_element = kRestoreName;
   options.interrupt = job.cancel;
+  options.abort = job.abort;
+  options.cut_video = std::string(kRestoreName) + ".sink";
+  options.cut_others = plan.cut_others;
   if (job.progress) {
     const std::int64_t total = video.frame_count;
     options.progress = [&job, total](const pipeline::PipelineProgress& progress) {

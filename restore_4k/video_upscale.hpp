@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "decode/decoder_choice.hpp"
 #include "decode/media_probe.hpp"
@@ -54,6 +55,7 @@ struct VideoJob {
   bool keep_interrupted = true;
   decode::DecoderPreference decoder = decode::DecoderPreference::automatic;
   const std::atomic<bool>* cancel = nullptr;
+  const std::atomic<bool>* abort = nullptr;  // stop at once (a second Ctrl-C)
   // Frames done, frames expected (0 = unknown), seconds since start.
   std::function<void(std::uint64_t, std::int64_t, double)> progress;
 };
@@ -67,6 +69,7 @@ struct VideoPlan {
   decode::MediaInfo media;
   decode::DecoderChoice decoder;
   pipeline::PipelineArguments arguments;  // writing to `location`
+  std::vector<std::string> cut_others;    // where an interrupt stops the other streams ("queue.src")
 };
 
 // Probes the input, checks the job and builds the pipeline writing to

@@ -1,6 +1,7 @@
 // End-to-end video tests: real pipelines, real files, checked with ffprobe.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -245,7 +246,10 @@ TEST(VideoCommand, DryRunPrintsALineThatGstLaunchRuns) {
   EXPECT_NE(plain.output.find("model=builtin:film-x4"), std::string::npos) << plain.output;
 }
 
-TEST(VideoCommand, CtrlCFinishesAPlayableFileAndExits130) {
+// Ctrl-C stops within the frames in flight (the restoration's own queues),
+// not after what the demuxer and decoder had buffered; the file holds exactly
+// the frames the message counts, and its audio ends with its video.
+TEST(VideoCommand, CtrlCFinishesAPlayableFileWithTheFramesInFlightAndExits130) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;
   const fs::path clip = make_clip(dir, "long.mp4", 320, 240, 25, 20.0);
@@ -254,21 +258,86 @@ TEST(VideoCommand, CtrlCFinishesAPlayableFileAndExits130) {
   spec.convs = 4;
   spec.scale = 2;
   r4k::testing::write_srvgg(spec, dir / "m.onnx");
+  for (const char* name : {"out.mkv", "out.mp4"}) {
+    SCOPED_TRACE(name);
+    const fs::path out = dir / name;
+    const std::string encoder = std::string(name) == "out.mp4" ? "x264" : "ffv1";
+    bool interrupted = false;
+    const auto result = r4k::testing::run_and_signal(
+        R4K_EXECUTABLE,
+        {"video", clip.string(), out.string(), "--model", (dir / "m.onnx").string(), "--encoder", encoder,
+         "--progress", "json"},
+        "\"event\":\"progress\"", SIGINT, interrupted);
+    ASSERT_TRUE(interrupted) << result.output;
+    EXPECT_EQ(result.exit_code, 130) << result.output;
+    ASSERT_TRUE(fs::exists(out)) << result.output;
+    const long frames = counted_frames(out);
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(result.output, match, std::regex(R"("event":"progress","unit":"frame","done":(\d+))")))
+        << result.output;
+    const long at_signal = std::stol(match[1]);
+    EXPECT_GE(frames, at_signal);
+    EXPECT_LE(frames, at_signal + 16) << "stopped within the frames in flight";
+    EXPECT_NE(result.output.find("interrupted after " + std::to_string(frames) + " of 500 frames"), std::string::npos)
+        << result.output;
+    // The audio stops where the video stops (within a few AAC frames).
+    EXPECT_NEAR(duration(out), static_cast<double>(frames) / 25.0, 0.1);
+    const auto decode = run_command("ffmpeg", {"-v", "error", "-i", out.string(), "-f", "null", "-"});
+    EXPECT_EQ(decode.exit_code, 0);
+    EXPECT_EQ(decode.output, "") << "the interrupted file does not decode cleanly";
+  }
+}
+
+// A second Ctrl-C stops at once and leaves nothing; a killed run's partial
+// file is removed by the next run of the same output.
+TEST(VideoCommand, SecondCtrlCLeavesNothingAndKilledRunsAreCleanedUpNextTime) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "long.mp4", 720, 576, 25, 4.0);
+  r4k::testing::SrvggSpec spec;
+  spec.features = 48;  // slow enough that draining the frames in flight outlasts the second signal
+  spec.convs = 8;
+  spec.scale = 2;
+  r4k::testing::write_srvgg(spec, dir / "m.onnx");
   const fs::path out = dir / "out.mkv";
+  const std::vector<std::string> arguments{"video", clip.string(), out.string(), "--model", (dir / "m.onnx").string(),
+                                           "--progress", "json"};
+  const auto partials = [&]() {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir.path())) {
+      if (entry.path().filename().string().find("r4k-partial") != std::string::npos) {
+        names.push_back(entry.path().filename().string());
+      }
+    }
+    return names;
+  };
+  int steps = 0;
+  auto result = r4k::testing::run_and_signal_steps(
+      R4K_EXECUTABLE, arguments, {{"\"event\":\"progress\"", SIGINT}, {"Ctrl-C again", SIGINT}}, steps);
+  ASSERT_EQ(steps, 2) << result.output;
   bool interrupted = false;
-  // The first progress line comes about a second in: mid-run.
-  const auto result = r4k::testing::run_and_signal(
-      R4K_EXECUTABLE, {"video", clip.string(), out.string(), "--model", (dir / "m.onnx").string()},
-      "restore4k: frame", SIGINT, interrupted);
-  ASSERT_TRUE(interrupted) << result.output;
   EXPECT_EQ(result.exit_code, 130) << result.output;
-  ASSERT_TRUE(fs::exists(out)) << result.output;
-  const long frames = counted_frames(out);
-  EXPECT_GT(frames, 0);
-  EXPECT_LT(frames, 500);
-  const auto decode = run_command("ffmpeg", {"-v", "error", "-i", out.string(), "-f", "null", "-"});
-  EXPECT_EQ(decode.exit_code, 0);
-  EXPECT_EQ(decode.output, "") << "the interrupted file does not decode cleanly";
+  EXPECT_FALSE(fs::exists(out)) << result.output;
+  EXPECT_TRUE(partials().empty()) << partials().front();
+
+  result = r4k::testing::run_and_signal(R4K_EXECUTABLE, arguments, "\"event\":\"progress\"", SIGKILL, interrupted);
+  ASSERT_TRUE(interrupted) << result.output;
+  ASSERT_EQ(partials().size(), 1u) << "a kill leaves at most one partial file";
+  const std::string leftover = partials().front();
+  // Named after the host and the process, so that machines sharing a folder
+  // never remove each other's work.
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof host - 1), 0);
+  EXPECT_NE(leftover.find(std::string(".out.r4k-partial-") + host + "-"), std::string::npos) << leftover;
+  // A partial file of a live process (here: this test) is left alone.
+  const std::string live = std::string(".out.r4k-partial-") + host + "-" + std::to_string(::getpid()) + ".mkv";
+  std::ofstream(dir / live) << "in progress";
+  result = restore4k({"video", clip.string(), out.string(), "--model", "builtin:bicubic-x2"});
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find(leftover), std::string::npos) << "names what it removed: " << result.output;
+  EXPECT_FALSE(fs::exists(dir / leftover));
+  EXPECT_TRUE(fs::exists(dir / live));
+  EXPECT_EQ(counted_frames(out), 100);
 }
 
 TEST(VideoCommandBadInput, MissingModelOrInput) {

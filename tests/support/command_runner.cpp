@@ -33,8 +33,16 @@ Outcome run_command(const std::string& program, const std::vector<std::string>& 
 
 Outcome run_and_signal(const std::string& program, const std::vector<std::string>& arguments,
                        const std::string& trigger, int signal_number, bool& interrupted) {
+  int done = 0;
+  Outcome outcome = run_and_signal_steps(program, arguments, {{trigger, signal_number}}, done);
+  interrupted = done == 1;
+  return outcome;
+}
+
+Outcome run_and_signal_steps(const std::string& program, const std::vector<std::string>& arguments,
+                             const std::vector<SignalStep>& steps, int& steps_done) {
   Outcome outcome;
-  interrupted = false;
+  steps_done = 0;
   int fds[2];
   if (::pipe(fds) != 0) return outcome;
   std::vector<char*> argv;
@@ -59,9 +67,10 @@ Outcome run_and_signal(const std::string& program, const std::vector<std::string
   std::array<char, 4096> line{};
   while (std::fgets(line.data(), static_cast<int>(line.size()), stream) != nullptr) {
     outcome.output += line.data();
-    if (!interrupted && std::string(line.data()).find(trigger) != std::string::npos) {
-      ::kill(child, signal_number);
-      interrupted = true;
+    const auto step = static_cast<std::size_t>(steps_done);
+    if (step < steps.size() && std::string(line.data()).find(steps[step].trigger) != std::string::npos) {
+      ::kill(child, steps[step].signal_number);
+      ++steps_done;
     }
   }
   std::fclose(stream);

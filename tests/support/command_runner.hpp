@@ -26,6 +26,15 @@ Outcome run_command(const std::string& program, const std::vector<std::string>& 
 Outcome run_and_signal(const std::string& program, const std::vector<std::string>& arguments,
                        const std::string& trigger, int signal_number, bool& interrupted);
 
+// The same with several steps, in order: each signal is sent when a line
+// after the previous step's contains its trigger. `steps_done` counts them.
+struct SignalStep {
+  std::string trigger;
+  int signal_number;
+};
+Outcome run_and_signal_steps(const std::string& program, const std::vector<std::string>& arguments,
+                             const std::vector<SignalStep>& steps, int& steps_done);
+
 // True when `program` is on the PATH.
 bool program_available(const std::string& program);
 
