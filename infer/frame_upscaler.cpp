@@ -25,6 +25,18 @@ void copy_plane(const Tensor& from, int from_plane, Tensor& to, int to_plane) {
   std::memcpy(to.plane(0, to_plane), from.plane(0, from_plane), from.shape().plane_size() * sizeof(float));
 }
 
+// R' = G' = B' at every pixel.
+bool rgb_is_grey(const Tensor& planes) {
+  const std::size_t n = planes.shape().plane_size();
+  const float* r = planes.plane(0, 0);
+  const float* g = planes.plane(0, 1);
+  const float* b = planes.plane(0, 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (r[i] != g[i] || g[i] != b[i]) return false;
+  }
+  return true;
+}
+
 std::string describe(const Frame& frame) {
   std::string text = frame.colour == FrameColour::grey ? "grey" : frame.colour == FrameColour::rgb ? "RGB" : "Y'CbCr";
   if (frame.has_alpha) text += " with alpha";
@@ -84,6 +96,24 @@ Frame FrameUpscaler::upscale(const Frame& frame) {
   out.chroma_shift_y = frame.chroma_shift_y;
 
   if (frame.colour == FrameColour::ycbcr) return upscale_ycbcr(frame, std::move(out));
+  if (frame.colour == FrameColour::rgb && (options_.monochrome || rgb_is_grey(frame.planes))) {
+    // Upscaled as grey, written back to all three planes.
+    Frame grey = frame;
+    grey.colour = FrameColour::grey;
+    std::vector<int> planes{0};
+    if (frame.has_alpha) planes.push_back(3);
+    grey.planes = select_planes(frame.planes, planes);
+    if (options_.monochrome) {
+      std::vector<float> storage;
+      const float* luma = luma_of(frame, storage);
+      std::copy(luma, luma + shape.plane_size(), grey.planes.plane(0, 0));
+    }
+    const Frame upscaled = upscale(grey);
+    std::vector<int> order{0, 0, 0};
+    if (frame.has_alpha) order.push_back(1);
+    out.planes = select_planes(upscaled.planes, order);
+    return out;
+  }
   if (info.colour == ModelColour::any && info.in_channels == 0) {
     // Classical filters: every plane alike, alpha included.
     out.planes = run_model(frame.planes);
@@ -178,8 +208,28 @@ Frame FrameUpscaler::upscale_ycbcr(const Frame& frame, Frame out) {
   const ModelInfo& info = engine_.info();
   const int scale = info.scale;
   const auto& shape = frame.planes.shape();
-  if (frame.has_alpha || shape.c != 1) throw Error("Y'CbCr frames carry one luma plane and no alpha");
+  if (shape.c != (frame.has_alpha ? 2 : 1)) throw Error("Y'CbCr frames carry one luma plane and an optional alpha");
   const bool classic = info.colour == ModelColour::any && info.in_channels == 0;
+  if (frame.has_alpha) {
+    // The picture without its alpha, then the alpha with the alpha filter.
+    Frame opaque = frame;
+    opaque.has_alpha = false;
+    opaque.planes = select_planes(frame.planes, {0});
+    Frame result = upscale_ycbcr(opaque, out);
+    Tensor alpha;
+    upscale_planes(select_planes(frame.planes, {1}), scale,
+                   classic ? *info.classic_filter : options_.alpha_filter, alpha);
+    for (std::size_t i = 0; i < alpha.shape().elements(); ++i) alpha.data()[i] = std::clamp(alpha.data()[i], 0.0f, 1.0f);
+    Tensor planes({1, 2, alpha.shape().h, alpha.shape().w});
+    copy_plane(result.planes, 0, planes, 0);
+    copy_plane(alpha, 0, planes, 1);
+    result.planes = std::move(planes);
+    result.has_alpha = true;
+    return result;
+  }
+  if (options_.monochrome || chroma_is_neutral(frame.chroma.data(), frame.chroma.shape().elements(), frame.space)) {
+    return upscale_grey_ycbcr(frame, std::move(out));
+  }
   if (classic || info.colour == ModelColour::y) {
     out.planes = run_model(frame.planes);
     const ResampleFilter chroma_filter = classic ? *info.classic_filter : options_.chroma_filter;
@@ -216,6 +266,34 @@ Frame FrameUpscaler::upscale_ycbcr(const Frame& frame, Frame out) {
     cv::Mat dst = out.chroma.plane_mat(0, c);
     cv::resize(ycbcr.plane_mat(0, c + 1), dst, dst.size(), 0, 0, cv::INTER_AREA);
   }
+  return out;
+}
+
+}  // namespace r4k::infer
+
+namespace r4k::infer {
+
+// A grey Y'CbCr frame: Y' (as R' = G' = B') through the model, then back to
+// Y' with chroma exactly neutral.
+Frame FrameUpscaler::upscale_grey_ycbcr(const Frame& frame, Frame out) {
+  const ModelInfo& info = engine_.info();
+  const bool classic = info.colour == ModelColour::any && info.in_channels == 0;
+  const auto& shape = frame.planes.shape();
+  Tensor luma;
+  if (classic || info.colour == ModelColour::y) {
+    luma = run_model(frame.planes);
+  } else {
+    Frame grey;
+    grey.colour = FrameColour::grey;
+    grey.bits = 0;
+    grey.planes.resize({1, 1, shape.h, shape.w});
+    luma_to_grey(frame.planes.plane(0, 0), grey.planes.plane(0, 0), shape.plane_size(), frame.space);
+    luma = upscale(grey).planes;
+    grey_to_luma(luma.data(), luma.data(), luma.shape().plane_size(), frame.space);
+  }
+  out.planes = std::move(luma);
+  out.chroma.resize({1, 2, out.planes.shape().h >> frame.chroma_shift_y, out.planes.shape().w >> frame.chroma_shift_x});
+  std::fill(out.chroma.data(), out.chroma.data() + out.chroma.shape().elements(), neutral_chroma(frame.space));
   return out;
 }
 

@@ -13,6 +13,11 @@
 //    (chroma subsampled by area averaging).
 //  - Classical filters (`any`) upscale every plane alike, alpha included.
 //  - Alpha is upscaled with the alpha filter.
+//  - Grey stays grey, frame by frame: a Y'CbCr frame whose chroma is exactly
+//    neutral, or an R'G'B' frame whose three planes are equal, is upscaled as
+//    a grey picture and comes out exactly neutral (an RGB model's three
+//    outputs differ slightly and would add colour specks). `monochrome`
+//    treats every frame so, discarding its chroma.
 #pragma once
 
 #include "infer/engine.hpp"
@@ -30,6 +35,7 @@ struct UpscaleOptions {
   int halo = -1;      // -1 = the model's receptive field
   ResampleFilter chroma_filter = ResampleFilter::bicubic;
   ResampleFilter alpha_filter = ResampleFilter::bicubic;
+  bool monochrome = false;  // every frame is grey (its chroma is noise)
   TiledRunOptions run;
 };
 
@@ -49,6 +55,7 @@ class FrameUpscaler {
  private:
   Tensor run_model(const Tensor& planes);
   Frame upscale_ycbcr(const Frame& frame, Frame out);
+  Frame upscale_grey_ycbcr(const Frame& frame, Frame out);
 
   Engine& engine_;
   UpscaleOptions options_;

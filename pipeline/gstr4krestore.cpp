@@ -53,6 +53,7 @@ struct RestoreSettings {
   std::string fit_mode = "pad";
   guint pad_color = 0;
   std::string colorimetry = "keep";
+  bool monochrome = false;
   bool unknown_preset = false;  // the chain refuses to build
 };
 
@@ -105,7 +106,8 @@ enum {
   PROP_HEIGHT,
   PROP_FIT_MODE,
   PROP_PAD_COLOR,
-  PROP_COLORIMETRY
+  PROP_COLORIMETRY,
+  PROP_MONOCHROME
 };
 
 struct _GstR4kRestore {
@@ -126,11 +128,11 @@ static std::string provenance(const RestoreSettings& s, const std::string& sha) 
   char text[1024];
   std::snprintf(text, sizeof text,
                 "restore4k:r4krestore/preset:%s/deinterlace:%s/deflicker:%s-radius-%u/dust:%s/scratches:%s/"
-                "denoise:%g/model:%s/model-sha256:%s/fit:%ux%u-%s/colour:%s",
+                "denoise:%g/model:%s/model-sha256:%s/fit:%ux%u-%s/colour:%s/monochrome:%s",
                 s.preset.c_str(), s.deinterlace ? "auto" : "off", s.deflicker ? "on" : "off", s.deflicker_radius,
                 s.dust ? "on" : "off", s.scratches ? "on" : "off", s.denoise, s.model.c_str(),
                 sha.empty() ? "none-classical-filter" : sha.c_str(), s.width, s.height, s.fit_mode.c_str(),
-                s.colorimetry.c_str());
+                s.colorimetry.c_str(), s.monochrome ? "on" : "off");
   return text;
 }
 
@@ -217,7 +219,7 @@ static gboolean build_chain(GstR4kRestore* self) {
   if (superres != nullptr) {
     g_object_set(superres, "model", s.model.c_str(), "backend", s.backend.c_str(), "tile-size",
                  static_cast<guint>(s.tile_size), "halo", s.halo, "threads", s.threads, "batch",
-                 static_cast<guint>(s.batch), nullptr);
+                 static_cast<guint>(s.batch), "monochrome", s.monochrome ? TRUE : FALSE, nullptr);
   }
   add(superres);
   add(make_queue("superres_queue"));
@@ -350,6 +352,9 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
     case PROP_COLORIMETRY:
       s.colorimetry = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "keep";
       break;
+    case PROP_MONOCHROME:
+      s.monochrome = g_value_get_boolean(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -415,6 +420,9 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
       break;
     case PROP_COLORIMETRY:
       g_value_set_string(value, s.colorimetry.c_str());
+      break;
+    case PROP_MONOCHROME:
+      g_value_set_boolean(value, s.monochrome);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -483,6 +491,10 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
   string(PROP_COLORIMETRY, "colorimetry", "Colorimetry",
          "Output colour: keep (the input's), bt709 (HD/UHD SDR) or bt2020 (matrix, primaries and transfer converted)",
          d.colorimetry);
+  boolean(PROP_MONOCHROME, "monochrome", "Monochrome",
+          "A black-and-white film: every frame comes out exactly grey, its chroma noise discarded (frames whose "
+          "chroma is exactly neutral stay neutral without it)",
+          d.monochrome);
 
   gst_element_class_set_static_metadata(element_class, "Film restoration", "Filter/Effect/Video/Scaler",
                                         "Deinterlace, deflicker, dust and scratch removal, denoise, neural "

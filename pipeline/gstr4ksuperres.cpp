@@ -10,7 +10,9 @@
  * result equals processing the whole frame at once.
  *
  * YUV input is converted with the caps' matrix and range; luma-only models
- * run on the Y plane with chroma upscaled by bicubic; 10-bit stays 10-bit.
+ * run on the Y plane with chroma upscaled by bicubic; 10- and 12-bit stay
+ * so; alpha is upscaled with bicubic. A frame whose chroma is exactly
+ * neutral (black and white) comes out exactly neutral.
  * Interlaced input is refused: deinterlace first.
  *
  * It also takes the raster tiles of r4krastersrc (`other/x-r4k-raster`):
@@ -57,6 +59,7 @@ enum {
   PROP_THREADS,
   PROP_BATCH,
   PROP_SCALE,
+  PROP_MONOCHROME,
 };
 
 #define DEFAULT_MODEL "builtin:bicubic-x4"
@@ -65,6 +68,7 @@ enum {
 #define DEFAULT_HALO (-1)
 #define DEFAULT_THREADS 0
 #define DEFAULT_BATCH 1
+#define DEFAULT_MONOCHROME FALSE
 
 namespace {
 
@@ -94,6 +98,7 @@ struct _GstR4kSuperres {
   gint halo;
   gint threads;
   guint batch;
+  gboolean monochrome;
 
   SuperresState* state;
 };
@@ -316,6 +321,7 @@ static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps*, GstV
   options.tile_size = static_cast<int>(self->tile_size);
   options.halo = self->halo;
   options.run.batch = static_cast<int>(self->batch);
+  options.monochrome = self->monochrome != FALSE;
   state.upscaler = std::make_unique<r4k::infer::FrameUpscaler>(*state.engine, options);
   try {
     const auto tiling = state.upscaler->tiling_for(GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info));
@@ -564,6 +570,9 @@ static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const 
     case PROP_BATCH:
       self->batch = g_value_get_uint(value);
       break;
+    case PROP_MONOCHROME:
+      self->monochrome = g_value_get_boolean(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -592,6 +601,9 @@ static void gst_r4k_superres_get_property(GObject* object, guint prop_id, GValue
       break;
     case PROP_BATCH:
       g_value_set_uint(value, self->batch);
+      break;
+    case PROP_MONOCHROME:
+      g_value_set_boolean(value, self->monochrome);
       break;
     case PROP_SCALE:
       g_value_set_int(value, model_scale(self));
@@ -654,6 +666,13 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
       gobject_class, PROP_BATCH,
       g_param_spec_uint("batch", "Batch", "Tiles per engine call", 1, 256, DEFAULT_BATCH, flags));
   g_object_class_install_property(
+      gobject_class, PROP_MONOCHROME,
+      g_param_spec_boolean("monochrome", "Monochrome",
+                           "The film is black and white: every frame is upscaled as grey and comes out exactly "
+                           "neutral, its chroma noise discarded (without it, frames whose chroma is exactly neutral "
+                           "are still kept neutral)",
+                           DEFAULT_MONOCHROME, flags));
+  g_object_class_install_property(
       gobject_class, PROP_SCALE,
       g_param_spec_int("scale", "Scale", "The model's upscaling factor (known once the element is READY; 0 before)",
                        0, 16, 0, static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
@@ -691,5 +710,6 @@ static void gst_r4k_superres_init(GstR4kSuperres* self) {
   self->halo = DEFAULT_HALO;
   self->threads = DEFAULT_THREADS;
   self->batch = DEFAULT_BATCH;
+  self->monochrome = DEFAULT_MONOCHROME;
   self->state = new SuperresState();
 }

@@ -9,13 +9,27 @@
 namespace r4k {
 namespace {
 
+using L = RawLayout;
+
+// In RawFormat order.
 const RawFormatInfo kFormats[] = {
-    {"RGB", 8, false, 0, 0},       {"BGR", 8, false, 0, 0},       {"RGBx", 8, false, 0, 0},
-    {"BGRx", 8, false, 0, 0},      {"RGBA", 8, false, 0, 0},      {"BGRA", 8, false, 0, 0},
-    {"GRAY8", 8, false, 0, 0},     {"GRAY16_LE", 16, false, 0, 0}, {"I420", 8, true, 1, 1},
-    {"NV12", 8, true, 1, 1},       {"Y42B", 8, true, 1, 0},       {"Y444", 8, true, 0, 0},
-    {"I420_10LE", 10, true, 1, 1}, {"I422_10LE", 10, true, 1, 0},  {"P010_10LE", 10, true, 1, 1},
+    {"RGB", 8, L::packed_rgb, 0, 0, false},        {"BGR", 8, L::packed_rgb, 0, 0, false},
+    {"RGBx", 8, L::packed_rgb, 0, 0, false},       {"BGRx", 8, L::packed_rgb, 0, 0, false},
+    {"RGBA", 8, L::packed_rgb, 0, 0, true},        {"BGRA", 8, L::packed_rgb, 0, 0, true},
+    {"GBR", 8, L::planar_rgb, 0, 0, false},        {"GBR_10LE", 10, L::planar_rgb, 0, 0, false},
+    {"GBR_12LE", 12, L::planar_rgb, 0, 0, false},  {"GBRA", 8, L::planar_rgb, 0, 0, true},
+    {"GBRA_10LE", 10, L::planar_rgb, 0, 0, true},  {"GBRA_12LE", 12, L::planar_rgb, 0, 0, true},
+    {"GRAY8", 8, L::grey, 0, 0, false},            {"GRAY16_LE", 16, L::grey, 0, 0, false},
+    {"I420", 8, L::planar_yuv, 1, 1, false},       {"NV12", 8, L::semi_planar_yuv, 1, 1, false},
+    {"Y42B", 8, L::planar_yuv, 1, 0, false},       {"Y444", 8, L::planar_yuv, 0, 0, false},
+    {"I420_10LE", 10, L::planar_yuv, 1, 1, false}, {"I422_10LE", 10, L::planar_yuv, 1, 0, false},
+    {"Y444_10LE", 10, L::planar_yuv, 0, 0, false}, {"P010_10LE", 10, L::semi_planar_yuv, 1, 1, false},
+    {"I420_12LE", 12, L::planar_yuv, 1, 1, false}, {"I422_12LE", 12, L::planar_yuv, 1, 0, false},
+    {"Y444_12LE", 12, L::planar_yuv, 0, 0, false}, {"A420", 8, L::planar_yuv, 1, 1, true},
+    {"A420_10LE", 10, L::planar_yuv, 1, 1, true},  {"A422_10LE", 10, L::planar_yuv, 1, 0, true},
+    {"A444_10LE", 10, L::planar_yuv, 0, 0, true},
 };
+static_assert(sizeof kFormats / sizeof kFormats[0] == 29, "one entry per RawFormat");
 
 // Interleaved RGB layouts: bytes per pixel and where R, G, B, A sit (-1: none).
 struct PackedLayout {
@@ -41,65 +55,45 @@ PackedLayout packed_layout(RawFormat format) {
   }
 }
 
-bool is_packed_rgb(RawFormat format) {
-  return format == RawFormat::rgb || format == RawFormat::bgr || format == RawFormat::rgbx ||
-         format == RawFormat::bgrx || format == RawFormat::rgba || format == RawFormat::bgra;
+// How codes sit in memory: bytes per sample and, for P010, the left shift.
+struct SampleCoding {
+  int bytes;
+  int shift;
+  float max_code;
+};
+
+SampleCoding coding_of(RawFormat format) {
+  const RawFormatInfo& info = describe(format);
+  const int shift = format == RawFormat::p010_10le ? 6 : 0;
+  return {info.bits > 8 ? 2 : 1, shift, static_cast<float>((1 << info.bits) - 1)};
 }
 
-// Reads sample `index` of a row as a normalised value.
-float read_sample(const std::uint8_t* row, int index, RawFormat format) {
-  switch (format) {
-    case RawFormat::gray16le:
-    case RawFormat::i420_10le:
-    case RawFormat::i422_10le:
-    case RawFormat::p010_10le: {
-      std::uint16_t value = 0;
-      std::memcpy(&value, row + 2 * index, 2);  // little-endian hosts (x86, ARM)
-      if (format == RawFormat::gray16le) return static_cast<float>(value) / 65535.0f;
-      if (format == RawFormat::p010_10le) value = static_cast<std::uint16_t>(value >> 6);
-      return static_cast<float>(value) / 1023.0f;
-    }
-    default:
-      return static_cast<float>(row[index]) / 255.0f;
-  }
-}
-
-void write_sample(std::uint8_t* row, int index, RawFormat format, float value) {
-  const float clamped = std::clamp(value, 0.0f, 1.0f);
-  switch (format) {
-    case RawFormat::gray16le:
-    case RawFormat::i420_10le:
-    case RawFormat::i422_10le:
-    case RawFormat::p010_10le: {
-      const float max_code = format == RawFormat::gray16le ? 65535.0f : 1023.0f;
-      auto code = static_cast<std::uint16_t>(std::nearbyint(clamped * max_code));
-      if (format == RawFormat::p010_10le) code = static_cast<std::uint16_t>(code << 6);
-      std::memcpy(row + 2 * index, &code, 2);
-      break;
-    }
-    default:
-      row[index] = static_cast<std::uint8_t>(std::nearbyint(clamped * 255.0f));
-      break;
-  }
-}
-
-int describe_bits(RawFormat format);
-
-// Planar plane <-> tensor plane.
-void read_plane(const RawPlane& plane, int width, int height, RawFormat format, int step, int offset, float* out) {
+// One plane (or one channel of an interleaved plane: `step` samples apart,
+// starting at sample `offset`) <-> one tensor plane.
+void read_plane(const RawPlane& plane, int width, int height, const SampleCoding& coding, int step, int offset,
+                float* out) {
+  const float scale = 1.0f / coding.max_code;
   for (int y = 0; y < height; ++y) {
     const std::uint8_t* row = plane.data + static_cast<std::ptrdiff_t>(y) * plane.stride;
     float* dst = out + static_cast<std::size_t>(y) * static_cast<std::size_t>(width);
-    for (int x = 0; x < width; ++x) dst[x] = read_sample(row, x * step + offset, format);
+    if (coding.bytes == 1) {
+      for (int x = 0; x < width; ++x) dst[x] = static_cast<float>(row[x * step + offset]) * scale;
+    } else {
+      for (int x = 0; x < width; ++x) {
+        std::uint16_t value = 0;
+        std::memcpy(&value, row + 2 * (x * step + offset), 2);  // little-endian hosts (x86, ARM)
+        dst[x] = static_cast<float>(value >> coding.shift) * scale;
+      }
+    }
   }
 }
 
-void write_plane(const float* in, int width, int height, RawFormat format, int step, int offset, RawPlane& plane) {
-  const bool eight_bit = describe_bits(format) == 8;
+void write_plane(const float* in, int width, int height, const SampleCoding& coding, int step, int offset,
+                 RawPlane& plane) {
   for (int y = 0; y < height; ++y) {
     std::uint8_t* row = plane.data + static_cast<std::ptrdiff_t>(y) * plane.stride;
     const float* src = in + static_cast<std::size_t>(y) * static_cast<std::size_t>(width);
-    if (eight_bit) {
+    if (coding.bytes == 1) {
       // The common case, in a loop the compiler vectorises: clamp, scale,
       // round half up (values from code/255 never sit on a half).
       std::uint8_t* out = row + offset;
@@ -108,7 +102,12 @@ void write_plane(const float* in, int width, int height, RawFormat format, int s
         out[static_cast<std::ptrdiff_t>(x) * step] = static_cast<std::uint8_t>(static_cast<int>(v));
       }
     } else {
-      for (int x = 0; x < width; ++x) write_sample(row, x * step + offset, format, src[x]);
+      for (int x = 0; x < width; ++x) {
+        const float clamped = std::clamp(src[x], 0.0f, 1.0f);
+        auto code = static_cast<std::uint16_t>(std::nearbyint(clamped * coding.max_code));
+        code = static_cast<std::uint16_t>(code << coding.shift);
+        std::memcpy(row + 2 * (x * step + offset), &code, 2);
+      }
     }
   }
 }
@@ -125,37 +124,58 @@ void check_size(const RawFrame& raw) {
   }
 }
 
+// GStreamer's planar RGB keeps G, B, R (and A) in planes 0, 1, 2 (and 3).
+constexpr int kPlanarRgbPlane[4] = {2, 0, 1, 3};  // R, G, B, A -> plane
+
 }  // namespace
 
 const RawFormatInfo& describe(RawFormat format) { return kFormats[static_cast<int>(format)]; }
 
-namespace {
-int describe_bits(RawFormat format) { return describe(format).bits; }
-}  // namespace
+const std::array<RawFormat, 29>& all_raw_formats() {
+  static const std::array<RawFormat, 29> formats = [] {
+    std::array<RawFormat, 29> list{};
+    for (std::size_t i = 0; i < list.size(); ++i) list[i] = static_cast<RawFormat>(i);
+    return list;
+  }();
+  return formats;
+}
 
 Frame unpack(const RawFrame& raw, const YcbcrSpace& space) {
   check_size(raw);
   const RawFormatInfo& info = describe(raw.format);
+  const SampleCoding coding = coding_of(raw.format);
   const int w = raw.width;
   const int h = raw.height;
   Frame frame;
   frame.bits = info.bits;
-  if (is_packed_rgb(raw.format)) {
-    const PackedLayout layout = packed_layout(raw.format);
-    frame.colour = FrameColour::rgb;
-    frame.has_alpha = layout.a >= 0;
-    frame.planes.resize({1, frame.has_alpha ? 4 : 3, h, w});
-    const int channels[4] = {layout.r, layout.g, layout.b, layout.a};
-    for (int c = 0; c < frame.planes.shape().c; ++c) {
-      read_plane(raw.planes[0], w, h, raw.format, layout.bytes, channels[c], frame.planes.plane(0, c));
+  frame.has_alpha = info.alpha;
+  switch (info.layout) {
+    case L::packed_rgb: {
+      const PackedLayout layout = packed_layout(raw.format);
+      frame.colour = FrameColour::rgb;
+      frame.planes.resize({1, frame.has_alpha ? 4 : 3, h, w});
+      const int channels[4] = {layout.r, layout.g, layout.b, layout.a};
+      for (int c = 0; c < frame.planes.shape().c; ++c) {
+        read_plane(raw.planes[0], w, h, coding, layout.bytes, channels[c], frame.planes.plane(0, c));
+      }
+      return frame;
     }
-    return frame;
-  }
-  if (raw.format == RawFormat::gray8 || raw.format == RawFormat::gray16le) {
-    frame.colour = FrameColour::grey;
-    frame.planes.resize({1, 1, h, w});
-    read_plane(raw.planes[0], w, h, raw.format, 1, 0, frame.planes.plane(0, 0));
-    return frame;
+    case L::planar_rgb:
+      frame.colour = FrameColour::rgb;
+      frame.planes.resize({1, frame.has_alpha ? 4 : 3, h, w});
+      for (int c = 0; c < frame.planes.shape().c; ++c) {
+        read_plane(raw.planes[static_cast<std::size_t>(kPlanarRgbPlane[c])], w, h, coding, 1, 0,
+                   frame.planes.plane(0, c));
+      }
+      return frame;
+    case L::grey:
+      frame.colour = FrameColour::grey;
+      frame.planes.resize({1, 1, h, w});
+      read_plane(raw.planes[0], w, h, coding, 1, 0, frame.planes.plane(0, 0));
+      return frame;
+    case L::planar_yuv:
+    case L::semi_planar_yuv:
+      break;
   }
   frame.colour = FrameColour::ycbcr;
   frame.space = space;
@@ -164,15 +184,16 @@ Frame unpack(const RawFrame& raw, const YcbcrSpace& space) {
   frame.chroma_shift_y = info.chroma_shift_y;
   const int cw = w >> info.chroma_shift_x;
   const int ch = h >> info.chroma_shift_y;
-  frame.planes.resize({1, 1, h, w});
+  frame.planes.resize({1, info.alpha ? 2 : 1, h, w});
   frame.chroma.resize({1, 2, ch, cw});
-  read_plane(raw.planes[0], w, h, raw.format, 1, 0, frame.planes.plane(0, 0));
-  if (raw.format == RawFormat::nv12 || raw.format == RawFormat::p010_10le) {
-    read_plane(raw.planes[1], cw, ch, raw.format, 2, 0, frame.chroma.plane(0, 0));
-    read_plane(raw.planes[1], cw, ch, raw.format, 2, 1, frame.chroma.plane(0, 1));
+  read_plane(raw.planes[0], w, h, coding, 1, 0, frame.planes.plane(0, 0));
+  if (info.alpha) read_plane(raw.planes[3], w, h, coding, 1, 0, frame.planes.plane(0, 1));
+  if (info.layout == L::semi_planar_yuv) {
+    read_plane(raw.planes[1], cw, ch, coding, 2, 0, frame.chroma.plane(0, 0));
+    read_plane(raw.planes[1], cw, ch, coding, 2, 1, frame.chroma.plane(0, 1));
   } else {
-    read_plane(raw.planes[1], cw, ch, raw.format, 1, 0, frame.chroma.plane(0, 0));
-    read_plane(raw.planes[2], cw, ch, raw.format, 1, 0, frame.chroma.plane(0, 1));
+    read_plane(raw.planes[1], cw, ch, coding, 1, 0, frame.chroma.plane(0, 0));
+    read_plane(raw.planes[2], cw, ch, coding, 1, 0, frame.chroma.plane(0, 1));
   }
   return frame;
 }
@@ -185,39 +206,55 @@ void pack(const Frame& frame, RawFrame& raw) {
     throw Error("frame of " + std::to_string(frame.width()) + "x" + std::to_string(frame.height()) +
                 " cannot be packed into a " + std::to_string(w) + "x" + std::to_string(h) + " buffer");
   }
-  if (is_packed_rgb(raw.format)) {
-    const PackedLayout layout = packed_layout(raw.format);
-    const int channels[4] = {layout.r, layout.g, layout.b, layout.a};
-    for (int c = 0; c < 3; ++c) write_plane(frame.planes.plane(0, c), w, h, raw.format, layout.bytes, channels[c], raw.planes[0]);
-    if (layout.bytes == 4) {
-      // Alpha, or the padding byte of RGBx/BGRx (opaque).
-      const int slot = layout.a >= 0 ? layout.a : 6 - layout.r - layout.g - layout.b;
-      if (frame.has_alpha) {
-        write_plane(frame.planes.plane(0, 3), w, h, raw.format, 4, slot, raw.planes[0]);
-      } else {
-        for (int y = 0; y < h; ++y) {
-          std::uint8_t* row = raw.planes[0].data + static_cast<std::ptrdiff_t>(y) * raw.planes[0].stride;
-          for (int x = 0; x < w; ++x) row[4 * x + slot] = 255;
+  const RawFormatInfo& info = describe(raw.format);
+  const SampleCoding coding = coding_of(raw.format);
+  const int colour_planes = frame.colour_planes();
+  if (info.alpha && !frame.has_alpha) throw Error(std::string(info.name) + " needs an alpha plane; the frame has none");
+  switch (info.layout) {
+    case L::packed_rgb: {
+      const PackedLayout layout = packed_layout(raw.format);
+      const int channels[4] = {layout.r, layout.g, layout.b, layout.a};
+      for (int c = 0; c < 3; ++c) write_plane(frame.planes.plane(0, c), w, h, coding, layout.bytes, channels[c], raw.planes[0]);
+      if (layout.bytes == 4) {
+        // Alpha, or the padding byte of RGBx/BGRx (opaque).
+        const int slot = layout.a >= 0 ? layout.a : 6 - layout.r - layout.g - layout.b;
+        if (frame.has_alpha && layout.a >= 0) {
+          write_plane(frame.planes.plane(0, 3), w, h, coding, 4, slot, raw.planes[0]);
+        } else {
+          for (int y = 0; y < h; ++y) {
+            std::uint8_t* row = raw.planes[0].data + static_cast<std::ptrdiff_t>(y) * raw.planes[0].stride;
+            for (int x = 0; x < w; ++x) row[4 * x + slot] = 255;
+          }
         }
       }
+      return;
     }
-    return;
+    case L::planar_rgb:
+      for (int c = 0; c < (info.alpha ? 4 : 3); ++c) {
+        write_plane(frame.planes.plane(0, c), w, h, coding, 1, 0, raw.planes[static_cast<std::size_t>(kPlanarRgbPlane[c])]);
+      }
+      return;
+    case L::grey:
+      write_plane(frame.planes.plane(0, 0), w, h, coding, 1, 0, raw.planes[0]);
+      return;
+    case L::planar_yuv:
+    case L::semi_planar_yuv:
+      break;
   }
-  write_plane(frame.planes.plane(0, 0), w, h, raw.format, 1, 0, raw.planes[0]);
-  if (raw.format == RawFormat::gray8 || raw.format == RawFormat::gray16le) return;
-  const RawFormatInfo& info = describe(raw.format);
+  write_plane(frame.planes.plane(0, 0), w, h, coding, 1, 0, raw.planes[0]);
+  if (info.alpha) write_plane(frame.planes.plane(0, colour_planes), w, h, coding, 1, 0, raw.planes[3]);
   const int cw = w >> info.chroma_shift_x;
   const int ch = h >> info.chroma_shift_y;
   if (frame.chroma.shape() != TensorShape{1, 2, ch, cw}) {
     throw Error("chroma of " + frame.chroma.shape().to_string() + " does not fit a " + info.name + " frame of " +
                 std::to_string(w) + "x" + std::to_string(h));
   }
-  if (raw.format == RawFormat::nv12 || raw.format == RawFormat::p010_10le) {
-    write_plane(frame.chroma.plane(0, 0), cw, ch, raw.format, 2, 0, raw.planes[1]);
-    write_plane(frame.chroma.plane(0, 1), cw, ch, raw.format, 2, 1, raw.planes[1]);
+  if (info.layout == L::semi_planar_yuv) {
+    write_plane(frame.chroma.plane(0, 0), cw, ch, coding, 2, 0, raw.planes[1]);
+    write_plane(frame.chroma.plane(0, 1), cw, ch, coding, 2, 1, raw.planes[1]);
   } else {
-    write_plane(frame.chroma.plane(0, 0), cw, ch, raw.format, 1, 0, raw.planes[1]);
-    write_plane(frame.chroma.plane(0, 1), cw, ch, raw.format, 1, 0, raw.planes[2]);
+    write_plane(frame.chroma.plane(0, 0), cw, ch, coding, 1, 0, raw.planes[1]);
+    write_plane(frame.chroma.plane(0, 1), cw, ch, coding, 1, 0, raw.planes[2]);
   }
 }
 

@@ -1,10 +1,14 @@
-// Raw video frames in memory (the formats r4ksuperres negotiates) unpacked
-// into Frames and packed back, without GStreamer: the element maps its
-// buffers and hands the plane pointers here.
+// Raw video frames in memory (the formats restore4k's elements negotiate)
+// unpacked into Frames and packed back, without GStreamer: the element maps
+// its buffers and hands the plane pointers here.
 //
-// 8-bit RGB family, GRAY8/GRAY16_LE, and Y'CbCr 4:2:0 (I420, NV12, 10-bit
-// I420_10LE and P010), 4:2:2 (Y42B, 10-bit I422_10LE) and 4:4:4 (Y444). 10-bit data stays 10-bit: samples are
-// normalised by 1023 and rounded back to 10-bit codes, never through 8 bits.
+// Every format GStreamer 1.22's FFmpeg decoders give for the pixel formats
+// restore4k takes: packed 8-bit RGB(A); planar R'G'B' (GStreamer's GBR: the
+// planes in G, B, R order) at 8, 10 and 12 bits, with or without alpha; grey
+// at 8 and 16 bits; Y'CbCr 4:2:0 (I420, NV12, P010), 4:2:2 and 4:4:4 at 8,
+// 10 and 12 bits; and Y'CbCr with alpha (A420 at 8 and 10 bits, A422 and
+// A444 at 10). Samples are normalised by their own depth (2^bits - 1) and
+// rounded back to codes of that depth, never through a narrower one.
 #pragma once
 
 #include <array>
@@ -22,6 +26,12 @@ enum class RawFormat {
   bgrx,
   rgba,
   bgra,
+  gbr,
+  gbr_10le,
+  gbr_12le,
+  gbra,
+  gbra_10le,
+  gbra_12le,
   gray8,
   gray16le,
   i420,
@@ -30,18 +40,34 @@ enum class RawFormat {
   y444,
   i420_10le,
   i422_10le,
-  p010_10le
+  y444_10le,
+  p010_10le,
+  i420_12le,
+  i422_12le,
+  y444_12le,
+  a420,
+  a420_10le,
+  a422_10le,
+  a444_10le,
 };
+
+// How the samples of a format are laid out in memory.
+enum class RawLayout { packed_rgb, planar_rgb, grey, planar_yuv, semi_planar_yuv };
 
 struct RawFormatInfo {
   const char* name;  // GStreamer's name for the format
-  int bits;          // per sample: 8, 10 or 16
-  bool yuv;
+  int bits;          // per sample: 8, 10, 12 or 16
+  RawLayout layout;
   int chroma_shift_x;
   int chroma_shift_y;
+  bool alpha;
+  bool yuv() const { return layout == RawLayout::planar_yuv || layout == RawLayout::semi_planar_yuv; }
 };
 
 const RawFormatInfo& describe(RawFormat format);
+
+// Every format, in enum order (for caps lists and tests).
+const std::array<RawFormat, 29>& all_raw_formats();
 
 struct RawPlane {
   std::uint8_t* data = nullptr;
@@ -52,7 +78,7 @@ struct RawFrame {
   RawFormat format = RawFormat::rgb;
   int width = 0;
   int height = 0;
-  std::array<RawPlane, 3> planes{};
+  std::array<RawPlane, 4> planes{};
 };
 
 // Throws InputError for odd sizes of subsampled formats. `space` is the

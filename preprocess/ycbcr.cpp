@@ -1,5 +1,7 @@
 #include "preprocess/ycbcr.hpp"
 
+#include <cmath>
+
 namespace r4k {
 namespace {
 
@@ -89,6 +91,30 @@ void ycbcr_to_rgb(const float* y, const float* cb, const float* cr, float* r, fl
     g[i] = static_cast<float>(green);
     b[i] = static_cast<float>(blue);
   }
+}
+
+float neutral_chroma(const YcbcrSpace& space) {
+  if (space.bit_depth <= 0) return 0.5f;
+  return static_cast<float>(1 << (space.bit_depth - 1)) * (1.0f / static_cast<float>((1 << space.bit_depth) - 1));
+}
+
+bool chroma_is_neutral(const float* chroma, std::size_t count, const YcbcrSpace& space) {
+  const float zero = neutral_chroma(space);
+  const float tolerance = space.bit_depth <= 0 ? 1e-6f : 0.25f / static_cast<float>((1 << space.bit_depth) - 1);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (std::fabs(chroma[i] - zero) > tolerance) return false;
+  }
+  return true;
+}
+
+void luma_to_grey(const float* y, float* grey, std::size_t count, const YcbcrSpace& space) {
+  const Encoding e = encoding(space);
+  for (std::size_t i = 0; i < count; ++i) grey[i] = static_cast<float>((y[i] - e.y_offset) / e.y_scale);
+}
+
+void grey_to_luma(const float* grey, float* y, std::size_t count, const YcbcrSpace& space) {
+  const Encoding e = encoding(space);
+  for (std::size_t i = 0; i < count; ++i) y[i] = static_cast<float>(e.y_offset + e.y_scale * grey[i]);
 }
 
 }  // namespace r4k

@@ -32,4 +32,13 @@ void rgb_to_ycbcr(const float* r, const float* g, const float* b, float* y, floa
 void ycbcr_to_rgb(const float* y, const float* cb, const float* cr, float* r, float* g, float* b, std::size_t count,
                   const YcbcrSpace& space);
 
+// Grey pictures. Chroma's zero as a normalised sample holds it (code
+// 2^(bits-1), exactly as raw_video reads it; 0.5 for float data); whether
+// every chroma sample is within a quarter code of it; Y' <-> the R' = G' = B'
+// value of a grey pixel.
+float neutral_chroma(const YcbcrSpace& space);
+bool chroma_is_neutral(const float* chroma, std::size_t count, const YcbcrSpace& space);
+void luma_to_grey(const float* y, float* grey, std::size_t count, const YcbcrSpace& space);
+void grey_to_luma(const float* grey, float* y, std::size_t count, const YcbcrSpace& space);
+
 }  // namespace r4k
