@@ -1,5 +1,6 @@
 #include "pipeline/elements.hpp"
 
+#include "pipeline/gstr4kcolorconvert.h"
 #include "pipeline/gstr4kdeflicker.h"
 #include "pipeline/gstr4kdenoise.h"
 #include "pipeline/gstr4kdustbust.h"
@@ -13,7 +14,7 @@ namespace r4k::pipeline {
 
 gboolean register_elements(GstPlugin* plugin) {
   return GST_ELEMENT_REGISTER(r4ksuperres, plugin) && GST_ELEMENT_REGISTER(r4krastersrc, plugin) &&
-         GST_ELEMENT_REGISTER(r4krastersink, plugin) && GST_ELEMENT_REGISTER(r4kfit, plugin) &&
+         GST_ELEMENT_REGISTER(r4krastersink, plugin) && GST_ELEMENT_REGISTER(r4kfit, plugin) && GST_ELEMENT_REGISTER(r4kcolorconvert, plugin) &&
          GST_ELEMENT_REGISTER(r4kdeflicker, plugin) &&
          GST_ELEMENT_REGISTER(r4krestore, plugin) &&
          GST_ELEMENT_REGISTER(r4kdustbust, plugin) && GST_ELEMENT_REGISTER(r4kdenoise, plugin);

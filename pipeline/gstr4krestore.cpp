@@ -233,17 +233,9 @@ static gboolean build_chain(GstR4kRestore* self) {
     add(make_queue("fit_queue"));
   }
   if (s.colorimetry != "keep") {
-    GstElement* convert = make("videoconvert", "colour_convert");
-    // Primaries too (BT.601's EBU or SMPTE-C to BT.709), not only the matrix.
-    if (convert != nullptr) gst_util_set_object_arg(G_OBJECT(convert), "primaries-mode", "fast");
+    GstElement* convert = make("r4kcolorconvert", "colour_convert");
+    if (convert != nullptr) gst_util_set_object_arg(G_OBJECT(convert), "target", s.colorimetry.c_str());
     add(convert);
-    GstElement* filter = make("capsfilter", "colour_caps");
-    if (filter != nullptr) {
-      GstCaps* caps = gst_caps_new_simple("video/x-raw", "colorimetry", G_TYPE_STRING, s.colorimetry.c_str(), nullptr);
-      g_object_set(filter, "caps", caps, nullptr);
-      gst_caps_unref(caps);
-    }
-    add(filter);
   }
   if (!ok) {
     for (GstElement* element : chain) gst_object_unref(gst_object_ref_sink(element));

@@ -46,6 +46,103 @@ YcbcrSpace ycbcr_space(const GstVideoInfo& info) {
   return space;
 }
 
+std::optional<Colourimetry> colourimetry(const GstVideoInfo& info, std::string& assumed, std::string& error) {
+  Colourimetry c;
+  const YcbcrSpace space = ycbcr_space(info);
+  c.matrix = space.matrix;
+  c.range = GST_VIDEO_INFO_IS_RGB(&info) ? YcbcrRange::full : space.range;
+  const int height = GST_VIDEO_INFO_HEIGHT(&info);
+  assumed.clear();
+  if (info.colorimetry.matrix == GST_VIDEO_COLOR_MATRIX_UNKNOWN && GST_VIDEO_INFO_IS_YUV(&info)) {
+    assumed += std::string(assumed.empty() ? "" : ", ") + "matrix " + to_string(c.matrix);
+  }
+  switch (info.colorimetry.primaries) {
+    case GST_VIDEO_COLOR_PRIMARIES_BT709:
+      c.primaries = ColourPrimaries::bt709;
+      break;
+    case GST_VIDEO_COLOR_PRIMARIES_BT470BG:
+      c.primaries = ColourPrimaries::bt470bg;
+      break;
+    case GST_VIDEO_COLOR_PRIMARIES_SMPTE170M:
+    case GST_VIDEO_COLOR_PRIMARIES_SMPTE240M:
+      c.primaries = ColourPrimaries::smpte170m;
+      break;
+    case GST_VIDEO_COLOR_PRIMARIES_BT470M:
+      c.primaries = ColourPrimaries::bt470m;
+      break;
+    case GST_VIDEO_COLOR_PRIMARIES_BT2020:
+      c.primaries = ColourPrimaries::bt2020;
+      break;
+    case GST_VIDEO_COLOR_PRIMARIES_UNKNOWN:
+      c.primaries = height <= 480 ? ColourPrimaries::smpte170m
+                    : height <= 576 ? ColourPrimaries::bt470bg
+                                    : ColourPrimaries::bt709;
+      assumed += std::string(assumed.empty() ? "" : ", ") + "primaries " + to_string(c.primaries);
+      break;
+    default:
+      error = "primaries with ISO/IEC 23001-8 code " +
+              std::to_string(gst_video_color_primaries_to_iso(info.colorimetry.primaries)) +
+              " (film, SMPTE 428, DCI-P3, Display P3 or EBU 3213)";
+      return std::nullopt;
+  }
+  switch (info.colorimetry.transfer) {
+    case GST_VIDEO_TRANSFER_BT709:
+    case GST_VIDEO_TRANSFER_BT601:
+    case GST_VIDEO_TRANSFER_BT2020_10:
+    case GST_VIDEO_TRANSFER_BT2020_12:
+    case GST_VIDEO_TRANSFER_SMPTE240M:
+      c.transfer = TransferFunction::bt709;
+      break;
+    case GST_VIDEO_TRANSFER_GAMMA22:
+      c.transfer = TransferFunction::gamma22;
+      break;
+    case GST_VIDEO_TRANSFER_GAMMA28:
+      c.transfer = TransferFunction::gamma28;
+      break;
+    case GST_VIDEO_TRANSFER_SRGB:
+      c.transfer = TransferFunction::srgb;
+      break;
+    case GST_VIDEO_TRANSFER_GAMMA10:
+      c.transfer = TransferFunction::linear;
+      break;
+    case GST_VIDEO_TRANSFER_UNKNOWN:
+      c.transfer = TransferFunction::bt709;
+      assumed += std::string(assumed.empty() ? "" : ", ") + "transfer bt709";
+      break;
+    default:
+      error = "transfer function with ISO/IEC 23001-8 code " +
+              std::to_string(gst_video_transfer_function_to_iso(info.colorimetry.transfer)) +
+              (info.colorimetry.transfer == GST_VIDEO_TRANSFER_SMPTE2084      ? std::string(" (PQ, HDR)")
+               : info.colorimetry.transfer == GST_VIDEO_TRANSFER_ARIB_STD_B67 ? std::string(" (HLG, HDR)")
+                                                                              : std::string());
+      return std::nullopt;
+  }
+  return c;
+}
+
+std::string target_colorimetry(const std::string& target, int bits, bool rgb) {
+  const bool bt2020 = target == "bt2020";
+  GstVideoColorimetry c;
+  c.range = rgb ? GST_VIDEO_COLOR_RANGE_0_255 : GST_VIDEO_COLOR_RANGE_16_235;
+  c.matrix = rgb ? GST_VIDEO_COLOR_MATRIX_RGB : bt2020 ? GST_VIDEO_COLOR_MATRIX_BT2020 : GST_VIDEO_COLOR_MATRIX_BT709;
+  c.transfer = !bt2020 ? GST_VIDEO_TRANSFER_BT709 : bits > 10 ? GST_VIDEO_TRANSFER_BT2020_12 : GST_VIDEO_TRANSFER_BT2020_10;
+  c.primaries = bt2020 ? GST_VIDEO_COLOR_PRIMARIES_BT2020 : GST_VIDEO_COLOR_PRIMARIES_BT709;
+  gchar* text = gst_video_colorimetry_to_string(&c);
+  std::string result = text != nullptr ? text : "";
+  g_free(text);
+  return result;
+}
+
+Colourimetry target_colourimetry(const std::string& target, bool rgb) {
+  Colourimetry c;
+  const bool bt2020 = target == "bt2020";
+  c.matrix = bt2020 ? YcbcrMatrix::bt2020 : YcbcrMatrix::bt709;
+  c.range = rgb ? YcbcrRange::full : YcbcrRange::limited;
+  c.primaries = bt2020 ? ColourPrimaries::bt2020 : ColourPrimaries::bt709;
+  c.transfer = TransferFunction::bt709;
+  return c;
+}
+
 RawFrame raw_frame(GstVideoFrame& frame, RawFormat format) {
   RawFrame raw;
   raw.format = format;

@@ -6,6 +6,7 @@
 
 #include <gst/video/video.h>
 
+#include "preprocess/colour_conversion.hpp"
 #include "preprocess/raw_video.hpp"
 
 namespace r4k::pipeline {
@@ -18,6 +19,20 @@ std::optional<RawFormat> raw_format(GstVideoFormat format);
 // Matrix and range from the caps (GStreamer fills defaults when caps omit
 // them: BT.601 for SD, BT.709 for HD, limited range for YUV).
 YcbcrSpace ycbcr_space(const GstVideoInfo& info);
+
+// Matrix, range, primaries and transfer from the caps. Fields the caps leave
+// unknown take the usual assumption for the frame size (primaries SMPTE 170M
+// for 525-line SD, BT.470 B/G for 625-line SD, BT.709 above; the BT.709
+// transfer curve), and `assumed` lists them. Returns nullopt, with `error`
+// naming the value, for primaries or transfer functions restore4k cannot
+// convert (e.g. PQ, HLG, DCI-P3).
+std::optional<Colourimetry> colourimetry(const GstVideoInfo& info, std::string& assumed, std::string& error);
+
+// The caps colorimetry string of `target` ("bt709" or "bt2020") for frames
+// of `bits` bits, in Y'CbCr or (rgb) R'G'B'.
+std::string target_colorimetry(const std::string& target, int bits, bool rgb);
+// `target` as a Colourimetry (for Y'CbCr output: limited range).
+Colourimetry target_colourimetry(const std::string& target, bool rgb);
 
 // A RawFrame over the planes of a mapped GstVideoFrame (no copy).
 RawFrame raw_frame(GstVideoFrame& frame, RawFormat format);

@@ -1,0 +1,231 @@
+/**
+ * SECTION:element-r4kcolorconvert
+ * @title: r4kcolorconvert
+ *
+ * Converts video to BT.709 (HD/UHD) or BT.2020: the Y'CbCr matrix, the
+ * range (limited for Y'CbCr), the primaries (in linear light) and the
+ * transfer function, in float at the frame's own bit depth and chroma
+ * subsampling. The format stays the input's; the output caps carry the
+ * target colorimetry. A grey picture (neutral chroma, or equal R'G'B')
+ * stays exactly grey. Colorimetry fields the input caps leave unknown take
+ * the usual assumption for the frame size, said in an INFO message.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 filesrc location=sd.mkv ! matroskademux ! avdec_ffv1 ! \
+ *     r4kcolorconvert target=bt709 ! avenc_ffv1 ! matroskamux ! filesink location=hd-colour.mkv
+ * ]|
+ */
+#include "pipeline/gstr4kcolorconvert.h"
+
+#include <string>
+
+#include "pipeline/video_format.hpp"
+#include "preprocess/colour_conversion.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(gst_r4k_color_convert_debug);
+#define GST_CAT_DEFAULT gst_r4k_color_convert_debug
+
+enum { PROP_0, PROP_TARGET };
+
+typedef enum { GST_R4K_COLOR_TARGET_BT709, GST_R4K_COLOR_TARGET_BT2020 } GstR4kColorTarget;
+
+#define DEFAULT_TARGET GST_R4K_COLOR_TARGET_BT709
+
+static GType gst_r4k_color_target_get_type() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {GST_R4K_COLOR_TARGET_BT709, "BT.709 (HD and UHD SDR)", "bt709"},
+      {GST_R4K_COLOR_TARGET_BT2020, "BT.2020 (wide gamut, SDR transfer)", "bt2020"},
+      {0, nullptr, nullptr},
+  };
+  if (g_once_init_enter(&type)) g_once_init_leave(&type, g_enum_register_static("GstR4kColorTarget", values));
+  return type;
+}
+
+namespace {
+
+struct ColorConvertState {
+  r4k::RawFormat format = r4k::RawFormat::rgb;
+  r4k::Colourimetry from;
+  r4k::Colourimetry to;
+};
+
+}  // namespace
+
+struct _GstR4kColorConvert {
+  GstVideoFilter parent;
+  GstR4kColorTarget target;
+  ColorConvertState* state;
+};
+
+G_DEFINE_TYPE(GstR4kColorConvert, gst_r4k_color_convert, GST_TYPE_VIDEO_FILTER);
+GST_ELEMENT_REGISTER_DEFINE(r4kcolorconvert, "r4kcolorconvert", GST_RANK_NONE, GST_TYPE_R4K_COLOR_CONVERT);
+
+static std::string target_name(GstR4kColorConvert* self) {
+  GST_OBJECT_LOCK(self);
+  const std::string name = self->target == GST_R4K_COLOR_TARGET_BT2020 ? "bt2020" : "bt709";
+  GST_OBJECT_UNLOCK(self);
+  return name;
+}
+
+// Colorimetry is what this element changes: left open both ways, fixed on
+// the output from the format in fixate_caps.
+static GstCaps* gst_r4k_color_convert_transform_caps(GstBaseTransform*, GstPadDirection, GstCaps* caps,
+                                                     GstCaps* filter) {
+  GstCaps* result = gst_caps_copy(caps);
+  for (guint i = 0; i < gst_caps_get_size(result); ++i) {
+    gst_structure_remove_field(gst_caps_get_structure(result, i), "colorimetry");
+  }
+  if (filter != nullptr) {
+    GstCaps* intersection = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref(result);
+    result = intersection;
+  }
+  return result;
+}
+
+static GstCaps* gst_r4k_color_convert_fixate_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
+                                                  GstCaps* othercaps) {
+  auto* self = GST_R4K_COLOR_CONVERT(trans);
+  othercaps = gst_caps_truncate(gst_caps_make_writable(othercaps));
+  GstStructure* in = gst_caps_get_structure(caps, 0);
+  GstStructure* out = gst_caps_get_structure(othercaps, 0);
+  for (const char* field : {"format", "chroma-site", "interlace-mode"}) {
+    const char* value = gst_structure_get_string(in, field);
+    if (value != nullptr) gst_structure_fixate_field_string(out, field, value);
+  }
+  othercaps = gst_caps_fixate(othercaps);
+  if (direction == GST_PAD_SINK) {
+    GstVideoInfo info;
+    if (gst_video_info_from_caps(&info, othercaps)) {
+      const std::string colorimetry = r4k::pipeline::target_colorimetry(
+          target_name(self), GST_VIDEO_INFO_COMP_DEPTH(&info, 0), GST_VIDEO_INFO_IS_RGB(&info));
+      gst_caps_set_simple(othercaps, "colorimetry", G_TYPE_STRING, colorimetry.c_str(), nullptr);
+    }
+  }
+  return othercaps;
+}
+
+static gboolean gst_r4k_color_convert_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
+                                               GstVideoInfo* out_info) {
+  auto* self = GST_R4K_COLOR_CONVERT(filter);
+  const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
+  if (!format || GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info)) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Unsupported video format."),
+                      ("input %s, output %s: r4kcolorconvert keeps the input's format, one of %s",
+                       GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_NAME(out_info), r4k::pipeline::superres_formats()));
+    return FALSE;
+  }
+  std::string assumed;
+  std::string error;
+  const auto from = r4k::pipeline::colourimetry(*in_info, assumed, error);
+  if (!from) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot convert this colour."),
+                      ("the input's %s cannot be converted to %s by restore4k", error.c_str(),
+                       target_name(self).c_str()));
+    return FALSE;
+  }
+  if (!assumed.empty()) {
+    GST_ELEMENT_INFO(self, STREAM, FORMAT, ("The input's colour is not fully tagged: assuming %s.", assumed.c_str()),
+                     (nullptr));
+  }
+  self->state->format = *format;
+  self->state->from = *from;
+  self->state->to = r4k::pipeline::target_colourimetry(target_name(self), GST_VIDEO_INFO_IS_RGB(in_info));
+  GST_INFO_OBJECT(self, "%s: %s/%s/%s -> %s", GST_VIDEO_INFO_NAME(in_info), r4k::to_string(from->matrix).c_str(),
+                  r4k::to_string(from->primaries).c_str(), r4k::to_string(from->transfer).c_str(),
+                  target_name(self).c_str());
+  return TRUE;
+}
+
+static GstFlowReturn gst_r4k_color_convert_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
+                                                           GstVideoFrame* out_frame) {
+  auto* self = GST_R4K_COLOR_CONVERT(filter);
+  ColorConvertState& state = *self->state;
+  try {
+    const r4k::YcbcrSpace in_space{state.from.matrix, state.from.range, 8};
+    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, state.format), in_space);
+    const r4k::Frame converted = r4k::convert_colour(frame, state.from, state.to);
+    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, state.format);
+    r4k::pack(converted, out);
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Colour conversion failed."), ("%s", error.what()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+static void gst_r4k_color_convert_set_property(GObject* object, guint prop_id, const GValue* value,
+                                               GParamSpec* pspec) {
+  auto* self = GST_R4K_COLOR_CONVERT(object);
+  switch (prop_id) {
+    case PROP_TARGET:
+      GST_OBJECT_LOCK(self);
+      self->target = static_cast<GstR4kColorTarget>(g_value_get_enum(value));
+      GST_OBJECT_UNLOCK(self);
+      gst_base_transform_reconfigure_src(GST_BASE_TRANSFORM(self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+}
+
+static void gst_r4k_color_convert_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_COLOR_CONVERT(object);
+  switch (prop_id) {
+    case PROP_TARGET:
+      GST_OBJECT_LOCK(self);
+      g_value_set_enum(value, self->target);
+      GST_OBJECT_UNLOCK(self);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+}
+
+static void gst_r4k_color_convert_finalize(GObject* object) {
+  delete GST_R4K_COLOR_CONVERT(object)->state;
+  G_OBJECT_CLASS(gst_r4k_color_convert_parent_class)->finalize(object);
+}
+
+static void gst_r4k_color_convert_class_init(GstR4kColorConvertClass* klass) {
+  auto* gobject_class = G_OBJECT_CLASS(klass);
+  auto* element_class = GST_ELEMENT_CLASS(klass);
+  auto* trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+  auto* filter_class = GST_VIDEO_FILTER_CLASS(klass);
+  gobject_class->set_property = gst_r4k_color_convert_set_property;
+  gobject_class->get_property = gst_r4k_color_convert_get_property;
+  gobject_class->finalize = gst_r4k_color_convert_finalize;
+
+  g_object_class_install_property(
+      gobject_class, PROP_TARGET,
+      g_param_spec_enum("target", "Target", "The colour standard to convert to", gst_r4k_color_target_get_type(),
+                        DEFAULT_TARGET, static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+
+  gst_element_class_set_static_metadata(element_class, "Colour conversion", "Filter/Converter/Video",
+                                        "Converts video to BT.709 or BT.2020 (matrix, primaries, transfer) in "
+                                        "float at its own depth, keeping grey exactly grey",
+                                        "restore4k engineers");
+  const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
+                           ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
+  GstCaps* caps = gst_caps_from_string(text.c_str());
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref(caps);
+
+  trans_class->transform_caps = gst_r4k_color_convert_transform_caps;
+  trans_class->fixate_caps = gst_r4k_color_convert_fixate_caps;
+  trans_class->passthrough_on_same_caps = FALSE;
+  filter_class->set_info = gst_r4k_color_convert_set_info;
+  filter_class->transform_frame = gst_r4k_color_convert_transform_frame;
+  GST_DEBUG_CATEGORY_INIT(gst_r4k_color_convert_debug, "r4kcolorconvert", 0, "restore4k colour conversion");
+  gst_type_mark_as_plugin_api(gst_r4k_color_target_get_type(), static_cast<GstPluginAPIFlags>(0));
+}
+
+static void gst_r4k_color_convert_init(GstR4kColorConvert* self) {
+  self->target = DEFAULT_TARGET;
+  self->state = new ColorConvertState();
+}
