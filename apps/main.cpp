@@ -155,6 +155,12 @@ int run_video(r4k::restore::VideoJob& video_job) {
     return kExitInterrupted;
   }
   spdlog::info("wrote {} ({} frames in {:.1f} s)", video_job.output.string(), result.frames, result.seconds);
+  if (!result.damage.empty()) {
+    spdlog::error("{} is damaged: {} problem(s) (listed above); {} holds everything it had to give, and its "
+                  "RESTORE4K_INPUT tag says so",
+                  video_job.input.string(), result.damage.size(), video_job.output.string());
+    return kExitInputDamaged;
+  }
   return kExitOk;
 }
 
@@ -252,7 +258,8 @@ int main(int argc, char** argv) {
   std::string encoder_name = "ffv1";
   std::string decoder_name = "auto";
   bool dry_run = false;
-  auto* video = app.add_subcommand("video", "Upscale a video; audio and subtitles are carried over untouched");
+  auto* video = app.add_subcommand("video", "Restore a video; every other stream, chapter and tag is carried over (or "
+                                            "the job is refused before it starts, saying what cannot be kept)");
   video->add_option("input", video_job.input, "Input video (MP4, MOV, MKV, AVI, ...)")->required();
   video->add_option("output", video_job.output, "Output: .mkv (ffv1, x264), .mov (prores), .mp4 (x264)")->required();
   video->add_option("-m,--model", video_job.model, "Model file (.onnx, .pb) or builtin:NAME")->capture_default_str();
@@ -303,6 +310,13 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::IsMember({"keep", "bt709", "bt2020"}));
   video->add_flag("--no-audio", no_audio, "Leave the audio out (it is carried over untouched by default)");
+  bool no_subtitles = false;
+  bool no_data = false;
+  video->add_flag("--no-subtitles", no_subtitles, "Leave the subtitles out (they are carried over untouched by default)");
+  video->add_flag("--no-data", no_data,
+                  "Leave out data streams restore4k cannot carry (KLV, SCTE-35, ...; without it such input is refused)");
+  video->add_flag("--monochrome", video_job.monochrome,
+                  "A black-and-white film: every frame comes out exactly grey, its chroma noise discarded");
   const char* progress_help = "Progress: auto (in place on a terminal, a line every 10 s otherwise), plain, or json "
                               "(one JSON object per line, about once a second, for programs)";
   video->add_option("--progress", g_progress, progress_help)->capture_default_str()->check(
@@ -493,6 +507,9 @@ int main(int argc, char** argv) {
           {"--denoise", "video.denoise=" + std::to_string(video_job.denoise)},
           {"--colour", "video.colour=" + video_job.colorimetry},
           {"--no-audio", "video.audio=false"},
+          {"--no-subtitles", "video.subtitles=false"},
+          {"--no-data", "video.data=false"},
+          {"--monochrome", "video.monochrome=true"},
       };
       for (const auto& [option, value] : mapped) {
         if (given(option)) overrides.push_back(value);
@@ -516,6 +533,8 @@ int main(int argc, char** argv) {
       video_job.halo = parse_halo(video_halo);
       video_job.deinterlace = !no_deinterlace;
       video_job.audio = !no_audio;
+      video_job.subtitles = !no_subtitles;
+      video_job.data = !no_data;
       video_job.encoder = r4k::restore::parse_video_encoder(encoder_name);
       video_job.decoder = r4k::decode::parse_decoder_preference(decoder_name);
       std::tie(video_job.fit_width, video_job.fit_height) = r4k::restore::parse_frame_size(fit_text);

@@ -5,6 +5,7 @@
 
 extern "C" {
 #include <libavformat/avformat.h>
+#include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 }
 
@@ -43,6 +44,29 @@ std::string field_order_name(AVFieldOrder order) {
   }
 }
 
+std::string tag(const AVDictionary* dictionary, const char* key) {
+  const AVDictionaryEntry* entry = av_dict_get(dictionary, key, nullptr, 0);
+  return entry != nullptr && entry->value != nullptr ? entry->value : "";
+}
+
+std::string fourcc(unsigned tag_value) {
+  if (tag_value == 0) return "";
+  std::string text;
+  for (int i = 0; i < 4; ++i) {
+    const char c = static_cast<char>((tag_value >> (8 * i)) & 0xff);
+    text += (c >= 32 && c < 127) ? c : '?';
+  }
+  return text;
+}
+
+void describe_other(const AVStream* stream, OtherStreamInfo& other) {
+  other.language = tag(stream->metadata, "language");
+  other.title = tag(stream->metadata, "title");
+  other.default_stream = (stream->disposition & AV_DISPOSITION_DEFAULT) != 0;
+  other.forced = (stream->disposition & AV_DISPOSITION_FORCED) != 0;
+  other.filename = tag(stream->metadata, "filename");
+}
+
 }  // namespace
 
 MediaInfo probe_media(const std::filesystem::path& path) {
@@ -71,8 +95,15 @@ MediaInfo probe_media(const std::filesystem::path& path) {
     const AVStream* stream = context->streams[i];
     const AVCodecParameters* codec = stream->codecpar;
     const std::string codec_name = avcodec_get_name(codec->codec_id);
-    if (codec->codec_type == AVMEDIA_TYPE_VIDEO) {
-      if (stream->disposition & AV_DISPOSITION_ATTACHED_PIC) continue;  // cover art
+    const bool cover_art = (stream->disposition & AV_DISPOSITION_ATTACHED_PIC) != 0;
+    if (codec->codec_type == AVMEDIA_TYPE_VIDEO && (cover_art || !info.video.empty())) {
+      OtherStreamInfo other;
+      other.index = static_cast<int>(i);
+      other.codec = codec_name;
+      other.type = cover_art ? "cover art" : "video";
+      describe_other(stream, other);
+      info.other_video.push_back(other);
+    } else if (codec->codec_type == AVMEDIA_TYPE_VIDEO) {
       VideoStreamInfo video;
       video.index = static_cast<int>(i);
       video.codec = codec_name;
@@ -88,6 +119,7 @@ MediaInfo probe_media(const std::filesystem::path& path) {
       }
       if (stream->nb_frames > 0) {
         video.frame_count = stream->nb_frames;
+        video.frame_count_exact = true;
       } else if (rate.num > 0) {
         double seconds = info.duration_seconds;
         if (stream->duration != AV_NOPTS_VALUE) seconds = static_cast<double>(stream->duration) * av_q2d(stream->time_base);
@@ -99,22 +131,70 @@ MediaInfo probe_media(const std::filesystem::path& path) {
           codec->color_primaries == AVCOL_PRI_UNSPECIFIED ? "" : or_empty(av_color_primaries_name(codec->color_primaries));
       video.colour_transfer =
           codec->color_trc == AVCOL_TRC_UNSPECIFIED ? "" : or_empty(av_color_transfer_name(codec->color_trc));
+      video.matrix_code = static_cast<int>(codec->color_space);
+      video.primaries_code = static_cast<int>(codec->color_primaries);
+      video.transfer_code = static_cast<int>(codec->color_trc);
+      video.range_code = static_cast<int>(codec->color_range);
+      video.chroma_location_code = static_cast<int>(codec->chroma_location);
+      video.chroma_location = codec->chroma_location == AVCHROMA_LOC_UNSPECIFIED
+                                  ? ""
+                                  : or_empty(av_chroma_location_name(codec->chroma_location));
       video.field_order = field_order_name(codec->field_order);
+      video.codec_tag = fourcc(codec->codec_tag);
+      if (const char* profile = avcodec_profile_name(codec->codec_id, codec->profile); profile != nullptr) {
+        video.profile = profile;
+      }
+      video.language = tag(stream->metadata, "language");
+      video.title = tag(stream->metadata, "title");
+      for (int k = 0; k < stream->nb_side_data; ++k) {
+        const AVPacketSideData& side = stream->side_data[k];
+        if (side.type != AV_PKT_DATA_DISPLAYMATRIX || side.size < static_cast<int>(9 * sizeof(int32_t))) continue;
+        const auto* matrix = reinterpret_cast<const int32_t*>(side.data);
+        // av_display_rotation_get: counter-clockwise degrees of the matrix.
+        const double degrees = av_display_rotation_get(matrix);
+        if (!std::isnan(degrees)) {
+          int clockwise = static_cast<int>(std::lround(-degrees)) % 360;
+          if (clockwise < 0) clockwise += 360;
+          video.rotation = clockwise;
+        }
+        // A negative determinant of the 2x2 part is a mirror.
+        const double det = static_cast<double>(matrix[0]) * matrix[4] - static_cast<double>(matrix[1]) * matrix[3];
+        video.mirrored = det < 0;
+      }
       info.video.push_back(video);
-    } else if (codec->codec_type == AVMEDIA_TYPE_AUDIO || codec->codec_type == AVMEDIA_TYPE_SUBTITLE) {
+    } else {
       OtherStreamInfo other;
       other.index = static_cast<int>(i);
       other.codec = codec_name;
+      other.codec_tag = fourcc(codec->codec_tag);
+      other.bits = codec->bits_per_raw_sample > 0 ? codec->bits_per_raw_sample : codec->bits_per_coded_sample;
+      describe_other(stream, other);
       if (codec->codec_type == AVMEDIA_TYPE_AUDIO) {
         other.type = "audio";
         other.sample_rate = codec->sample_rate;
         other.channels = codec->ch_layout.nb_channels;
         info.audio.push_back(other);
-      } else {
+      } else if (codec->codec_type == AVMEDIA_TYPE_SUBTITLE) {
         other.type = "subtitle";
         info.subtitles.push_back(other);
+      } else if (codec->codec_type == AVMEDIA_TYPE_ATTACHMENT) {
+        other.type = "attachment";
+        info.attachments.push_back(other);
+      } else {
+        other.type = "data";
+        if (info.timecode.empty()) info.timecode = tag(stream->metadata, "timecode");
+        info.data.push_back(other);
       }
     }
+  }
+  info.chapters = static_cast<int>(context->nb_chapters);
+  const AVDictionaryEntry* entry = nullptr;
+  while ((entry = av_dict_get(context->metadata, "", entry, AV_DICT_IGNORE_SUFFIX)) != nullptr) {
+    info.tags.emplace_back(entry->key, entry->value != nullptr ? entry->value : "");
+  }
+  if (const std::string timecode = tag(context->metadata, "timecode"); !timecode.empty()) info.timecode = timecode;
+  if (info.timecode.empty() && !info.video.empty()) {
+    info.timecode = tag(context->streams[info.video.front().index]->metadata, "timecode");
   }
   return info;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace r4k::decode {
@@ -25,7 +26,22 @@ struct VideoStreamInfo {
   std::string colour_range;    // tv, pc
   std::string colour_primaries;
   std::string colour_transfer;
+  // The same as ISO/IEC 23001-8 codes (FFmpeg's enums; 2 = unspecified) and
+  // the range (0 unspecified, 1 tv, 2 pc).
+  int matrix_code = 2;
+  int primaries_code = 2;
+  int transfer_code = 2;
+  int range_code = 0;
+  std::string chroma_location;  // left, center, topleft, ... ("" = unspecified)
+  int chroma_location_code = 0;  // FFmpeg's AVChromaLocation (0 = unspecified)
+  bool frame_count_exact = false;  // frame_count is the container's own count, not duration x rate
   std::string field_order;     // progressive, tt, bb, tb, bt, unknown
+  int rotation = 0;            // degrees clockwise the display matrix turns the picture (0, 90, 180, 270)
+  bool mirrored = false;       // the display matrix also flips it
+  std::string codec_tag;       // the container's fourcc ("apch", "ap4h", ...) or ""
+  std::string profile;         // FFmpeg's profile name ("4444", "High 10", ...) or ""
+  std::string language;
+  std::string title;
   bool interlaced() const { return field_order == "tt" || field_order == "bb" || field_order == "tb" || field_order == "bt"; }
 };
 
@@ -35,6 +51,13 @@ struct OtherStreamInfo {
   std::string codec;
   int sample_rate = 0;  // audio
   int channels = 0;     // audio
+  int bits = 0;         // audio: bits per sample (PCM), 0 = not known
+  std::string codec_tag;  // the container's fourcc or ""
+  std::string language;  // ISO 639-2 from the stream's tags ("" = none)
+  std::string title;
+  bool default_stream = false;
+  bool forced = false;
+  std::string filename;  // attachments
 };
 
 struct MediaInfo {
@@ -44,6 +67,14 @@ struct MediaInfo {
   std::vector<VideoStreamInfo> video;
   std::vector<OtherStreamInfo> audio;
   std::vector<OtherStreamInfo> subtitles;
+  std::vector<OtherStreamInfo> data;         // timecode tracks, navigation packets, KLV, ...
+  std::vector<OtherStreamInfo> attachments;  // fonts and files in Matroska
+  // Video streams carried as they are: a second video stream, cover art
+  // (type "video" or "cover art").
+  std::vector<OtherStreamInfo> other_video;
+  int chapters = 0;
+  std::vector<std::pair<std::string, std::string>> tags;  // the container's global tags
+  std::string timecode;  // the start timecode ("" = none), from the container or a timecode track
 };
 
 // Throws InputError naming the file when it does not exist, cannot be read,

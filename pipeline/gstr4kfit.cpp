@@ -123,7 +123,8 @@ static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoI
     self->state->geometry =
         r4k::compute_fit(GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_PAR_N(in_info),
                          GST_VIDEO_INFO_PAR_D(in_info), GST_VIDEO_INFO_WIDTH(out_info),
-                         GST_VIDEO_INFO_HEIGHT(out_info), mode == "pad" ? r4k::FitMode::pad : r4k::FitMode::crop);
+                         GST_VIDEO_INFO_HEIGHT(out_info), mode == "pad" ? r4k::FitMode::pad : r4k::FitMode::crop,
+                         1 << r4k::describe(*format).chroma_shift_x);
   } catch (const std::exception& error) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot fit the video."), ("%s", error.what()));
     return FALSE;

@@ -308,10 +308,11 @@ static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps*, GstV
     return FALSE;
   }
   const r4k::RawFormatInfo& raw = r4k::describe(*format);
-  if ((raw.chroma_shift_x && GST_VIDEO_INFO_WIDTH(in_info) % 2) ||
-      (raw.chroma_shift_y && GST_VIDEO_INFO_HEIGHT(in_info) % 2)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Odd frame size for a subsampled format."),
-                      ("%s needs even width and height, got %dx%d", raw.name, GST_VIDEO_INFO_WIDTH(in_info),
+  if (GST_VIDEO_INFO_WIDTH(in_info) % (1 << raw.chroma_shift_x) != 0 ||
+      GST_VIDEO_INFO_HEIGHT(in_info) % (1 << raw.chroma_shift_y) != 0) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Frame size does not fit the chroma subsampling."),
+                      ("%s needs a width that is a multiple of %d and a height that is a multiple of %d, got %dx%d",
+                       raw.name, 1 << raw.chroma_shift_x, 1 << raw.chroma_shift_y, GST_VIDEO_INFO_WIDTH(in_info),
                        GST_VIDEO_INFO_HEIGHT(in_info)));
     return FALSE;
   }

@@ -45,12 +45,23 @@ bool caused_by_input(const GError* error) {
   return error->domain == GST_CORE_ERROR && error->code == GST_CORE_ERROR_NEGOTIATION;
 }
 
+// An element's debug text without the source location GStreamer puts first
+// ("gstfoo.c(123): function (): /GstPipeline:pipeline0/GstFoo:foo:\n"):
+// users are told what went wrong, not where in our code.
+std::string debug_detail(const gchar* debug) {
+  if (debug == nullptr) return "";
+  std::string text = debug;
+  const auto newline = text.find('\n');
+  if (newline != std::string::npos && text.find("): ") < newline) text = text.substr(newline + 1);
+  return text;
+}
+
 [[noreturn]] void throw_message(GstMessage* message) {
   GError* error = nullptr;
   gchar* debug = nullptr;
   gst_message_parse_error(message, &error, &debug);
   std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message))) + ": " + error->message;
-  if (debug != nullptr) text += " (" + std::string(debug) + ")";
+  if (const std::string detail = debug_detail(debug); !detail.empty()) text += " (" + detail + ")";
   const bool input = caused_by_input(error);
   g_error_free(error);
   g_free(debug);
@@ -184,7 +195,7 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
         }
         const std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message.get()))) + ": " +
                                  problem->message +
-                                 (debug != nullptr && type == GST_MESSAGE_WARNING ? " (" + std::string(debug) + ")"
+                                 (debug != nullptr && type == GST_MESSAGE_WARNING ? " (" + debug_detail(debug) + ")"
                                                                                   : std::string());
         // A stream that could not be linked stalls the muxer for ever: fatal.
         const bool fatal = type == GST_MESSAGE_WARNING && problem->domain == GST_PARSE_ERROR;
@@ -208,6 +219,10 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
     }
     if (!eos_sent && options.interrupt != nullptr && options.interrupt->load()) {
       spdlog::warn("interrupted: finishing the output file with the frames in flight (Ctrl-C again to stop at once)");
+      if (const auto dot = options.interrupt_flag.find('.'); dot != std::string::npos) {
+        ElementPtr flagged(gst_bin_get_by_name(GST_BIN(pipeline.get()), options.interrupt_flag.substr(0, dot).c_str()));
+        if (flagged) g_object_set(flagged.get(), options.interrupt_flag.substr(dot + 1).c_str(), TRUE, nullptr);
+      }
       if (cut) {
         cut->cut();
       } else {

@@ -30,6 +30,7 @@ struct PipelineRunOptions {
   const std::atomic<bool>* interrupt = nullptr;
   std::string cut_video;                // "element.pad"
   std::vector<std::string> cut_others;  // "element.pad", one per other stream
+  std::string interrupt_flag;           // "element.property": a boolean set to true on the interrupt
   // When it becomes true (a second Ctrl-C), the pipeline stops at once and
   // run_pipeline throws Interrupted: nothing is finalised.
   const std::atomic<bool>* abort = nullptr;

@@ -10,7 +10,8 @@
 namespace r4k {
 namespace {
 
-int even(double value) { return std::max(2, 2 * static_cast<int>(std::lround(value / 2.0))); }
+// The nearest multiple of `step` (at least one step).
+int aligned(double value, int step) { return std::max(step, step * static_cast<int>(std::lround(value / step))); }
 
 // Copies `source` (h x w plane) into `target` (H x W plane) at (x, y),
 // clipping whatever falls outside.
@@ -27,7 +28,9 @@ void place(const float* source, int w, int h, float* target, int W, int H, int x
 
 }  // namespace
 
-FitGeometry compute_fit(int width, int height, int par_n, int par_d, int out_width, int out_height, FitMode mode) {
+FitGeometry compute_fit(int width, int height, int par_n, int par_d, int out_width, int out_height, FitMode mode,
+                        int align_x) {
+  align_x = std::max(2, align_x);
   if (width < 1 || height < 1 || out_width < 2 || out_height < 2) {
     throw InputError("cannot fit " + std::to_string(width) + "x" + std::to_string(height) + " into " +
                      std::to_string(out_width) + "x" + std::to_string(out_height));
@@ -41,16 +44,16 @@ FitGeometry compute_fit(int width, int height, int par_n, int par_d, int out_wid
   const double sy = static_cast<double>(out_height) / height;
   const double s = mode == FitMode::pad ? std::min(sx, sy) : std::max(sx, sy);
   FitGeometry g;
-  g.scaled_width = even(display_width * s);
-  g.scaled_height = even(height * s);
+  g.scaled_width = aligned(display_width * s, align_x);
+  g.scaled_height = aligned(height * s, 2);
   if (mode == FitMode::pad) {
-    g.scaled_width = std::min(g.scaled_width, out_width - out_width % 2);
+    g.scaled_width = std::min(g.scaled_width, out_width - out_width % align_x);
     g.scaled_height = std::min(g.scaled_height, out_height - out_height % 2);
   }
-  g.offset_x = (out_width - g.scaled_width) / 2 / 2 * 2;
+  g.offset_x = (out_width - g.scaled_width) / 2 / align_x * align_x;
   g.offset_y = (out_height - g.scaled_height) / 2 / 2 * 2;
   if (mode == FitMode::crop) {
-    g.offset_x = -((g.scaled_width - out_width) / 2 / 2 * 2);
+    g.offset_x = -((g.scaled_width - out_width) / 2 / align_x * align_x);
     g.offset_y = -((g.scaled_height - out_height) / 2 / 2 * 2);
   }
   return g;

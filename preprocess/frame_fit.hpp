@@ -24,7 +24,10 @@ struct FitGeometry {
 // `par_n/par_d` is the input's pixel aspect ratio. Sizes and offsets are
 // even (so 4:2:0 chroma lines up). Throws InputError for empty sizes or a
 // bad aspect ratio.
-FitGeometry compute_fit(int width, int height, int par_n, int par_d, int out_width, int out_height, FitMode mode);
+// `align_x`: the picture's width and offset are multiples of it (2, or 4 for
+// 4:1:1 chroma).
+FitGeometry compute_fit(int width, int height, int par_n, int par_d, int out_width, int out_height, FitMode mode,
+                        int align_x = 2);
 
 // The frame fitted into out_width x out_height: resized planes placed at the
 // geometry's offsets, the rest filled with `pad_rgb` (0xRRGGBB, converted to

@@ -22,6 +22,7 @@ const RawFormatInfo kFormats[] = {
     {"GRAY8", 8, L::grey, 0, 0, false},            {"GRAY16_LE", 16, L::grey, 0, 0, false},
     {"I420", 8, L::planar_yuv, 1, 1, false},       {"NV12", 8, L::semi_planar_yuv, 1, 1, false},
     {"Y42B", 8, L::planar_yuv, 1, 0, false},       {"Y444", 8, L::planar_yuv, 0, 0, false},
+    {"Y41B", 8, L::planar_yuv, 2, 0, false},
     {"I420_10LE", 10, L::planar_yuv, 1, 1, false}, {"I422_10LE", 10, L::planar_yuv, 1, 0, false},
     {"Y444_10LE", 10, L::planar_yuv, 0, 0, false}, {"P010_10LE", 10, L::semi_planar_yuv, 1, 1, false},
     {"I420_12LE", 12, L::planar_yuv, 1, 1, false}, {"I422_12LE", 12, L::planar_yuv, 1, 0, false},
@@ -29,7 +30,7 @@ const RawFormatInfo kFormats[] = {
     {"A420_10LE", 10, L::planar_yuv, 1, 1, true},  {"A422_10LE", 10, L::planar_yuv, 1, 0, true},
     {"A444_10LE", 10, L::planar_yuv, 0, 0, true},
 };
-static_assert(sizeof kFormats / sizeof kFormats[0] == 29, "one entry per RawFormat");
+static_assert(sizeof kFormats / sizeof kFormats[0] == 30, "one entry per RawFormat");
 
 // Interleaved RGB layouts: bytes per pixel and where R, G, B, A sit (-1: none).
 struct PackedLayout {
@@ -118,8 +119,10 @@ void check_size(const RawFrame& raw) {
     throw InputError(std::string(info.name) + " frame has an empty size " + std::to_string(raw.width) + "x" +
                      std::to_string(raw.height));
   }
-  if ((info.chroma_shift_x && raw.width % 2) || (info.chroma_shift_y && raw.height % 2)) {
-    throw InputError(std::string(info.name) + " frames must have even width and height (chroma is subsampled); got " +
+  if (raw.width % (1 << info.chroma_shift_x) != 0 || raw.height % (1 << info.chroma_shift_y) != 0) {
+    throw InputError(std::string(info.name) + " frames must have a width that is a multiple of " +
+                     std::to_string(1 << info.chroma_shift_x) + " and a height that is a multiple of " +
+                     std::to_string(1 << info.chroma_shift_y) + " (chroma is subsampled); got " +
                      std::to_string(raw.width) + "x" + std::to_string(raw.height));
   }
 }
@@ -131,9 +134,9 @@ constexpr int kPlanarRgbPlane[4] = {2, 0, 1, 3};  // R, G, B, A -> plane
 
 const RawFormatInfo& describe(RawFormat format) { return kFormats[static_cast<int>(format)]; }
 
-const std::array<RawFormat, 29>& all_raw_formats() {
-  static const std::array<RawFormat, 29> formats = [] {
-    std::array<RawFormat, 29> list{};
+const std::array<RawFormat, 30>& all_raw_formats() {
+  static const std::array<RawFormat, 30> formats = [] {
+    std::array<RawFormat, 30> list{};
     for (std::size_t i = 0; i < list.size(); ++i) list[i] = static_cast<RawFormat>(i);
     return list;
   }();

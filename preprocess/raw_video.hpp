@@ -6,7 +6,7 @@
 // restore4k takes: packed 8-bit RGB(A); planar R'G'B' (GStreamer's GBR: the
 // planes in G, B, R order) at 8, 10 and 12 bits, with or without alpha; grey
 // at 8 and 16 bits; Y'CbCr 4:2:0 (I420, NV12, P010), 4:2:2 and 4:4:4 at 8,
-// 10 and 12 bits; and Y'CbCr with alpha (A420 at 8 and 10 bits, A422 and
+// 10 and 12 bits, 4:1:1 (NTSC DV); and Y'CbCr with alpha (A420 at 8 and 10 bits, A422 and
 // A444 at 10). Samples are normalised by their own depth (2^bits - 1) and
 // rounded back to codes of that depth, never through a narrower one.
 #pragma once
@@ -38,6 +38,7 @@ enum class RawFormat {
   nv12,
   y42b,
   y444,
+  y41b,
   i420_10le,
   i422_10le,
   y444_10le,
@@ -67,7 +68,7 @@ struct RawFormatInfo {
 const RawFormatInfo& describe(RawFormat format);
 
 // Every format, in enum order (for caps lists and tests).
-const std::array<RawFormat, 29>& all_raw_formats();
+const std::array<RawFormat, 30>& all_raw_formats();
 
 struct RawPlane {
   std::uint8_t* data = nullptr;

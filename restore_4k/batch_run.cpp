@@ -69,7 +69,8 @@ BatchItemResult process(const BatchItem& item, const BatchJob& job, int threads)
       video.keep_interrupted = false;  // a partial film is done again, not left as if finished
       if (video.engine.threads == 0) video.engine.threads = threads;
       const VideoResult result = upscale_video(video);
-      outcome.status = result.interrupted ? "interrupted" : "done";
+      outcome.damage = result.damage;
+      outcome.status = result.interrupted ? "interrupted" : result.damage.empty() ? "done" : "damaged";
     } else {
       RasterJob raster = job.item;
       raster.input = item.input;

@@ -59,6 +59,9 @@ VideoJob video_settings_from(const config::JobFile& job) {
   out.denoise = std::stod(job.get("video.denoise"));
   out.colorimetry = job.get("video.colour");
   out.audio = job.get_bool("video.audio");
+  out.subtitles = job.get_bool("video.subtitles");
+  out.data = job.get_bool("video.data");
+  out.monochrome = job.get_bool("video.monochrome");
   return out;
 }
 

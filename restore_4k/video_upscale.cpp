@@ -3,7 +3,10 @@
 #include <gst/gst.h>
 #include <spdlog/spdlog.h>
 
+#include <gst/video/video.h>
+
 #include "infer/model_spec.hpp"
+#include "pipeline/demux_discovery.hpp"
 #include "preprocess/error.hpp"
 #include "restore_4k/output_file.hpp"
 
@@ -13,68 +16,8 @@ namespace {
 // The restoration element: frames leaving it are the progress (every one of
 // them reaches the file), and an interrupt stops the video in front of it.
 constexpr const char* kRestoreName = "restore";
-
-bool element_available(const std::string& name) {
-  pipeline::initialise_gstreamer();
-  GstElementFactory* factory = gst_element_factory_find(name.c_str());
-  if (factory == nullptr) return false;
-  gst_object_unref(factory);
-  return true;
-}
-
-// The demuxer whose pads have stable names (video_0, audio_0, ...), so the
-// pipeline can be written down as a gst-launch-1.0 line.
-std::string demuxer_for(const std::string& container) {
-  if (container.find("mp4") != std::string::npos || container.find("mov") != std::string::npos) return "qtdemux";
-  if (container.find("matroska") != std::string::npos) return "matroskademux";
-  if (container == "avi") return "avidemux";
-  return "";
-}
-
-// The raw format r4ksuperres works in: the decoder's own where it can, so
-// 10-bit stays 10-bit and 4:4:4 stays 4:4:4.
-std::string processing_format(const std::string& pixel_format) {
-  const bool deep = pixel_format.find("10") != std::string::npos || pixel_format.find("12") != std::string::npos ||
-                    pixel_format.find("16") != std::string::npos;
-  const bool chroma_422 = pixel_format.rfind("yuv422", 0) == 0 || pixel_format.rfind("yuvj422", 0) == 0;
-  if (deep) {
-    if (pixel_format.rfind("gray", 0) == 0) return "GRAY16_LE";
-    return chroma_422 ? "I422_10LE" : "I420_10LE";
-  }
-  if (chroma_422) return "Y42B";
-  if (pixel_format == "yuv444p" || pixel_format == "yuvj444p") return "Y444";
-  if (pixel_format == "gray") return "GRAY8";
-  if (pixel_format == "rgb24" || pixel_format == "bgr24" || pixel_format.find("rgb") != std::string::npos ||
-      pixel_format.find("bgr") != std::string::npos || pixel_format.find("gbr") != std::string::npos) {
-    return "RGB";
-  }
-  return "I420";
-}
-
-struct EncoderSetup {
-  std::vector<std::string> extensions;
-  std::string muxer;  // for the first extension
-  std::vector<std::string> elements;
-};
-
-EncoderSetup encoder_setup(VideoEncoder encoder, const std::string& format, const std::filesystem::path& output) {
-  switch (encoder) {
-    case VideoEncoder::prores:
-      // ProRes 422 HQ: 10-bit 4:2:2.
-      return {{".mov"}, "qtmux", {"video/x-raw,format=I422_10LE", "!", "avenc_prores_ks", "profile=hq"}};
-    case VideoEncoder::x264: {
-      const std::string muxer = lower_extension(output) == ".mp4" ? "mp4mux" : "matroskamux";
-      return {{".mkv", ".mp4"}, muxer, {"video/x-raw,format=I420_10LE", "!", "x264enc", "speed-preset=medium"}};
-    }
-    case VideoEncoder::ffv1:
-    default: {
-      // Lossless; keep the processing format (FFV1 takes all of them but RGB,
-      // which it stores as BGRx).
-      const std::string caps = format == "RGB" ? "BGRx" : format;
-      return {{".mkv"}, "matroskamux", {"video/x-raw,format=" + caps, "!", "avenc_ffv1", "slicecrc=1"}};
-    }
-  }
-}
+// The file writer: told on an interrupt to end the other streams with the video.
+constexpr const char* kMuxName = "mux";
 
 // A number as gst-launch-1.0 and YAML read it back: "1", "0.5".
 std::string format_number(double value) {
@@ -83,43 +26,87 @@ std::string format_number(double value) {
   return text;
 }
 
-// Muxers take audio only from a parser (framed, with its caps complete);
-// parsing leaves the packets as they are.
-std::string audio_parser(const std::string& codec) {
-  if (codec == "aac") return "aacparse";
-  if (codec == "mp3" || codec == "mp2") return "mpegaudioparse";
-  if (codec == "ac3" || codec == "eac3") return "ac3parse";
-  if (codec == "opus") return "opusparse";
-  if (codec == "flac") return "flacparse";
-  if (codec == "dts") return "dcaparse";
-  return "";
-}
-
 // Settings that cannot work with this input, found before anything runs.
-void check_restoration(const VideoJob& job, const decode::VideoStreamInfo& video, const std::string& format) {
-  const bool subsampled = format != "Y444" && format != "RGB" && format.rfind("GRAY", 0) != 0;
-  if (subsampled && (video.width % 2 != 0 || (format != "Y42B" && format != "I422_10LE" && video.height % 2 != 0))) {
-    throw InputError("input '" + job.input.string() + "' is " + std::to_string(video.width) + "x" +
-                     std::to_string(video.height) + " in " + video.pixel_format +
-                     ": subsampled chroma needs an even size; crop or pad it by a pixel first");
-  }
+void check_restoration(const VideoJob& job, const decode::VideoStreamInfo& video, std::vector<std::string>& problems) {
   if (job.fit_width > 0 && (job.fit_width < video.width || job.fit_height < video.height)) {
-    throw InputError("fit " + std::to_string(job.fit_width) + "x" + std::to_string(job.fit_height) +
-                     " is smaller than the input '" + job.input.string() + "' (" + std::to_string(video.width) + "x" +
-                     std::to_string(video.height) + "): restoration fits into a larger frame (e.g. 3840x2160)");
+    problems.push_back("fit " + std::to_string(job.fit_width) + "x" + std::to_string(job.fit_height) +
+                       " is smaller than the input (" + std::to_string(video.width) + "x" +
+                       std::to_string(video.height) + "): restoration fits into a larger frame (e.g. 3840x2160)");
   }
-  if (job.fit_mode != "pad" && job.fit_mode != "crop") {
-    throw InputError("fit mode '" + job.fit_mode + "': expected pad or crop");
-  }
+  if (job.fit_mode != "pad" && job.fit_mode != "crop") problems.push_back("fit mode '" + job.fit_mode + "': expected pad or crop");
   if (job.colorimetry != "keep" && job.colorimetry != "bt709" && job.colorimetry != "bt2020") {
-    throw InputError("colour '" + job.colorimetry + "': expected keep, bt709 or bt2020");
+    problems.push_back("colour '" + job.colorimetry + "': expected keep, bt709 or bt2020");
   }
   if (job.denoise < 0.0 || job.denoise > 4.0) {
-    throw InputError("denoise strength " + format_number(job.denoise) + ": expected 0 (off) to 4");
+    problems.push_back("denoise strength " + format_number(job.denoise) + ": expected 0 (off) to 4");
   }
   if (job.deflicker_radius < 1 || job.deflicker_radius > 100) {
-    throw InputError("deflicker radius " + std::to_string(job.deflicker_radius) + ": expected 1 to 100");
+    problems.push_back("deflicker radius " + std::to_string(job.deflicker_radius) + ": expected 1 to 100");
   }
+}
+
+// The chroma subsampling a format needs the frame size to respect.
+void check_frame_size(const decode::VideoStreamInfo& video, const std::string& format, std::vector<std::string>& problems) {
+  int align_x = 1;
+  int align_y = 1;
+  if (format == "Y41B") align_x = 4;
+  else if (format == "I420" || format == "NV12" || format.rfind("I420_", 0) == 0 || format.rfind("A420", 0) == 0 ||
+           format == "P010_10LE") {
+    align_x = align_y = 2;
+  } else if (format == "Y42B" || format.rfind("I422_", 0) == 0 || format.rfind("A422", 0) == 0) {
+    align_x = 2;
+  }
+  if (video.width % align_x != 0 || video.height % align_y != 0) {
+    problems.push_back("the input is " + std::to_string(video.width) + "x" + std::to_string(video.height) + " in " +
+                       video.pixel_format + ": its subsampled chroma needs a width that is a multiple of " +
+                       std::to_string(align_x) + " and a height that is a multiple of " + std::to_string(align_y) +
+                       "; crop or pad it by a pixel first");
+  }
+}
+
+// GStreamer's deinterlace element works on these (8-bit) formats only.
+bool deinterlacer_takes(const std::string& format) {
+  for (const char* f : {"I420", "Y42B", "Y444", "Y41B", "NV12", "RGB", "BGR", "RGBx", "BGRx", "RGBA", "BGRA"}) {
+    if (format == f) return true;
+  }
+  return false;
+}
+
+// The input's colour as caps colorimetry: its tags where it has them, and
+// for an untagged Y'CbCr matrix the assumption every player makes (BT.601 up
+// to 576 lines, BT.709 above), which GStreamer needs to keep the range.
+std::string caps_colorimetry(const decode::VideoStreamInfo& video, bool rgb, std::string& assumption) {
+  GstVideoColorimetry c;
+  c.range = rgb                    ? GST_VIDEO_COLOR_RANGE_0_255
+            : video.range_code == 2 ? GST_VIDEO_COLOR_RANGE_0_255
+                                    : GST_VIDEO_COLOR_RANGE_16_235;
+  c.matrix = rgb ? GST_VIDEO_COLOR_MATRIX_RGB : gst_video_color_matrix_from_iso(static_cast<guint>(video.matrix_code));
+  c.transfer = gst_video_transfer_function_from_iso(static_cast<guint>(video.transfer_code));
+  c.primaries = gst_video_color_primaries_from_iso(static_cast<guint>(video.primaries_code));
+  assumption.clear();
+  if (!rgb && video.range_code == 0) assumption = "range tv";
+  if (!rgb && c.matrix == GST_VIDEO_COLOR_MATRIX_UNKNOWN) {
+    c.matrix = video.height > 576 ? GST_VIDEO_COLOR_MATRIX_BT709 : GST_VIDEO_COLOR_MATRIX_BT601;
+    assumption += std::string(assumption.empty() ? "" : ", ") + "matrix " + (video.height > 576 ? "bt709" : "bt601");
+  }
+  gchar* text = gst_video_colorimetry_to_string(&c);
+  std::string result = text != nullptr ? text : "";
+  g_free(text);
+  return result;
+}
+
+// The output's colour tags for r4kmuxsink: "" keeps the input's own; a
+// conversion writes the target's (ISO/IEC 23001-8 codes).
+std::string output_colour(const VideoJob& job, const decode::VideoStreamInfo& video, const VideoFormatPlan& format) {
+  if (job.colorimetry == "keep") return "";
+  const bool bt2020 = job.colorimetry == "bt2020";
+  const int matrix = format.rgb ? 0 : bt2020 ? 9 : 1;
+  const int primaries = bt2020 ? 9 : 1;
+  const bool deep = format.processing.find("_12") != std::string::npos;
+  const int transfer = bt2020 ? (deep ? 15 : 14) : 1;
+  const int range = format.rgb ? 2 : 1;
+  return std::to_string(matrix) + "," + std::to_string(primaries) + "," + std::to_string(transfer) + "," +
+         std::to_string(range) + "," + std::to_string(video.chroma_location_code);
 }
 
 void append(pipeline::PipelineArguments& arguments, std::initializer_list<std::string> items) {
@@ -156,45 +143,118 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     throw InputError("input '" + job.input.string() + "' has no video stream");
   }
   const decode::VideoStreamInfo& video = plan.media.video.front();
-  const std::string format = processing_format(video.pixel_format);
-  const EncoderSetup encoder = encoder_setup(job.encoder, format, job.output);
-  check_output_path(job.output, job.input, encoder.extensions);
-  check_restoration(job, video, format);
+  check_output_path(job.output, job.input, job.encoder == VideoEncoder::prores ? std::vector<std::string>{".mov"}
+                                           : job.encoder == VideoEncoder::x264
+                                               ? std::vector<std::string>{".mkv", ".mp4", ".mov"}
+                                               : std::vector<std::string>{".mkv"});
+  // Everything that cannot be kept, found before any work and said at once.
+  std::vector<std::string> problems;
+  try {
+    plan.format = plan_video_format(video, job.encoder, job.input);
+  } catch (const InputError& error) {
+    problems.push_back(error.what());
+  }
+  check_restoration(job, video, problems);
+  if (!plan.format.processing.empty()) check_frame_size(video, plan.format.processing, problems);
+  if (video.interlaced()) {
+    if (!job.deinterlace) {
+      problems.push_back("input '" + job.input.string() + "' is interlaced (" + video.field_order +
+                         "): switch deinterlacing on (video.deinterlace: true, or leave out --no-deinterlace); the "
+                         "restoration stages work on whole frames");
+    } else if (!plan.format.processing.empty() && !deinterlacer_takes(plan.format.processing)) {
+      problems.push_back("input '" + job.input.string() + "' is interlaced " + video.pixel_format +
+                         ": GStreamer 1.22's deinterlacer takes 8-bit 4:2:0, 4:2:2, 4:4:4, 4:1:1 and packed RGB "
+                         "only, so deinterlacing it would lose samples; deinterlace it first into a lossless file");
+    }
+  }
+  const std::string container = lower_extension(job.output);
+  if (video.rotation != 0 && container == ".mkv") {
+    problems.push_back("input '" + job.input.string() + "' is shown turned by " + std::to_string(video.rotation) +
+                       " degrees (a display matrix), which Matroska files written here cannot say; write a .mov (--encoder "
+                       "prores) or .mp4 (--encoder x264), which keep it");
+  }
+  decode::CarriageOptions carriage;
+  carriage.audio = job.audio;
+  carriage.subtitles = job.subtitles;
+  carriage.data = job.data;
+  plan.streams = decode::plan_carriage(plan.media, job.output, carriage);
+  for (const auto& decision : plan.streams) {
+    if (decision.carriage == decode::Carriage::refused) {
+      problems.push_back(decode::describe(decision) + " of '" + job.input.string() + "': " + decision.reason);
+    }
+  }
+  if (!problems.empty()) {
+    std::string text = problems.front();
+    for (std::size_t i = 1; i < problems.size(); ++i) text += "; and " + problems[i];
+    throw InputError(text);
+  }
+  for (const auto& decision : plan.streams) {
+    if (decision.carriage != decode::Carriage::copy) {
+      plan.notices.push_back(decode::describe(decision) + ": " + decision.reason);
+    }
+  }
+  for (const auto& notice : plan.format.notices) plan.notices.push_back(notice);
 
   // The model itself is loaded once, by r4ksuperres when the pipeline starts
   // (a model that cannot load stops it before any file is opened); a
   // missing or misnamed model is caught here already.
   infer::resolve_model(job.model);
-  plan.decoder = decode::choose_decoder(video.codec, job.decoder, element_available);
-  const std::string demuxer = demuxer_for(plan.media.container);
+
+  // Demux the picture with GStreamer; every other stream goes to the file
+  // from the input itself (r4kmuxsink).
+  pipeline::ExpectedStreams expected;
+  expected.video = 1;
+  const pipeline::DemuxDiscovery demux = pipeline::discover_demux(job.input, expected);
+  const pipeline::DemuxPad* video_pad = nullptr;
+  for (const auto& pad : demux.pads) {
+    if (pad.media == "video") {
+      video_pad = &pad;
+      break;
+    }
+  }
+  if (video_pad == nullptr) {
+    throw InputError("input '" + job.input.string() + "': GStreamer's " + demux.demuxer + " shows no video stream");
+  }
+  plan.decoder = decode::choose_decoder(video.codec, job.decoder, pipeline::element_available);
+  if (plan.decoder.decoder == "decodebin") {
+    // Not in the table: the best parser and decoder GStreamer has for the caps.
+    plan.decoder = {};
+    const bool raw = video_pad->caps.rfind("video/x-raw", 0) == 0;
+    if (!raw) {
+      plan.decoder.parser = pipeline::best_element(video_pad->caps, pipeline::ElementRole::parser);
+      plan.decoder.decoder = pipeline::best_element(video_pad->caps, pipeline::ElementRole::decoder);
+      if (plan.decoder.decoder.empty()) {
+        throw InputError("input '" + job.input.string() + "': no GStreamer decoder here takes its " + video.codec +
+                         " video (" + video_pad->caps.substr(0, video_pad->caps.find(',')) + ")");
+      }
+    }
+  }
+  std::string assumption;
+  const std::string colorimetry = caps_colorimetry(video, plan.format.rgb, assumption);
+  if (!assumption.empty()) {
+    plan.notices.push_back("the input's colour is not fully tagged: restoring it as " + assumption +
+                           " (the output is tagged as the input was)");
+  }
 
   auto& a = plan.arguments;
   append(a, {"filesrc", "location=" + job.input.string(), "!"});
-  if (demuxer.empty() || plan.decoder.decoder == "decodebin") {
-    spdlog::warn("container '{}' or codec '{}' has no fixed demuxer/decoder here: decoding with decodebin; audio "
-                 "and subtitles are not carried over",
-                 plan.media.container, video.codec);
-    append(a, {"decodebin", "!"});
-  } else {
-    append(a, {demuxer, "name=demux", "demux.video_0", "!", "queue", "!"});
-    if (!plan.decoder.parser.empty()) append(a, {plan.decoder.parser, "!"});
-    append(a, {plan.decoder.decoder, "!"});
+  if (!demux.demuxer.empty()) {
+    append(a, {demux.demuxer, "name=demux", "demux." + video_pad->name, "!"});
   }
-  // The restoration chain is one r4krestore element (deinterlace, clean-up,
-  // super-resolution, fit, colour), so that the gst-launch-1.0 line of
-  // --dry-run is the pipeline that runs.
-  if (video.interlaced()) {
-    if (!job.deinterlace) {
-      throw InputError("input '" + job.input.string() + "' is interlaced (" + video.field_order +
-                       "): switch deinterlacing on (video.deinterlace: true, or leave out --no-deinterlace); the "
-                       "restoration stages work on whole frames");
-    }
-    spdlog::info("input is interlaced ({}): deinterlacing before restoration", video.field_order);
-  }
+  append(a, {"queue", "!"});
+  if (!plan.decoder.parser.empty()) append(a, {plan.decoder.parser, "!"});
+  if (!plan.decoder.decoder.empty()) append(a, {plan.decoder.decoder, "!"});
+  // The picture's colour and aspect as the probe read them (GStreamer's
+  // demuxers lose some: qtdemux the full-range flag of 'colr' atoms).
+  char sar[48];
+  std::snprintf(sar, sizeof sar, "%d/%d", video.sar_num, video.sar_den);
+  append(a, {"capssetter", "caps=video/x-raw,colorimetry=(string)" + colorimetry +
+                               ",pixel-aspect-ratio=(fraction)" + sar,
+             "!", "videoconvert", "dither=none", "!", "video/x-raw,format=" + plan.format.processing, "!", "queue",
+             "max-size-buffers=4", "max-size-bytes=0", "max-size-time=0", "!"});
   char color[16];
   std::snprintf(color, sizeof color, "0x%06x", job.pad_color);
-  append(a, {"videoconvert", "!", "video/x-raw,format=" + format, "!", "queue", "max-size-buffers=4",
-             "max-size-bytes=0", "max-size-time=0", "!", "r4krestore", "name=restore",
+  append(a, {"r4krestore", std::string("name=") + kRestoreName,
              std::string("deinterlace=") + (job.deinterlace ? "true" : "false"),
              std::string("deflicker=") + (job.deflicker ? "true" : "false"),
              "deflicker-radius=" + std::to_string(job.deflicker_radius), std::string("dust=") + (job.dust ? "true" : "false"),
@@ -203,49 +263,43 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
              "halo=" + std::to_string(job.halo), "threads=" + std::to_string(job.engine.threads),
              "batch=" + std::to_string(job.batch), "width=" + std::to_string(job.fit_width),
              "height=" + std::to_string(job.fit_height), "fit-mode=" + job.fit_mode,
-             std::string("pad-color=") + color, "colorimetry=" + job.colorimetry, "!", "queue", "max-size-buffers=4",
-             "max-size-bytes=0", "max-size-time=0", "!"});
-  append(a, {"videoconvert", "!"});
-  a.insert(a.end(), encoder.elements.begin(), encoder.elements.end());
-  append(a, {"!", "queue", "!", encoder.muxer, "name=mux", "!", "filesink", "location=" + location.string()});
-
-  if (!demuxer.empty() && plan.decoder.decoder != "decodebin") {
-    // Audio (and, in Matroska, subtitles) go to the muxer untouched. Their
-    // queues must hold as much as the video branch delays (an encoder's
-    // look-ahead can be seconds); the demuxer still cannot run ahead,
-    // because it blocks on the bounded video queue.
-    if (!job.audio && !plan.media.audio.empty()) {
-      spdlog::info("audio is left out (video.audio: false)");
-    }
-    for (std::size_t i = 0; job.audio && i < plan.media.audio.size(); ++i) {
-      const std::string queue = "audio_queue_" + std::to_string(i);
-      append(a, {"demux.audio_" + std::to_string(i), "!", "queue", "name=" + queue, "max-size-time=0",
-                 "max-size-bytes=0", "max-size-buffers=0", "!"});
-      plan.cut_others.push_back(queue + ".src");
-      const std::string parser = audio_parser(plan.media.audio[i].codec);
-      if (!parser.empty() && element_available(parser)) append(a, {parser, "!"});
-      append(a, {"mux.audio_%u"});
-    }
-    if (encoder.muxer == "matroskamux") {
-      for (std::size_t i = 0; i < plan.media.subtitles.size(); ++i) {
-        // matroskamux takes SSA/ASS and DVD bitmaps as they come; SubRip
-        // leaves the demuxer as Pango markup, which it refuses.
-        const std::string& codec = plan.media.subtitles[i].codec;
-        if (codec != "ass" && codec != "ssa" && codec != "dvd_subtitle") {
-          spdlog::warn("subtitle stream {} ({}) is not carried over: Matroska muxing of it is not supported here", i,
-                       codec);
-          continue;
-        }
-        const std::string queue = "subtitle_queue_" + std::to_string(i);
-        append(a, {"demux.subtitle_" + std::to_string(i), "!", "queue", "name=" + queue, "max-size-time=0",
-                   "max-size-bytes=0", "max-size-buffers=0", "!"});
-        plan.cut_others.push_back(queue + ".src");
-        append(a, {"mux.subtitle_%u"});
-      }
-    } else if (!plan.media.subtitles.empty()) {
-      spdlog::warn("{} cannot hold the input's subtitles; they are not carried over", encoder.muxer);
-    }
+             std::string("pad-color=") + color, "colorimetry=" + job.colorimetry,
+             std::string("monochrome=") + (job.monochrome ? "true" : "false"), "!", "queue", "max-size-buffers=4",
+             "max-size-bytes=0", "max-size-time=0", "!", "videoconvert", "dither=none", "!",
+             "video/x-raw,format=" + plan.format.encoder_input, "!"});
+  switch (job.encoder) {
+    case VideoEncoder::prores:
+      append(a, {"avenc_prores_ks", "profile=" + plan.format.prores_profile, "!"});
+      break;
+    case VideoEncoder::x264:
+      append(a, {"x264enc", "speed-preset=medium", "!", "video/x-h264,stream-format=avc", "!"});
+      break;
+    case VideoEncoder::ffv1:
+    default:
+      append(a, {"avenc_ffv1", "slicecrc=1", "!"});
+      break;
   }
+  std::string streams;
+  for (const auto& d : plan.streams) {
+    const char* how = d.carriage == decode::Carriage::copy   ? ""
+                      : d.carriage == decode::Carriage::flac ? ":flac"
+                      : d.carriage == decode::Carriage::alac ? ":alac"
+                      : d.carriage == decode::Carriage::pcm  ? ":pcm"
+                                                             : nullptr;
+    if (how != nullptr) streams += (streams.empty() ? "" : ",") + std::to_string(d.index) + how;
+  }
+  append(a, {"r4kmuxsink", std::string("name=") + kMuxName, "location=" + location.string(),
+             "source=" + job.input.string(), "source-video=" + std::to_string(video.index),
+             "streams=" + (streams.empty() ? std::string("none") : streams)});
+  if (const std::string colour = output_colour(job, video, plan.format); !colour.empty()) {
+    append(a, {"colour=" + colour});
+  }
+  if (video_pad->first_time >= 0) {
+    append(a, {"video-first-time=" + std::to_string(video_pad->first_time),
+               "video-first-index=" + std::to_string(video_pad->first_time_index)});
+  }
+  append(a, {"expected-frames=" + std::to_string(video.frame_count),
+             std::string("frame-tolerance=") + (video.frame_count_exact ? "0" : "1")});
   return plan;
 }
 
@@ -258,12 +312,13 @@ VideoResult upscale_video(const VideoJob& job) {
                job.output.string(), job.model, plan.decoder.decoder, plan.decoder.hardware ? " (hardware)" : "");
   spdlog::debug("pipeline: {}", pipeline::gst_launch_line(plan.arguments));
 
+  for (const auto& notice : plan.notices) spdlog::info("{}", notice);
   pipeline::PipelineRunOptions options;
   options.count_element = kRestoreName;
   options.interrupt = job.cancel;
   options.abort = job.abort;
   options.cut_video = std::string(kRestoreName) + ".sink";
-  options.cut_others = plan.cut_others;
+  options.interrupt_flag = std::string(kMuxName) + ".stop-at-video-end";
   if (job.progress) {
     const std::int64_t total = video.frame_count;
     options.progress = [&job, total](const pipeline::PipelineProgress& progress) {
@@ -278,6 +333,7 @@ VideoResult upscale_video(const VideoJob& job) {
   result.seconds = run.seconds;
   result.interrupted = run.interrupted;
   result.expected_frames = video.frame_count;
+  result.damage = run.damage;
   return result;
 }
 

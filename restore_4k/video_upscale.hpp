@@ -15,9 +15,11 @@
 
 #include "decode/decoder_choice.hpp"
 #include "decode/media_probe.hpp"
+#include "decode/stream_carriage.hpp"
 #include "infer/model_loader.hpp"
 #include "infer/model_spec.hpp"
 #include "pipeline/pipeline_runner.hpp"
+#include "restore_4k/video_format_policy.hpp"
 
 namespace r4k::restore {
 
@@ -50,6 +52,9 @@ struct VideoJob {
   double denoise = 0.0;               // strength, 0 = off
   std::string colorimetry = "keep";   // keep | bt709 | bt2020
   bool audio = true;                  // carry the audio streams over
+  bool subtitles = true;              // carry the subtitle streams over
+  bool data = true;                   // false: data streams that cannot be carried are left out
+  bool monochrome = false;            // a black-and-white film: every frame exactly grey
   // Interrupted after some frames: keep the finalised, playable part under
   // the output name (a user's Ctrl-C), or discard it (batches, which redo it).
   bool keep_interrupted = true;
@@ -68,13 +73,16 @@ std::uint32_t parse_rgb_color(const std::string& text);
 struct VideoPlan {
   decode::MediaInfo media;
   decode::DecoderChoice decoder;
-  pipeline::PipelineArguments arguments;  // writing to `location`
-  std::vector<std::string> cut_others;    // where an interrupt stops the other streams ("queue.src")
+  VideoFormatPlan format;
+  std::vector<decode::StreamDecision> streams;  // every stream but the picture
+  std::vector<std::string> notices;             // conversions and assumptions, said before the work
+  pipeline::PipelineArguments arguments;        // writing to `location`
 };
 
 // Probes the input, checks the job and builds the pipeline writing to
 // `location`. Throws InputError for bad input (no video stream, output
-// extension that does not fit the encoder, ...).
+// extension that does not fit the encoder, a stream, pixel format or tag the
+// output cannot keep: every such problem at once).
 VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location);
 
 struct VideoResult {
@@ -82,6 +90,9 @@ struct VideoResult {
   double seconds = 0.0;
   bool interrupted = false;
   std::int64_t expected_frames = 0;
+  // Damaged input (the stream ended early, undecodable data): the file holds
+  // all it had to give. Empty when the input was sound.
+  std::vector<std::string> damage;
 };
 
 // Runs the job. On success (or interrupt, after EOS finalised the file) the

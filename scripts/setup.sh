@@ -19,7 +19,7 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev   # elements, GstHarness (gstreamer-check)
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav  # demuxers, parsers, decoders, encoders
-  libavformat-dev libavcodec-dev libavutil-dev           # media probing
+  libavformat-dev libavcodec-dev libavutil-dev libswresample-dev  # media probing and muxing
   libgdal-dev gdal-bin   # rasters: GeoTIFF/COG reading and writing, gdalinfo in tests
   ffmpeg                                                 # ffprobe checks and test clips
   libgtest-dev libgmock-dev

@@ -1,0 +1,508 @@
+/**
+ * SECTION:element-r4kmuxsink
+ * @title: r4kmuxsink
+ *
+ * Writes the restored picture (FFV1, ProRes or H.264 from avenc_ffv1,
+ * avenc_prores_ks or x264enc) into a Matroska, QuickTime or MP4 file, and
+ * carries every other stream of the original input over from the input file
+ * itself: audio, subtitles and attached files packet for packet (PCM that the
+ * container cannot hold is stored losslessly as FLAC, ALAC or plain PCM),
+ * with the input's chapters, global tags, stream languages, titles,
+ * default/forced flags, rotation and timecode. The picture's colour tags are
+ * written into the container and, for ProRes and H.264, into the stream's own
+ * headers; its pixel aspect ratio is kept exactly.
+ *
+ * GStreamer 1.22's muxers cannot do this (see docs/fidelity.md): this sink
+ * uses FFmpeg's, the same that wrote most inputs.
+ *
+ * The provenance comment r4krestore sends is written as the tag RESTORE4K
+ * (Matroska) or appended to the comment (MOV, MP4); RESTORE4K_INPUT says
+ * whether the input was complete ("complete", "ended after N of M frames",
+ * "interrupted after N of M frames"). A picture stream that ends before
+ * expected-frames is reported as damaged input on the bus.
+ *
+ * ## Example launch line
+ * |[
+ * gst-launch-1.0 -e filesrc location=reel.mp4 ! qtdemux name=demux demux.video_0 ! queue ! \
+ *     h264parse ! avdec_h264 ! videoconvert ! r4ksuperres model=builtin:bicubic-x2 ! \
+ *     avenc_ffv1 ! r4kmuxsink location=reel-x2.mkv source=reel.mp4
+ * ]|
+ */
+#include "pipeline/gstr4kmuxsink.h"
+
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "decode/media_probe.hpp"
+#include "decode/media_writer.hpp"
+#include "decode/stream_carriage.hpp"
+#include "pipeline/input_damage.hpp"
+#include "preprocess/error.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(gst_r4k_mux_sink_debug);
+#define GST_CAT_DEFAULT gst_r4k_mux_sink_debug
+
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_SOURCE,
+  PROP_SOURCE_VIDEO,
+  PROP_STREAMS,
+  PROP_COLOUR,
+  PROP_EXPECTED_FRAMES,
+  PROP_FRAME_TOLERANCE,
+  PROP_STOP_AT_VIDEO_END,
+  PROP_VIDEO_FIRST_TIME,
+  PROP_VIDEO_FIRST_INDEX,
+};
+
+#define DEFAULT_STREAMS "auto"
+
+namespace {
+
+struct MuxSinkState {
+  std::optional<r4k::decode::VideoStreamFormat> format;
+  std::unique_ptr<r4k::decode::MediaWriter> writer;
+  std::string provenance;
+  bool finished = false;
+};
+
+}  // namespace
+
+struct _GstR4kMuxSink {
+  GstBaseSink parent;
+  gchar* location;
+  gchar* source;
+  gint source_video;
+  gchar* streams;
+  gchar* colour;
+  gint64 expected_frames;
+  gint frame_tolerance;
+  gboolean stop_at_video_end;
+  gint64 video_first_time;
+  gint video_first_index;
+  MuxSinkState* state;
+};
+
+G_DEFINE_TYPE(GstR4kMuxSink, gst_r4k_mux_sink, GST_TYPE_BASE_SINK);
+GST_ELEMENT_REGISTER_DEFINE(r4kmuxsink, "r4kmuxsink", GST_RANK_NONE, GST_TYPE_R4K_MUX_SINK);
+
+static std::string text_of(const gchar* value) { return value != nullptr ? value : ""; }
+
+// "1,2:alac,4" (or "auto": every stream the plan for this output carries).
+static std::vector<r4k::decode::StreamDecision> stream_decisions(const std::string& text,
+                                                                 const std::filesystem::path& source,
+                                                                 const std::filesystem::path& output) {
+  if (text == "auto") {
+    auto decisions = r4k::decode::plan_carriage(r4k::decode::probe_media(source), output, {});
+    for (const auto& d : decisions) {
+      if (d.carriage == r4k::decode::Carriage::refused) {
+        throw r4k::InputError(r4k::decode::describe(d) + " of '" + source.string() + "': " + d.reason);
+      }
+    }
+    return decisions;
+  }
+  std::vector<r4k::decode::StreamDecision> decisions;
+  if (text == "none") return decisions;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    if (item.empty()) continue;
+    r4k::decode::StreamDecision d;
+    const auto colon = item.find(':');
+    char* end = nullptr;
+    d.index = static_cast<int>(std::strtol(item.c_str(), &end, 10));
+    const std::string how = colon == std::string::npos ? "copy" : item.substr(colon + 1);
+    if (end == item.c_str() || (how != "copy" && how != "flac" && how != "alac" && how != "pcm")) {
+      throw r4k::InputError("streams '" + text + "': '" + item + "' is not INDEX or INDEX:copy|flac|alac|pcm");
+    }
+    d.carriage = how == "flac"   ? r4k::decode::Carriage::flac
+                 : how == "alac" ? r4k::decode::Carriage::alac
+                 : how == "pcm"  ? r4k::decode::Carriage::pcm
+                                 : r4k::decode::Carriage::copy;
+    decisions.push_back(d);
+  }
+  return decisions;
+}
+
+// "matrix,primaries,transfer,range,chroma" as ISO/IEC 23001-8 codes; "" =
+// the source video's own tags.
+static r4k::decode::ColourTags colour_tags(const std::string& text, const std::filesystem::path& source,
+                                           int source_video) {
+  r4k::decode::ColourTags tags;
+  if (text.empty()) {
+    const auto media = r4k::decode::probe_media(source);
+    for (const auto& video : media.video) {
+      if (source_video >= 0 && video.index != source_video) continue;
+      tags.matrix = video.matrix_code;
+      tags.primaries = video.primaries_code;
+      tags.transfer = video.transfer_code;
+      tags.range = video.range_code;
+      tags.chroma_location = video.chroma_location_code;
+      break;
+    }
+    return tags;
+  }
+  int values[5] = {2, 2, 2, 0, 0};
+  std::stringstream stream(text);
+  std::string item;
+  int i = 0;
+  while (std::getline(stream, item, ',') && i < 5) values[i++] = std::atoi(item.c_str());
+  if (i != 5) throw r4k::InputError("colour '" + text + "': expected matrix,primaries,transfer,range,chroma codes");
+  tags.matrix = values[0];
+  tags.primaries = values[1];
+  tags.transfer = values[2];
+  tags.range = values[3];
+  tags.chroma_location = values[4];
+  return tags;
+}
+
+static gboolean gst_r4k_mux_sink_start(GstBaseSink* base) {
+  auto* self = GST_R4K_MUX_SINK(base);
+  *self->state = MuxSinkState();
+  if (text_of(self->location).empty() || text_of(self->source).empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No output or no source given."),
+                      ("set location (the file to write) and source (the input whose streams are carried)"));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean gst_r4k_mux_sink_stop(GstBaseSink* base) {
+  auto* self = GST_R4K_MUX_SINK(base);
+  // An unfinished file is left for the caller to remove (it is a partial name).
+  self->state->writer.reset();
+  return TRUE;
+}
+
+static gboolean gst_r4k_mux_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
+  auto* self = GST_R4K_MUX_SINK(base);
+  const GstStructure* s = gst_caps_get_structure(caps, 0);
+  r4k::decode::VideoStreamFormat format;
+  const std::string name = gst_structure_get_name(s);
+  format.codec = name == "video/x-ffv" ? "ffv1" : name == "video/x-prores" ? "prores" : name == "video/x-h264" ? "h264" : "";
+  if (format.codec.empty()) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("r4kmuxsink takes FFV1, ProRes or H.264."), ("got %s", name.c_str()));
+    return FALSE;
+  }
+  gst_structure_get_int(s, "width", &format.width);
+  gst_structure_get_int(s, "height", &format.height);
+  gst_structure_get_fraction(s, "pixel-aspect-ratio", &format.sar_num, &format.sar_den);
+  gst_structure_get_fraction(s, "framerate", &format.rate_num, &format.rate_den);
+  if (const char* variant = gst_structure_get_string(s, "variant"); variant != nullptr) format.prores_variant = variant;
+  if (const GValue* data = gst_structure_get_value(s, "codec_data"); data != nullptr && GST_VALUE_HOLDS_BUFFER(data)) {
+    GstBuffer* buffer = gst_value_get_buffer(data);
+    GstMapInfo map;
+    if (gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+      format.extradata.assign(map.data, map.data + map.size);
+      gst_buffer_unmap(buffer, &map);
+    }
+  }
+  if (const char* mode = gst_structure_get_string(s, "interlace-mode"); mode != nullptr) {
+    format.interlaced = std::string(mode) != "progressive";
+    const char* order = gst_structure_get_string(s, "field-order");
+    format.top_field_first = order == nullptr || std::string(order) != "bottom-field-first";
+  }
+  if (format.codec == "h264") {
+    const char* stream_format = gst_structure_get_string(s, "stream-format");
+    if (stream_format == nullptr || std::string(stream_format) != "avc") {
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("r4kmuxsink takes H.264 as stream-format=avc."),
+                        ("put video/x-h264,stream-format=avc after the encoder"));
+      return FALSE;
+    }
+  }
+  self->state->format = format;
+  return TRUE;
+}
+
+static void open_writer(GstR4kMuxSink* self) {
+  MuxSinkState& state = *self->state;
+  GST_OBJECT_LOCK(self);
+  r4k::decode::MediaWriterOptions options;
+  options.output = text_of(self->location);
+  options.source = text_of(self->source);
+  int source_video = self->source_video;
+  const std::string streams = text_of(self->streams);
+  const std::string colour = text_of(self->colour);
+  GST_OBJECT_UNLOCK(self);
+  if (source_video < 0) {
+    const auto media = r4k::decode::probe_media(options.source);
+    if (!media.video.empty()) source_video = media.video.front().index;
+  }
+  options.source_video = source_video;
+  options.streams = stream_decisions(streams, options.source, options.output);
+  options.colour = colour_tags(colour, options.source, source_video);
+  options.provenance = state.provenance;
+  GST_OBJECT_LOCK(self);
+  options.video_first_time = self->video_first_time;
+  options.video_first_index = self->video_first_index;
+  GST_OBJECT_UNLOCK(self);
+  state.writer = std::make_unique<r4k::decode::MediaWriter>(options, *state.format);
+}
+
+static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffer) {
+  auto* self = GST_R4K_MUX_SINK(base);
+  MuxSinkState& state = *self->state;
+  try {
+    if (!state.format) throw r4k::Error("no caps before the first picture");
+    if (!state.writer) open_writer(self);
+    const GstSegment& segment = base->segment;
+    const auto stream_time = [&](GstClockTime t) -> std::optional<std::int64_t> {
+      if (!GST_CLOCK_TIME_IS_VALID(t)) return std::nullopt;
+      guint64 position = 0;
+      const int sign = gst_segment_to_stream_time_full(&segment, GST_FORMAT_TIME, t, &position);
+      if (sign == 0) return std::nullopt;
+      return sign > 0 ? static_cast<std::int64_t>(position) : -static_cast<std::int64_t>(position);
+    };
+    const std::optional<std::int64_t> pts = stream_time(GST_BUFFER_PTS(buffer));
+    if (!pts) throw r4k::Error("a picture without a timestamp");
+    const std::optional<std::int64_t> dts = stream_time(GST_BUFFER_DTS(buffer));
+    const std::int64_t duration =
+        GST_BUFFER_DURATION_IS_VALID(buffer) ? static_cast<std::int64_t>(GST_BUFFER_DURATION(buffer)) : 0;
+    GstMapInfo map;
+    if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) throw r4k::Error("cannot map a video packet");
+    state.writer->write_video(map.data, map.size, *pts, dts, duration,
+                              !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT));
+    gst_buffer_unmap(buffer, &map);
+  } catch (const r4k::InputError& error) {
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot carry the input's streams."), ("%s", error.what()));
+    return GST_FLOW_ERROR;
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write '%s'.", self->location), ("%s", error.what()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
+  auto* self = GST_R4K_MUX_SINK(base);
+  MuxSinkState& state = *self->state;
+  if (GST_EVENT_TYPE(event) == GST_EVENT_TAG) {
+    GstTagList* tags = nullptr;
+    gst_event_parse_tag(event, &tags);
+    gchar* comment = nullptr;
+    if (gst_tag_list_get_string(tags, GST_TAG_COMMENT, &comment) && comment != nullptr &&
+        std::string(comment).rfind("restore4k:", 0) == 0) {
+      state.provenance = comment;
+    }
+    g_free(comment);
+  } else if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && state.writer && !state.finished) {
+    try {
+      GST_OBJECT_LOCK(self);
+      const bool stop = self->stop_at_video_end != FALSE;
+      const gint64 expected = self->expected_frames;
+      const gint tolerance = self->frame_tolerance;
+      GST_OBJECT_UNLOCK(self);
+      const std::int64_t frames = state.writer->video_packets();
+      std::string status = "complete";
+      const std::string counted = std::to_string(frames) + " of " + std::to_string(expected) + " frames";
+      if (stop) {
+        status = "interrupted after " + counted;
+      } else if (expected > 0 && frames + tolerance < expected) {
+        status = "ended after " + counted;
+        r4k::pipeline::post_input_damage(GST_ELEMENT(self), text_of(self->source) + ": the input ended after " + counted);
+      }
+      state.writer->finish(stop, status);
+      for (const std::string& problem : state.writer->damage()) r4k::pipeline::post_input_damage(GST_ELEMENT(self), problem);
+      state.finished = true;
+    } catch (const std::exception& error) {
+      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not finish '%s'.", self->location), ("%s", error.what()));
+      gst_event_unref(event);
+      return FALSE;
+    }
+  }
+  return GST_BASE_SINK_CLASS(gst_r4k_mux_sink_parent_class)->event(base, event);
+}
+
+static void gst_r4k_mux_sink_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_MUX_SINK(object);
+  GST_OBJECT_LOCK(self);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_free(self->location);
+      self->location = g_value_dup_string(value);
+      break;
+    case PROP_SOURCE:
+      g_free(self->source);
+      self->source = g_value_dup_string(value);
+      break;
+    case PROP_SOURCE_VIDEO:
+      self->source_video = g_value_get_int(value);
+      break;
+    case PROP_STREAMS:
+      g_free(self->streams);
+      self->streams = g_value_dup_string(value);
+      break;
+    case PROP_COLOUR:
+      g_free(self->colour);
+      self->colour = g_value_dup_string(value);
+      break;
+    case PROP_EXPECTED_FRAMES:
+      self->expected_frames = g_value_get_int64(value);
+      break;
+    case PROP_FRAME_TOLERANCE:
+      self->frame_tolerance = g_value_get_int(value);
+      break;
+    case PROP_STOP_AT_VIDEO_END:
+      self->stop_at_video_end = g_value_get_boolean(value);
+      break;
+    case PROP_VIDEO_FIRST_TIME:
+      self->video_first_time = g_value_get_int64(value);
+      break;
+    case PROP_VIDEO_FIRST_INDEX:
+      self->video_first_index = g_value_get_int(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_mux_sink_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
+  auto* self = GST_R4K_MUX_SINK(object);
+  GST_OBJECT_LOCK(self);
+  switch (prop_id) {
+    case PROP_LOCATION:
+      g_value_set_string(value, self->location);
+      break;
+    case PROP_SOURCE:
+      g_value_set_string(value, self->source);
+      break;
+    case PROP_SOURCE_VIDEO:
+      g_value_set_int(value, self->source_video);
+      break;
+    case PROP_STREAMS:
+      g_value_set_string(value, self->streams);
+      break;
+    case PROP_COLOUR:
+      g_value_set_string(value, self->colour);
+      break;
+    case PROP_EXPECTED_FRAMES:
+      g_value_set_int64(value, self->expected_frames);
+      break;
+    case PROP_FRAME_TOLERANCE:
+      g_value_set_int(value, self->frame_tolerance);
+      break;
+    case PROP_STOP_AT_VIDEO_END:
+      g_value_set_boolean(value, self->stop_at_video_end);
+      break;
+    case PROP_VIDEO_FIRST_TIME:
+      g_value_set_int64(value, self->video_first_time);
+      break;
+    case PROP_VIDEO_FIRST_INDEX:
+      g_value_set_int(value, self->video_first_index);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
+      break;
+  }
+  GST_OBJECT_UNLOCK(self);
+}
+
+static void gst_r4k_mux_sink_finalize(GObject* object) {
+  auto* self = GST_R4K_MUX_SINK(object);
+  g_free(self->location);
+  g_free(self->source);
+  g_free(self->streams);
+  g_free(self->colour);
+  delete self->state;
+  G_OBJECT_CLASS(gst_r4k_mux_sink_parent_class)->finalize(object);
+}
+
+static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
+  auto* gobject_class = G_OBJECT_CLASS(klass);
+  auto* element_class = GST_ELEMENT_CLASS(klass);
+  auto* base_class = GST_BASE_SINK_CLASS(klass);
+  gobject_class->set_property = gst_r4k_mux_sink_set_property;
+  gobject_class->get_property = gst_r4k_mux_sink_get_property;
+  gobject_class->finalize = gst_r4k_mux_sink_finalize;
+
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(
+      gobject_class, PROP_LOCATION,
+      g_param_spec_string("location", "Location", "The file to write: .mkv, .mov or .mp4", nullptr, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_SOURCE,
+      g_param_spec_string("source", "Source", "The input file whose other streams, chapters and tags are carried",
+                          nullptr, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_SOURCE_VIDEO,
+      g_param_spec_int("source-video", "Source video",
+                       "The source's video stream this picture replaces (its language, title, flags and rotation go "
+                       "to the new one; -1 = the first)",
+                       -1, G_MAXINT, -1, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_STREAMS,
+      g_param_spec_string("streams", "Streams",
+                          "Source streams to carry: auto (every one; an error names any the output cannot hold), "
+                          "none, or a list INDEX[:copy|flac|alac|pcm],...",
+                          DEFAULT_STREAMS, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_COLOUR,
+      g_param_spec_string("colour", "Colour",
+                          "The picture's colour tags as ISO/IEC 23001-8 codes matrix,primaries,transfer,range,chroma-"
+                          "location (FFmpeg's numbering); empty = the source video's own tags",
+                          nullptr, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_EXPECTED_FRAMES,
+      g_param_spec_int64("expected-frames", "Expected frames",
+                         "Pictures the input holds (0 = unknown): fewer is reported as damaged input", 0, G_MAXINT64,
+                         0, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_FRAME_TOLERANCE,
+      g_param_spec_int("frame-tolerance", "Frame tolerance",
+                       "How many pictures fewer than expected-frames still count as complete (for counts estimated "
+                       "from the duration)",
+                       0, 1000, 0, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_STOP_AT_VIDEO_END,
+      g_param_spec_boolean("stop-at-video-end", "Stop at video end",
+                           "The job was interrupted: carry the other streams only up to the last picture's end",
+                           FALSE, flags));
+
+  g_object_class_install_property(
+      gobject_class, PROP_VIDEO_FIRST_TIME,
+      g_param_spec_int64("video-first-time", "Video first time",
+                         "Stream time (ns) the picture's demuxer gave the source video's packet number "
+                         "video-first-index: ties the picture's times to the source's (-1 = align the first picture "
+                         "with the source video's start)",
+                         -1, G_MAXINT64, -1, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_VIDEO_FIRST_INDEX,
+      g_param_spec_int("video-first-index", "Video first index",
+                       "Which timestamped packet of the source video video-first-time belongs to", 0, G_MAXINT, 0,
+                       flags));
+  gst_element_class_set_static_metadata(element_class, "Restored video file sink", "Sink/File",
+                                        "Writes the restored picture into Matroska, MOV or MP4 with every other "
+                                        "stream, chapter and tag of the input carried over",
+                                        "restore4k engineers");
+  GstCaps* caps = gst_caps_from_string("video/x-ffv; video/x-prores; video/x-h264, stream-format=(string)avc");
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_caps_unref(caps);
+
+  base_class->start = gst_r4k_mux_sink_start;
+  base_class->stop = gst_r4k_mux_sink_stop;
+  base_class->set_caps = gst_r4k_mux_sink_set_caps;
+  base_class->render = gst_r4k_mux_sink_render;
+  base_class->event = gst_r4k_mux_sink_event;
+  GST_DEBUG_CATEGORY_INIT(gst_r4k_mux_sink_debug, "r4kmuxsink", 0, "restore4k restored video file sink");
+}
+
+static void gst_r4k_mux_sink_init(GstR4kMuxSink* self) {
+  self->location = nullptr;
+  self->source = nullptr;
+  self->source_video = -1;
+  self->streams = g_strdup(DEFAULT_STREAMS);
+  self->colour = nullptr;
+  self->expected_frames = 0;
+  self->frame_tolerance = 0;
+  self->stop_at_video_end = FALSE;
+  self->video_first_time = -1;
+  self->video_first_index = 0;
+  self->state = new MuxSinkState();
+  gst_base_sink_set_sync(GST_BASE_SINK(self), FALSE);
+}
