@@ -1,6 +1,7 @@
 #include "decode/media_probe.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <memory>
 
 extern "C" {
@@ -117,12 +118,41 @@ MediaInfo probe_media(const std::filesystem::path& path) {
         video.sar_num = codec->sample_aspect_ratio.num;
         video.sar_den = codec->sample_aspect_ratio.den;
       }
-      if (stream->nb_frames > 0) {
+      const std::string container = context->iformat->name;
+      const bool indexed = container == "avi" || container.find("mp4") != std::string::npos;
+      const int entries = avformat_index_get_entries_count(stream);
+      if (indexed && entries > 0) {
+        // A complete index (MP4 sample tables, AVI idx1) lists every
+        // picture; its empty entries (AVI's dropped frames) hold none, and
+        // AVI's header count is not always the index's.
+        std::int64_t pictures = 0;
+        for (int e = 0; e < entries; ++e) {
+          const AVIndexEntry* entry = avformat_index_get_entry(const_cast<AVStream*>(stream), e);
+          if (entry != nullptr && entry->size > 0 && !(entry->flags & AVINDEX_DISCARD_FRAME)) ++pictures;
+        }
+        video.frame_count = pictures;
+        video.frame_count_exact = true;
+      } else if (stream->nb_frames > 0) {
         video.frame_count = stream->nb_frames;
         video.frame_count_exact = true;
       } else if (rate.num > 0) {
-        double seconds = info.duration_seconds;
-        if (stream->duration != AV_NOPTS_VALUE) seconds = static_cast<double>(stream->duration) * av_q2d(stream->time_base);
+        // The picture's own span: from its first timestamp to its end.
+        const double start = stream->start_time != AV_NOPTS_VALUE
+                                 ? static_cast<double>(stream->start_time) * av_q2d(stream->time_base)
+                                 : 0.0;
+        const double file_start =
+            context->start_time != AV_NOPTS_VALUE ? static_cast<double>(context->start_time) / AV_TIME_BASE : 0.0;
+        double seconds = info.duration_seconds - (start - file_start);
+        if (stream->duration != AV_NOPTS_VALUE) {
+          seconds = static_cast<double>(stream->duration) * av_q2d(stream->time_base);
+        } else if (const std::string tagged = tag(stream->metadata, "DURATION"); !tagged.empty()) {
+          // Matroska files written by FFmpeg and mkvmerge: the track's end,
+          // HH:MM:SS.nnnnnnnnn.
+          int h = 0;
+          int m = 0;
+          double sec = 0.0;
+          if (std::sscanf(tagged.c_str(), "%d:%d:%lf", &h, &m, &sec) == 3) seconds = h * 3600.0 + m * 60.0 + sec - start;
+        }
         video.frame_count = static_cast<std::int64_t>(std::llround(seconds * av_q2d(rate)));
       }
       video.colour_space = codec->color_space == AVCOL_SPC_UNSPECIFIED ? "" : or_empty(av_color_space_name(codec->color_space));

@@ -539,6 +539,7 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
   s.matroska = std::string(s.out->oformat->name) == "matroska";
   if (s.matroska) {
     if (!s.options.provenance.empty()) av_dict_set(&s.out->metadata, "RESTORE4K", s.options.provenance.c_str(), 0);
+    if (!s.options.assumed.empty()) av_dict_set(&s.out->metadata, "RESTORE4K_ASSUMED", s.options.assumed.c_str(), 0);
     // Filled in by finish(): Matroska's tags are written before the packets.
     av_dict_set(&s.out->metadata, "RESTORE4K_INPUT", std::string(kStatusLength, kStatusFiller).c_str(), 0);
   }
@@ -623,6 +624,7 @@ void MediaWriter::finish(bool stop_at_video_end, const std::string& input_status
     const AVDictionaryEntry* comment = av_dict_get(s.out->metadata, "comment", nullptr, 0);
     std::string text = comment != nullptr ? std::string(comment->value) + "\n" : std::string();
     if (!s.options.provenance.empty()) text += s.options.provenance + "/input:" + input_status;
+    if (!s.options.assumed.empty()) text += "/assumed:" + s.options.assumed;
     if (!text.empty()) av_dict_set(&s.out->metadata, "comment", text.c_str(), 0);
   }
   const int status = av_write_trailer(s.out);

@@ -65,6 +65,9 @@ struct MediaWriterOptions {
   // What made the file (r4krestore's provenance): Matroska tag RESTORE4K, or
   // appended to the comment of MOV/MP4.
   std::string provenance;
+  // What the job assumed about an input that did not say (e.g. "matrix
+  // bt601"): Matroska tag RESTORE4K_ASSUMED, or in the comment of MOV/MP4.
+  std::string assumed;
 };
 
 class MediaWriter {

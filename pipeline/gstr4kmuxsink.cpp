@@ -57,6 +57,7 @@ enum {
   PROP_STOP_AT_VIDEO_END,
   PROP_VIDEO_FIRST_TIME,
   PROP_VIDEO_FIRST_INDEX,
+  PROP_ASSUMED,
 };
 
 #define DEFAULT_STREAMS "auto"
@@ -84,6 +85,7 @@ struct _GstR4kMuxSink {
   gboolean stop_at_video_end;
   gint64 video_first_time;
   gint video_first_index;
+  gchar* assumed;
   MuxSinkState* state;
 };
 
@@ -239,6 +241,7 @@ static void open_writer(GstR4kMuxSink* self) {
   GST_OBJECT_LOCK(self);
   options.video_first_time = self->video_first_time;
   options.video_first_index = self->video_first_index;
+  options.assumed = text_of(self->assumed);
   GST_OBJECT_UNLOCK(self);
   state.writer = std::make_unique<r4k::decode::MediaWriter>(options, *state.format);
 }
@@ -355,6 +358,10 @@ static void gst_r4k_mux_sink_set_property(GObject* object, guint prop_id, const 
     case PROP_VIDEO_FIRST_INDEX:
       self->video_first_index = g_value_get_int(value);
       break;
+    case PROP_ASSUMED:
+      g_free(self->assumed);
+      self->assumed = g_value_dup_string(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -396,6 +403,9 @@ static void gst_r4k_mux_sink_get_property(GObject* object, guint prop_id, GValue
     case PROP_VIDEO_FIRST_INDEX:
       g_value_set_int(value, self->video_first_index);
       break;
+    case PROP_ASSUMED:
+      g_value_set_string(value, self->assumed);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -409,6 +419,7 @@ static void gst_r4k_mux_sink_finalize(GObject* object) {
   g_free(self->source);
   g_free(self->streams);
   g_free(self->colour);
+  g_free(self->assumed);
   delete self->state;
   G_OBJECT_CLASS(gst_r4k_mux_sink_parent_class)->finalize(object);
 }
@@ -476,6 +487,12 @@ static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
       g_param_spec_int("video-first-index", "Video first index",
                        "Which timestamped packet of the source video video-first-time belongs to", 0, G_MAXINT, 0,
                        flags));
+  g_object_class_install_property(
+      gobject_class, PROP_ASSUMED,
+      g_param_spec_string("assumed", "Assumed",
+                          "What the job assumed about an input that did not say (its colour), written as the tag "
+                          "RESTORE4K_ASSUMED (Matroska) or in the comment (MOV, MP4)",
+                          nullptr, flags));
   gst_element_class_set_static_metadata(element_class, "Restored video file sink", "Sink/File",
                                         "Writes the restored picture into Matroska, MOV or MP4 with every other "
                                         "stream, chapter and tag of the input carried over",
@@ -503,6 +520,7 @@ static void gst_r4k_mux_sink_init(GstR4kMuxSink* self) {
   self->stop_at_video_end = FALSE;
   self->video_first_time = -1;
   self->video_first_index = 0;
+  self->assumed = nullptr;
   self->state = new MuxSinkState();
   gst_base_sink_set_sync(GST_BASE_SINK(self), FALSE);
 }

@@ -22,6 +22,8 @@
  */
 #include "pipeline/gstr4krestore.h"
 
+#include <gst/video/video.h>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -128,19 +130,68 @@ static std::string provenance(const RestoreSettings& s, const std::string& sha) 
   char text[1024];
   std::snprintf(text, sizeof text,
                 "restore4k:r4krestore/preset:%s/deinterlace:%s/deflicker:%s-radius-%u/dust:%s/scratches:%s/"
-                "denoise:%g/model:%s/model-sha256:%s/fit:%ux%u-%s/colour:%s/monochrome:%s",
+                "denoise:%g/model:%s/model-sha256:%s/fit:%ux%u-%s/monochrome:%s/colour:%s",
                 s.preset.c_str(), s.deinterlace ? "auto" : "off", s.deflicker ? "on" : "off", s.deflicker_radius,
                 s.dust ? "on" : "off", s.scratches ? "on" : "off", s.denoise, s.model.c_str(),
                 sha.empty() ? "none-classical-filter" : sha.c_str(), s.width, s.height, s.fit_mode.c_str(),
-                s.colorimetry.c_str(), s.monochrome ? "on" : "off");
+                s.monochrome ? "on" : "off", s.colorimetry.c_str());
   return text;
 }
 
 // Sends the provenance tags downstream before the first picture (encoders
 // and muxers write them into the file: Matroska stream tags COMMENT, ...).
+struct ProvenanceTags {
+  std::string text;       // provenance(), without the input's colour
+  bool converts = false;  // the chain converts colour: say from what
+  GstPad* input = nullptr;  // the bin's sink pad (its caps say the input's colour)
+  ~ProvenanceTags() {
+    if (input != nullptr) gst_object_unref(input);
+  }
+};
+
+// The colour the caps of `pad` say, in provenance characters:
+// "range-tv-matrix-bt601-transfer-bt601-primaries-bt470bg".
+static std::string colour_of(GstPad* pad) {
+  GstCaps* caps = gst_pad_get_current_caps(pad);
+  GstVideoInfo info;
+  const bool known = caps != nullptr && gst_video_info_from_caps(&info, caps);
+  if (caps != nullptr) gst_caps_unref(caps);
+  if (!known) return "unknown";
+  const GstVideoColorimetry& c = info.colorimetry;
+  const auto pick = [](int value, std::initializer_list<std::pair<int, const char*>> names) {
+    for (const auto& [code, name] : names) {
+      if (value == code) return std::string(name);
+    }
+    return std::string("unknown");
+  };
+  return "range-" + pick(c.range, {{GST_VIDEO_COLOR_RANGE_0_255, "pc"}, {GST_VIDEO_COLOR_RANGE_16_235, "tv"}}) +
+         "-matrix-" +
+         pick(c.matrix, {{GST_VIDEO_COLOR_MATRIX_RGB, "rgb"}, {GST_VIDEO_COLOR_MATRIX_FCC, "fcc"},
+                         {GST_VIDEO_COLOR_MATRIX_BT709, "bt709"}, {GST_VIDEO_COLOR_MATRIX_BT601, "bt601"},
+                         {GST_VIDEO_COLOR_MATRIX_SMPTE240M, "smpte240m"}, {GST_VIDEO_COLOR_MATRIX_BT2020, "bt2020"}}) +
+         "-transfer-" +
+         pick(c.transfer, {{GST_VIDEO_TRANSFER_GAMMA10, "linear"}, {GST_VIDEO_TRANSFER_GAMMA22, "gamma22"},
+                           {GST_VIDEO_TRANSFER_BT709, "bt709"}, {GST_VIDEO_TRANSFER_SMPTE240M, "smpte240m"},
+                           {GST_VIDEO_TRANSFER_SRGB, "srgb"}, {GST_VIDEO_TRANSFER_GAMMA28, "gamma28"},
+                           {GST_VIDEO_TRANSFER_BT2020_12, "bt2020-12"}, {GST_VIDEO_TRANSFER_BT2020_10, "bt2020-10"},
+                           {GST_VIDEO_TRANSFER_SMPTE2084, "smpte2084"}, {GST_VIDEO_TRANSFER_ARIB_STD_B67, "hlg"},
+                           {GST_VIDEO_TRANSFER_BT601, "bt601"}}) +
+         "-primaries-" +
+         pick(c.primaries, {{GST_VIDEO_COLOR_PRIMARIES_BT709, "bt709"}, {GST_VIDEO_COLOR_PRIMARIES_BT470M, "bt470m"},
+                            {GST_VIDEO_COLOR_PRIMARIES_BT470BG, "bt470bg"},
+                            {GST_VIDEO_COLOR_PRIMARIES_SMPTE170M, "smpte170m"},
+                            {GST_VIDEO_COLOR_PRIMARIES_SMPTE240M, "smpte240m"}, {GST_VIDEO_COLOR_PRIMARIES_FILM, "film"},
+                            {GST_VIDEO_COLOR_PRIMARIES_BT2020, "bt2020"}});
+}
+
 static GstPadProbeReturn push_tags(GstPad* pad, GstPadProbeInfo*, gpointer data) {
-  auto* tags = static_cast<GstTagList*>(data);
-  gst_pad_push_event(pad, gst_event_new_tag(gst_tag_list_ref(tags)));
+  auto* provenance = static_cast<ProvenanceTags*>(data);
+  const std::string text =
+      provenance->text + (provenance->converts ? "-from-" + colour_of(provenance->input) : std::string());
+  GstTagList* tags =
+      gst_tag_list_new(GST_TAG_APPLICATION_NAME, "restore4k 0.1.0", GST_TAG_COMMENT, text.c_str(), nullptr);
+  gst_tag_list_set_scope(tags, GST_TAG_SCOPE_GLOBAL);
+  gst_pad_push_event(pad, gst_event_new_tag(tags));
   return GST_PAD_PROBE_REMOVE;
 }
 
@@ -260,11 +311,12 @@ static gboolean build_chain(GstR4kRestore* self) {
   }
   GstPad* first = gst_element_get_static_pad(chain.front(), "sink");
   GstPad* last = gst_element_get_static_pad(chain.back(), "src");
-  GstTagList* tags = gst_tag_list_new(GST_TAG_APPLICATION_NAME, "restore4k 0.1.0", GST_TAG_COMMENT,
-                                      provenance(s, sha).c_str(), nullptr);
-  gst_tag_list_set_scope(tags, GST_TAG_SCOPE_GLOBAL);
+  auto* tags = new ProvenanceTags();
+  tags->text = provenance(s, sha);
+  tags->converts = s.colorimetry != "keep";
+  tags->input = GST_PAD(gst_object_ref(self->sinkpad));
   gst_pad_add_probe(last, GST_PAD_PROBE_TYPE_BUFFER, push_tags, tags,
-                    reinterpret_cast<GDestroyNotify>(gst_tag_list_unref));
+                    [](gpointer data) { delete static_cast<ProvenanceTags*>(data); });
   gst_ghost_pad_set_target(GST_GHOST_PAD(self->sinkpad), first);
   gst_ghost_pad_set_target(GST_GHOST_PAD(self->srcpad), last);
   gst_object_unref(first);

@@ -138,8 +138,8 @@ VideoFormatPlan plan_video_format(const decode::VideoStreamInfo& video, VideoEnc
       plan.encoder_input = t->second;
       if (f == "GRAY16_LE") refuse("x264 here takes up to 10 bits; use --encoder ffv1 to keep 16-bit grey");
       if (f == "Y41B" || is_grey(f)) {
-        plan.notices.push_back("x264 has no " + video.pixel_format + " format here: written as " +
-                               (t->second == "Y42B" ? "yuv422p" : "yuv420p") +
+        plan.notices.push_back("x264 here has no " + video.pixel_format + ": " + video.pixel_format +
+                               " is written as " + (t->second == "Y42B" ? "yuv422p" : "yuv420p") +
                                (is_grey(f) ? " with neutral chroma" : " (a wider format: no sample is lost)"));
       }
       break;

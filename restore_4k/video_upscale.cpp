@@ -168,6 +168,10 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     }
   }
   const std::string container = lower_extension(job.output);
+  if (job.encoder == VideoEncoder::prores && video.range_code == 2 && !plan.format.rgb) {
+    problems.push_back("input '" + job.input.string() + "' is full range (pc): ProRes stores limited (video) range, "
+                       "so every sample would be requantised; use --encoder ffv1 or x264, which keep it");
+  }
   if (video.rotation != 0 && container == ".mkv") {
     problems.push_back("input '" + job.input.string() + "' is shown turned by " + std::to_string(video.rotation) +
                        " degrees (a display matrix), which Matroska files written here cannot say; write a .mov (--encoder "
@@ -232,8 +236,13 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   std::string assumption;
   const std::string colorimetry = caps_colorimetry(video, plan.format.rgb, assumption);
   if (!assumption.empty()) {
-    plan.notices.push_back("the input's colour is not fully tagged: restoring it as " + assumption +
-                           " (the output is tagged as the input was)");
+    // H.264 and ProRes always state a range: the assumed one is written.
+    const bool states_range = job.encoder != VideoEncoder::ffv1 && video.range_code == 0 && !plan.format.rgb;
+    plan.assumed = assumption + " (the input does not say)" +
+                   (states_range ? std::string("; the output states range tv, as ") + to_string(job.encoder) +
+                                       " always states a range"
+                                 : std::string());
+    plan.notices.push_back("the input's colour is not fully tagged: restoring it as " + plan.assumed);
   }
 
   auto& a = plan.arguments;
@@ -298,6 +307,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     append(a, {"video-first-time=" + std::to_string(video_pad->first_time),
                "video-first-index=" + std::to_string(video_pad->first_time_index)});
   }
+  if (!plan.assumed.empty()) append(a, {"assumed=" + plan.assumed});
   append(a, {"expected-frames=" + std::to_string(video.frame_count),
              std::string("frame-tolerance=") + (video.frame_count_exact ? "0" : "1")});
   return plan;

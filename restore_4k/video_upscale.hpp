@@ -76,6 +76,7 @@ struct VideoPlan {
   VideoFormatPlan format;
   std::vector<decode::StreamDecision> streams;  // every stream but the picture
   std::vector<std::string> notices;             // conversions and assumptions, said before the work
+  std::string assumed;                          // what the input did not say and the job assumed ("" = nothing)
   pipeline::PipelineArguments arguments;        // writing to `location`
 };
 
