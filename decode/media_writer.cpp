@@ -485,6 +485,16 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
       }
     }
   }
+  // The start timecode, wherever the input keeps it (the container, the
+  // video stream, a timecode track): on the new picture stream, from which
+  // QuickTime makes its timecode track and Matroska a TIMECODE tag.
+  if (av_dict_get(v->metadata, "timecode", nullptr, 0) == nullptr) {
+    const AVDictionaryEntry* timecode = av_dict_get(s.in->metadata, "timecode", nullptr, 0);
+    for (unsigned i = 0; timecode == nullptr && i < s.in->nb_streams; ++i) {
+      timecode = av_dict_get(s.in->streams[i]->metadata, "timecode", nullptr, 0);
+    }
+    if (timecode != nullptr) av_dict_set(&v->metadata, "timecode", timecode->value, 0);
+  }
   s.bitstream_filter = colour_filter(video.codec, s.options.colour, p, kNanoseconds);
   if (s.bitstream_filter != nullptr) {
     // The filter may rewrite the parameter sets (H.264's SPS holds the VUI).

@@ -42,7 +42,7 @@ std::vector<StreamDecision> plan_carriage(const MediaInfo& media, const std::fil
     StreamDecision d;
     d.index = stream->index;
     d.type = stream->type;
-    d.codec = stream->codec;
+    d.codec = stream->codec == "none" && !stream->codec_tag.empty() ? stream->codec_tag : stream->codec;
     const std::string container = format != nullptr ? container_name(format) : output.extension().string();
     if (format == nullptr) {
       d.carriage = Carriage::refused;

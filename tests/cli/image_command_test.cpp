@@ -69,6 +69,20 @@ TEST(ImageCommand, DefaultModelUpscalesTheSampleImage) {
   EXPECT_GT(difference_to("builtin:bicubic-x4"), 0.0);
 }
 
+// More threads than the machine has: the cores there are, said, and the same
+// picture (thread libraries used to fail at exit with such counts).
+TEST(ImageCommand, ThreadCountsAreClampedToTheCores) {
+  TempDir dir;
+  ASSERT_EQ(run({"sample-image", (dir / "chart.png").string(), "--width", "64", "--height", "48"}).exit_code, 0);
+  const auto many = run({"image", (dir / "chart.png").string(), (dir / "many.png").string(), "--threads", "100000"});
+  ASSERT_EQ(many.exit_code, 0) << many.output;
+  EXPECT_NE(many.output.find("threads 100000: this machine runs"), std::string::npos) << many.output;
+  const auto plain = run({"image", (dir / "chart.png").string(), (dir / "plain.png").string()});
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_EQ(cv::norm(cv::imread((dir / "many.png").string()), cv::imread((dir / "plain.png").string()), cv::NORM_INF),
+            0.0);
+}
+
 TEST(ImageCommand, SixteenBitRgbaKeepsDepthAndAlpha) {
   TempDir dir;
   cv::Mat image(20, 30, CV_16UC4);

@@ -291,6 +291,25 @@ TEST(VideoFidelity, LanguagesTitlesFlagsChaptersTagsAndAttachmentsAreKept) {
   EXPECT_EQ(probe(out, "", "format_tags=RESTORE4K_INPUT"), "complete");
 }
 
+// A timecode track is carried as the output's start timecode: QuickTime
+// makes a timecode track of it again, Matroska a TIMECODE tag.
+TEST(VideoFidelity, TheStartTimecodeIsKept) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path in = dir / "tc.mov";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25", "-t", "0.4", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+          "-timecode", "10:00:00:00", in.string()});
+  ASSERT_EQ(probe(in, "d:0", "stream=codec_tag_string"), "tmcd");
+  Outcome run = restore4k({"video", in.string(), (dir / "out.mov").string(), "--encoder", "prores", "--model",
+                           "builtin:bicubic-x2"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("data stream 1 (tmcd): a timecode track"), std::string::npos) << run.output;
+  EXPECT_EQ(probe(dir / "out.mov", "d:0", "stream_tags=timecode"), "10:00:00:00");
+  run = restore4k({"video", in.string(), (dir / "out.mkv").string(), "--model", "builtin:bicubic-x2"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(probe(dir / "out.mkv", "v:0", "stream_tags=TIMECODE"), "10:00:00:00");
+}
+
 struct PixelCase {
   const char* pix_fmt;  // input, FFV1 in Matroska
   const char* ffv1;     // the output with --encoder ffv1 ("" = refused)
