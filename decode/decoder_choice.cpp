@@ -20,6 +20,8 @@ const std::vector<CodecDecoders>& decoder_table() {
       {"hevc", "h265parse", {"vah265dec", "vaapih265dec", "nvh265dec", "nvh265sldec"}, "avdec_h265"},
       {"mpeg2video", "mpegvideoparse", {"vampeg2dec", "vaapimpeg2dec", "nvmpeg2videodec"}, "avdec_mpeg2video"},
       {"vp9", "vp9parse", {"vavp9dec", "vaapivp9dec", "nvvp9dec"}, "avdec_vp9"},
+      {"vp8", "", {"vavp8dec", "vaapivp8dec", "nvvp8dec"}, "avdec_vp8"},
+      {"dnxhd", "", {}, "avdec_dnxhd"},
       {"av1", "av1parse", {"vaav1dec", "nvav1dec"}, "avdec_av1"},
       {"mpeg4", "mpeg4videoparse", {}, "avdec_mpeg4"},
       {"prores", "", {}, "avdec_prores"},

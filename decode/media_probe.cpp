@@ -10,6 +10,7 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
+#include "decode/ffmpeg_log.hpp"
 #include "preprocess/error.hpp"
 
 namespace r4k::decode {
@@ -74,7 +75,7 @@ MediaInfo probe_media(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError("input video '" + path.string() + "' does not exist");
   if (std::filesystem::is_directory(path, ec)) throw InputError("input video '" + path.string() + "' is a directory");
-  av_log_set_level(AV_LOG_ERROR);
+  quiet_ffmpeg_log();
   AVFormatContext* raw = nullptr;
   int status = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
   if (status < 0) {
@@ -114,10 +115,15 @@ MediaInfo probe_media(const std::filesystem::path& path) {
       const AVRational rate = stream->avg_frame_rate.num > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
       video.frame_rate_num = rate.num;
       video.frame_rate_den = rate.den > 0 ? rate.den : 1;
-      if (codec->sample_aspect_ratio.num > 0) {
-        video.sar_num = codec->sample_aspect_ratio.num;
-        video.sar_den = codec->sample_aspect_ratio.den;
+      // The container's aspect (a MOV 'pasp' box) before the bitstream's, as players read it.
+      const AVRational sar =
+          av_guess_sample_aspect_ratio(context.get(), const_cast<AVStream*>(stream), nullptr);
+      if (sar.num > 0 && sar.den > 0) {
+        video.sar_num = sar.num;
+        video.sar_den = sar.den;
       }
+      // A variable frame rate makes duration x rate no count at all.
+      const bool constant_rate = av_cmp_q(stream->r_frame_rate, stream->avg_frame_rate) == 0;
       const std::string container = context->iformat->name;
       const bool indexed = container == "avi" || container.find("mp4") != std::string::npos;
       const int entries = avformat_index_get_entries_count(stream);
@@ -131,11 +137,12 @@ MediaInfo probe_media(const std::filesystem::path& path) {
           if (entry != nullptr && entry->size > 0 && !(entry->flags & AVINDEX_DISCARD_FRAME)) ++pictures;
         }
         video.frame_count = pictures;
-        video.frame_count_exact = true;
+        video.frame_count_source = VideoStreamInfo::CountSource::index;
       } else if (stream->nb_frames > 0) {
         video.frame_count = stream->nb_frames;
-        video.frame_count_exact = true;
+        video.frame_count_source = VideoStreamInfo::CountSource::index;
       } else if (rate.num > 0) {
+        video.frame_count_source = VideoStreamInfo::CountSource::file_duration;
         // The picture's own span: from its first timestamp to its end.
         const double start = stream->start_time != AV_NOPTS_VALUE
                                  ? static_cast<double>(stream->start_time) * av_q2d(stream->time_base)
@@ -145,13 +152,17 @@ MediaInfo probe_media(const std::filesystem::path& path) {
         double seconds = info.duration_seconds - (start - file_start);
         if (stream->duration != AV_NOPTS_VALUE) {
           seconds = static_cast<double>(stream->duration) * av_q2d(stream->time_base);
+          if (constant_rate) video.frame_count_source = VideoStreamInfo::CountSource::track_span;
         } else if (const std::string tagged = tag(stream->metadata, "DURATION"); !tagged.empty()) {
           // Matroska files written by FFmpeg and mkvmerge: the track's end,
           // HH:MM:SS.nnnnnnnnn.
           int h = 0;
           int m = 0;
           double sec = 0.0;
-          if (std::sscanf(tagged.c_str(), "%d:%d:%lf", &h, &m, &sec) == 3) seconds = h * 3600.0 + m * 60.0 + sec - start;
+          if (std::sscanf(tagged.c_str(), "%d:%d:%lf", &h, &m, &sec) == 3) {
+            seconds = h * 3600.0 + m * 60.0 + sec - start;
+            if (constant_rate) video.frame_count_source = VideoStreamInfo::CountSource::track_span;
+          }
         }
         video.frame_count = static_cast<std::int64_t>(std::llround(seconds * av_q2d(rate)));
       }
@@ -213,6 +224,8 @@ MediaInfo probe_media(const std::filesystem::path& path) {
       } else {
         other.type = "data";
         if (info.timecode.empty()) info.timecode = tag(stream->metadata, "timecode");
+        // QuickTime's chapter track: its text samples are the file's chapters.
+        other.chapters = other.codec_tag == "text" && context->nb_chapters > 0 && stream->discard == AVDISCARD_ALL;
         info.data.push_back(other);
       }
     }

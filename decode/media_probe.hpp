@@ -34,7 +34,11 @@ struct VideoStreamInfo {
   int range_code = 0;
   std::string chroma_location;  // left, center, topleft, ... ("" = unspecified)
   int chroma_location_code = 0;  // FFmpeg's AVChromaLocation (0 = unspecified)
-  bool frame_count_exact = false;  // frame_count is the container's own count, not duration x rate
+  // Where frame_count comes from: the container's index or count (exact),
+  // the track's own span (Matroska's DURATION tag: within a frame), or the
+  // whole file's duration (an estimate: audio may run longer).
+  enum class CountSource { index, track_span, file_duration, none };
+  CountSource frame_count_source = CountSource::none;
   std::string field_order;     // progressive, tt, bb, tb, bt, unknown
   int rotation = 0;            // degrees clockwise the display matrix turns the picture (0, 90, 180, 270)
   bool mirrored = false;       // the display matrix also flips it
@@ -58,6 +62,7 @@ struct OtherStreamInfo {
   bool default_stream = false;
   bool forced = false;
   std::string filename;  // attachments
+  bool chapters = false;  // a QuickTime chapter track (its text is the file's chapters)
 };
 
 struct MediaInfo {

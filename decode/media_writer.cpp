@@ -17,6 +17,7 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
+#include "decode/ffmpeg_log.hpp"
 #include "preprocess/error.hpp"
 
 namespace r4k::decode {
@@ -165,6 +166,7 @@ struct MediaWriter::State {
     int out_index = -1;
     Carriage carriage = Carriage::copy;
     std::unique_ptr<AudioConverter> converter;
+    bool header_only = false;  // held in the header (Matroska's cover-art attachment): no packets
   };
   std::map<int, Output> outputs;  // by input stream index
   AVBSFContext* bitstream_filter = nullptr;
@@ -175,11 +177,16 @@ struct MediaWriter::State {
   std::int64_t video_start_ns = 0;  // the input video's first presentation time
   std::int64_t video_end_ns = INT64_MIN;
   std::int64_t video_packets = 0;
+  std::int64_t source_video_packets = 0;
   std::int64_t last_video_dts = INT64_MIN;
   std::vector<std::string> damage;
+  std::unique_ptr<FfmpegLogWatch> log;  // FFmpeg's warnings while it reads the input
+  std::unique_ptr<FfmpegLogWatch> muxer_log;  // the muxer's: its failures are reported by write()
   mutable std::mutex mutex;
 
   ~State() {
+    log.reset();
+    muxer_log.reset();
     av_packet_free(&pending);
     av_bsf_free(&bitstream_filter);
     if (out != nullptr) {
@@ -279,13 +286,23 @@ struct MediaWriter::State {
           av_packet_free(&pending);
           break;
         }
+        if (pending->stream_index == options.source_video && pending->size > 0 &&
+            !(pending->flags & AV_PKT_FLAG_DISCARD)) {
+          ++source_video_packets;
+          if (pending->flags & AV_PKT_FLAG_CORRUPT) {
+            damage.push_back(options.source.string() + ": a packet of the picture is damaged");
+          }
+        }
         if (outputs.count(pending->stream_index) == 0) {
           av_packet_free(&pending);
           continue;
         }
         if (pending->flags & AV_PKT_FLAG_CORRUPT) {
-          damage.push_back(options.source.string() + ": stream " + std::to_string(pending->stream_index) +
-                           " has a corrupt packet");
+          // Cut short (a truncated file): it would not decode; said, not copied.
+          damage.push_back(options.source.string() + ": a packet of stream " + std::to_string(pending->stream_index) +
+                           " is incomplete and is left out");
+          av_packet_free(&pending);
+          continue;
         }
       }
       const std::int64_t t = packet_time_ns(pending);
@@ -295,15 +312,25 @@ struct MediaWriter::State {
         continue;
       }
       Output& output = outputs.at(pending->stream_index);
-      if (output.converter) {
+      if (output.header_only) {
+        av_packet_free(&pending);
+      } else if (output.converter) {
         convert(output, pending);
         av_packet_free(&pending);
       } else {
-        av_packet_rescale_ts(pending, in->streams[pending->stream_index]->time_base,
-                             out->streams[output.out_index]->time_base);
+        const int stream = pending->stream_index;
+        av_packet_rescale_ts(pending, in->streams[stream]->time_base, out->streams[output.out_index]->time_base);
         pending->stream_index = output.out_index;
         pending->pos = -1;
-        write(pending, "a carried stream");
+        const int status = av_interleaved_write_frame(out, pending);
+        if (status == AVERROR_INVALIDDATA) {
+          // A damaged packet the container's own framing cannot take (ADTS
+          // headers of AAC in MPEG-TS): said, not written.
+          damage.push_back(options.source.string() + ": a damaged packet of stream " + std::to_string(stream) +
+                           " is left out");
+        } else if (status < 0) {
+          throw Error(options.output.string() + ": cannot write a carried stream: " + av_error(status));
+        }
         av_packet_free(&pending);
       }
     }
@@ -349,6 +376,12 @@ std::unique_ptr<AudioConverter> make_converter(const AVStream* input, Carriage c
   c->encoder = avcodec_alloc_context3(encoder);
   c->encoder->sample_fmt = format;
   c->encoder->sample_rate = c->decoder->sample_rate;
+  if (c->decoder->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC) {
+    // PCM in AVI or Matroska often says only how many channels: the usual layout for that count.
+    const int channels = c->decoder->ch_layout.nb_channels;
+    av_channel_layout_uninit(&c->decoder->ch_layout);
+    av_channel_layout_default(&c->decoder->ch_layout, channels);
+  }
   av_channel_layout_copy(&c->encoder->ch_layout, &c->decoder->ch_layout);
   c->encoder->time_base = AVRational{1, c->decoder->sample_rate};
   c->encoder->bits_per_raw_sample = deep ? std::min(bits, 24) : 16;
@@ -406,7 +439,11 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
   State& s = *state_;
   s.options = std::move(options);
   const std::string source = s.options.source.string();
-  av_log_set_level(AV_LOG_ERROR);
+  // What FFmpeg warns of while it reads the input (from the first look on:
+  // a small file is read whole by then) tells of damage.
+  s.in = avformat_alloc_context();
+  if (s.in == nullptr) throw Error("out of memory opening '" + source + "'");
+  s.log = std::make_unique<FfmpegLogWatch>(s.in);
   int status = avformat_open_input(&s.in, source.c_str(), nullptr, nullptr);
   if (status < 0) throw InputError("cannot open input '" + source + "': " + av_error(status));
   status = avformat_find_stream_info(s.in, nullptr);
@@ -442,7 +479,9 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
   const std::string output = s.options.output.string();
   status = avformat_alloc_output_context2(&s.out, nullptr, nullptr, output.c_str());
   if (status < 0 || s.out == nullptr) throw Error(output + ": no muxer for this file name: " + av_error(status));
+  s.muxer_log = std::make_unique<FfmpegLogWatch>(s.out);
   const bool mov_family = std::string(s.out->oformat->name) == "mov" || std::string(s.out->oformat->name) == "mp4";
+  s.matroska = std::string(s.out->oformat->name) == "matroska";
 
   // The picture.
   AVStream* v = avformat_new_stream(s.out, nullptr);
@@ -515,7 +554,22 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
     State::Output entry;
     entry.out_index = stream->index;
     entry.carriage = decision.carriage;
-    if (decision.carriage == Carriage::copy) {
+    if (decision.carriage == Carriage::copy && s.matroska && (input->disposition & AV_DISPOSITION_ATTACHED_PIC) &&
+        input->attached_pic.size > 0) {
+      // Cover art: Matroska keeps it as an attachment named cover.*, which
+      // readers show as the file's picture again.
+      AVCodecParameters* attachment = stream->codecpar;
+      attachment->codec_type = AVMEDIA_TYPE_ATTACHMENT;
+      attachment->codec_id = input->codecpar->codec_id;
+      const bool png = input->codecpar->codec_id == AV_CODEC_ID_PNG;
+      attachment->extradata =
+          static_cast<std::uint8_t*>(av_mallocz(static_cast<std::size_t>(input->attached_pic.size) + AV_INPUT_BUFFER_PADDING_SIZE));
+      std::memcpy(attachment->extradata, input->attached_pic.data, static_cast<std::size_t>(input->attached_pic.size));
+      attachment->extradata_size = input->attached_pic.size;
+      av_dict_set(&stream->metadata, "filename", png ? "cover.png" : "cover.jpg", 0);
+      av_dict_set(&stream->metadata, "mimetype", png ? "image/png" : "image/jpeg", 0);
+      entry.header_only = true;
+    } else if (decision.carriage == Carriage::copy) {
       avcodec_parameters_copy(stream->codecpar, input->codecpar);
       stream->codecpar->codec_tag = 0;  // the output container's own tag
       stream->time_base = input->time_base;
@@ -525,7 +579,7 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
       stream->time_base = entry.converter->encoder->time_base;
     }
     copy_tags(input->metadata, &stream->metadata);
-    stream->disposition = input->disposition;
+    if (!entry.header_only) stream->disposition = input->disposition;
     s.outputs.emplace(decision.index, std::move(entry));
   }
 
@@ -546,7 +600,6 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
   }
   copy_tags(s.in->metadata, &s.out->metadata);
   bool custom_keys = false;
-  s.matroska = std::string(s.out->oformat->name) == "matroska";
   if (s.matroska) {
     if (!s.options.provenance.empty()) av_dict_set(&s.out->metadata, "RESTORE4K", s.options.provenance.c_str(), 0);
     if (!s.options.assumed.empty()) av_dict_set(&s.out->metadata, "RESTORE4K_ASSUMED", s.options.assumed.c_str(), 0);
@@ -558,6 +611,10 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
     custom_keys = custom_keys || !standard_mov_key(entry->key);
   }
 
+  // Matroska holds negative timestamps (AAC priming, Opus pre-skip, B-frame
+  // delays of carried streams): shifting every stream to avoid them would
+  // move the whole film against its input.
+  if (s.matroska) s.out->avoid_negative_ts = AVFMT_AVOID_NEG_TS_DISABLED;
   status = avio_open(&s.out->pb, output.c_str(), AVIO_FLAG_WRITE);
   if (status < 0) throw Error(output + ": cannot create: " + av_error(status));
   AVDictionary* muxer_options = nullptr;
@@ -609,9 +666,16 @@ void MediaWriter::write_video(const std::uint8_t* data, std::size_t size, std::i
 }
 
 void MediaWriter::finish(bool stop_at_video_end, const std::string& input_status) {
+  finish(stop_at_video_end, [&]() { return input_status; });
+}
+
+void MediaWriter::finish(bool stop_at_video_end, const std::function<std::string()>& status_of) {
   State& s = *state_;
-  std::lock_guard<std::mutex> lock(s.mutex);
+  std::unique_lock<std::mutex> lock(s.mutex);
   s.pump(stop_at_video_end ? s.video_end_ns : INT64_MAX, stop_at_video_end);
+  lock.unlock();
+  const std::string input_status = status_of();  // may ask for the counts
+  lock.lock();
   for (auto& [index, output] : s.outputs) {
     if (!output.converter) continue;
     avcodec_send_packet(output.converter->decoder, nullptr);
@@ -630,12 +694,16 @@ void MediaWriter::finish(bool stop_at_video_end, const std::string& input_status
     s.drain_converter(output, true);
   }
   if (!s.matroska) {
-    // QuickTime writes its tags at the end: provenance and status in the comment.
-    const AVDictionaryEntry* comment = av_dict_get(s.out->metadata, "comment", nullptr, 0);
-    std::string text = comment != nullptr ? std::string(comment->value) + "\n" : std::string();
-    if (!s.options.provenance.empty()) text += s.options.provenance + "/input:" + input_status;
+    // QuickTime writes its tags at the end, and has no free-form ones without
+    // changing how every tag is stored: what made the file, the input's status
+    // and what was assumed go into its encoding-tool tag (the input's own was
+    // about the old encoding).
+    std::string text = s.options.provenance.empty() ? std::string("restore4k") : s.options.provenance;
+    text += "/input:" + input_status;
     if (!s.options.assumed.empty()) text += "/assumed:" + s.options.assumed;
-    if (!text.empty()) av_dict_set(&s.out->metadata, "comment", text.c_str(), 0);
+    // (QuickTime's udta keeps it as "encoder", MP4's ilst as "encoding_tool".)
+    av_dict_set(&s.out->metadata, std::string(s.out->oformat->name) == "mp4" ? "encoding_tool" : "encoder",
+                text.c_str(), 0);
   }
   const int status = av_write_trailer(s.out);
   if (status < 0) throw Error(s.options.output.string() + ": cannot finish the file: " + av_error(status));
@@ -648,9 +716,18 @@ std::int64_t MediaWriter::video_packets() const {
   return state_->video_packets;
 }
 
+std::int64_t MediaWriter::source_video_packets() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->source_video_packets;
+}
+
 std::vector<std::string> MediaWriter::damage() const {
   std::lock_guard<std::mutex> lock(state_->mutex);
-  return state_->damage;
+  std::vector<std::string> all = state_->damage;
+  if (state_->log) {
+    for (const std::string& message : state_->log->damage()) all.push_back(state_->options.source.string() + ": " + message);
+  }
+  return all;
 }
 
 }  // namespace r4k::decode

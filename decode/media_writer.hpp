@@ -15,6 +15,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -63,10 +64,10 @@ struct MediaWriterOptions {
   int video_first_index = 0;
   ColourTags colour;
   // What made the file (r4krestore's provenance): Matroska tag RESTORE4K, or
-  // appended to the comment of MOV/MP4.
+  // the encoding-tool tag of MOV/MP4.
   std::string provenance;
   // What the job assumed about an input that did not say (e.g. "matrix
-  // bt601"): Matroska tag RESTORE4K_ASSUMED, or in the comment of MOV/MP4.
+  // bt601"): Matroska tag RESTORE4K_ASSUMED, or in the encoding-tool tag.
   std::string assumed;
 };
 
@@ -88,11 +89,17 @@ class MediaWriter {
   // those that start before the last picture ends: an interrupted job), then
   // the trailer, and `input_status` ("complete", "ended after N of M
   // frames", ...: whether the input gave all it should) as the tag
-  // RESTORE4K_INPUT (Matroska) or in the comment (MOV, MP4). The file is
-  // complete when this returns.
+  // RESTORE4K_INPUT (Matroska) or in the encoding-tool tag (MOV, MP4). The
+  // file is complete when this returns.
   void finish(bool stop_at_video_end, const std::string& input_status);
+  // The same, the status decided once the rest of the input has been read
+  // (source_video_packets() is then the input's whole count).
+  void finish(bool stop_at_video_end, const std::function<std::string()>& input_status);
 
   std::int64_t video_packets() const;
+  // The input video's pictures read so far (non-empty packets; all of them
+  // once finish() has read the rest of the input).
+  std::int64_t source_video_packets() const;
   // Problems reading the input's other streams (a damaged file), in order.
   std::vector<std::string> damage() const;
 

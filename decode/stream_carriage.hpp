@@ -20,6 +20,7 @@ enum class Carriage {
   alac,       // PCM decoded and stored as ALAC (lossless)
   pcm,        // PCM decoded and stored as plain little-endian PCM
   timecode,   // a timecode track: its start timecode is written as the output's timecode
+  chapters,   // QuickTime's chapter track: written as the output's chapters
   structure,  // describes the input's own layout (DVD navigation): nothing to carry
   left_out,   // the user asked for it to be left out
   refused,    // cannot be kept: the job must not run
@@ -39,8 +40,10 @@ struct CarriageOptions {
   bool data = true;       // false: data streams are left out (--no-data)
 };
 
-// Decisions for every non-video stream of `media` written into `output`
-// (its extension picks the container: .mkv, .mov, .mp4), in stream order.
+// Decisions for every stream of `media` but the picture, written into
+// `output` (its extension picks the container: .mkv, .mov, .mp4), in stream
+// order. Whether the container takes a stream as it is, is tried: a header
+// with that stream written into memory.
 std::vector<StreamDecision> plan_carriage(const MediaInfo& media, const std::filesystem::path& output,
                                           const CarriageOptions& options);
 

@@ -155,7 +155,12 @@ std::string best_factory(const std::string& type, GstElementFactoryListType kind
   GList* all = gst_element_factory_list_get_elements(kind, GST_RANK_MARGINAL);
   GList* able = gst_element_factory_list_filter(all, caps, GST_PAD_SINK, FALSE);
   std::string name;
-  if (able != nullptr) name = GST_OBJECT_NAME(able->data);  // sorted by rank, highest first
+  // Sorted by rank, highest first; bins that plug further elements
+  // (vp8alphadecodebin) are not the decoder itself.
+  for (GList* item = able; item != nullptr && name.empty(); item = item->next) {
+    const std::string candidate = GST_OBJECT_NAME(item->data);
+    if (candidate.find("decodebin") == std::string::npos) name = candidate;
+  }
   gst_plugin_feature_list_free(able);
   gst_plugin_feature_list_free(all);
   gst_caps_unref(caps);

@@ -10,12 +10,13 @@
 #include "pipeline/gstr4krestore.h"
 #include "pipeline/gstr4krastersrc.h"
 #include "pipeline/gstr4ksuperres.h"
+#include "pipeline/gstr4kwiden.h"
 
 namespace r4k::pipeline {
 
 gboolean register_elements(GstPlugin* plugin) {
   return GST_ELEMENT_REGISTER(r4ksuperres, plugin) && GST_ELEMENT_REGISTER(r4krastersrc, plugin) &&
-         GST_ELEMENT_REGISTER(r4krastersink, plugin) && GST_ELEMENT_REGISTER(r4kfit, plugin) && GST_ELEMENT_REGISTER(r4kcolorconvert, plugin) && GST_ELEMENT_REGISTER(r4kmuxsink, plugin) &&
+         GST_ELEMENT_REGISTER(r4krastersink, plugin) && GST_ELEMENT_REGISTER(r4kfit, plugin) && GST_ELEMENT_REGISTER(r4kcolorconvert, plugin) && GST_ELEMENT_REGISTER(r4kmuxsink, plugin) && GST_ELEMENT_REGISTER(r4kwiden, plugin) &&
          GST_ELEMENT_REGISTER(r4kdeflicker, plugin) &&
          GST_ELEMENT_REGISTER(r4krestore, plugin) &&
          GST_ELEMENT_REGISTER(r4kdustbust, plugin) && GST_ELEMENT_REGISTER(r4kdenoise, plugin);

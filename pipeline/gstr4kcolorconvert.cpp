@@ -3,8 +3,8 @@
  * @title: r4kcolorconvert
  *
  * Converts video to BT.709 (HD/UHD) or BT.2020: the Y'CbCr matrix, the
- * range (limited for Y'CbCr), the primaries (in linear light) and the
- * transfer function, in float at the frame's own bit depth and chroma
+ * primaries (in linear light) and the transfer function (the range stays the
+ * input's: changing it would requantise every sample), in float at the frame's own bit depth and chroma
  * subsampling. The format stays the input's; the output caps carry the
  * target colorimetry. A grey picture (neutral chroma, or equal R'G'B')
  * stays exactly grey. Colorimetry fields the input caps leave unknown take
@@ -98,9 +98,11 @@ static GstCaps* gst_r4k_color_convert_fixate_caps(GstBaseTransform* trans, GstPa
   othercaps = gst_caps_fixate(othercaps);
   if (direction == GST_PAD_SINK) {
     GstVideoInfo info;
-    if (gst_video_info_from_caps(&info, othercaps)) {
+    GstVideoInfo in_info;
+    if (gst_video_info_from_caps(&info, othercaps) && gst_video_info_from_caps(&in_info, caps)) {
       const std::string colorimetry = r4k::pipeline::target_colorimetry(
-          target_name(self), GST_VIDEO_INFO_COMP_DEPTH(&info, 0), GST_VIDEO_INFO_IS_RGB(&info));
+          target_name(self), GST_VIDEO_INFO_COMP_DEPTH(&info, 0), GST_VIDEO_INFO_IS_RGB(&info),
+          r4k::pipeline::ycbcr_space(in_info).range);
       gst_caps_set_simple(othercaps, "colorimetry", G_TYPE_STRING, colorimetry.c_str(), nullptr);
     }
   }
@@ -132,7 +134,8 @@ static gboolean gst_r4k_color_convert_set_info(GstVideoFilter* filter, GstCaps*,
   }
   self->state->format = *format;
   self->state->from = *from;
-  self->state->to = r4k::pipeline::target_colourimetry(target_name(self), GST_VIDEO_INFO_IS_RGB(in_info));
+  self->state->to =
+      r4k::pipeline::target_colourimetry(target_name(self), GST_VIDEO_INFO_IS_RGB(in_info), from->range);
   GST_INFO_OBJECT(self, "%s: %s/%s/%s -> %s", GST_VIDEO_INFO_NAME(in_info), r4k::to_string(from->matrix).c_str(),
                   r4k::to_string(from->primaries).c_str(), r4k::to_string(from->transfer).c_str(),
                   target_name(self).c_str());

@@ -16,8 +16,8 @@
  * uses FFmpeg's, the same that wrote most inputs.
  *
  * The provenance comment r4krestore sends is written as the tag RESTORE4K
- * (Matroska) or appended to the comment (MOV, MP4); RESTORE4K_INPUT says
- * whether the input was complete ("complete", "ended after N of M frames",
+ * (Matroska) or as the encoding-tool tag (MOV, MP4, where the input's own
+ * comment stays as it was); RESTORE4K_INPUT says whether the input was complete ("complete", "ended after N of M frames",
  * "interrupted after N of M frames"). A picture stream that ends before
  * expected-frames is reported as damaged input on the bus.
  *
@@ -58,6 +58,7 @@ enum {
   PROP_VIDEO_FIRST_TIME,
   PROP_VIDEO_FIRST_INDEX,
   PROP_ASSUMED,
+  PROP_INPUT_DAMAGE,
 };
 
 #define DEFAULT_STREAMS "auto"
@@ -69,7 +70,22 @@ struct MuxSinkState {
   std::unique_ptr<r4k::decode::MediaWriter> writer;
   std::string provenance;
   bool finished = false;
+  // A new segment in mid-stream (matroskademux corrects its first one after
+  // the first picture) must not move the pictures: buffer timestamps stay
+  // continuous, so the stream time of later pictures is corrected by what
+  // the new segment changed.
+  GstClockTime last_pts = GST_CLOCK_TIME_NONE;
+  std::int64_t segment_correction = 0;
 };
+
+// Stream time of a buffer timestamp under `segment` (negative before its start).
+std::optional<std::int64_t> stream_time(const GstSegment& segment, GstClockTime t) {
+  if (!GST_CLOCK_TIME_IS_VALID(t)) return std::nullopt;
+  guint64 position = 0;
+  const int sign = gst_segment_to_stream_time_full(&segment, GST_FORMAT_TIME, t, &position);
+  if (sign == 0) return std::nullopt;
+  return sign > 0 ? static_cast<std::int64_t>(position) : -static_cast<std::int64_t>(position);
+}
 
 }  // namespace
 
@@ -86,6 +102,7 @@ struct _GstR4kMuxSink {
   gint64 video_first_time;
   gint video_first_index;
   gchar* assumed;
+  gchar* input_damage;
   MuxSinkState* state;
 };
 
@@ -253,16 +270,12 @@ static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffe
     if (!state.format) throw r4k::Error("no caps before the first picture");
     if (!state.writer) open_writer(self);
     const GstSegment& segment = base->segment;
-    const auto stream_time = [&](GstClockTime t) -> std::optional<std::int64_t> {
-      if (!GST_CLOCK_TIME_IS_VALID(t)) return std::nullopt;
-      guint64 position = 0;
-      const int sign = gst_segment_to_stream_time_full(&segment, GST_FORMAT_TIME, t, &position);
-      if (sign == 0) return std::nullopt;
-      return sign > 0 ? static_cast<std::int64_t>(position) : -static_cast<std::int64_t>(position);
-    };
-    const std::optional<std::int64_t> pts = stream_time(GST_BUFFER_PTS(buffer));
+    std::optional<std::int64_t> pts = stream_time(segment, GST_BUFFER_PTS(buffer));
     if (!pts) throw r4k::Error("a picture without a timestamp");
-    const std::optional<std::int64_t> dts = stream_time(GST_BUFFER_DTS(buffer));
+    std::optional<std::int64_t> dts = stream_time(segment, GST_BUFFER_DTS(buffer));
+    *pts += state.segment_correction;
+    if (dts) *dts += state.segment_correction;
+    state.last_pts = GST_BUFFER_PTS(buffer);
     const std::int64_t duration =
         GST_BUFFER_DURATION_IS_VALID(buffer) ? static_cast<std::int64_t>(GST_BUFFER_DURATION(buffer)) : 0;
     GstMapInfo map;
@@ -283,6 +296,15 @@ static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffe
 static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
   auto* self = GST_R4K_MUX_SINK(base);
   MuxSinkState& state = *self->state;
+  if (GST_EVENT_TYPE(event) == GST_EVENT_SEGMENT && GST_CLOCK_TIME_IS_VALID(state.last_pts)) {
+    const GstSegment* next = nullptr;
+    gst_event_parse_segment(event, &next);
+    const auto before = stream_time(base->segment, state.last_pts);  // base->segment is still the old one
+    const auto after = stream_time(*next, state.last_pts);
+    if (before && after) state.segment_correction += *before - *after;
+  } else if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP) {
+    state.last_pts = GST_CLOCK_TIME_NONE;
+  }
   if (GST_EVENT_TYPE(event) == GST_EVENT_TAG) {
     GstTagList* tags = nullptr;
     gst_event_parse_tag(event, &tags);
@@ -300,16 +322,38 @@ static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
       const gint tolerance = self->frame_tolerance;
       GST_OBJECT_UNLOCK(self);
       const std::int64_t frames = state.writer->video_packets();
+      GST_OBJECT_LOCK(self);
+      const std::string seen = text_of(self->input_damage);
+      GST_OBJECT_UNLOCK(self);
+      std::vector<std::string> problems;
       std::string status = "complete";
-      const std::string counted = std::to_string(frames) + " of " + std::to_string(expected) + " frames";
       if (stop) {
-        status = "interrupted after " + counted;
-      } else if (expected > 0 && frames + tolerance < expected) {
-        status = "ended after " + counted;
-        r4k::pipeline::post_input_damage(GST_ELEMENT(self), text_of(self->source) + ": the input ended after " + counted);
+        status = "interrupted after " + std::to_string(frames) + " of " + std::to_string(expected) + " frames";
+        state.writer->finish(true, status);
+      } else {
+        // The rest of the input is read first: then the writer has counted its pictures.
+        state.writer->finish(false, [&]() {
+          // Fewer pictures than the input's packets, or than its index
+          // counts, is an early end; a track's span (tolerance 1) only
+          // names how much was expected once the end is plain (it is no
+          // count for a variable frame rate).
+          const std::int64_t read = state.writer->source_video_packets();
+          const bool plainly_damaged = !state.writer->damage().empty();
+          const bool short_of_read = frames < read;
+          const bool short_of_index = tolerance == 0 && expected > 0 && frames < expected;
+          const bool short_of_span = tolerance == 1 && plainly_damaged && expected > 0 && frames + 1 < expected;
+          const std::int64_t total = std::max<std::int64_t>(read, tolerance >= 0 ? expected : 0);
+          if (short_of_read || short_of_index || short_of_span) {
+            const std::string counted = std::to_string(frames) + " of " + std::to_string(total) + " frames";
+            problems.push_back(text_of(self->source) + ": the input ended after " + counted);
+            return "ended after " + counted;
+          }
+          if (!seen.empty() || !state.writer->damage().empty()) return std::string("damaged: see the job's messages");
+          return std::string("complete");
+        });
       }
-      state.writer->finish(stop, status);
-      for (const std::string& problem : state.writer->damage()) r4k::pipeline::post_input_damage(GST_ELEMENT(self), problem);
+      for (const std::string& problem : state.writer->damage()) problems.push_back(problem);
+      for (const std::string& problem : problems) r4k::pipeline::post_input_damage(GST_ELEMENT(self), problem);
       state.finished = true;
     } catch (const std::exception& error) {
       GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not finish '%s'.", self->location), ("%s", error.what()));
@@ -362,6 +406,14 @@ static void gst_r4k_mux_sink_set_property(GObject* object, guint prop_id, const 
       g_free(self->assumed);
       self->assumed = g_value_dup_string(value);
       break;
+    case PROP_INPUT_DAMAGE: {
+      // Each report is added to those before.
+      const std::string before = text_of(self->input_damage);
+      const std::string report = text_of(g_value_get_string(value));
+      g_free(self->input_damage);
+      self->input_damage = g_strdup((before.empty() ? report : before + "; " + report).c_str());
+      break;
+    }
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -406,6 +458,9 @@ static void gst_r4k_mux_sink_get_property(GObject* object, guint prop_id, GValue
     case PROP_ASSUMED:
       g_value_set_string(value, self->assumed);
       break;
+    case PROP_INPUT_DAMAGE:
+      g_value_set_string(value, self->input_damage);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -420,6 +475,7 @@ static void gst_r4k_mux_sink_finalize(GObject* object) {
   g_free(self->streams);
   g_free(self->colour);
   g_free(self->assumed);
+  g_free(self->input_damage);
   delete self->state;
   G_OBJECT_CLASS(gst_r4k_mux_sink_parent_class)->finalize(object);
 }
@@ -466,9 +522,16 @@ static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_FRAME_TOLERANCE,
       g_param_spec_int("frame-tolerance", "Frame tolerance",
-                       "How many pictures fewer than expected-frames still count as complete (for counts estimated "
-                       "from the duration)",
-                       0, 1000, 0, flags));
+                       "How far expected-frames can be trusted: 0, an exact count (fewer pictures is an early "
+                       "end); 1, a track's span (it names the expected count once an early end is plain); -1, an "
+                       "estimate (used for neither)",
+                       -1, 1000, 0, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_INPUT_DAMAGE,
+      g_param_spec_string("input-damage", "Input damage",
+                          "Damage seen elsewhere in the pipeline (a decoder's errors): each value set is added, and "
+                          "the file's RESTORE4K_INPUT says the input was damaged",
+                          nullptr, flags));
   g_object_class_install_property(
       gobject_class, PROP_STOP_AT_VIDEO_END,
       g_param_spec_boolean("stop-at-video-end", "Stop at video end",
@@ -491,7 +554,7 @@ static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
       gobject_class, PROP_ASSUMED,
       g_param_spec_string("assumed", "Assumed",
                           "What the job assumed about an input that did not say (its colour), written as the tag "
-                          "RESTORE4K_ASSUMED (Matroska) or in the comment (MOV, MP4)",
+                          "RESTORE4K_ASSUMED (Matroska) or in the encoding-tool tag (MOV, MP4)",
                           nullptr, flags));
   gst_element_class_set_static_metadata(element_class, "Restored video file sink", "Sink/File",
                                         "Writes the restored picture into Matroska, MOV or MP4 with every other "
@@ -521,6 +584,7 @@ static void gst_r4k_mux_sink_init(GstR4kMuxSink* self) {
   self->video_first_time = -1;
   self->video_first_index = 0;
   self->assumed = nullptr;
+  self->input_damage = nullptr;
   self->state = new MuxSinkState();
   gst_base_sink_set_sync(GST_BASE_SINK(self), FALSE);
 }

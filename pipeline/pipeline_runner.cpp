@@ -52,7 +52,11 @@ std::string debug_detail(const gchar* debug) {
   if (debug == nullptr) return "";
   std::string text = debug;
   const auto newline = text.find('\n');
-  if (newline != std::string::npos && text.find("): ") < newline) text = text.substr(newline + 1);
+  const auto location_end = text.find("/GstPipeline:");
+  if (text.find("): ") < std::min(newline, location_end)) {
+    // The location line: everything up to its end.
+    text = newline == std::string::npos ? std::string() : text.substr(newline + 1);
+  }
   return text;
 }
 
@@ -160,6 +164,16 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
   };
 
   PipelineResult result;
+  ElementPtr damage_element;
+  std::string damage_name;
+  if (const auto dot = options.damage_property.find('.'); dot != std::string::npos) {
+    damage_element.reset(gst_bin_get_by_name(GST_BIN(pipeline.get()), options.damage_property.substr(0, dot).c_str()));
+    damage_name = options.damage_property.substr(dot + 1);
+  }
+  const auto note_damage = [&](const std::string& text) {
+    result.damage.push_back(text);
+    if (damage_element) g_object_set(damage_element.get(), damage_name.c_str(), text.c_str(), nullptr);
+  };
   if (gst_element_set_state(pipeline.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
     MessagePtr message(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
     if (message) throw_message(message.get());
@@ -183,6 +197,7 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
       if (type == GST_MESSAGE_ELEMENT) {
         if (const auto damage = input_damage_of(message.get())) {
           spdlog::warn("damaged input: {}", *damage);
+          // The element that reported it knows already.
           result.damage.push_back(*damage);
         }
       } else {
@@ -193,10 +208,9 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
         } else {
           gst_message_parse_warning(message.get(), &problem, &debug);
         }
+        const std::string detail = type == GST_MESSAGE_WARNING ? debug_detail(debug) : std::string();
         const std::string text = std::string(GST_OBJECT_NAME(GST_MESSAGE_SRC(message.get()))) + ": " +
-                                 problem->message +
-                                 (debug != nullptr && type == GST_MESSAGE_WARNING ? " (" + debug_detail(debug) + ")"
-                                                                                  : std::string());
+                                 problem->message + (detail.empty() ? std::string() : " (" + detail + ")");
         // A stream that could not be linked stalls the muxer for ever: fatal.
         const bool fatal = type == GST_MESSAGE_WARNING && problem->domain == GST_PARSE_ERROR;
         // Data a decoder or demuxer could not read is damaged input.
@@ -209,7 +223,7 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
           spdlog::info("{}", text);
         } else {
           spdlog::warn("{}", text);
-          if (damaged) result.damage.push_back(text);
+          if (damaged) note_damage(text);
         }
       }
     }

@@ -31,6 +31,9 @@ struct PipelineRunOptions {
   std::string cut_video;                // "element.pad"
   std::vector<std::string> cut_others;  // "element.pad", one per other stream
   std::string interrupt_flag;           // "element.property": a boolean set to true on the interrupt
+  // "element.property": a string that gets each damage report as it comes
+  // (so that the file can say it was made from damaged input).
+  std::string damage_property;
   // When it becomes true (a second Ctrl-C), the pipeline stops at once and
   // run_pipeline throws Interrupted: nothing is finalised.
   const std::atomic<bool>* abort = nullptr;

@@ -120,10 +120,10 @@ std::optional<Colourimetry> colourimetry(const GstVideoInfo& info, std::string& 
   return c;
 }
 
-std::string target_colorimetry(const std::string& target, int bits, bool rgb) {
+std::string target_colorimetry(const std::string& target, int bits, bool rgb, YcbcrRange range) {
   const bool bt2020 = target == "bt2020";
   GstVideoColorimetry c;
-  c.range = rgb ? GST_VIDEO_COLOR_RANGE_0_255 : GST_VIDEO_COLOR_RANGE_16_235;
+  c.range = rgb || range == YcbcrRange::full ? GST_VIDEO_COLOR_RANGE_0_255 : GST_VIDEO_COLOR_RANGE_16_235;
   c.matrix = rgb ? GST_VIDEO_COLOR_MATRIX_RGB : bt2020 ? GST_VIDEO_COLOR_MATRIX_BT2020 : GST_VIDEO_COLOR_MATRIX_BT709;
   c.transfer = !bt2020 ? GST_VIDEO_TRANSFER_BT709 : bits > 10 ? GST_VIDEO_TRANSFER_BT2020_12 : GST_VIDEO_TRANSFER_BT2020_10;
   c.primaries = bt2020 ? GST_VIDEO_COLOR_PRIMARIES_BT2020 : GST_VIDEO_COLOR_PRIMARIES_BT709;
@@ -133,11 +133,11 @@ std::string target_colorimetry(const std::string& target, int bits, bool rgb) {
   return result;
 }
 
-Colourimetry target_colourimetry(const std::string& target, bool rgb) {
+Colourimetry target_colourimetry(const std::string& target, bool rgb, YcbcrRange range) {
   Colourimetry c;
   const bool bt2020 = target == "bt2020";
   c.matrix = bt2020 ? YcbcrMatrix::bt2020 : YcbcrMatrix::bt709;
-  c.range = rgb ? YcbcrRange::full : YcbcrRange::limited;
+  c.range = rgb ? YcbcrRange::full : range;
   c.primaries = bt2020 ? ColourPrimaries::bt2020 : ColourPrimaries::bt709;
   c.transfer = TransferFunction::bt709;
   return c;

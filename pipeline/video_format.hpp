@@ -29,10 +29,11 @@ YcbcrSpace ycbcr_space(const GstVideoInfo& info);
 std::optional<Colourimetry> colourimetry(const GstVideoInfo& info, std::string& assumed, std::string& error);
 
 // The caps colorimetry string of `target` ("bt709" or "bt2020") for frames
-// of `bits` bits, in Y'CbCr or (rgb) R'G'B'.
-std::string target_colorimetry(const std::string& target, int bits, bool rgb);
-// `target` as a Colourimetry (for Y'CbCr output: limited range).
-Colourimetry target_colourimetry(const std::string& target, bool rgb);
+// of `bits` bits, in Y'CbCr or (rgb) R'G'B', in `range` (a conversion keeps
+// the input's range: changing it would requantise every sample).
+std::string target_colorimetry(const std::string& target, int bits, bool rgb, YcbcrRange range);
+// `target` as a Colourimetry in `range`.
+Colourimetry target_colourimetry(const std::string& target, bool rgb, YcbcrRange range);
 
 // A RawFrame over the planes of a mapped GstVideoFrame (no copy).
 RawFrame raw_frame(GstVideoFrame& frame, RawFormat format);

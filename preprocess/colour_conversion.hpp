@@ -1,5 +1,5 @@
-// Converting a frame's colour to another standard: Y'CbCr matrix and range,
-// primaries and transfer function (film-4k's "colour: bt709" for SD film,
+// Converting a frame's colour to another standard: Y'CbCr matrix (and range,
+// when asked), primaries and transfer function (film-4k's "colour: bt709" for SD film,
 // BT.2020 for HDR-ready masters).
 //
 // The conversion is done in float at full resolution: chroma brought up

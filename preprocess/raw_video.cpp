@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #include "preprocess/error.hpp"
 
@@ -130,9 +131,146 @@ void check_size(const RawFrame& raw) {
 // GStreamer's planar RGB keeps G, B, R (and A) in planes 0, 1, 2 (and 3).
 constexpr int kPlanarRgbPlane[4] = {2, 0, 1, 3};  // R, G, B, A -> plane
 
+// Where one component (Y, Cb, Cr, A; or R, G, B, A; or grey) of a format lives.
+struct Component {
+  int plane = 0;
+  int step = 1;    // samples between pixels (interleaved layouts)
+  int offset = 0;  // sample index of the first pixel's value
+  int shift_x = 0;
+  int shift_y = 0;
+};
+
+// The components of a format in the order Y/R, Cb/G, Cr/B, A (fewer for grey
+// and opaque formats).
+std::vector<Component> components_of(RawFormat format) {
+  const RawFormatInfo& info = describe(format);
+  switch (info.layout) {
+    case L::packed_rgb: {
+      const PackedLayout p = packed_layout(format);
+      std::vector<Component> c{{0, p.bytes, p.r, 0, 0}, {0, p.bytes, p.g, 0, 0}, {0, p.bytes, p.b, 0, 0}};
+      if (p.a >= 0) c.push_back({0, p.bytes, p.a, 0, 0});
+      return c;
+    }
+    case L::planar_rgb: {
+      std::vector<Component> c{{kPlanarRgbPlane[0], 1, 0, 0, 0}, {kPlanarRgbPlane[1], 1, 0, 0, 0},
+                               {kPlanarRgbPlane[2], 1, 0, 0, 0}};
+      if (info.alpha) c.push_back({3, 1, 0, 0, 0});
+      return c;
+    }
+    case L::grey:
+      return {{0, 1, 0, 0, 0}};
+    case L::semi_planar_yuv:
+      return {{0, 1, 0, 0, 0},
+              {1, 2, 0, info.chroma_shift_x, info.chroma_shift_y},
+              {1, 2, 1, info.chroma_shift_x, info.chroma_shift_y}};
+    case L::planar_yuv:
+    default: {
+      std::vector<Component> c{{0, 1, 0, 0, 0},
+                               {1, 1, 0, info.chroma_shift_x, info.chroma_shift_y},
+                               {2, 1, 0, info.chroma_shift_x, info.chroma_shift_y}};
+      if (info.alpha) c.push_back({3, 1, 0, 0, 0});
+      return c;
+    }
+  }
+}
+
+int read_code(const RawPlane& plane, const SampleCoding& coding, int index, int y) {
+  const std::uint8_t* row = plane.data + static_cast<std::ptrdiff_t>(y) * plane.stride;
+  if (coding.bytes == 1) return row[index];
+  std::uint16_t value = 0;
+  std::memcpy(&value, row + 2 * index, 2);
+  return value >> coding.shift;
+}
+
+void write_code(RawPlane& plane, const SampleCoding& coding, int index, int y, int code) {
+  std::uint8_t* row = plane.data + static_cast<std::ptrdiff_t>(y) * plane.stride;
+  if (coding.bytes == 1) {
+    row[index] = static_cast<std::uint8_t>(code);
+    return;
+  }
+  const auto value = static_cast<std::uint16_t>(code << coding.shift);
+  std::memcpy(row + 2 * index, &value, 2);
+}
+
 }  // namespace
 
 const RawFormatInfo& describe(RawFormat format) { return kFormats[static_cast<int>(format)]; }
+
+bool can_widen(RawFormat in, RawFormat out, std::string& why) {
+  const RawFormatInfo& a = describe(in);
+  const RawFormatInfo& b = describe(out);
+  const bool a_rgb = a.layout == L::packed_rgb || a.layout == L::planar_rgb;
+  const bool b_rgb = b.layout == L::packed_rgb || b.layout == L::planar_rgb;
+  const std::string names = std::string(a.name) + " to " + b.name;
+  if (a_rgb != b_rgb || (a.layout == L::grey && b.layout != L::grey && !b.yuv()) ||
+      (b.layout == L::grey && a.layout != L::grey)) {
+    why = names + " changes the colour model";
+    return false;
+  }
+  if (b.bits < a.bits) {
+    why = names + " loses " + std::to_string(a.bits - b.bits) + " bits";
+    return false;
+  }
+  if (a.layout != L::grey && (b.chroma_shift_x > a.chroma_shift_x || b.chroma_shift_y > a.chroma_shift_y)) {
+    why = names + " subsamples the chroma more";
+    return false;
+  }
+  if (a.alpha && !b.alpha) {
+    why = names + " loses the alpha";
+    return false;
+  }
+  return true;
+}
+
+void widen(const RawFrame& in, RawFrame& out) {
+  std::string why;
+  if (!can_widen(in.format, out.format, why)) throw Error("cannot widen: " + why);
+  if (in.width != out.width || in.height != out.height) throw Error("widen: the frames differ in size");
+  check_size(in);
+  check_size(out);
+  const RawFormatInfo& a = describe(in.format);
+  const RawFormatInfo& b = describe(out.format);
+  const SampleCoding from = coding_of(in.format);
+  const SampleCoding to = coding_of(out.format);
+  const int depth_shift = b.bits - a.bits;
+  const std::vector<Component> source = components_of(in.format);
+  const std::vector<Component> target = components_of(out.format);
+  for (std::size_t k = 0; k < target.size(); ++k) {
+    const Component& t = target[k];
+    const bool alpha = k == 3;
+    const int w = out.width >> t.shift_x;
+    const int h = out.height >> t.shift_y;
+    // Grey into Y'CbCr: neutral chroma. No alpha in the input: opaque.
+    const bool missing = k >= source.size();
+    const int constant = alpha ? static_cast<int>(to.max_code) : 1 << (b.bits - 1);
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) {
+        int code = constant;
+        if (!missing) {
+          const Component& s = source[k];
+          // The input sample that covers this output sample (chroma repeated).
+          const int sx = (x << t.shift_x) >> s.shift_x;
+          const int sy = (y << t.shift_y) >> s.shift_y;
+          const int value = read_code(in.planes[static_cast<std::size_t>(s.plane)], from, sx * s.step + s.offset, sy);
+          code = alpha ? static_cast<int>((static_cast<long>(value) * static_cast<long>(to.max_code) +
+                                           static_cast<long>(from.max_code) / 2) /
+                                          static_cast<long>(from.max_code))
+                       : value << depth_shift;
+        }
+        write_code(out.planes[static_cast<std::size_t>(t.plane)], to, x * t.step + t.offset, y, code);
+      }
+    }
+  }
+  // The padding byte of RGBx/BGRx: opaque.
+  if (out.format == RawFormat::rgbx || out.format == RawFormat::bgrx) {
+    const PackedLayout p = packed_layout(out.format);
+    const int slot = 6 - p.r - p.g - p.b;
+    for (int y = 0; y < out.height; ++y) {
+      std::uint8_t* row = out.planes[0].data + static_cast<std::ptrdiff_t>(y) * out.planes[0].stride;
+      for (int x = 0; x < out.width; ++x) row[4 * x + slot] = 255;
+    }
+  }
+}
 
 const std::array<RawFormat, 30>& all_raw_formats() {
   static const std::array<RawFormat, 30> formats = [] {

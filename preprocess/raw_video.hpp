@@ -90,4 +90,18 @@ Frame unpack(const RawFrame& raw, const YcbcrSpace& space);
 // and clamping to the format's codes.
 void pack(const Frame& frame, RawFrame& raw);
 
+// Whether `in` can be written as `out` without losing anything (see widen);
+// when not, `why` says what would be lost.
+bool can_widen(RawFormat in, RawFormat out, std::string& why);
+
+// Copies the picture in `in` into `out` (the same size), a format that holds
+// at least as much, exactly: a deeper code is the shallower one times a power
+// of two (8-bit v is 4v at 10 bits, as BT.709 and BT.2100 define the depths),
+// alpha is scaled by its full scale (opaque stays opaque), subsampled chroma
+// is repeated into the finer grid (every sample kept, none invented: taking
+// every other one gives the input back), grey gets neutral chroma, and the
+// same samples change between interleaved and planar layouts. Throws Error
+// when `can_widen` says no.
+void widen(const RawFrame& in, RawFrame& out);
+
 }  // namespace r4k

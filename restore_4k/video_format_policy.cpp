@@ -98,6 +98,14 @@ VideoFormatPlan plan_video_format(const decode::VideoStreamInfo& video, VideoEnc
           {"GBRA", "BGRA"}, {"RGBA", "BGRA"}, {"NV12", "I420"}, {"P010_10LE", "I420_10LE"}};
       const auto r = repack.find(f);
       plan.encoder_input = r != repack.end() ? r->second : f;
+      if (r != repack.end()) {
+        plan.notices.push_back("FFV1 stores " + video.pixel_format + " as " +
+                               (r->second == "BGRx"   ? "bgr0"
+                                : r->second == "BGRA" ? "bgra"
+                                : r->second == "I420" ? "yuv420p"
+                                                      : "yuv420p10le") +
+                               ": the same samples in another layout");
+      }
       break;
     }
     case VideoEncoder::prores:
@@ -125,7 +133,9 @@ VideoFormatPlan plan_video_format(const decode::VideoStreamInfo& video, VideoEnc
       }
       break;
     case VideoEncoder::x264: {
-      if (bits_of(f) > 10) refuse("x264 here takes up to 10 bits; use --encoder ffv1 to keep all 12");
+      if (bits_of(f) > 10) {
+        refuse("x264 here takes up to 10 bits; use --encoder ffv1 to keep all " + std::to_string(bits_of(f)));
+      }
       if (has_alpha(f)) refuse("H.264 has no alpha; use --encoder ffv1 or prores to keep it");
       if (plan.rgb) refuse("x264 here takes Y'CbCr only; use --encoder ffv1");
       static const std::map<std::string, std::string> take = {

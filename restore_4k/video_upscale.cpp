@@ -104,7 +104,7 @@ std::string output_colour(const VideoJob& job, const decode::VideoStreamInfo& vi
   const int primaries = bt2020 ? 9 : 1;
   const bool deep = format.processing.find("_12") != std::string::npos;
   const int transfer = bt2020 ? (deep ? 15 : 14) : 1;
-  const int range = format.rgb ? 2 : 1;
+  const int range = format.rgb || video.range_code == 2 ? 2 : 1;  // the input's (limited when unstated)
   return std::to_string(matrix) + "," + std::to_string(primaries) + "," + std::to_string(transfer) + "," +
          std::to_string(range) + "," + std::to_string(video.chroma_location_code);
 }
@@ -274,8 +274,12 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
              "height=" + std::to_string(job.fit_height), "fit-mode=" + job.fit_mode,
              std::string("pad-color=") + color, "colorimetry=" + job.colorimetry,
              std::string("monochrome=") + (job.monochrome ? "true" : "false"), "!", "queue", "max-size-buffers=4",
-             "max-size-bytes=0", "max-size-time=0", "!", "videoconvert", "dither=none", "!",
-             "video/x-raw,format=" + plan.format.encoder_input, "!"});
+             "max-size-bytes=0", "max-size-time=0", "!"});
+  // Into the encoder's format exactly (GStreamer's videoconvert replicates
+  // high bits when it deepens: 8-bit 128 became 514, not 512).
+  if (plan.format.encoder_input != plan.format.processing) {
+    append(a, {"r4kwiden", "format=" + plan.format.encoder_input, "!"});
+  }
   switch (job.encoder) {
     case VideoEncoder::prores:
       append(a, {"avenc_prores_ks", "profile=" + plan.format.prores_profile, "!"});
@@ -308,8 +312,14 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
                "video-first-index=" + std::to_string(video_pad->first_time_index)});
   }
   if (!plan.assumed.empty()) append(a, {"assumed=" + plan.assumed});
-  append(a, {"expected-frames=" + std::to_string(video.frame_count),
-             std::string("frame-tolerance=") + (video.frame_count_exact ? "0" : "1")});
+  // How far the probed count can be trusted to judge an early end: exactly
+  // (an index), within a frame (a track's span), not at all (a file's
+  // duration: its audio may run longer).
+  using Source = decode::VideoStreamInfo::CountSource;
+  const char* tolerance = video.frame_count_source == Source::index        ? "0"
+                          : video.frame_count_source == Source::track_span ? "1"
+                                                                           : "-1";
+  append(a, {"expected-frames=" + std::to_string(video.frame_count), std::string("frame-tolerance=") + tolerance});
   return plan;
 }
 
@@ -329,6 +339,7 @@ VideoResult upscale_video(const VideoJob& job) {
   options.abort = job.abort;
   options.cut_video = std::string(kRestoreName) + ".sink";
   options.interrupt_flag = std::string(kMuxName) + ".stop-at-video-end";
+  options.damage_property = std::string(kMuxName) + ".input-damage";
   if (job.progress) {
     const std::int64_t total = video.frame_count;
     options.progress = [&job, total](const pipeline::PipelineProgress& progress) {

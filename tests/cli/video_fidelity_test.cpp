@@ -193,7 +193,7 @@ TEST(VideoFidelity, EveryContainersAudioComesOutPacketForPacket) {
     // Opus pre-skip in its own way).
     const fs::path reference = dir / ("reference_" + name + ".mkv");
     ffmpeg({"-fflags", "+genpts", "-i", in.string(), "-map", "0:v:0", "-map", "0:a", "-c", "copy",
-            reference.string()});
+            "-avoid_negative_ts", "disabled", reference.string()});
     EXPECT_NEAR(start_of(out, "v:0") - start_of(out, "a:0"), start_of(reference, "v:0") - start_of(reference, "a:0"),
                 0.0015);
     EXPECT_EQ(probe(out, "v:0", "stream=width"), std::to_string(2 * std::stoi(probe(in, "v:0", "stream=width"))));
@@ -308,6 +308,136 @@ TEST(VideoFidelity, TheStartTimecodeIsKept) {
   run = restore4k({"video", in.string(), (dir / "out.mkv").string(), "--model", "builtin:bicubic-x2"});
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_EQ(probe(dir / "out.mkv", "v:0", "stream_tags=TIMECODE"), "10:00:00:00");
+}
+
+// The presentation times of a file's first video stream.
+std::string picture_times(const fs::path& file, const std::string& stream = "v:0") {
+  std::istringstream lines(run_command("ffprobe", {"-v", "error", "-select_streams", stream, "-show_entries",
+                                                   "frame=pts_time", "-of", "csv=p=0", file.string()})
+                               .output);
+  std::string times;
+  for (std::string line; std::getline(lines, line);) {
+    line = line.substr(0, line.find(','));  // side data follows some frames
+    if (!line.empty()) times += (times.empty() ? "" : " ") + line;
+  }
+  return times;
+}
+
+// Every picture keeps its time: a Matroska film whose video starts late and
+// has B-frames (matroskademux corrects its first segment after the first
+// picture), a second video stream, and the sound with them.
+TEST(VideoFidelity, EveryPictureKeepsItsTime) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path late = dir / "late.mkv";
+  ffmpeg({"-itsoffset", "0.2", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i",
+          "sine=sample_rate=48000", "-t", "1", "-map", "0", "-map", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+          "-c:a", "flac", late.string()});
+  const fs::path two = dir / "two.mkv";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "testsrc2=size=32x24:rate=10",
+          "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1", "-map", "0", "-map", "1", "-map", "2", "-c:v",
+          "libx264", "-pix_fmt", "yuv420p", "-c:a", "flac", two.string()});
+  for (const fs::path& in : {late, two}) {
+    for (const auto& [encoder, name] : {std::pair<std::string, std::string>{"ffv1", "ffv1.mkv"},
+                                        {"x264", "x264.mp4"},
+                                        {"prores", "prores.mov"}}) {
+      SCOPED_TRACE(in.filename().string() + " " + encoder);
+      const fs::path out = dir / (in.stem().string() + "_" + name);
+      const Outcome run =
+          restore4k({"video", in.string(), out.string(), "--encoder", encoder, "--model", "builtin:bicubic-x2"});
+      ASSERT_EQ(run.exit_code, 0) << run.output;
+      EXPECT_EQ(picture_times(out), picture_times(in));
+      EXPECT_NEAR(start_of(out, "a:0"), start_of(in, "a:0"), 0.0015);
+      if (in == two) {
+        EXPECT_EQ(picture_times(out, "v:1"), picture_times(in, "v:1"));
+      }
+    }
+  }
+}
+
+// What the container must hold in another way: FLAC into MP4 (ALAC) and MOV
+// (PCM), the same samples; cover art as cover art; MP4 chapters; the MOV
+// pixel aspect box; the user's own comment untouched.
+TEST(VideoFidelity, StructureTheOutputHoldsItsOwnWay) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path flac = dir / "flac.mkv";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t",
+          "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "flac", flac.string()});
+  for (const auto& [encoder, name, codec] :
+       {std::tuple<std::string, std::string, std::string>{"x264", "flac.mp4", "alac"}, {"prores", "flac.mov", "pcm_s16le"}}) {
+    SCOPED_TRACE(name);
+    const fs::path out = dir / name;
+    const Outcome run =
+        restore4k({"video", flac.string(), out.string(), "--encoder", encoder, "--model", "builtin:bicubic-x2"});
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(probe(out, "a:0", "stream=codec_name"), codec);
+    EXPECT_EQ(md5_of(out, "0:a:0", true), md5_of(flac, "0:a:0", true));
+  }
+  std::ofstream(dir / "meta.txt") << ";FFMETADATA1\ncomment=Scanned 2K,  two  spaces\n[CHAPTER]\nTIMEBASE=1/1000\n"
+                                     "START=0\nEND=400\ntitle=Vorspann\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=400\n"
+                                     "END=1000\ntitle=日本語\n";
+  const fs::path cover = dir / "cover.mp4";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "color=red:size=32x32:duration=0.1",
+          "-i", (dir / "meta.txt").string(), "-t", "1", "-map", "0", "-map", "1", "-map_metadata", "2",
+          "-map_chapters", "2", "-frames:v:1", "1", "-c:v:0", "libx264", "-pix_fmt:v:0", "yuv420p", "-c:v:1",
+          "mjpeg", "-disposition:v:1", "attached_pic", cover.string()});
+  for (const auto& [encoder, name] : {std::pair<std::string, std::string>{"ffv1", "cover.mkv"}, {"x264", "cover_out.mp4"}}) {
+    SCOPED_TRACE(name);
+    const fs::path out = dir / name;
+    const Outcome run =
+        restore4k({"video", cover.string(), out.string(), "--encoder", encoder, "--model", "builtin:bicubic-x2"});
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(probe(out, "v:1", "stream_disposition=attached_pic"), "1");
+    EXPECT_EQ(md5_of(out, "0:v:1"), md5_of(cover, "0:v:1"));
+    EXPECT_EQ(probe(out, "", "chapter_tags=title"), "Vorspann\n日本語");
+    EXPECT_EQ(probe(out, "", "format_tags=comment"), "Scanned 2K,  two  spaces");
+  }
+  const fs::path sar = dir / "sar.mov";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-t", "0.3", "-vf", "setsar=10/11", "-c:v", "prores_ks",
+          "-profile:v", "3", sar.string()});
+  const Outcome run = restore4k({"video", sar.string(), (dir / "sar.mkv").string(), "--model", "builtin:bicubic-x2"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(probe(dir / "sar.mkv", "v:0", "stream=sample_aspect_ratio"), "10:11");
+}
+
+// Inputs whose frame count is only an estimate are not called damaged; a
+// file with garbage inside is, and its tag says so.
+TEST(VideoFidelity, DamageIsJudgedByWhatTheInputHolds) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path vfr = dir / "vfr.mkv";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=64x48:rate=20:duration=1", "-vf",
+          "select='lt(n\\,10)*not(mod(n\\,2))+gte(n\\,10)'", "-fps_mode", "vfr", "-c:v", "libx264", "-pix_fmt",
+          "yuv420p", vfr.string()});
+  const fs::path flv = dir / "in.flv";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10", "-f", "lavfi", "-i", "sine=sample_rate=44100", "-t",
+          "1", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac", flv.string()});
+  for (const fs::path& in : {vfr, flv}) {
+    SCOPED_TRACE(in.filename().string());
+    const fs::path out = dir / (in.stem().string() + "_out.mkv");
+    const Outcome run = restore4k({"video", in.string(), out.string(), "--model", "builtin:bicubic-x2"});
+    EXPECT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(probe(out, "", "format_tags=RESTORE4K_INPUT"), "complete");
+    EXPECT_EQ(frames_of(out), frames_of(in));
+  }
+  // Garbage in the middle of a transport stream.
+  const fs::path ts = dir / "in.ts";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t",
+          "2", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "10", "-c:a", "aac", ts.string()});
+  {
+    std::fstream file(ts, std::ios::in | std::ios::out | std::ios::binary);
+    file.seekg(0, std::ios::end);
+    const auto size = static_cast<std::streamoff>(file.tellg());
+    file.seekp((size / 2) / 188 * 188);
+    for (int i = 0; i < 188 * 8; ++i) file.put(static_cast<char>((i * 73 + 11) & 0xff));
+  }
+  const fs::path out = dir / "ts_out.mkv";
+  const Outcome run = restore4k({"video", ts.string(), out.string(), "--model", "builtin:bicubic-x2"});
+  EXPECT_EQ(run.exit_code, 4) << run.output;
+  const std::string status = probe(out, "", "format_tags=RESTORE4K_INPUT");
+  EXPECT_TRUE(status.rfind("damaged", 0) == 0 || status.rfind("ended after", 0) == 0) << status;
+  EXPECT_EQ(run.output.find(".c("), std::string::npos) << "no source locations in messages: " << run.output;
 }
 
 struct PixelCase {
@@ -447,7 +577,7 @@ TEST(VideoFidelity, ColourTagsGoFromTheInputToEveryEncodersOutput) {
       if (range == "unknown" && encoder != "ffv1") {
         // H.264 and ProRes always state a range: the assumption is written and said.
         EXPECT_EQ(probe(out, "v:0", "stream=color_range"), "tv");
-        const std::string said = encoder == "prores" || encoder == "x264" ? probe(out, "", "format_tags=comment") : "";
+        const std::string said = probe(out, "", "format_tags=encoder");
         EXPECT_NE(said.find("/assumed:range tv"), std::string::npos) << said;
       } else {
         EXPECT_EQ(probe(out, "v:0", "stream=color_range"), range);
@@ -574,6 +704,17 @@ TEST(VideoFidelity, GreyStaysExactlyGrey) {
   const std::string out_chroma = chroma_of(out);
   ASSERT_FALSE(out_chroma.empty());
   EXPECT_EQ(out_chroma.find_first_not_of(static_cast<char>(128)), std::string::npos) << "colour specks";
+
+  // Into ProRes (10-bit 4:2:2): neutral is exactly 512, not 8-bit 128's replicated 514.
+  const fs::path prores = dir / "grey.mov";
+  const Outcome widened = restore4k({"video", grey.string(), prores.string(), "--encoder", "prores", "--model",
+                                     "builtin:bicubic-x2"});
+  ASSERT_EQ(widened.exit_code, 0) << widened.output;
+  const std::string deep = raw_frame(prores, "format=yuv422p10le");
+  ASSERT_EQ(deep.size(), 128u * 96u * 2u * 2u);
+  for (std::size_t i = 128u * 96u * 2u; i < deep.size(); i += 2) {
+    ASSERT_EQ(static_cast<unsigned char>(deep[i]) | static_cast<unsigned char>(deep[i + 1]) << 8, 512) << i;
+  }
 
   // Faint chroma noise on a grey film: kept without --monochrome, gone with it.
   const fs::path noisy = dir / "noisy.mkv";

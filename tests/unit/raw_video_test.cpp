@@ -98,6 +98,47 @@ TEST(RawVideo, EveryFormatRoundTripsToTheSameCodes) {
   }
 }
 
+// Widening is exact: codes times a power of two, chroma repeated, grey given
+// neutral chroma, alpha at full scale; narrowing is refused.
+TEST(RawVideo, WideningKeepsEverySampleExactly) {
+  std::mt19937 random(3);
+  RawBuffer in = make_buffer(RawFormat::i420, 8, 4, random);
+  RawBuffer out = make_buffer(RawFormat::i422_10le, 8, 4, random);
+  widen(in.frame, out.frame);
+  const auto code = [](const RawBuffer& b, int plane, int x, int y, bool deep) {
+    const std::uint8_t* row = b.planes[static_cast<std::size_t>(plane)].data() +
+                              static_cast<std::size_t>(y) * static_cast<std::size_t>(b.frame.planes[static_cast<std::size_t>(plane)].stride);
+    return deep ? row[2 * x] | row[2 * x + 1] << 8 : row[x];
+  };
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 8; ++x) ASSERT_EQ(code(out, 0, x, y, true), 4 * code(in, 0, x, y, false));
+    for (int x = 0; x < 4; ++x) {
+      for (int p = 1; p <= 2; ++p) ASSERT_EQ(code(out, p, x, y, true), 4 * code(in, p, x, y / 2, false));
+    }
+  }
+  // Grey into Y'CbCr: neutral chroma, luma kept.
+  RawBuffer grey = make_buffer(RawFormat::gray8, 8, 4, random);
+  RawBuffer yuv = make_buffer(RawFormat::y42b, 8, 4, random);
+  widen(grey.frame, yuv.frame);
+  for (int y = 0; y < 4; ++y) {
+    for (int x = 0; x < 8; ++x) ASSERT_EQ(code(yuv, 0, x, y, false), code(grey, 0, x, y, false));
+    for (int x = 0; x < 4; ++x) ASSERT_EQ(code(yuv, 1, x, y, false), 128);
+  }
+  // Alpha keeps its full scale: 255 stays opaque at 10 bits.
+  RawBuffer alpha = make_buffer(RawFormat::a420, 8, 4, random);
+  std::fill(alpha.planes[3].begin(), alpha.planes[3].end(), 255);
+  RawBuffer deep = make_buffer(RawFormat::a444_10le, 8, 4, random);
+  widen(alpha.frame, deep.frame);
+  ASSERT_EQ(code(deep, 3, 5, 2, true), 1023);
+  std::string why;
+  EXPECT_FALSE(can_widen(RawFormat::i420_10le, RawFormat::i420, why));
+  EXPECT_NE(why.find("loses 2 bits"), std::string::npos) << why;
+  EXPECT_FALSE(can_widen(RawFormat::y444, RawFormat::i420, why));
+  EXPECT_FALSE(can_widen(RawFormat::a420, RawFormat::i420, why));
+  EXPECT_FALSE(can_widen(RawFormat::gbr_10le, RawFormat::y444_10le, why));
+  EXPECT_TRUE(can_widen(RawFormat::gbr, RawFormat::bgrx, why));
+}
+
 class GreyPictures : public ::testing::Test {
  protected:
   void SetUp() override {
