@@ -141,6 +141,13 @@ int run_bench(const std::string& spec, const r4k::infer::EngineOptions& options,
   return kExitOk;
 }
 
+// --dry-run: what the run would convert or assume (stderr), then the pipeline (stdout).
+int print_video_plan(const r4k::restore::VideoPlan& plan) {
+  for (const auto& notice : plan.notices) spdlog::info("{}", notice);
+  std::cout << r4k::pipeline::gst_launch_line(plan.arguments) << "\n";
+  return kExitOk;
+}
+
 int run_video(r4k::restore::VideoJob& video_job) {
   auto report = r4k::restore::ProgressReport::for_option(g_progress, stderr, "frame");
   video_job.progress = [&report](std::uint64_t frames, std::int64_t total, double seconds) {
@@ -522,11 +529,7 @@ int main(int argc, char** argv) {
       auto preset_job = r4k::restore::video_job_from(*loaded.job);
       preset_job.cancel = &g_interrupted;
       preset_job.abort = &g_abort;
-      if (dry_run) {
-        std::cout << r4k::pipeline::gst_launch_line(r4k::restore::plan_video(preset_job, preset_job.output).arguments)
-                  << "\n";
-        return kExitOk;
-      }
+      if (dry_run) return print_video_plan(r4k::restore::plan_video(preset_job, preset_job.output));
       return run_video(preset_job);
     }
     if (*video) {
@@ -541,11 +544,7 @@ int main(int argc, char** argv) {
       video_job.pad_color = r4k::restore::parse_rgb_color(pad_color_text);
       video_job.cancel = &g_interrupted;
       video_job.abort = &g_abort;
-      if (dry_run) {
-        const auto plan = r4k::restore::plan_video(video_job, video_job.output);
-        std::cout << r4k::pipeline::gst_launch_line(plan.arguments) << "\n";
-        return kExitOk;
-      }
+      if (dry_run) return print_video_plan(r4k::restore::plan_video(video_job, video_job.output));
       return run_video(video_job);
     }
     if (*raster || *batch) {

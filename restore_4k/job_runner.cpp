@@ -136,11 +136,20 @@ void write_job_record(const config::JobFile& job) {
   std::filesystem::rename(temporary, path);
 }
 
+namespace {
+
+// What the run would convert or assume, as shell comments, then the line.
+std::string video_launch_line(const VideoJob& video) {
+  const VideoPlan plan = plan_video(video, video.output);
+  std::string text;
+  for (const auto& notice : plan.notices) text += "# " + notice + "\n";
+  return text + pipeline::gst_launch_line(plan.arguments);
+}
+
+}  // namespace
+
 std::string job_launch_line(const config::JobFile& job) {
-  if (job.kind == "video") {
-    const VideoJob video = video_job_from(job);
-    return pipeline::gst_launch_line(plan_video(video, video.output).arguments);
-  }
+  if (job.kind == "video") return video_launch_line(video_job_from(job));
   if (job.kind == "raster") return pipeline::gst_launch_line(raster_pipeline(raster_job_from(job)));
   const BatchJob batch = batch_job_from(job);
   const auto items = batch_items(batch);
@@ -152,7 +161,7 @@ std::string job_launch_line(const config::JobFile& job) {
     VideoJob first = *batch.video;
     first.input = items.front().input;
     first.output = items.front().output;
-    return header + pipeline::gst_launch_line(plan_video(first, first.output).arguments);
+    return header + video_launch_line(first);
   }
   RasterJob first = batch.item;
   first.input = items.front().input;

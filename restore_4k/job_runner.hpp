@@ -27,7 +27,8 @@ std::string job_record(const config::JobFile& job);
 void write_job_record(const config::JobFile& job);
 
 // The gst-launch-1.0 line the job runs (for a batch: the pipeline of each
-// file, shown for the first file of its shard).
+// file, shown for the first file of its shard); for video, after what the run
+// would convert or assume, as "# " lines.
 std::string job_launch_line(const config::JobFile& job);
 
 }  // namespace r4k::restore

@@ -62,6 +62,9 @@ TEST(JobCommand, BatchOfVideosFromAListOfInputs) {
   ASSERT_EQ(dry.exit_code, 0) << dry.output;
   EXPECT_NE(dry.output.find("3 file(s)"), std::string::npos) << dry.output;
   EXPECT_NE(dry.output.find("r4krestore"), std::string::npos) << dry.output;
+  // What the run would convert is said before it, as shell comments.
+  EXPECT_NE(dry.output.find("# ProRes 422 HQ stores 10-bit 4:2:2: yuv420p is written as"), std::string::npos)
+      << dry.output;
   const Outcome run = restore4k({"run", (dir / "job.yaml").string()});
   ASSERT_EQ(run.exit_code, 0) << run.output;
   for (const char* name : {"a.mov", "b.mov", "c.mov"}) {

@@ -368,6 +368,13 @@ TEST(VideoFidelity, StructureTheOutputHoldsItsOwnWay) {
        {std::tuple<std::string, std::string, std::string>{"x264", "flac.mp4", "alac"}, {"prores", "flac.mov", "pcm_s16le"}}) {
     SCOPED_TRACE(name);
     const fs::path out = dir / name;
+    // A dry run already says what will be converted.
+    const Outcome dry = restore4k(
+        {"video", flac.string(), out.string(), "--encoder", encoder, "--model", "builtin:bicubic-x2", "--dry-run"});
+    ASSERT_EQ(dry.exit_code, 0) << dry.output;
+    EXPECT_NE(dry.output.find(codec == "alac" ? "stored losslessly as ALAC" : "stored losslessly as PCM"),
+              std::string::npos)
+        << dry.output;
     const Outcome run =
         restore4k({"video", flac.string(), out.string(), "--encoder", encoder, "--model", "builtin:bicubic-x2"});
     ASSERT_EQ(run.exit_code, 0) << run.output;
