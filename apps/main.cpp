@@ -43,6 +43,13 @@ constexpr int kExitSomeFailed = 3;
 constexpr int kExitInputDamaged = 4;
 constexpr int kExitInterrupted = 130;
 
+// The bounds the job-file schema gives the integer `key`: command-line
+// options check the same ones as job files.
+CLI::Range schema_range(const char* key) {
+  const r4k::config::KeySpec* spec = r4k::config::find_key(key);
+  return CLI::Range(static_cast<long long>(spec->min.value_or(0)), static_cast<long long>(spec->max.value_or(1e9)));
+}
+
 std::atomic<bool> g_interrupted{false};
 std::atomic<bool> g_abort{false};
 std::atomic<int> g_signals{0};
@@ -249,11 +256,15 @@ int main(int argc, char** argv) {
   image->add_option("-m,--model", job.model, "Model file (.onnx, .pb) or builtin:NAME")
       ->capture_default_str();
   image->add_option("-b,--backend", job.engine.backend, "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")->capture_default_str();
-  image->add_option("-t,--tile", job.tile_size, "Tile size the engine sees (0 = automatic)")->capture_default_str();
+  image->add_option("-t,--tile", job.tile_size, "Tile size the engine sees (0 = automatic)")
+      ->capture_default_str()
+      ->check(schema_range("engine.tile"));
   image->add_option("--halo", halo_text, "Context around each tile in pixels, or 'auto' (the receptive field: exact)")
       ->capture_default_str();
-  image->add_option("--threads", job.engine.threads, "Inference threads (0 = all cores)")->capture_default_str();
-  image->add_option("--batch", job.batch, "Tiles per engine call")->capture_default_str()->check(CLI::Range(1, 256));
+  image->add_option("--threads", job.engine.threads, "Inference threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(schema_range("engine.threads"));
+  image->add_option("--batch", job.batch, "Tiles per engine call")->capture_default_str()->check(schema_range("engine.batch"));
   image->add_option("--chroma-filter", chroma_filter,
                     "Chroma upscaling for luma-only models: bicubic or bilinear (OpenCV dnn_superres uses bilinear)")
       ->capture_default_str()
@@ -268,18 +279,22 @@ int main(int argc, char** argv) {
   auto* video = app.add_subcommand("video", "Restore a video; every other stream, chapter and tag is carried over (or "
                                             "the job is refused before it starts, saying what cannot be kept)");
   video->add_option("input", video_job.input, "Input video (MP4, MOV, MKV, AVI, ...)")->required();
-  video->add_option("output", video_job.output, "Output: .mkv (ffv1, x264), .mov (prores), .mp4 (x264)")->required();
+  video->add_option("output", video_job.output, "Output: .mkv (ffv1, x264), .mov (prores, x264), .mp4 (x264)")->required();
   video->add_option("-m,--model", video_job.model, "Model file (.onnx, .pb) or builtin:NAME")->capture_default_str();
   video->add_option("-b,--backend", video_job.engine.backend, "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")->capture_default_str();
   video->add_option("-t,--tile", video_job.tile_size, "Tile size the engine sees (0 = automatic)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(schema_range("engine.tile"));
   video->add_option("--halo", video_halo, "Context around each tile in pixels, or 'auto' (exact)")
       ->capture_default_str();
-  video->add_option("--threads", video_job.engine.threads, "Inference threads (0 = all cores)")->capture_default_str();
+  video->add_option("--threads", video_job.engine.threads, "Inference threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(schema_range("engine.threads"));
   video->add_option("--batch", video_job.batch, "Tiles per engine call")->capture_default_str()->check(
-      CLI::Range(1, 256));
+      schema_range("engine.batch"));
   video->add_option("--encoder", encoder_name,
-                    "ffv1 (lossless, Matroska: the archival default), prores (422 HQ, MOV) or x264 (10-bit)")
+                    "ffv1 (lossless, Matroska: the archival default), prores (422 HQ or 4444, MOV) or x264 (the input's "
+                    "format; Matroska, MP4 or MOV)")
       ->capture_default_str()
       ->check(CLI::IsMember({"ffv1", "prores", "x264"}));
   video->add_option("--decoder", decoder_name, "auto (hardware when present), hardware or software")
@@ -316,10 +331,13 @@ int main(int argc, char** argv) {
   video->add_option("--colour,--color", video_job.colorimetry, "Output colour: keep, bt709 or bt2020")
       ->capture_default_str()
       ->check(CLI::IsMember({"keep", "bt709", "bt2020"}));
-  video->add_flag("--no-audio", no_audio, "Leave the audio out (it is carried over untouched by default)");
+  video->add_flag("--no-audio", no_audio,
+                  "Leave the audio out (by default it is carried: packets unchanged, or losslessly converted where "
+                  "the container needs it)");
   bool no_subtitles = false;
   bool no_data = false;
-  video->add_flag("--no-subtitles", no_subtitles, "Leave the subtitles out (they are carried over untouched by default)");
+  video->add_flag("--no-subtitles", no_subtitles,
+                  "Leave the subtitles out (by default they are carried, packets unchanged)");
   video->add_flag("--no-data", no_data,
                   "Leave out data streams restore4k cannot carry (KLV, SCTE-35, ...; without it such input is refused)");
   video->add_flag("--monochrome", video_job.monochrome,
@@ -354,11 +372,13 @@ int main(int argc, char** argv) {
                         "bands' min/max from overviews or sampled blocks), MIN,MAX, or bits:N")
         ->capture_default_str();
     command->add_option("-t,--tile", raster_job.tile_size, "Tile window side in input pixels (cores are whole blocks)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(schema_range("engine.tile"));
     command->add_option("--halo", raster_halo, "Context around each core in pixels, or 'auto' (exact)")
         ->capture_default_str();
     command->add_option("--threads", raster_job.engine.threads, "Inference threads (0 = all cores)")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(schema_range("engine.threads"));
     command->add_option("--format", raster_format, "gtiff (tiled GeoTIFF) or cog (Cloud-Optimised GeoTIFF)")
         ->capture_default_str()
         ->check(CLI::IsMember({"gtiff", "cog"}));
@@ -393,7 +413,7 @@ int main(int argc, char** argv) {
                     "This run's share i/N of the sorted manifest (0-based; default from SLURM_ARRAY_TASK_ID, "
                     "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, else 0/1)");
   batch->add_option("-j,--jobs", batch_job.jobs, "Files processed at once")->capture_default_str()->check(
-      CLI::Range(1, 256));
+      schema_range("batch.jobs"));
   batch->add_option("--progress", g_progress, progress_help)->capture_default_str()->check(
       CLI::IsMember({"auto", "plain", "json"}));
 
@@ -433,7 +453,7 @@ int main(int argc, char** argv) {
   bench->add_option("-t,--tile", bench_tiles, "Tile sizes (input pixels a side), e.g. --tile 64 128 256")
       ->capture_default_str();
   bench->add_option("-b,--backend", bench_options.backend, "auto (onednn when it runs every operator, else opencv), onednn, opencv or classic")->capture_default_str();
-  bench->add_option("--batch", bench_batch, "Tiles per engine call")->capture_default_str()->check(CLI::Range(1, 256));
+  bench->add_option("--batch", bench_batch, "Tiles per engine call")->capture_default_str()->check(schema_range("engine.batch"));
   bench->add_option("--threads", bench_options.threads, "Threads (0 = all cores)")->capture_default_str();
   bench->add_option("--seconds", bench_seconds, "Minimum timed seconds per tile size")->capture_default_str();
   bench->add_option("--peak-seconds", peak_seconds, "Seconds to measure the FMA peak (0 = skip)")

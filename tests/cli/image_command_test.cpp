@@ -70,13 +70,18 @@ TEST(ImageCommand, DefaultModelUpscalesTheSampleImage) {
 }
 
 // More threads than the machine has: the cores there are, said, and the same
-// picture (thread libraries used to fail at exit with such counts).
+// picture (thread libraries used to fail at exit with such counts); beyond
+// the schema's bound (1024) the count is refused before any work.
 TEST(ImageCommand, ThreadCountsAreClampedToTheCores) {
   TempDir dir;
   ASSERT_EQ(run({"sample-image", (dir / "chart.png").string(), "--width", "64", "--height", "48"}).exit_code, 0);
-  const auto many = run({"image", (dir / "chart.png").string(), (dir / "many.png").string(), "--threads", "100000"});
+  const auto absurd = run({"image", (dir / "chart.png").string(), (dir / "no.png").string(), "--threads", "100000"});
+  EXPECT_EQ(absurd.exit_code, 2) << absurd.output;
+  EXPECT_NE(absurd.output.find("--threads: Value 100000 not in range 0 to 1024"), std::string::npos) << absurd.output;
+  EXPECT_FALSE(fs::exists(dir / "no.png"));
+  const auto many = run({"image", (dir / "chart.png").string(), (dir / "many.png").string(), "--threads", "1000"});
   ASSERT_EQ(many.exit_code, 0) << many.output;
-  EXPECT_NE(many.output.find("threads 100000: this machine runs"), std::string::npos) << many.output;
+  EXPECT_NE(many.output.find("threads 1000: this machine runs"), std::string::npos) << many.output;
   const auto plain = run({"image", (dir / "chart.png").string(), (dir / "plain.png").string()});
   ASSERT_EQ(plain.exit_code, 0) << plain.output;
   EXPECT_EQ(cv::norm(cv::imread((dir / "many.png").string()), cv::imread((dir / "plain.png").string()), cv::NORM_INF),

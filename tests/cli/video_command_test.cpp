@@ -243,6 +243,20 @@ TEST(VideoCommand, FitIntoAFixedFrameWithBars) {
   EXPECT_FALSE(fs::exists(dir / "b.mkv"));
 }
 
+// Engine settings are checked against the job schema's bounds (as in job
+// files), not handed to the elements, which would ignore them with a warning.
+TEST(VideoCommand, EngineSettingsOutOfBoundsAreRefused) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "in.mp4", 64, 48, 25, 0.2);
+  for (const auto& [option, value] : {std::pair<std::string, std::string>{"--threads", "-5"}, {"--tile", "-5"}}) {
+    const auto run = restore4k({"video", clip.string(), (dir / "out.mkv").string(), option, value});
+    EXPECT_EQ(run.exit_code, 2) << run.output;
+    EXPECT_NE(run.output.find(option + ": Value -5 not in range 0 to"), std::string::npos) << run.output;
+    EXPECT_FALSE(fs::exists(dir / "out.mkv"));
+  }
+}
+
 TEST(VideoCommand, DryRunPrintsALineThatGstLaunchRuns) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;
