@@ -17,6 +17,7 @@ extern "C" {
 #include <libswresample/swresample.h>
 }
 
+#include "decode/container_framing.hpp"
 #include "decode/ffmpeg_log.hpp"
 #include "preprocess/error.hpp"
 
@@ -33,14 +34,19 @@ constexpr AVRational kNanoseconds{1, 1000000000};
 
 // The RESTORE4K_INPUT tag of Matroska files is reserved in the header as
 // this many filler characters and overwritten in place at the end.
-constexpr std::size_t kStatusLength = 100;
+constexpr std::size_t kStatusLength = 126;  // the longest one-byte EBML size
 constexpr char kStatusFiller = '~';
 
 // Overwrites the reserved RESTORE4K_INPUT value of a finished Matroska file
 // with `status` (the rest of the reserved bytes become an EBML Void
 // element) and updates the CRC-32 of the Tags element that holds it.
 void patch_matroska_status(const std::filesystem::path& path, std::string status) {
-  if (status.size() > kStatusLength - 2) status.resize(kStatusLength - 2);
+  if (status.size() > kStatusLength - 2) {
+    // Cut at a character boundary, and say so.
+    std::size_t keep = kStatusLength - 2 - 3;
+    while (keep > 0 && (static_cast<unsigned char>(status[keep]) & 0xC0) == 0x80) --keep;
+    status = status.substr(0, keep) + "...";
+  }
   std::FILE* file = std::fopen(path.c_str(), "r+b");
   if (file == nullptr) throw Error(path.string() + ": cannot reopen to record the input's status");
   // The Tags element sits in the first part of the file (after the tracks,
@@ -281,6 +287,8 @@ struct MediaWriter::State {
         if (status < 0) {
           if (status != AVERROR_EOF) {
             damage.push_back(options.source.string() + ": reading stopped early: " + av_error(status));
+          } else if (const auto cut = cut_inside_framing(in->iformat->name, in->pb ? avio_size(in->pb) : -1)) {
+            damage.push_back(options.source.string() + ": " + *cut);
           }
           input_done = true;
           av_packet_free(&pending);

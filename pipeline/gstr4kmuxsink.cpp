@@ -348,8 +348,16 @@ static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
             problems.push_back(text_of(self->source) + ": the input ended after " + counted);
             return "ended after " + counted;
           }
-          if (!seen.empty() || !state.writer->damage().empty()) return std::string("damaged: see the job's messages");
-          return std::string("complete");
+          // The file says what was wrong itself (it outlives the job's messages).
+          std::vector<std::string> found;
+          if (!seen.empty()) found.push_back(seen);
+          for (const std::string& problem : state.writer->damage()) found.push_back(problem);
+          if (found.empty()) return std::string("complete");
+          const std::string source = text_of(self->source) + ": ";
+          std::string first = found.front();
+          if (first.rfind(source, 0) == 0) first.erase(0, source.size());
+          return "damaged: " + first +
+                 (found.size() > 1 ? " (and " + std::to_string(found.size() - 1) + " more)" : std::string());
         });
       }
       for (const std::string& problem : state.writer->damage()) problems.push_back(problem);

@@ -247,6 +247,10 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
 
   auto& a = plan.arguments;
   append(a, {"filesrc", "location=" + job.input.string(), "!"});
+  // dvdemux pulling from the file fails on a cut last frame (an error, no
+  // file); fed through a queue it reads in push mode and ends at the last
+  // whole frame, which the writer then reports as damage.
+  if (demux.demuxer == "dvdemux") append(a, {"queue", "!"});
   if (!demux.demuxer.empty()) {
     append(a, {demux.demuxer, "name=demux", "demux." + video_pad->name, "!"});
   }

@@ -764,9 +764,39 @@ TEST(VideoFidelity, TruncatedInputIsReportedAsDamaged) {
     EXPECT_GT(frames, 5);
     EXPECT_LT(frames, 50);
     const std::string status = probe(out, "", "format_tags=RESTORE4K_INPUT");
-      EXPECT_NE(status.find("ended after " + std::to_string(frames) + " of 50 frames"), std::string::npos) << status;
+    EXPECT_NE(status.find("ended after " + std::to_string(frames) + " of 50 frames"), std::string::npos) << status;
     const auto decode = run_command("ffmpeg", {"-v", "error", "-i", out.string(), "-f", "null", "-"});
     EXPECT_EQ(decode.output, "") << "the output itself is sound";
+  }
+  // Containers without an index: a cut inside their fixed framing (MPEG-TS
+  // packets, DV frames) is seen although no decoder complains.
+  for (const auto& [name, codecs, what] :
+       {std::tuple<std::string, std::vector<std::string>, std::string>{
+            "whole.ts", {"-c:v", "libx264", "-pix_fmt", "yuv420p", "-c:a", "aac"}, "an MPEG-TS packet"},
+        {"whole.dv", {"-c:v", "dvvideo", "-s", "720x576", "-pix_fmt", "yuv420p", "-r", "25", "-c:a", "pcm_s16le",
+                      "-ar", "48000", "-ac", "2"}, "a DV frame"}}) {
+    SCOPED_TRACE(name);
+    const fs::path whole = dir / name;
+    std::vector<std::string> make{"-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25", "-f", "lavfi", "-i",
+                                  "sine=sample_rate=48000", "-t", "1"};
+    make.insert(make.end(), codecs.begin(), codecs.end());
+    make.push_back(whole.string());
+    ffmpeg(make);
+    const fs::path cut = dir / ("cut" + whole.extension().string());
+    {
+      std::ifstream from(whole, std::ios::binary);
+      std::string bytes((std::istreambuf_iterator<char>(from)), std::istreambuf_iterator<char>());
+      std::ofstream(cut, std::ios::binary) << bytes.substr(0, bytes.size() / 2 + 77);
+    }
+    const fs::path out = dir / ("out_" + whole.stem().string() + whole.extension().string().substr(1) + ".mkv");
+    const Outcome run = restore4k({"video", cut.string(), out.string(), "--model", "builtin:bicubic-x2"});
+    EXPECT_EQ(run.exit_code, 4) << run.output;
+    EXPECT_NE(run.output.find("the file ends inside " + what + ": it was cut short"), std::string::npos)
+        << run.output;
+    // The tag says the first thing found: frames short of the stream's span, or the cut.
+    const std::string status = probe(out, "", "format_tags=RESTORE4K_INPUT");
+    EXPECT_TRUE(status.rfind("ended after ", 0) == 0 || status.rfind("damaged: the file ends inside " + what, 0) == 0)
+        << status;
   }
   expect_no_leftovers(dir);
 }
