@@ -173,6 +173,10 @@ struct MediaWriter::State {
     Carriage carriage = Carriage::copy;
     std::unique_ptr<AudioConverter> converter;
     bool header_only = false;  // held in the header (Matroska's cover-art attachment): no packets
+    // Timestamps out = (input's + shift_in) in the output's time base, less
+    // shift_out_48k (48 kHz samples) there: see the Opus codec delay below.
+    std::int64_t shift_in = 0;
+    std::int64_t shift_out_48k = 0;
   };
   std::map<int, Output> outputs;  // by input stream index
   AVBSFContext* bitstream_filter = nullptr;
@@ -327,7 +331,13 @@ struct MediaWriter::State {
         av_packet_free(&pending);
       } else {
         const int stream = pending->stream_index;
-        av_packet_rescale_ts(pending, in->streams[stream]->time_base, out->streams[output.out_index]->time_base);
+        if (pending->pts != AV_NOPTS_VALUE) pending->pts += output.shift_in;
+        if (pending->dts != AV_NOPTS_VALUE) pending->dts += output.shift_in;
+        const AVRational out_base = out->streams[output.out_index]->time_base;
+        av_packet_rescale_ts(pending, in->streams[stream]->time_base, out_base);
+        const std::int64_t shift_out = av_rescale_q(output.shift_out_48k, AVRational{1, 48000}, out_base);
+        if (pending->pts != AV_NOPTS_VALUE) pending->pts -= shift_out;
+        if (pending->dts != AV_NOPTS_VALUE) pending->dts -= shift_out;
         pending->stream_index = output.out_index;
         pending->pos = -1;
         const int status = av_interleaved_write_frame(out, pending);
@@ -581,6 +591,25 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
       avcodec_parameters_copy(stream->codecpar, input->codecpar);
       stream->codecpar->codec_tag = 0;  // the output container's own tag
       stream->time_base = input->time_base;
+      // Opus's codec delay (pre-skip, 48 kHz samples): FFmpeg's Matroska
+      // reader gives the block times less the delay rounded to the track's
+      // time base (milliseconds); FFmpeg 5.1's Matroska writer states the
+      // delay but writes blocks at the times it is given, so a reader would
+      // subtract it twice. Matroska output: blocks at the times the delay is
+      // to be subtracted from. Matroska input into a finer time base: the
+      // block time less the exact delay (not a rounded millisecond early).
+      const int delay = input->codecpar->codec_id == AV_CODEC_ID_OPUS ? input->codecpar->initial_padding : 0;
+      const bool from_matroska = std::string(s.in->iformat->name).find("matroska") != std::string::npos;
+#if LIBAVFORMAT_VERSION_MAJOR == 59
+      const bool writer_offsets_blocks = false;
+#else
+      const bool writer_offsets_blocks = true;  // later writers offset the blocks themselves
+#endif
+      const bool block_times = s.matroska ? !writer_offsets_blocks : from_matroska;
+      if (delay > 0 && block_times) {
+        entry.shift_in = av_rescale_q(delay, AVRational{1, 48000}, input->time_base);
+        if (!s.matroska) entry.shift_out_48k = delay;
+      }
     } else {
       entry.converter = make_converter(input, decision.carriage, source);
       avcodec_parameters_from_context(stream->codecpar, entry.converter->encoder);
