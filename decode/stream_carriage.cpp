@@ -53,6 +53,25 @@ bool float_samples(const AVCodecParameters* parameters) {
   return name.rfind("pcm_f", 0) == 0;
 }
 
+// The input's channel layout when it names its channels and is not what a
+// reader assumes for the count ("quad", not 4.0): "" otherwise.
+std::string particular_layout(const AVCodecParameters* parameters) {
+  const AVChannelLayout& layout = parameters->ch_layout;
+  if (layout.order == AV_CHANNEL_ORDER_UNSPEC || layout.nb_channels <= 0) return "";
+  AVChannelLayout assumed;
+  av_channel_layout_default(&assumed, layout.nb_channels);
+  const bool same = av_channel_layout_compare(&layout, &assumed) == 0;
+  av_channel_layout_uninit(&assumed);
+  if (same) return "";
+  char name[128] = {0};
+  av_channel_layout_describe(&layout, name, sizeof name);
+  return name;
+}
+
+bool pcm(const AVCodecParameters* parameters) {
+  return std::string(avcodec_get_name(parameters->codec_id)).rfind("pcm_", 0) == 0;
+}
+
 std::string container_name(const AVOutputFormat* format) {
   const std::string name = format->name;
   if (name == "matroska") return "Matroska";
@@ -114,6 +133,21 @@ std::vector<StreamDecision> plan_carriage(const MediaInfo& media, const std::fil
       if (!options.audio) {
         d.carriage = Carriage::left_out;
         d.reason = "--no-audio";
+      } else if (const std::string layout = particular_layout(in->codecpar);
+                 !layout.empty() && ((muxer == "matroska" && pcm(in->codecpar)) || (muxer == "mp4" && !takes))) {
+        // Matroska's PCM and MP4's ALAC have no word for the channels' layout.
+        const int bits = in->codecpar->bits_per_raw_sample > 0 ? in->codecpar->bits_per_raw_sample
+                                                                : in->codecpar->bits_per_coded_sample;
+        if (muxer == "matroska" && bits <= 24 && !float_samples(in->codecpar)) {
+          d.carriage = Carriage::flac;
+          d.reason = "Matroska's PCM cannot state the channel layout '" + layout +
+                     "': stored losslessly as FLAC, which does (the same samples)";
+        } else {
+          d.carriage = Carriage::refused;
+          d.reason = container + " cannot state the channel layout '" + layout + "' of this " + stream->codec +
+                     " audio; write a QuickTime file (.mov), which holds it as it is, or leave the audio out "
+                     "with --no-audio";
+        }
       } else if (takes) {
         d.carriage = Carriage::copy;
       } else if (lossless_audio(in->codecpar) && !(float_samples(in->codecpar) && muxer == "mp4")) {

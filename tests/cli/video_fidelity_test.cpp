@@ -245,6 +245,26 @@ TEST(VideoFidelity, LosslessConversionsAreSaidAndTheRestIsRefusedBeforeWork) {
   EXPECT_EQ(probe(mkv, "a:0", "stream=codec_name"), "flac");
   EXPECT_EQ(md5_of(mkv, "0:a:0", true), md5_of(vob, "0:a:0", true));
 
+  // PCM whose channels have a layout a reader would not assume (quad, not
+  // 4.0): FLAC in Matroska states it; MP4's ALAC cannot, so it is refused.
+  const fs::path quad = dir / "quad.mov";
+  ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25", "-f", "lavfi", "-i",
+          "sine=sample_rate=48000,aformat=channel_layouts=quad", "-t", "0.6", "-c:v", "libx264", "-pix_fmt",
+          "yuv420p", "-c:a", "pcm_s16le", quad.string()});
+  ASSERT_EQ(probe(quad, "a:0", "stream=channel_layout"), "quad");
+  const fs::path quad_mkv = dir / "quad.mkv";
+  run = restore4k({"video", quad.string(), quad_mkv.string(), "--model", "builtin:bicubic-x2"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("cannot state the channel layout 'quad'"), std::string::npos) << run.output;
+  EXPECT_EQ(probe(quad_mkv, "a:0", "stream=codec_name"), "flac");
+  EXPECT_EQ(probe(quad_mkv, "a:0", "stream=channel_layout"), "quad");
+  EXPECT_EQ(md5_of(quad_mkv, "0:a:0", true), md5_of(quad, "0:a:0", true));
+  run = restore4k({"video", quad.string(), (dir / "quad.mp4").string(), "--encoder", "x264", "--model",
+                   "builtin:bicubic-x2"});
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("MP4 cannot state the channel layout 'quad'"), std::string::npos) << run.output;
+  EXPECT_FALSE(fs::exists(dir / "quad.mp4"));
+
   // mov_text subtitles cannot go into Matroska without losing their styling.
   const fs::path srt = dir / "s.srt";
   std::ofstream(srt) << "1\n00:00:00,000 --> 00:00:00,500\nHello\n";
