@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 extern "C" {
 #include <libavformat/avformat.h>
@@ -76,16 +77,26 @@ MediaInfo probe_media(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, ec)) throw InputError("input video '" + path.string() + "' does not exist");
   if (std::filesystem::is_directory(path, ec)) throw InputError("input video '" + path.string() + "' is a directory");
   quiet_ffmpeg_log();
-  AVFormatContext* raw = nullptr;
+  AVFormatContext* raw = avformat_alloc_context();
+  if (raw == nullptr) throw Error("out of memory opening '" + path.string() + "'");
+  // What FFmpeg says while it opens the file goes into the error, not onto
+  // the terminal with its own prefixes.
+  std::optional<FfmpegLogWatch> watch(std::in_place, raw);
+  const auto said = [&watch]() {
+    std::string text;
+    for (const std::string& message : watch->messages()) text += (text.empty() ? " (" : "; ") + message;
+    return text.empty() ? text : text + ")";
+  };
   int status = avformat_open_input(&raw, path.c_str(), nullptr, nullptr);
   if (status < 0) {
-    throw InputError("cannot open input video '" + path.string() + "': " + av_error(status));
+    throw InputError("cannot open input video '" + path.string() + "': " + av_error(status) + said());
   }
   FormatContextPtr context(raw);
   status = avformat_find_stream_info(context.get(), nullptr);
   if (status < 0) {
-    throw InputError("cannot read the streams of '" + path.string() + "': " + av_error(status));
+    throw InputError("cannot read the streams of '" + path.string() + "': " + av_error(status) + said());
   }
+  watch.reset();
 
   MediaInfo info;
   info.path = path;

@@ -838,6 +838,22 @@ TEST(VideoFidelity, TruncatedInputIsReportedAsDamaged) {
     const auto decode = run_command("ffmpeg", {"-v", "error", "-i", out.string(), "-f", "null", "-"});
     EXPECT_EQ(decode.output, "") << "the output itself is sound";
   }
+  // An MP4 whose index was to come at the end has none when cut: nothing can
+  // be read, and the error says why in FFmpeg's words, without its prefixes.
+  {
+    const fs::path whole = dir / "late_index.mp4";
+    ffmpeg({"-f", "lavfi", "-i", "testsrc2=size=96x64:rate=25", "-t", "1", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+            whole.string()});
+    const fs::path cut = dir / "late_index_cut.mp4";
+    fs::copy_file(whole, cut);
+    fs::resize_file(cut, fs::file_size(whole) / 2);
+    const Outcome run = restore4k({"video", cut.string(), (dir / "late.mkv").string()});
+    EXPECT_EQ(run.exit_code, 2) << run.output;
+    EXPECT_NE(run.output.find("cannot open input video '" + cut.string() + "'"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("(moov atom not found)"), std::string::npos) << run.output;
+    EXPECT_EQ(run.output.find(" @ 0x"), std::string::npos) << run.output;
+    EXPECT_FALSE(fs::exists(dir / "late.mkv"));
+  }
   // Containers without an index: a cut inside their fixed framing (MPEG-TS
   // packets, DV frames) is seen although no decoder complains.
   for (const auto& [name, codecs, what] :
