@@ -30,17 +30,31 @@ std::string last_gdal_error() {
   return message != nullptr && *message != '\0' ? std::string(message) : std::string("unknown GDAL error");
 }
 
+// A name GDAL resolves itself: a virtual file system path or a driver's
+// dataset syntax ("GTIFF_DIR:2:scene.tif", "NETCDF:\"f.nc\":sst").
+bool gdal_name(const std::string& name) {
+  if (name.rfind("/vsi", 0) == 0) return true;
+  const auto colon = name.find(':');
+  return colon != std::string::npos && colon > 1 && name.find('/') > colon;
+}
+
 GDALDataset* open_or_throw(const std::filesystem::path& path) {
   initialise_gdal();
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw InputError(path.string() + ": no such file");
-  if (std::filesystem::is_directory(path, ec)) throw InputError(path.string() + ": is a directory, not a raster");
+  const bool file = std::filesystem::exists(path, ec);
+  if (!file && !gdal_name(path.string())) throw InputError(path.string() + ": no such file");
+  if (file && std::filesystem::is_directory(path, ec)) {
+    throw InputError(path.string() + ": is a directory, not a raster");
+  }
   CPLErrorReset();
   auto* dataset = static_cast<GDALDataset*>(
       GDALOpenEx(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
   if (dataset == nullptr) {
     throw InputError(path.string() + ": not a raster GDAL can read (" +
-                     (CPLGetLastErrorType() == CE_None ? std::string("no GDAL driver recognises it") : last_gdal_error()) + ")");
+                     (CPLGetLastErrorType() == CE_None ? std::string(file ? "no GDAL driver recognises it"
+                                                                          : "no such file or dataset")
+                                                       : last_gdal_error()) +
+                     ")");
   }
   if (dataset->GetRasterCount() < 1 || dataset->GetRasterXSize() < 1 || dataset->GetRasterYSize() < 1) {
     GDALClose(dataset);
@@ -61,6 +75,10 @@ RasterInfo describe(GDALDataset& dataset, const std::filesystem::path& path) {
                      " is not supported (real-valued bands only)");
   }
   info.data_type = GDALGetDataTypeName(type);
+  if (type == GDT_Byte) {
+    const char* pixel_type = first->GetMetadataItem("PIXELTYPE", "IMAGE_STRUCTURE");
+    if (pixel_type != nullptr && std::string(pixel_type) == "SIGNEDBYTE") info.data_type = "Int8";
+  }
   first->GetBlockSize(&info.block_width, &info.block_height);
   info.has_geotransform = dataset.GetGeoTransform(info.geotransform.data()) == CE_None;
   info.georeferenced = info.has_geotransform || dataset.GetGCPCount() > 0;
@@ -83,6 +101,7 @@ RasterInfo describe(GDALDataset& dataset, const std::filesystem::path& path) {
     RasterBandInfo band_info;
     band_info.description = band->GetDescription();
     band_info.colour = GDALGetColorInterpretationName(band->GetColorInterpretation());
+    band_info.colour_table = band->GetColorTable() != nullptr;
     int has = 0;
     const double nodata = band->GetNoDataValue(&has);
     if (has) band_info.nodata = nodata;
@@ -148,35 +167,15 @@ std::vector<int> parse_band_list(const std::string& text, int band_count, int de
   return bands;
 }
 
-ValueRange resolve_value_range(RasterDataset& dataset, const std::vector<int>& bands, const ValueRangeSpec& spec) {
-  if (!spec.automatic && spec.explicit_range) return *spec.explicit_range;
-  const RasterInfo& info = dataset.info();
-  if (info.data_type == "Byte") return ValueRange{0.0, 255.0};
-  double low = std::numeric_limits<double>::infinity();
-  double high = -std::numeric_limits<double>::infinity();
-  for (int b : bands) {
-    double minmax[2] = {0.0, 0.0};
-    CPLErrorReset();
-    // Approximate: from an overview when there is one, else from a sample of
-    // blocks. Never writes statistics next to the input.
-    if (GDALComputeRasterMinMax(dataset.gdal().GetRasterBand(b), TRUE, minmax) != CE_None) {
-      throw InputError(info.path.string() + ": cannot read band " + std::to_string(b) +
-                       " to compute its value range (" + last_gdal_error() + "): the file may be truncated or corrupt");
-    }
-    low = std::min(low, minmax[0]);
-    high = std::max(high, minmax[1]);
-  }
-  if (!std::isfinite(low) || !std::isfinite(high)) {
-    throw InputError(info.path.string() + ": no valid pixels to take a value range from; give it with --range");
-  }
-  if (high <= low) high = low + 1.0;
-  return ValueRange{low, high};
-}
-
 int data_type_size(const std::string& data_type) {
+  if (data_type == "Int8") return 1;
   const GDALDataType type = GDALGetDataTypeByName(data_type.c_str());
   if (type == GDT_Unknown || GDALDataTypeIsComplex(type)) throw InputError("unsupported data type " + data_type);
   return GDALGetDataTypeSizeBytes(type);
+}
+
+bool exact_in_float(const std::string& data_type) {
+  return data_type != "Int32" && data_type != "UInt32" && data_type != "Float64";
 }
 
 }  // namespace r4k::decode

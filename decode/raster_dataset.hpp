@@ -1,6 +1,6 @@
 // Raster datasets through GDAL: opening with errors that name the file, what
 // restore4k needs to know about a raster (size, type, blocks, bands, nodata,
-// georeference), band lists, and the global value range.
+// georeference), band lists.
 #pragma once
 
 #include <array>
@@ -18,7 +18,8 @@ namespace r4k::decode {
 
 struct RasterBandInfo {
   std::string description;
-  std::string colour;  // GDAL's colour interpretation name ("Red", "Gray", "Undefined")
+  std::string colour;  // GDAL's colour interpretation name ("Red", "Gray", "Undefined", "Palette", "Alpha")
+  bool colour_table = false;  // the band's values index a colour table (a palette)
   std::optional<double> nodata;
   double offset = 0.0;
   double scale = 1.0;
@@ -29,7 +30,9 @@ struct RasterInfo {
   std::filesystem::path path;
   int width = 0;
   int height = 0;
-  std::string data_type;  // GDAL's name: Byte, UInt16, Int16, UInt32, Int32, Float32, Float64
+  // GDAL's name: Byte, UInt16, Int16, UInt32, Int32, Float32, Float64; and
+  // Int8 (GDAL 3.6 stores it as Byte marked PIXELTYPE=SIGNEDBYTE).
+  std::string data_type;
   int block_width = 0;
   int block_height = 0;
   bool georeferenced = false;  // a geotransform or ground control points
@@ -48,8 +51,10 @@ void initialise_gdal();
 // An open GDAL dataset (read-only), closed when it goes away.
 class RasterDataset {
  public:
-  // Throws InputError naming the file when it is missing, not a raster,
-  // truncated or has a data type restore4k cannot handle (complex numbers).
+  // `path` is a file or anything GDAL opens by name (/vsizip/..., a
+  // subdataset such as GTIFF_DIR:2:scene.tif). Throws InputError naming it
+  // when it is missing, not a raster, truncated or has a data type restore4k
+  // cannot handle (complex numbers).
   explicit RasterDataset(const std::filesystem::path& path);
   ~RasterDataset();
   RasterDataset(const RasterDataset&) = delete;
@@ -69,13 +74,12 @@ class RasterDataset {
 std::vector<int> parse_band_list(const std::string& text, int band_count, int default_count,
                                  const std::filesystem::path& path);
 
-// The range `spec` resolves to for these bands: explicit as given; `auto`
-// takes 0..255 for Byte rasters and otherwise the minimum and maximum of all
-// the bands (nodata excluded) from overviews or a sample of blocks, never from
-// the whole image and never per tile.
-ValueRange resolve_value_range(RasterDataset& dataset, const std::vector<int>& bands, const ValueRangeSpec& spec);
-
-// Bytes per sample of a GDAL data type name; throws InputError for others.
+// Bytes per sample of a data type name (as RasterInfo::data_type); throws
+// InputError for others.
 int data_type_size(const std::string& data_type);
+
+// Whether every value of the data type is exact in a float (32-bit): Byte,
+// Int8, UInt16, Int16 and Float32 are; Int32, UInt32 and Float64 are not.
+bool exact_in_float(const std::string& data_type);
 
 }  // namespace r4k::decode

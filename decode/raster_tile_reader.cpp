@@ -9,37 +9,62 @@
 #include "preprocess/error.hpp"
 
 namespace r4k::decode {
+namespace {
 
-RasterTileReader::RasterTileReader(RasterDataset& dataset, std::vector<int> bands, ValueRange range)
-    : dataset_(dataset), bands_(std::move(bands)), range_(range) {}
+bool is_nodata(double value, double nodata) { return value == nodata || (std::isnan(nodata) && std::isnan(value)); }
 
-bool RasterTileReader::read_area(const Rect& window, const Rect& area) {
-  const std::size_t pixels = static_cast<std::size_t>(window.width) * static_cast<std::size_t>(window.height);
+}  // namespace
+
+RasterTileReader::RasterTileReader(RasterDataset& dataset, std::vector<int> bands)
+    : dataset_(dataset), bands_(std::move(bands)) {}
+
+RasterTileShape RasterTileReader::shape(const Rect& window) const {
+  const RasterInfo& info = dataset_.info();
+  return RasterTileShape{static_cast<int>(bands_.size()), window.width, window.height,
+                         info.per_dataset_mask && !info.mask_from_alpha};
+}
+
+bool RasterTileReader::read_area(const Rect& window, const Rect& area, const RasterTilePlanes& planes) {
   const std::size_t offset = static_cast<std::size_t>(area.y - window.y) * static_cast<std::size_t>(window.width) +
                              static_cast<std::size_t>(area.x - window.x);
   const auto line_space = static_cast<GSpacing>(window.width) * static_cast<GSpacing>(sizeof(double));
+  GDALDataset& gdal = dataset_.gdal();
   CPLErrorReset();
-  if (dataset_.gdal().RasterIO(GF_Read, area.x, area.y, area.width, area.height, scratch_.data() + offset, area.width,
-                               area.height, GDT_Float64, static_cast<int>(bands_.size()), bands_.data(),
-                               sizeof(double), line_space, static_cast<GSpacing>(pixels * sizeof(double)),
-                               nullptr) != CE_None) {
-    return false;
+  for (std::size_t k = 0; k < bands_.size(); ++k) {
+    GDALRasterBand* band = gdal.GetRasterBand(bands_[k]);
+    if (band->RasterIO(GF_Read, area.x, area.y, area.width, area.height, planes.values(static_cast<int>(k)) + offset,
+                       area.width, area.height, GDT_Float64, sizeof(double), line_space, nullptr) != CE_None) {
+      return false;
+    }
+    const int flags = band->GetMaskFlags();
+    if ((flags & (GMF_ALL_VALID | GMF_NODATA)) != 0) continue;  // decided from the values
+    if (band->GetMaskBand()->RasterIO(GF_Read, area.x, area.y, area.width, area.height,
+                                      planes.valid(static_cast<int>(k)) + offset, area.width, area.height, GDT_Byte,
+                                      1, window.width, nullptr) != CE_None) {
+      return false;
+    }
   }
-  if (!dataset_.info().per_dataset_mask) return true;
-  GDALRasterBand* mask_band = dataset_.gdal().GetRasterBand(bands_.front())->GetMaskBand();
-  return mask_band->RasterIO(GF_Read, area.x, area.y, area.width, area.height, mask_scratch_.data() + offset,
-                             area.width, area.height, GDT_Byte, 1, window.width, nullptr) == CE_None;
+  if (std::uint8_t* mask = planes.mask()) {
+    return gdal.GetRasterBand(bands_.front())
+               ->GetMaskBand()
+               ->RasterIO(GF_Read, area.x, area.y, area.width, area.height, mask + offset, area.width, area.height,
+                          GDT_Byte, 1, window.width, nullptr) == CE_None;
+  }
+  return true;
 }
 
-TileRead RasterTileReader::read(const Rect& window, float* planes) {
-  const std::size_t pixels = static_cast<std::size_t>(window.width) * static_cast<std::size_t>(window.height);
-  const int band_count = static_cast<int>(bands_.size());
+TileRead RasterTileReader::read(const Rect& window, const RasterTilePlanes& planes) {
   const RasterInfo& info = dataset_.info();
-  scratch_.assign(pixels * static_cast<std::size_t>(band_count), 0.0);
-  mask_scratch_.assign(pixels, 255);
+  const std::size_t pixels = planes.shape().pixels();
+  const int band_count = static_cast<int>(bands_.size());
+  for (int k = 0; k < band_count; ++k) {
+    std::fill(planes.values(k), planes.values(k) + pixels, 0.0);
+    std::fill(planes.valid(k), planes.valid(k) + pixels, std::uint8_t{1});
+  }
+  if (std::uint8_t* mask = planes.mask()) std::fill(mask, mask + pixels, std::uint8_t{255});
   damaged_.assign(pixels, 0);
   TileRead result;
-  if (!read_area(window, window)) {
+  if (!read_area(window, window, planes)) {
     // Find the blocks that fail: read the window again one block at a time.
     const int bw = std::max(1, info.block_width);
     const int bh = std::max(1, info.block_height);
@@ -49,7 +74,7 @@ TileRead RasterTileReader::read(const Rect& window, float* planes) {
         const Rect area{std::max(block.x, window.x), std::max(block.y, window.y),
                         std::min(block.right(), window.right()) - std::max(block.x, window.x),
                         std::min(block.bottom(), window.bottom()) - std::max(block.y, window.y)};
-        if (area.width <= 0 || area.height <= 0 || read_area(window, area)) continue;
+        if (area.width <= 0 || area.height <= 0 || read_area(window, area, planes)) continue;
         if (result.error.empty()) result.error = CPLGetLastErrorMsg();
         result.damaged_blocks.push_back(block);
         for (int y = area.y; y < area.bottom(); ++y) {
@@ -66,28 +91,32 @@ TileRead RasterTileReader::read(const Rect& window, float* planes) {
     }
   }
 
-  float* mask = planes + pixels * static_cast<std::size_t>(band_count);
-  bool every_band_has_nodata = !info.per_dataset_mask;
-  for (int b : bands_) every_band_has_nodata = every_band_has_nodata && info.bands[b - 1].nodata.has_value();
-  for (std::size_t i = 0; i < pixels; ++i) {
-    bool valid = damaged_[i] == 0 && mask_scratch_[i] != 0;
-    if (valid && every_band_has_nodata) {
-      bool all_nodata = true;
-      for (int k = 0; k < band_count && all_nodata; ++k) {
-        const double nodata = *info.bands[static_cast<std::size_t>(bands_[static_cast<std::size_t>(k)] - 1)].nodata;
-        const double value = scratch_[static_cast<std::size_t>(k) * pixels + i];
-        all_nodata = value == nodata || (std::isnan(nodata) && std::isnan(value));
-      }
-      valid = !all_nodata;
-    }
-    mask[i] = valid ? 1.0f : 0.0f;
-    result.any_valid = result.any_valid || valid;
-  }
   for (int k = 0; k < band_count; ++k) {
-    const double* source = scratch_.data() + static_cast<std::size_t>(k) * pixels;
-    float* plane = planes + static_cast<std::size_t>(k) * pixels;
+    const RasterBandInfo& band = info.bands[static_cast<std::size_t>(bands_[static_cast<std::size_t>(k)] - 1)];
+    const int flags = dataset_.gdal().GetRasterBand(bands_[static_cast<std::size_t>(k)])->GetMaskFlags();
+    const bool by_nodata = (flags & GMF_NODATA) != 0 && band.nodata.has_value();
+    double* values = planes.values(k);
+    std::uint8_t* valid = planes.valid(k);
+    // What an unreadable pixel goes out as: the band's nodata, else NaN or 0.
+    const double unreadable =
+        band.nodata.value_or(info.data_type.rfind("Float", 0) == 0 ? std::nan("") : 0.0);
     for (std::size_t i = 0; i < pixels; ++i) {
-      plane[i] = mask[i] == 0.0f || std::isnan(source[i]) ? 0.0f : range_.normalise(source[i]);
+      if (damaged_[i] != 0) {
+        values[i] = unreadable;
+        valid[i] = 0;
+        continue;
+      }
+      // GDAL 3.6 holds Int8 as Byte marked SIGNEDBYTE: the same bits, signed.
+      if (info.data_type == "Int8" && values[i] > 127) values[i] -= 256;
+      bool ok = valid[i] != 0 && std::isfinite(values[i]);
+      if (ok && by_nodata) ok = !is_nodata(values[i], *band.nodata);
+      valid[i] = ok ? 1 : 0;
+      result.any_valid = result.any_valid || ok;
+    }
+  }
+  if (std::uint8_t* mask = planes.mask()) {
+    for (std::size_t i = 0; i < pixels; ++i) {
+      if (damaged_[i] != 0) mask[i] = 0;
     }
   }
   return result;

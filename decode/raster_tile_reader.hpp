@@ -1,9 +1,14 @@
-// Reading one window of a raster's chosen bands as planar float, mapped to
-// [0, 1] by the image's value range, with a validity mask: what r4krastersrc
-// puts in each tile buffer.
+// Reading one window of a raster's chosen bands: their values as the file
+// holds them (doubles; Int8 read signed), each band's own validity, and the
+// dataset mask when the raster has one: what r4krastersrc puts in each tile
+// buffer (preprocess/raster_tile_planes.hpp).
+//
+// A pixel of a band is not valid when the band's mask says so (its own nodata
+// value, a per-dataset mask, an alpha band), when its value is not finite
+// (NaN, +-Inf), or when its block cannot be read.
 //
 // A damaged file (a block that fails to decode) does not stop the job: the
-// window is read again block by block, the blocks that fail become nodata,
+// window is read again block by block, the blocks that fail become invalid,
 // and the read says which they were, so that the job can report them.
 #pragma once
 
@@ -11,39 +16,35 @@
 #include <vector>
 
 #include "decode/raster_dataset.hpp"
+#include "preprocess/raster_tile_planes.hpp"
 #include "preprocess/tile_plan.hpp"
 
 namespace r4k::decode {
 
 struct TileRead {
-  bool any_valid = false;            // some pixel of the window is valid
+  bool any_valid = false;            // some pixel of some band of the window is valid
   std::vector<Rect> damaged_blocks;  // source blocks (pixel rectangles) that could not be read
   std::string error;                 // GDAL's message for the first of them
 };
 
 class RasterTileReader {
  public:
-  RasterTileReader(RasterDataset& dataset, std::vector<int> bands, ValueRange range);
+  RasterTileReader(RasterDataset& dataset, std::vector<int> bands);
 
-  // Writes bands().size() + 1 planes of window.width * window.height floats:
-  // the bands, normalised, then the mask (1 = valid, 0 = nodata). A pixel is
-  // nodata when the dataset's own mask says so, when every chosen band holds
-  // its nodata value, or when its block cannot be read; its band values are
-  // set to 0.
-  TileRead read(const Rect& window, float* planes);
+  // The shape of the planes `read` fills for `window`.
+  RasterTileShape shape(const Rect& window) const;
+  // Fills `planes` (of shape(window)).
+  TileRead read(const Rect& window, const RasterTilePlanes& planes);
 
   const std::vector<int>& bands() const { return bands_; }
 
  private:
-  // Reads `area` (inside `window`) of the bands and the dataset mask into
-  // the scratch buffers laid out for `window`; false on a GDAL error.
-  bool read_area(const Rect& window, const Rect& area);
+  // Reads `area` (inside `window`) of the bands and their masks into the
+  // planes laid out for `window`; false on a GDAL error.
+  bool read_area(const Rect& window, const Rect& area, const RasterTilePlanes& planes);
 
   RasterDataset& dataset_;
   std::vector<int> bands_;
-  ValueRange range_;
-  std::vector<double> scratch_;
-  std::vector<unsigned char> mask_scratch_;
   std::vector<unsigned char> damaged_;  // per window pixel: 1 where its block failed
 };
 

@@ -47,25 +47,30 @@ T to_sample(double value, const std::optional<double>& nodata) {
   }
 }
 
+// A valid value, rounded and clamped to the type (and off the nodata
+// value); a pixel without one as it came (its nodata value, NaN, ...).
 template <typename T>
-T nodata_sample(const std::optional<double>& nodata) {
-  return nodata ? static_cast<T>(*nodata) : T{};
-}
-
-template <typename T>
-void convert_row(const float* values, const float* mask, int count, const ValueRange& range,
-                 const std::optional<double>& nodata, unsigned char* out) {
+void convert_row(const double* values, const std::uint8_t* valid, int count, const std::optional<double>& nodata,
+                 unsigned char* out) {
   T* samples = reinterpret_cast<T*>(out);
   for (int i = 0; i < count; ++i) {
-    samples[i] = mask[i] == 0.0f ? nodata_sample<T>(nodata) : to_sample<T>(range.denormalise(values[i]), nodata);
+    if (valid[i] != 0) {
+      samples[i] = to_sample<T>(values[i], nodata);
+    } else if constexpr (std::is_integral_v<T>) {
+      const double raw = std::isfinite(values[i]) ? values[i] : nodata.value_or(0.0);
+      samples[i] = static_cast<T>(std::clamp(std::nearbyint(raw), static_cast<double>(std::numeric_limits<T>::lowest()),
+                                             static_cast<double>(std::numeric_limits<T>::max())));
+    } else {
+      samples[i] = static_cast<T>(values[i]);
+    }
   }
 }
 
-using RowConverter = void (*)(const float*, const float*, int, const ValueRange&, const std::optional<double>&,
-                              unsigned char*);
+using RowConverter = void (*)(const double*, const std::uint8_t*, int, const std::optional<double>&, unsigned char*);
 
 RowConverter converter_for(const std::string& type) {
   if (type == "Byte") return convert_row<std::uint8_t>;
+  if (type == "Int8") return convert_row<std::int8_t>;  // stored as Byte, marked SIGNEDBYTE
   if (type == "UInt16") return convert_row<std::uint16_t>;
   if (type == "Int16") return convert_row<std::int16_t>;
   if (type == "UInt32") return convert_row<std::uint32_t>;
@@ -73,6 +78,11 @@ RowConverter converter_for(const std::string& type) {
   if (type == "Float32") return convert_row<float>;
   if (type == "Float64") return convert_row<double>;
   throw InputError("cannot write data type " + type);
+}
+
+// GDAL's type for a data type name (Int8 is Byte in GDAL 3.6).
+GDALDataType storage_type(const std::string& type) {
+  return type == "Int8" ? GDT_Byte : GDALGetDataTypeByName(type.c_str());
 }
 
 int progress_callback(double, const char*, void* data) {
@@ -85,6 +95,43 @@ int progress_callback(double, const char*, void* data) {
 bool copy_domain(const std::string& domain) {
   return domain != "IMAGE_STRUCTURE" && domain != "DERIVED_SUBDATASETS" && domain != "SUBDATASETS" &&
          domain != "RPC" && domain != "GEOLOCATION" && domain.rfind("xml:", 0) != 0;
+}
+
+// Every metadata domain of `from` but the default one (set apart) and those
+// copy_domain leaves out, onto `to`.
+template <typename Object>
+void copy_other_domains(Object& from, Object& to) {
+  char** domains = from.GetMetadataDomainList();
+  for (char** domain = domains; domain != nullptr && *domain != nullptr; ++domain) {
+    if (**domain != '\0' && copy_domain(*domain)) to.SetMetadata(from.GetMetadata(*domain), *domain);
+  }
+  CSLDestroy(domains);
+}
+
+std::string rpc_number(double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+// Rational polynomial coefficients for the upscaled image: image coordinates
+// (line, sample; 0 at the first pixel's centre) become scale * (c + 0.5) -
+// 0.5, so the offsets move and the scales grow; the ground side is the same.
+void copy_rpcs(GDALDataset& source, GDALDataset& target, int scale) {
+  char** rpc = source.GetMetadata("RPC");
+  if (rpc == nullptr) return;
+  CPLStringList scaled(CSLDuplicate(rpc));
+  for (const char* offset : {"LINE_OFF", "SAMP_OFF"}) {
+    if (const char* value = scaled.FetchNameValue(offset)) {
+      scaled.SetNameValue(offset, rpc_number(scale * (CPLAtof(value) + 0.5) - 0.5).c_str());
+    }
+  }
+  for (const char* factor : {"LINE_SCALE", "SAMP_SCALE"}) {
+    if (const char* value = scaled.FetchNameValue(factor)) {
+      scaled.SetNameValue(factor, rpc_number(scale * CPLAtof(value)).c_str());
+    }
+  }
+  target.SetMetadata(scaled.List(), "RPC");
 }
 
 void copy_georeference(GDALDataset& source, GDALDataset& target, const RasterGrid& grid) {
@@ -126,7 +173,14 @@ void copy_georeference(GDALDataset& source, GDALDataset& target, const RasterGri
     if (has_scale) to->SetScale(band_scale);
     if (const char* unit = from->GetUnitType(); unit != nullptr && *unit != '\0') to->SetUnitType(unit);
     if (char** band_metadata = from->GetMetadata(""); band_metadata != nullptr) to->SetMetadata(band_metadata);
+    copy_other_domains(*from, *to);
+    // Classes keep their colours, names and attributes.
+    if (GDALColorTable* table = from->GetColorTable()) to->SetColorTable(table);
+    if (char** names = from->GetCategoryNames(); names != nullptr) to->SetCategoryNames(names);
+    if (const GDALRasterAttributeTable* table = from->GetDefaultRAT()) to->SetDefaultRAT(table);
+    if (grid.data_type == "Int8") to->SetMetadataItem("PIXELTYPE", "SIGNEDBYTE", "IMAGE_STRUCTURE");
   }
+  copy_rpcs(source, target, grid.scale);
 }
 
 }  // namespace
@@ -184,20 +238,23 @@ RasterWriter::~RasterWriter() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void RasterWriter::write(const TileMeta& meta, const float* planes) {
+void RasterWriter::write(const TileMeta& meta, const RasterTilePlanes& planes) {
   const Rect core = meta.core_in_window();
-  const std::size_t plane_size = static_cast<std::size_t>(meta.window.width) * meta.window.height;
   const auto bands = grid_.source_bands.size();
-  const float* mask = planes + bands * plane_size;
   const RowConverter convert = converter_for(grid_.data_type);
   row_.resize(static_cast<std::size_t>(core.width) * sample_size_);
   if (meta.core.right() > grid_.width || meta.core.bottom() > grid_.height) {
     throw Error("tile " + std::to_string(meta.index) + " lies outside the output grid");
   }
+  if (planes.shape().bands != static_cast<int>(bands) || planes.shape().width != meta.window.width ||
+      planes.shape().height != meta.window.height || planes.shape().dataset_mask != grid_.dataset_mask) {
+    throw Error("tile " + std::to_string(meta.index) + " does not have the output's bands and planes");
+  }
   for (std::size_t band = 0; band < bands; ++band) {
     for (int y = 0; y < core.height; ++y) {
       const std::size_t offset = static_cast<std::size_t>(core.y + y) * meta.window.width + core.x;
-      convert(planes + band * plane_size + offset, mask + offset, core.width, grid_.range, nodata_[band], row_.data());
+      convert(planes.values(static_cast<int>(band)) + offset, planes.valid(static_cast<int>(band)) + offset,
+              core.width, nodata_[band], row_.data());
       const off_t position =
           ((static_cast<off_t>(band) * grid_.height + meta.core.y + y) * grid_.width + meta.core.x) * sample_size_;
       write_row(row_.data(), row_.size(), position, meta.index);
@@ -206,12 +263,10 @@ void RasterWriter::write(const TileMeta& meta, const float* planes) {
   if (!grid_.dataset_mask) return;
   // The mask band, after the bands: 255 valid, 0 not.
   const off_t mask_start = static_cast<off_t>(bands) * grid_.height * grid_.width * sample_size_;
-  row_.resize(static_cast<std::size_t>(core.width));
   for (int y = 0; y < core.height; ++y) {
-    const float* mask_row = mask + static_cast<std::size_t>(core.y + y) * meta.window.width + core.x;
-    for (int x = 0; x < core.width; ++x) row_[static_cast<std::size_t>(x)] = mask_row[x] != 0.0f ? 255 : 0;
+    const std::uint8_t* mask_row = planes.mask() + static_cast<std::size_t>(core.y + y) * meta.window.width + core.x;
     const off_t position = mask_start + static_cast<off_t>(meta.core.y + y) * grid_.width + meta.core.x;
-    write_row(row_.data(), row_.size(), position, meta.index);
+    write_row(mask_row, static_cast<std::size_t>(core.width), position, meta.index);
   }
 }
 
@@ -233,7 +288,7 @@ void RasterWriter::sync() {
 
 void RasterWriter::finish(const std::atomic<bool>* cancel) {
   sync();
-  const GDALDataType type = GDALGetDataTypeByName(grid_.data_type.c_str());
+  const GDALDataType type = storage_type(grid_.data_type);
   GDALDriver* vrt_driver = GetGDALDriverManager()->GetDriverByName("VRT");
   GDALDriver* driver =
       GetGDALDriverManager()->GetDriverByName(options_.format == RasterFormat::cog ? "COG" : "GTiff");
@@ -281,6 +336,7 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
     create.SetNameValue("BLOCKXSIZE", "512");
     create.SetNameValue("BLOCKYSIZE", "512");
     if (options_.compress != "none") create.SetNameValue("PREDICTOR", is_float ? "3" : "2");
+    if (grid_.data_type == "Int8") create.SetNameValue("PIXELTYPE", "SIGNEDBYTE");
   }
   // Finished files an earlier, killed run was making: the work is redone.
   remove_stale_partials(options_.output);
@@ -299,11 +355,11 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
     // be edited after it is made without breaking its layout.)
     try {
       RasterDataset source(grid_.source);
-      char** domains = source.gdal().GetMetadataDomainList();
-      for (char** domain = domains; domain != nullptr && *domain != nullptr; ++domain) {
-        if (**domain != '\0' && copy_domain(*domain)) made->SetMetadata(source.gdal().GetMetadata(*domain), *domain);
+      copy_other_domains(source.gdal(), *made);
+      for (std::size_t k = 0; k < grid_.source_bands.size(); ++k) {
+        copy_other_domains(*source.gdal().GetRasterBand(grid_.source_bands[k]),
+                           *made->GetRasterBand(static_cast<int>(k) + 1));
       }
-      CSLDestroy(domains);
     } catch (const std::exception& problem) {
       failed = true;
       error = problem.what();

@@ -1,6 +1,8 @@
 // RasterWriter: writes the upscaled tiles of one raster output and, when all
 // are there, the finished GeoTIFF or Cloud-Optimised GeoTIFF with the
-// source's georeference scaled to the new pixel grid.
+// source's georeference (geotransform, GCPs, RPCs) scaled to the new pixel
+// grid, and every band's metadata, colour table, category names and
+// attribute table.
 //
 // Tiles go into an uncompressed band-sequential intermediate file next to
 // the output (`.NAME.r4k-partial.raw`), where every pixel has a fixed
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "decode/raster_dataset.hpp"
+#include "preprocess/raster_tile_planes.hpp"
 #include "preprocess/tile_meta.hpp"
 
 namespace r4k::decode {
@@ -45,9 +48,8 @@ struct RasterGrid {
   int width = 0;
   int height = 0;
   int scale = 1;
-  std::string data_type;  // GDAL name, as the source
-  ValueRange range;
-  bool dataset_mask = false;  // write the validity mask as the output's mask band
+  std::string data_type;  // as RasterInfo::data_type (the source's)
+  bool dataset_mask = false;  // the tiles carry a dataset mask: it becomes the output's mask band
 };
 
 // The hidden files next to `output`: intermediate pixels, tile journal.
@@ -63,13 +65,13 @@ class RasterWriter {
   RasterWriter(const RasterWriter&) = delete;
   RasterWriter& operator=(const RasterWriter&) = delete;
 
-  // Writes the core of a tile: `planes` are the grid's bands then the mask
-  // (1 valid, 0 nodata), each meta.window.width * meta.window.height floats
-  // in [0, 1]. Values are mapped back through the range, rounded and clamped
-  // to the data type; nodata pixels get the band's nodata value (and 0 in the
-  // mask band, when the grid has one). Throws Error on write failure (a full
-  // disk names the file).
-  void write(const TileMeta& meta, const float* planes);
+  // Writes the core of a tile: `planes` hold the grid's bands over
+  // meta.window (preprocess/raster_tile_planes.hpp). Valid values are rounded
+  // and clamped to the data type (a valid value equal to the nodata value is
+  // moved one step off it, or it would vanish); pixels without one go out as
+  // they came. The dataset mask plane becomes the mask band. Throws Error on
+  // write failure (a full disk names the file).
+  void write(const TileMeta& meta, const RasterTilePlanes& planes);
   // Makes every write so far durable.
   void sync();
   // Adds an item to the output's default metadata domain (before finish).

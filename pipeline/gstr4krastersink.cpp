@@ -61,7 +61,7 @@ struct RasterSinkState {
   std::vector<int> pending_damaged;
   std::chrono::steady_clock::time_point last_sync;
   int tiles_written = 0;
-  int bands = 0;
+  std::optional<r4k::pipeline::RasterCaps> caps;
   bool finished = false;
 };
 
@@ -191,7 +191,13 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
     if (!info->classical_bands.empty()) {
       options.metadata["RESTORE4K_CLASSICAL_BANDS"] = band_numbers(info->source_bands, info->classical_bands);
     }
-    options.metadata["RESTORE4K_RANGE"] = r4k::to_string(info->range);
+    if (!info->nearest_bands.empty()) {
+      options.metadata["RESTORE4K_NEAREST_BANDS"] = band_numbers(info->source_bands, info->nearest_bands);
+    }
+    // What mapped a neural model's bands to [0, 1], and how it was found.
+    if (!info->range_source.empty()) {
+      options.metadata["RESTORE4K_RANGE"] = r4k::to_string(info->range) + " (" + info->range_source + ")";
+    }
     if (!state.model.empty()) options.metadata["RESTORE4K_MODEL"] = state.model;
     r4k::decode::RasterGrid grid;
     grid.source = info->source;
@@ -204,9 +210,8 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
     grid.height = info->height;
     grid.scale = info->scale;
     grid.data_type = info->data_type;
-    grid.range = info->range;
     grid.dataset_mask = info->dataset_mask;
-    state.bands = info->bands;
+    state.caps = info;
     const bool keep = state.journal && state.journal->resumed();
     state.writer = std::make_unique<r4k::decode::RasterWriter>(options, grid, keep);
     state.last_sync = std::chrono::steady_clock::now();
@@ -244,12 +249,13 @@ static GstFlowReturn gst_r4k_raster_sink_render(GstBaseSink* base, GstBuffer* bu
     }
     GstMapInfo map;
     if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) throw r4k::Error("cannot map tile buffer");
-    if (map.size != r4k::pipeline::tile_buffer_size(state.bands, meta->window)) {
+    const r4k::RasterTileShape shape = state.caps->tile_shape(meta->window);
+    if (map.size != shape.bytes()) {
       gst_buffer_unmap(buffer, &map);
       throw r4k::Error("tile " + std::to_string(meta->index) + " buffer has " + std::to_string(map.size) +
                        " bytes, which does not fit its window");
     }
-    state.writer->write(*meta, reinterpret_cast<const float*>(map.data));
+    state.writer->write(*meta, r4k::RasterTilePlanes(shape, map.data));
     gst_buffer_unmap(buffer, &map);
     state.pending.push_back(meta->index);
     if (meta->damaged) state.pending_damaged.push_back(meta->index);

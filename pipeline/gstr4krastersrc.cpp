@@ -2,12 +2,14 @@
  * SECTION:element-r4krastersrc
  * @title: r4krastersrc
  *
- * Reads a raster (GeoTIFF or anything GDAL opens) as a stream of tiles:
- * each buffer is one window (core plus halo) of the chosen bands as planar
- * float mapped to [0, 1] with one value range for the whole image, plus a
- * validity mask, and carries an #R4kTileMeta (image size, window, core, tile
- * index and count). Cores are aligned to the file's blocks, so each block is
- * read for one core only (plus its neighbours' halos).
+ * Reads a raster (GeoTIFF or anything GDAL opens, /vsi paths and subdatasets
+ * included) as a stream of tiles: each buffer is one window (core plus halo)
+ * of the chosen bands, their values as the file holds them (doubles) with
+ * each band's own validity (nodata, masks, NaN) and the dataset mask, and
+ * carries an #R4kTileMeta (image size, window, core, tile index and count).
+ * Cores are aligned to the file's blocks, so each block is read for one core
+ * only (plus its neighbours' halos). For a neural model the source also finds
+ * the value range that maps its bands to [0, 1] (one for the whole image).
  *
  * Before the first tile it asks downstream what the model needs (bands,
  * receptive field) and which tiles a resumed output already holds; those are
@@ -36,6 +38,7 @@
 #include "decode/raster_band_plan.hpp"
 #include "decode/raster_dataset.hpp"
 #include "decode/raster_tile_reader.hpp"
+#include "decode/raster_value_range.hpp"
 #include "pipeline/input_damage.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "preprocess/error.hpp"
@@ -43,7 +46,17 @@
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_raster_src_debug);
 #define GST_CAT_DEFAULT gst_r4k_raster_src_debug
 
-enum { PROP_0, PROP_LOCATION, PROP_BANDS, PROP_OTHER_BANDS, PROP_TILE_SIZE, PROP_HALO, PROP_RANGE, PROP_TILES };
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_BANDS,
+  PROP_OTHER_BANDS,
+  PROP_CATEGORICAL,
+  PROP_TILE_SIZE,
+  PROP_HALO,
+  PROP_RANGE,
+  PROP_TILES
+};
 
 #define DEFAULT_TILE_SIZE 512
 #define DEFAULT_HALO (-1)
@@ -70,6 +83,7 @@ struct _GstR4kRasterSrc {
   gchar* location;
   gchar* bands;
   gchar* other_bands;
+  gchar* categorical;
   guint tile_size;
   gint halo;
   gchar* range;
@@ -82,12 +96,20 @@ GST_ELEMENT_REGISTER_DEFINE(r4krastersrc, "r4krastersrc", GST_RANK_NONE, GST_TYP
 
 static std::string file_identity(const std::filesystem::path& path) {
   std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return path.string();  // a name GDAL resolves (/vsi..., a subdataset)
   const auto size = std::filesystem::file_size(path, ec);
   const auto time = std::filesystem::last_write_time(path, ec);
   std::ostringstream text;
   text << std::filesystem::absolute(path).string() << " (" << size << " bytes, modified "
        << time.time_since_epoch().count() << ")";
   return text.str();
+}
+
+// The path downstream elements open the source by: absolute for files, as
+// given for names GDAL resolves.
+static std::string source_name(const std::filesystem::path& path) {
+  std::error_code ec;
+  return std::filesystem::exists(path, ec) ? std::filesystem::absolute(path).string() : path.string();
 }
 
 // Window side -> core side on one axis: aligned down to the file's blocks
@@ -138,12 +160,14 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
   try {
     const auto model = r4k::pipeline::query_raster_model(GST_BASE_SRC_PAD(base));
     const int in_channels = model ? model->in_channels : 0;
+    const bool neural = in_channels > 0;
     const int receptive_field = model ? model->receptive_field : 0;
     auto& dataset = *state.dataset;
     const auto& info = dataset.info();
     const std::string band_text = self->bands != nullptr ? self->bands : "";
     const r4k::decode::RasterBandPlan band_plan = r4k::decode::plan_raster_bands(
-        info, band_text, in_channels, r4k::decode::parse_other_bands(self->other_bands ? self->other_bands : ""));
+        info, band_text, in_channels, r4k::decode::parse_other_bands(self->other_bands ? self->other_bands : ""),
+        self->categorical != nullptr ? self->categorical : "");
     const std::vector<int>& bands = band_plan.bands;
     if (!band_plan.classical.empty()) {
       GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: band(s) %s go to the model, band(s) %s are upscaled with the "
@@ -152,6 +176,13 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
                                               band_plan.classical_bands_text().c_str()),
                        ("other-bands=drop leaves them out"));
     }
+    if (!band_plan.nearest.empty()) {
+      GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: band(s) %s hold classes or alpha: upscaled nearest, never "
+                                              "smoothed%s",
+                                              self->location, band_plan.nearest_bands_text().c_str(),
+                                              neural ? " and never given to the model" : ""),
+                       (nullptr));
+    }
     if (!band_plan.dropped.empty()) {
       std::string dropped;
       for (int b : band_plan.dropped) dropped += (dropped.empty() ? "" : ",") + std::to_string(b);
@@ -159,17 +190,43 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
                                               dropped.c_str()),
                        (nullptr));
     }
+    // Can a band have pixels without a value? Then a neural model's fill
+    // needs its context too.
+    bool holes = info.per_dataset_mask || info.data_type.rfind("Float", 0) == 0;
+    for (int b : bands) holes = holes || info.bands[static_cast<std::size_t>(b - 1)].nodata.has_value();
     int halo = self->halo;
     if (halo < 0) {
       if (receptive_field < 0) {
         throw r4k::InputError("the model's receptive field is unknown or unbounded: set halo= (in input pixels)");
       }
       halo = receptive_field;
+      if (neural && holes) halo += model->fill_radius;
       // The bands the classical filter upscales need its context too.
       if (!band_plan.classical.empty() && model) halo = std::max(halo, model->classical_radius);
     }
-    const r4k::ValueRange range =
-        r4k::decode::resolve_value_range(dataset, bands, r4k::parse_value_range(self->range ? self->range : "auto"));
+    // Only a neural model's bands are mapped to [0, 1].
+    std::vector<int> model_bands;
+    for (const auto& group : band_plan.model_groups) {
+      for (int position : group) model_bands.push_back(bands[static_cast<std::size_t>(position)]);
+    }
+    const r4k::ValueRangeSpec range_spec = r4k::parse_value_range(self->range ? self->range : "auto");
+    r4k::decode::ResolvedRange range{r4k::ValueRange{}, ""};
+    if (neural) {
+      range = r4k::decode::resolve_value_range(dataset, model_bands, range_spec);
+      if (!r4k::decode::exact_in_float(info.data_type)) {
+        GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: %s values are given to the model as 32-bit floats (about 7 "
+                                                "significant digits of the range %s); classical filters keep "
+                                                "them exact",
+                                                self->location, info.data_type.c_str(),
+                                                r4k::to_string(range.range).c_str()),
+                         (nullptr));
+      }
+    } else if (!range_spec.automatic) {
+      GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: range= is for neural models; classical filters work on the "
+                                              "values themselves",
+                                              self->location),
+                       (nullptr));
+    }
     const int tile = static_cast<int>(self->tile_size);
     const int core_w = core_length(tile, halo, info.block_width, info.width);
     const int core_h = core_length(tile, halo, info.block_height, info.height);
@@ -179,18 +236,20 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     }
     state.plan = r4k::TilePlan::aligned(info.width, info.height, core_w, core_h, halo);
     state.bands = static_cast<int>(bands.size());
-    state.reader = std::make_unique<r4k::decode::RasterTileReader>(dataset, bands, range);
+    state.reader = std::make_unique<r4k::decode::RasterTileReader>(dataset, bands);
     const int count = static_cast<int>(state.plan->tiles().size());
-    GST_INFO_OBJECT(self, "%s: %dx%d %s, %d tiles of %dx%d (core %dx%d, halo %d), range %s", self->location,
+    GST_INFO_OBJECT(self, "%s: %dx%d %s, %d tiles of %dx%d (core %dx%d, halo %d), range %s (%s)", self->location,
                     info.width, info.height, info.data_type.c_str(), count, state.plan->window_width(),
-                    state.plan->window_height(), core_w, core_h, halo, r4k::to_string(range).c_str());
+                    state.plan->window_height(), core_w, core_h, halo, r4k::to_string(range.range).c_str(),
+                    range.how.c_str());
 
     std::ostringstream band_list;
     for (std::size_t i = 0; i < bands.size(); ++i) band_list << (i ? "," : "") << bands[i];
     std::ostringstream fingerprint;
     fingerprint << "source=" << file_identity(info.path) << "; bands=" << band_list.str()
-                << "; model-bands=" << band_plan.model_bands_text() << "; range=" << r4k::to_string(range) << "; core=" << core_w << "x" << core_h << "; halo=" << halo
-                << "; tiles=" << count;
+                << "; model-bands=" << band_plan.model_bands_text()
+                << "; nearest-bands=" << band_plan.nearest_bands_text() << "; range=" << r4k::to_string(range.range)
+                << "; core=" << core_w << "x" << core_h << "; halo=" << halo << "; tiles=" << count;
     GstQuery* query = r4k::pipeline::new_raster_resume_query(fingerprint.str(), count);
     state.skip.assign(static_cast<std::size_t>(count), false);
     state.to_do = count;
@@ -213,14 +272,16 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     caps_info.height = info.height;
     caps_info.scale = 1;
     caps_info.data_type = info.data_type;
-    caps_info.source = std::filesystem::absolute(info.path).string();
+    caps_info.source = source_name(info.path);
     caps_info.source_bands = band_list.str();
     caps_info.model_groups = r4k::decode::format_band_groups(band_plan.model_groups);
     caps_info.classical_bands = r4k::decode::format_band_groups({band_plan.classical});
+    caps_info.nearest_bands = r4k::decode::format_band_groups({band_plan.nearest});
     // A mask of its own (not an alpha band, which is carried as a band, and
     // not nodata values) goes out as a mask.
     caps_info.dataset_mask = info.per_dataset_mask && !info.mask_from_alpha;
-    caps_info.range = range;
+    caps_info.range = range.range;
+    caps_info.range_source = range.how;
     GstCaps* caps = r4k::pipeline::make_raster_caps(caps_info);
     const gboolean ok = gst_base_src_set_caps(base, caps);
     gst_caps_unref(caps);
@@ -246,22 +307,25 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
   while (state.next < static_cast<int>(tiles.size()) && state.skip[static_cast<std::size_t>(state.next)]) ++state.next;
   if (state.next >= static_cast<int>(tiles.size())) return GST_FLOW_EOS;
   const r4k::Tile& tile = tiles[static_cast<std::size_t>(state.next)];
-  GstBuffer* buffer = gst_buffer_new_allocate(nullptr, r4k::pipeline::tile_buffer_size(state.bands, tile.window), nullptr);
+  const r4k::RasterTileShape shape = state.reader->shape(tile.window);
+  GstBuffer* buffer = gst_buffer_new_allocate(nullptr, shape.bytes(), nullptr);
   GstMapInfo map;
   gst_buffer_map(buffer, &map, GST_MAP_WRITE);
   bool core_valid = false;
   r4k::decode::TileRead read;
   try {
-    const auto* planes = reinterpret_cast<float*>(map.data);
-    read = state.reader->read(tile.window, reinterpret_cast<float*>(map.data));
+    const r4k::RasterTilePlanes planes(shape, map.data);
+    read = state.reader->read(tile.window, planes);
     if (read.any_valid) {
       // Only the core's pixels come out: a core of nodata is not computed.
-      const float* mask = planes + static_cast<std::size_t>(state.bands) * tile.window.width * tile.window.height;
       const r4k::Rect core{tile.core.x - tile.window.x, tile.core.y - tile.window.y, tile.core.width,
                            tile.core.height};
-      for (int y = core.y; y < core.bottom() && !core_valid; ++y) {
-        for (int x = core.x; x < core.right() && !core_valid; ++x) {
-          core_valid = mask[static_cast<std::size_t>(y) * tile.window.width + x] != 0.0f;
+      for (int b = 0; b < shape.bands && !core_valid; ++b) {
+        const std::uint8_t* valid = planes.valid(b);
+        for (int y = core.y; y < core.bottom() && !core_valid; ++y) {
+          for (int x = core.x; x < core.right() && !core_valid; ++x) {
+            core_valid = valid[static_cast<std::size_t>(y) * tile.window.width + x] != 0;
+          }
         }
       }
     }
@@ -317,6 +381,10 @@ static void gst_r4k_raster_src_set_property(GObject* object, guint prop_id, cons
       g_free(self->other_bands);
       self->other_bands = g_value_dup_string(value);
       break;
+    case PROP_CATEGORICAL:
+      g_free(self->categorical);
+      self->categorical = g_value_dup_string(value);
+      break;
     case PROP_TILE_SIZE:
       self->tile_size = g_value_get_uint(value);
       break;
@@ -347,6 +415,9 @@ static void gst_r4k_raster_src_get_property(GObject* object, guint prop_id, GVal
     case PROP_OTHER_BANDS:
       g_value_set_string(value, self->other_bands);
       break;
+    case PROP_CATEGORICAL:
+      g_value_set_string(value, self->categorical);
+      break;
     case PROP_TILE_SIZE:
       g_value_set_uint(value, self->tile_size);
       break;
@@ -371,6 +442,7 @@ static void gst_r4k_raster_src_finalize(GObject* object) {
   g_free(self->location);
   g_free(self->bands);
   g_free(self->other_bands);
+  g_free(self->categorical);
   g_free(self->range);
   delete self->state;
   G_OBJECT_CLASS(gst_r4k_raster_src_parent_class)->finalize(object);
@@ -406,6 +478,12 @@ static void gst_r4k_raster_src_class_init(GstR4kRasterSrcClass* klass) {
                           "or drop (left out of the output)",
                           DEFAULT_OTHER_BANDS, flags));
   g_object_class_install_property(
+      gobject_class, PROP_CATEGORICAL,
+      g_param_spec_string("categorical", "Categorical bands",
+                          "More bands that hold classes, not quantities (1-based, e.g. 5): upscaled nearest, never "
+                          "smoothed and never given to a model, like palette bands and alpha",
+                          nullptr, flags));
+  g_object_class_install_property(
       gobject_class, PROP_TILE_SIZE,
       g_param_spec_uint("tile-size", "Tile size",
                         "Side of the tile windows (core plus halo) in input pixels; cores are rounded down to "
@@ -420,9 +498,11 @@ static void gst_r4k_raster_src_class_init(GstR4kRasterSrcClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_RANGE,
       g_param_spec_string("range", "Range",
-                          "How values map to the model's [0, 1], one map for the whole image: auto (0..255 for "
-                          "Byte; otherwise the minimum and maximum of the chosen bands from overviews or sampled "
-                          "blocks), MIN,MAX, or bits:N for a sensor's bit depth",
+                          "How a neural model's bands map to its [0, 1], one map for the whole image: auto "
+                          "(the data type's range for Byte and Int8; otherwise the exact minimum and maximum of "
+                          "every valid pixel of those bands, from a pass over the file), MIN,MAX, or bits:N for a "
+                          "sensor's bit depth; a given range that would clip valid pixels is refused. Classical "
+                          "filters work on the values themselves",
                           DEFAULT_RANGE, flags));
   g_object_class_install_property(
       gobject_class, PROP_TILES,
@@ -449,6 +529,7 @@ static void gst_r4k_raster_src_init(GstR4kRasterSrc* self) {
   self->location = nullptr;
   self->bands = nullptr;
   self->other_bands = g_strdup(DEFAULT_OTHER_BANDS);
+  self->categorical = nullptr;
   self->tile_size = DEFAULT_TILE_SIZE;
   self->halo = DEFAULT_HALO;
   self->range = g_strdup(DEFAULT_RANGE);

@@ -17,9 +17,12 @@
  *
  * It also takes the raster tiles of r4krastersrc (`other/x-r4k-raster`):
  * each window is upscaled whole, the scaled halo is cropped, and the core
- * goes on with its #R4kTileMeta scaled (the mask is upscaled nearest, tiles
- * whose core is all nodata are not computed). The raster source asks it, by
- * a custom query, for the model's receptive field, scale and channels.
+ * goes on with its #R4kTileMeta scaled. Valid pixels come from valid pixels
+ * only (classical filters renormalise around nodata; a neural model sees the
+ * holes filled smoothly), categorical and alpha bands are upscaled nearest,
+ * and every band keeps its own nodata, upscaled nearest; tiles whose core is
+ * all nodata are not computed. The raster source asks it, by a custom query,
+ * for the model's receptive field, scale and channels.
  *
  * ## Example launch line
  * |[
@@ -37,12 +40,14 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "decode/raster_band_plan.hpp"
 #include "infer/frame_upscaler.hpp"
 #include "infer/model_loader.hpp"
+#include "infer/raster_tile_upscaler.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "pipeline/video_format.hpp"
 #include "preprocess/error.hpp"
@@ -79,13 +84,9 @@ struct SuperresState {
   r4k::RawFormat in_format = r4k::RawFormat::rgb;
   r4k::YcbcrSpace space;
   bool raster = false;  // raster tiles (other/x-r4k-raster) rather than video
-  int raster_bands = 0;
-  std::vector<std::vector<int>> model_groups;  // tile band positions, one model input each
-  std::vector<int> classical_bands;            // tile band positions upscaled with kClassicalFilter
+  std::optional<r4k::pipeline::RasterCaps> raster_caps;
+  std::unique_ptr<r4k::infer::RasterTileUpscaler> raster_upscaler;
 };
-
-// The filter for the raster bands a model does not take.
-constexpr r4k::ResampleFilter kClassicalFilter = r4k::ResampleFilter::bicubic;
 
 }  // namespace
 
@@ -142,6 +143,7 @@ static GstStateChangeReturn gst_r4k_superres_change_state(GstElement* element, G
       GST_ELEMENT_CLASS(gst_r4k_superres_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
     self->state->upscaler.reset();
+    self->state->raster_upscaler.reset();
     self->state->engine.reset();
   }
   return result;
@@ -349,35 +351,38 @@ static gboolean gst_r4k_superres_set_caps(GstBaseTransform* trans, GstCaps* inca
   if (!state.engine) return FALSE;
   const auto& info = state.engine->info();
   const bool any = info.colour == r4k::infer::ModelColour::any && info.in_channels == 0;
-  state.model_groups = r4k::decode::parse_band_groups(raster->model_groups);
-  const auto classical = r4k::decode::parse_band_groups(raster->classical_bands);
-  state.classical_bands = classical.empty() ? std::vector<int>{} : classical.front();
+  r4k::infer::RasterBandRoles roles;
+  roles.model_groups = r4k::decode::parse_band_groups(raster->model_groups);
+  for (const auto& [text, positions] : {std::pair{raster->classical_bands, &roles.classical},
+                                        std::pair{raster->nearest_bands, &roles.nearest}}) {
+    const auto groups = r4k::decode::parse_band_groups(text);
+    if (!groups.empty()) *positions = groups.front();
+  }
+  // Every band has exactly one role; a model gets groups of its channels.
   std::vector<int> uses(static_cast<std::size_t>(raster->bands), 0);
-  bool fits = !state.model_groups.empty();
-  for (const auto& group : state.model_groups) {
-    fits = fits && (any || static_cast<int>(group.size()) == info.in_channels);
-    for (int position : group) {
-      fits = fits && position >= 0 && position < raster->bands && ++uses[static_cast<std::size_t>(position)] == 1;
-    }
-  }
-  for (int position : state.classical_bands) {
+  bool fits = any || !roles.model_groups.empty();
+  const auto use = [&](int position) {
     fits = fits && position >= 0 && position < raster->bands && ++uses[static_cast<std::size_t>(position)] == 1;
+  };
+  for (const auto& group : roles.model_groups) {
+    fits = fits && (any || static_cast<int>(group.size()) == info.in_channels);
+    for (int position : group) use(position);
   }
+  for (int position : roles.classical) use(position);
+  for (int position : roles.nearest) use(position);
   fits = fits && std::count(uses.begin(), uses.end(), 1) == raster->bands;
   if (!fits) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The model does not take this raster's bands."),
                       ("model '%s' takes %d channel(s); the raster tiles have %d band(s) (%s) grouped as '%s' for "
-                       "the model and '%s' for the classical filter",
+                       "the model, '%s' for the classical filter and '%s' nearest",
                        self->model, info.in_channels, raster->bands, raster->source_bands.c_str(),
-                       raster->model_groups.c_str(), raster->classical_bands.c_str()));
+                       raster->model_groups.c_str(), raster->classical_bands.c_str(),
+                       raster->nearest_bands.c_str()));
     return FALSE;
   }
-  state.raster_bands = raster->bands;
-  r4k::infer::UpscaleOptions options;
-  options.tile_size = 65536;  // each window whole: it already has its halo
-  options.halo = 0;
-  options.run.batch = static_cast<int>(self->batch);
-  state.upscaler = std::make_unique<r4k::infer::FrameUpscaler>(*state.engine, options);
+  state.raster_caps = raster;
+  state.raster_upscaler = std::make_unique<r4k::infer::RasterTileUpscaler>(*state.engine, std::move(roles),
+                                                                            raster->range, static_cast<int>(self->batch));
   GST_INFO_OBJECT(self, "raster tiles: %d band(s), x%d", raster->bands, info.scale);
   return TRUE;
 }
@@ -396,64 +401,11 @@ static GstFlowReturn gst_r4k_superres_prepare_output_buffer(GstBaseTransform* tr
     return GST_FLOW_ERROR;
   }
   const r4k::TileMeta out_meta = meta->scaled_core(state.engine->info().scale);
-  *output = gst_buffer_new_allocate(nullptr, r4k::pipeline::tile_buffer_size(state.raster_bands, out_meta.window),
-                                    nullptr);
+  *output = gst_buffer_new_allocate(nullptr, state.raster_caps->tile_shape(out_meta.window).bytes(), nullptr);
   gst_buffer_copy_into(*output, input, static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS),
                        0, -1);
   r4k::pipeline::add_tile_meta(*output, out_meta);
   return GST_FLOW_OK;
-}
-
-static void upscale_raster_tile(SuperresState& state, const r4k::TileMeta& in, const float* input, float* output) {
-  const int scale = state.engine->info().scale;
-  const int bands = state.raster_bands;
-  const r4k::TileMeta out = in.scaled_core(scale);
-  const std::size_t out_plane = static_cast<std::size_t>(out.window.width) * out.window.height;
-  if (in.empty) {
-    std::fill(output, output + out_plane * static_cast<std::size_t>(bands + 1), 0.0f);
-    return;
-  }
-  const std::size_t in_plane = static_cast<std::size_t>(in.window.width) * in.window.height;
-  const auto planes_of = [&](const std::vector<int>& positions) {
-    r4k::Tensor planes({1, static_cast<int>(positions.size()), in.window.height, in.window.width});
-    for (std::size_t k = 0; k < positions.size(); ++k) {
-      const float* band = input + static_cast<std::size_t>(positions[k]) * in_plane;
-      std::copy(band, band + in_plane, planes.plane(0, static_cast<int>(k)));
-    }
-    return planes;
-  };
-  // Every band at the window's scaled size, in tile band order.
-  r4k::Tensor upscaled({1, bands, in.window.height * scale, in.window.width * scale});
-  const auto place = [&](const r4k::Tensor& result, const std::vector<int>& positions) {
-    for (std::size_t k = 0; k < positions.size(); ++k) {
-      std::copy(result.plane(0, static_cast<int>(k)), result.plane(0, static_cast<int>(k)) + result.shape().plane_size(),
-                upscaled.plane(0, positions[k]));
-    }
-  };
-  for (const auto& group : state.model_groups) place(state.upscaler->upscale_bands(planes_of(group)), group);
-  if (!state.classical_bands.empty()) {
-    r4k::Tensor result;
-    r4k::upscale_planes(planes_of(state.classical_bands), scale, kClassicalFilter, result);
-    place(result, state.classical_bands);
-  }
-  const r4k::Rect core = in.core_in_window();
-  const int up_width = in.window.width * scale;
-  for (int b = 0; b < bands; ++b) {
-    const float* source = upscaled.plane(0, b);
-    float* target = output + static_cast<std::size_t>(b) * out_plane;
-    for (int y = 0; y < out.window.height; ++y) {
-      const float* row = source + static_cast<std::size_t>(core.y * scale + y) * up_width + core.x * scale;
-      std::copy(row, row + out.window.width, target + static_cast<std::size_t>(y) * out.window.width);
-    }
-  }
-  // The mask, nearest: a nodata pixel stays nodata, at the new size.
-  const float* mask = input + in_plane * static_cast<std::size_t>(bands);
-  float* out_mask = output + out_plane * static_cast<std::size_t>(bands);
-  for (int y = 0; y < out.window.height; ++y) {
-    const float* row = mask + static_cast<std::size_t>(core.y + y / scale) * in.window.width + core.x;
-    float* target = out_mask + static_cast<std::size_t>(y) * out.window.width;
-    for (int x = 0; x < out.window.width; ++x) target[x] = row[x / scale];
-  }
 }
 
 static GstFlowReturn gst_r4k_superres_transform(GstBaseTransform* trans, GstBuffer* inbuf, GstBuffer* outbuf) {
@@ -464,18 +416,19 @@ static GstFlowReturn gst_r4k_superres_transform(GstBaseTransform* trans, GstBuff
   GstMapInfo in_map;
   GstMapInfo out_map;
   if (meta == nullptr || !gst_buffer_map(inbuf, &in_map, GST_MAP_READ)) return GST_FLOW_ERROR;
-  if (in_map.size != r4k::pipeline::tile_buffer_size(state.raster_bands, meta->window) ||
-      !gst_buffer_map(outbuf, &out_map, GST_MAP_WRITE)) {
+  const r4k::RasterTileShape in_shape = state.raster_caps->tile_shape(meta->window);
+  const r4k::TileMeta out_meta = meta->scaled_core(state.raster_upscaler->scale());
+  if (in_map.size != in_shape.bytes() || !gst_buffer_map(outbuf, &out_map, GST_MAP_WRITE)) {
     gst_buffer_unmap(inbuf, &in_map);
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Raster tile of the wrong size."),
                       ("tile %d: %zu bytes for a %dx%d window of %d band(s)", meta->index, in_map.size,
-                       meta->window.width, meta->window.height, state.raster_bands));
+                       meta->window.width, meta->window.height, in_shape.bands));
     return GST_FLOW_ERROR;
   }
   GstFlowReturn result = GST_FLOW_OK;
   try {
-    upscale_raster_tile(state, *meta, reinterpret_cast<const float*>(in_map.data),
-                        reinterpret_cast<float*>(out_map.data));
+    state.raster_upscaler->upscale(*meta, r4k::RasterTilePlanes(in_shape, in_map.data),
+                                   r4k::RasterTilePlanes(state.raster_caps->tile_shape(out_meta.window), out_map.data));
   } catch (const std::exception& error) {
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Super-resolution failed."), ("tile %d: %s", meta->index, error.what()));
     result = GST_FLOW_ERROR;
@@ -517,7 +470,8 @@ static gboolean gst_r4k_superres_query(GstBaseTransform* trans, GstPadDirection 
     answer.scale = info.scale;
     answer.receptive_field = info.receptive_field;
     answer.in_channels = info.colour == r4k::infer::ModelColour::any && info.in_channels == 0 ? 0 : info.in_channels;
-    answer.classical_radius = r4k::filter_radius(kClassicalFilter);
+    answer.classical_radius = r4k::filter_radius(r4k::infer::RasterTileUpscaler::kOtherBandsFilter);
+    answer.fill_radius = r4k::infer::RasterTileUpscaler::fill_radius(*state.engine);
     answer.model = self->model;
     r4k::pipeline::answer_raster_model_query(query, answer);
     return TRUE;

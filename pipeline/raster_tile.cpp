@@ -40,8 +40,10 @@ GstCaps* make_raster_caps(const RasterCaps& info) {
                              G_TYPE_STRING, info.data_type.c_str(), "source", G_TYPE_STRING, info.source.c_str(),
                              "source-bands", G_TYPE_STRING, info.source_bands.c_str(), "model-groups", G_TYPE_STRING,
                              info.model_groups.c_str(), "classical-bands", G_TYPE_STRING, info.classical_bands.c_str(),
-                             "dataset-mask", G_TYPE_BOOLEAN, info.dataset_mask ? TRUE : FALSE, "range-min",
-                             G_TYPE_DOUBLE, info.range.min, "range-max", G_TYPE_DOUBLE, info.range.max, nullptr);
+                             "nearest-bands", G_TYPE_STRING, info.nearest_bands.c_str(), "dataset-mask",
+                             G_TYPE_BOOLEAN, info.dataset_mask ? TRUE : FALSE, "range-min", G_TYPE_DOUBLE,
+                             info.range.min, "range-max", G_TYPE_DOUBLE, info.range.max, "range-source",
+                             G_TYPE_STRING, info.range_source.c_str(), nullptr);
 }
 
 GstCaps* raster_template_caps() { return gst_caps_new_empty_simple(kRasterMediaType); }
@@ -60,13 +62,15 @@ std::optional<RasterCaps> parse_raster_caps(const GstCaps* caps) {
   const char* bands = gst_structure_get_string(s, "source-bands");
   const char* groups = gst_structure_get_string(s, "model-groups");
   const char* classical = gst_structure_get_string(s, "classical-bands");
+  const char* nearest = gst_structure_get_string(s, "nearest-bands");
+  const char* range_source = gst_structure_get_string(s, "range-source");
   gboolean mask = FALSE;
   if (!gst_structure_get_int(s, "bands", &info.bands) || !gst_structure_get_int(s, "width", &info.width) ||
       !gst_structure_get_int(s, "height", &info.height) || !gst_structure_get_int(s, "scale", &info.scale) ||
       !gst_structure_get_double(s, "range-min", &info.range.min) ||
       !gst_structure_get_double(s, "range-max", &info.range.max) || data_type == nullptr || source == nullptr ||
-      bands == nullptr || groups == nullptr || classical == nullptr ||
-      !gst_structure_get_boolean(s, "dataset-mask", &mask)) {
+      bands == nullptr || groups == nullptr || classical == nullptr || nearest == nullptr ||
+      range_source == nullptr || !gst_structure_get_boolean(s, "dataset-mask", &mask)) {
     return std::nullopt;
   }
   info.data_type = data_type;
@@ -74,6 +78,8 @@ std::optional<RasterCaps> parse_raster_caps(const GstCaps* caps) {
   info.source_bands = bands;
   info.model_groups = groups;
   info.classical_bands = classical;
+  info.nearest_bands = nearest;
+  info.range_source = range_source;
   info.dataset_mask = mask;
   return info;
 }
@@ -110,11 +116,6 @@ const TileMeta* get_tile_meta(GstBuffer* buffer) {
   return meta != nullptr ? &meta->tile : nullptr;
 }
 
-gsize tile_buffer_size(int bands, const Rect& window) {
-  return static_cast<gsize>(bands + 1) * static_cast<gsize>(window.width) * static_cast<gsize>(window.height) *
-         sizeof(float);
-}
-
 GstQuery* new_raster_model_query() {
   return gst_query_new_custom(GST_QUERY_CUSTOM, gst_structure_new_empty(kModelQuery));
 }
@@ -125,7 +126,8 @@ void answer_raster_model_query(GstQuery* query, const RasterModelAnswer& answer)
   GstStructure* s = gst_query_writable_structure(query);
   gst_structure_set(s, "scale", G_TYPE_INT, answer.scale, "receptive-field", G_TYPE_INT, answer.receptive_field,
                     "in-channels", G_TYPE_INT, answer.in_channels, "classical-radius", G_TYPE_INT,
-                    answer.classical_radius, "model", G_TYPE_STRING, answer.model.c_str(), nullptr);
+                    answer.classical_radius, "fill-radius", G_TYPE_INT, answer.fill_radius, "model", G_TYPE_STRING,
+                    answer.model.c_str(), nullptr);
 }
 
 std::optional<RasterModelAnswer> query_raster_model(GstPad* src_pad) {
@@ -137,7 +139,8 @@ std::optional<RasterModelAnswer> query_raster_model(GstPad* src_pad) {
     const char* model = gst_structure_get_string(s, "model");
     if (gst_structure_get_int(s, "scale", &a.scale) && gst_structure_get_int(s, "receptive-field", &a.receptive_field) &&
         gst_structure_get_int(s, "in-channels", &a.in_channels) &&
-        gst_structure_get_int(s, "classical-radius", &a.classical_radius)) {
+        gst_structure_get_int(s, "classical-radius", &a.classical_radius) &&
+        gst_structure_get_int(s, "fill-radius", &a.fill_radius)) {
       a.model = model != nullptr ? model : "";
       answer = a;
     }

@@ -4,9 +4,9 @@
 // the model's needs (from r4ksuperres) and which tiles a resumed output
 // already holds (from r4krastersink).
 //
-// A tile buffer holds `bands` + 1 planes of 32-bit floats, each the size of
-// the tile's window: the bands mapped to [0, 1] by the image's value range,
-// then the validity mask (1 = valid, 0 = nodata).
+// A tile buffer holds the tile's window as preprocess/raster_tile_planes.hpp
+// lays it out: the bands' values in the raster's own units (doubles), each
+// band's validity, and the dataset mask when the caps say there is one.
 #pragma once
 
 #include <optional>
@@ -15,6 +15,7 @@
 
 #include <gst/gst.h>
 
+#include "preprocess/raster_tile_planes.hpp"
 #include "preprocess/tile_meta.hpp"
 #include "preprocess/value_range.hpp"
 
@@ -35,8 +36,14 @@ struct RasterCaps {
   // upscaled with the classical filter ("3"). See decode/raster_band_plan.hpp.
   std::string model_groups;
   std::string classical_bands;
+  std::string nearest_bands;  // positions upscaled nearest: categorical and alpha bands ("" = none)
   bool dataset_mask = false;  // the source has a per-dataset mask (not alpha, not nodata): the output gets one too
-  ValueRange range;
+  ValueRange range;           // maps the model's bands to [0, 1] (neural models only)
+  std::string range_source;   // how the range was found ("" = no range: classical filters only)
+
+  RasterTileShape tile_shape(const Rect& window) const {
+    return RasterTileShape{bands, window.width, window.height, dataset_mask};
+  }
 };
 
 // Fixed caps for `info`; the template caps (any raster stream).
@@ -55,8 +62,6 @@ const GstMetaInfo* r4k_tile_meta_get_info();
 R4kTileMeta* add_tile_meta(GstBuffer* buffer, const TileMeta& tile);
 const TileMeta* get_tile_meta(GstBuffer* buffer);
 
-// Bytes of a tile buffer with `bands` bands over `window`.
-gsize tile_buffer_size(int bands, const Rect& window);
 
 // Query "r4k-raster-model": what the upscaler needs (answered by r4ksuperres).
 struct RasterModelAnswer {
@@ -64,6 +69,7 @@ struct RasterModelAnswer {
   int receptive_field = 0;  // -1 = unbounded
   int in_channels = 0;      // 0 = any number of bands (classical filters)
   int classical_radius = 0;  // context the classical filter of the other bands needs
+  int fill_radius = 0;       // context the fill of invalid pixels needs (neural models; 0 = none)
   std::string model;        // its identity, for resume fingerprints
 };
 std::optional<RasterModelAnswer> query_raster_model(GstPad* src_pad);

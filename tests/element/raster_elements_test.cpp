@@ -62,7 +62,7 @@ TEST_F(RasterElements, SourceTilesCarryTheirMetaAndEmptyTilesAreMarked) {
     EXPECT_EQ(meta->image_height, 70);
     EXPECT_EQ(meta->core.width % 32 == 0 || meta->core.right() == 100, true);
     EXPECT_TRUE(meta->window.contains(meta->core));
-    EXPECT_EQ(gst_buffer_get_size(buffer), r4k::pipeline::tile_buffer_size(3, meta->window));
+    EXPECT_EQ(gst_buffer_get_size(buffer), (r4k::RasterTileShape{3, meta->window.width, meta->window.height, false}.bytes()));
     EXPECT_EQ(meta->empty, i == 0) << "tile " << i;
     // Copies keep the meta (queues, tees).
     GstBuffer* copy = gst_buffer_copy(buffer);
