@@ -367,9 +367,13 @@ int main(int argc, char** argv) {
                         "Bands the model does not take: classical (upscaled with bicubic and kept) or drop")
         ->capture_default_str()
         ->check(CLI::IsMember({"classical", "drop"}));
+    command->add_option("--categorical", raster_job.categorical,
+                        "More bands that hold classes, not quantities, e.g. 5: upscaled nearest, never smoothed and "
+                        "never given to a model (palette and alpha bands always are)");
     command->add_option("--range", raster_job.range,
-                        "Value mapping to the model's [0, 1] for the whole image: auto (0..255 for Byte, else the "
-                        "bands' min/max from overviews or sampled blocks), MIN,MAX, or bits:N")
+                        "How a neural model's bands map to its [0, 1], one map for the whole image: auto (Byte/Int8: "
+                        "the type's range; else the exact minimum and maximum of every valid pixel, from a pass over "
+                        "the file), MIN,MAX, or bits:N (refused if it would clip valid pixels)")
         ->capture_default_str();
     command->add_option("-t,--tile", raster_job.tile_size, "Tile window side in input pixels (cores are whole blocks)")
         ->capture_default_str()

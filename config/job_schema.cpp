@@ -130,7 +130,14 @@ std::vector<KeySpec> make_keys() {
                       "out of the output)"),
                   {"classical", "drop"}),
            {"raster", "batch"}),
-      only(key("raster.range", T::string, "auto", "Value mapping to [0, 1]: auto, MIN,MAX, or bits:N"),
+      only(pattern(key("raster.categorical", T::string, "",
+                       "More bands that hold classes, not quantities, e.g. \"5\": upscaled nearest, never smoothed "
+                       "and never given to a model (palette and alpha bands always are)"),
+                   "[0-9]+(,[0-9]+)*", "band numbers such as 5,6"),
+           {"raster", "batch"}),
+      only(key("raster.range", T::string, "auto",
+               "How a neural model's bands map to [0, 1]: auto (Byte/Int8: the type's range; else the exact "
+               "minimum and maximum of every valid pixel), MIN,MAX, or bits:N (refused if it would clip)"),
            {"raster", "batch"}),
       only(choice(key("raster.format", T::string, "gtiff", "gtiff (tiled GeoTIFF) or cog (Cloud-Optimised GeoTIFF)"),
                   {"gtiff", "cog"}),

@@ -640,6 +640,7 @@ MediaWriter::MediaWriter(MediaWriterOptions options, VideoStreamFormat video) : 
   if (s.matroska) {
     if (!s.options.provenance.empty()) av_dict_set(&s.out->metadata, "RESTORE4K", s.options.provenance.c_str(), 0);
     if (!s.options.assumed.empty()) av_dict_set(&s.out->metadata, "RESTORE4K_ASSUMED", s.options.assumed.c_str(), 0);
+    if (!s.options.job_stamp.empty()) av_dict_set(&s.out->metadata, "RESTORE4K_JOB", s.options.job_stamp.c_str(), 0);
     // Filled in by finish(): Matroska's tags are written before the packets.
     av_dict_set(&s.out->metadata, "RESTORE4K_INPUT", std::string(kStatusLength, kStatusFiller).c_str(), 0);
   }
@@ -738,6 +739,7 @@ void MediaWriter::finish(bool stop_at_video_end, const std::function<std::string
     std::string text = s.options.provenance.empty() ? std::string("restore4k") : s.options.provenance;
     text += "/input:" + input_status;
     if (!s.options.assumed.empty()) text += "/assumed:" + s.options.assumed;
+    if (!s.options.job_stamp.empty()) text += "/job:" + s.options.job_stamp;
     // (QuickTime's udta keeps it as "encoder", MP4's ilst as "encoding_tool".)
     av_dict_set(&s.out->metadata, std::string(s.out->oformat->name) == "mp4" ? "encoding_tool" : "encoder",
                 text.c_str(), 0);

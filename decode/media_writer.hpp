@@ -69,6 +69,9 @@ struct MediaWriterOptions {
   // What the job assumed about an input that did not say (e.g. "matrix
   // bt601"): Matroska tag RESTORE4K_ASSUMED, or in the encoding-tool tag.
   std::string assumed;
+  // The job's result stamp (restore_4k/result_stamp.hpp): Matroska tag
+  // RESTORE4K_JOB, or "/job:STAMP" in the encoding-tool tag.
+  std::string job_stamp;
 };
 
 class MediaWriter {

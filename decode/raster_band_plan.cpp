@@ -107,10 +107,13 @@ RasterBandPlan plan_raster_bands(const RasterInfo& info, const std::string& band
     for (int position : candidates) groups.push_back({position});
   } else {
     if (static_cast<int>(candidates.size()) < model_channels) {
-      throw InputError(info.path.string() + ": the model takes " + std::to_string(model_channels) +
-                       " channels but " + (band_text.empty() ? "the raster has " : "bands '" + band_text + "' give it ") +
-                       std::to_string(candidates.size()) + " band(s)" + nearest_note() + ": choose at least " +
-                       std::to_string(model_channels) + " with --bands, or use a model for fewer channels");
+      const std::string source = band_text.empty() ? "the raster has " : "bands '" + band_text + "' give it ";
+      throw InputError(info.path.string() + ": the model takes " + std::to_string(model_channels) + " channels but " +
+                       (nearest_positions.empty() ? source + std::to_string(candidates.size()) + " band(s)"
+                                                  : "only " + std::to_string(candidates.size()) +
+                                                        " band(s) can go to it" + nearest_note()) +
+                       ": choose at least " + std::to_string(model_channels) +
+                       " with --bands, or use a model for fewer channels");
     }
     std::vector<int> chosen_candidates;
     for (int position : candidates) chosen_candidates.push_back(chosen[static_cast<std::size_t>(position)]);

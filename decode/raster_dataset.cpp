@@ -81,7 +81,8 @@ RasterInfo describe(GDALDataset& dataset, const std::filesystem::path& path) {
   }
   first->GetBlockSize(&info.block_width, &info.block_height);
   info.has_geotransform = dataset.GetGeoTransform(info.geotransform.data()) == CE_None;
-  info.georeferenced = info.has_geotransform || dataset.GetGCPCount() > 0;
+  // Rational polynomial coefficients are a georeference too (of the sensor).
+  info.georeferenced = info.has_geotransform || dataset.GetGCPCount() > 0 || dataset.GetMetadata("RPC") != nullptr;
   if (const OGRSpatialReference* srs = dataset.GetSpatialRef(); srs != nullptr) {
     char* wkt = nullptr;
     const char* options[] = {"FORMAT=WKT2_2019", nullptr};
@@ -134,6 +135,11 @@ RasterDataset::RasterDataset(const std::filesystem::path& path) : dataset_(open_
 }
 
 RasterDataset::~RasterDataset() = default;
+
+std::string RasterDataset::metadata_item(const std::string& key) const {
+  const char* value = dataset_->GetMetadataItem(key.c_str());
+  return value != nullptr ? value : "";
+}
 
 std::vector<int> parse_band_list(const std::string& text, int band_count, int default_count,
                                  const std::filesystem::path& path) {

@@ -35,7 +35,7 @@ struct RasterInfo {
   std::string data_type;
   int block_width = 0;
   int block_height = 0;
-  bool georeferenced = false;  // a geotransform or ground control points
+  bool georeferenced = false;  // a geotransform, ground control points or RPCs
   std::array<double, 6> geotransform{0, 1, 0, 0, 0, 1};
   bool has_geotransform = false;
   std::string crs_wkt;
@@ -62,6 +62,8 @@ class RasterDataset {
 
   const RasterInfo& info() const { return info_; }
   GDALDataset& gdal() { return *dataset_; }
+  // An item of the default metadata domain ("" when absent).
+  std::string metadata_item(const std::string& key) const;
 
  private:
   RasterInfo info_;

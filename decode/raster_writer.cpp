@@ -366,6 +366,17 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
     }
   }
   if (made != nullptr) {
+    // Category names: CreateCopy does not take them; they go in the side file
+    // (.aux.xml), which leaves a COG's layout as it is.
+    for (int k = 1; k <= made->GetRasterCount(); ++k) {
+      GDALRasterBand* from = vrt->GetRasterBand(k);
+      GDALRasterBand* to = made->GetRasterBand(k);
+      if (from->GetCategoryNames() != nullptr && to->GetCategoryNames() == nullptr) {
+        to->SetCategoryNames(from->GetCategoryNames());
+      }
+    }
+  }
+  if (made != nullptr) {
     CPLErrorReset();
     GDALClose(made);  // writes what is still cached: a full disk shows here
     if (CPLGetLastErrorType() >= CE_Failure) {

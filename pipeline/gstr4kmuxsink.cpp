@@ -58,6 +58,7 @@ enum {
   PROP_VIDEO_FIRST_TIME,
   PROP_VIDEO_FIRST_INDEX,
   PROP_ASSUMED,
+  PROP_JOB_STAMP,
   PROP_INPUT_DAMAGE,
 };
 
@@ -102,6 +103,7 @@ struct _GstR4kMuxSink {
   gint64 video_first_time;
   gint video_first_index;
   gchar* assumed;
+  gchar* job_stamp;
   gchar* input_damage;
   MuxSinkState* state;
 };
@@ -259,6 +261,7 @@ static void open_writer(GstR4kMuxSink* self) {
   options.video_first_time = self->video_first_time;
   options.video_first_index = self->video_first_index;
   options.assumed = text_of(self->assumed);
+  options.job_stamp = text_of(self->job_stamp);
   GST_OBJECT_UNLOCK(self);
   state.writer = std::make_unique<r4k::decode::MediaWriter>(options, *state.format);
 }
@@ -412,7 +415,12 @@ static void gst_r4k_mux_sink_set_property(GObject* object, guint prop_id, const 
       break;
     case PROP_ASSUMED:
       g_free(self->assumed);
+  g_free(self->job_stamp);
       self->assumed = g_value_dup_string(value);
+      break;
+    case PROP_JOB_STAMP:
+      g_free(self->job_stamp);
+      self->job_stamp = g_value_dup_string(value);
       break;
     case PROP_INPUT_DAMAGE: {
       // Each report is added to those before.
@@ -465,6 +473,9 @@ static void gst_r4k_mux_sink_get_property(GObject* object, guint prop_id, GValue
       break;
     case PROP_ASSUMED:
       g_value_set_string(value, self->assumed);
+      break;
+    case PROP_JOB_STAMP:
+      g_value_set_string(value, self->job_stamp);
       break;
     case PROP_INPUT_DAMAGE:
       g_value_set_string(value, self->input_damage);
@@ -564,6 +575,13 @@ static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
                           "What the job assumed about an input that did not say (its colour), written as the tag "
                           "RESTORE4K_ASSUMED (Matroska) or in the encoding-tool tag (MOV, MP4)",
                           nullptr, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_JOB_STAMP,
+      g_param_spec_string("job-stamp", "Job stamp",
+                          "What identifies the job that makes this file (its input and settings), written as the "
+                          "tag RESTORE4K_JOB (Matroska) or in the encoding-tool tag (MOV, MP4): a batch skips an "
+                          "output only when it carries its job's stamp",
+                          nullptr, flags));
   gst_element_class_set_static_metadata(element_class, "Restored video file sink", "Sink/File",
                                         "Writes the restored picture into Matroska, MOV or MP4 with every other "
                                         "stream, chapter and tag of the input carried over",
@@ -592,6 +610,7 @@ static void gst_r4k_mux_sink_init(GstR4kMuxSink* self) {
   self->video_first_time = -1;
   self->video_first_index = 0;
   self->assumed = nullptr;
+  self->job_stamp = nullptr;
   self->input_damage = nullptr;
   self->state = new MuxSinkState();
   gst_base_sink_set_sync(GST_BASE_SINK(self), FALSE);

@@ -43,7 +43,16 @@
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_raster_sink_debug);
 #define GST_CAT_DEFAULT gst_r4k_raster_sink_debug
 
-enum { PROP_0, PROP_LOCATION, PROP_FORMAT, PROP_COMPRESS, PROP_RESUME, PROP_THREADS, PROP_SYNC_INTERVAL };
+enum {
+  PROP_0,
+  PROP_LOCATION,
+  PROP_FORMAT,
+  PROP_COMPRESS,
+  PROP_RESUME,
+  PROP_THREADS,
+  PROP_SYNC_INTERVAL,
+  PROP_JOB_STAMP
+};
 
 #define DEFAULT_FORMAT "gtiff"
 #define DEFAULT_COMPRESS "deflate"
@@ -76,6 +85,7 @@ struct _GstR4kRasterSink {
   gboolean resume;
   gint threads;
   gdouble sync_interval;
+  gchar* job_stamp;
 
   RasterSinkState* state;
 };
@@ -199,6 +209,9 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
       options.metadata["RESTORE4K_RANGE"] = r4k::to_string(info->range) + " (" + info->range_source + ")";
     }
     if (!state.model.empty()) options.metadata["RESTORE4K_MODEL"] = state.model;
+    GST_OBJECT_LOCK(self);
+    if (self->job_stamp != nullptr && *self->job_stamp != '\0') options.metadata["RESTORE4K_JOB"] = self->job_stamp;
+    GST_OBJECT_UNLOCK(self);
     r4k::decode::RasterGrid grid;
     grid.source = info->source;
     for (const char* p = info->source_bands.c_str(); *p != '\0';) {
@@ -326,6 +339,10 @@ static void gst_r4k_raster_sink_set_property(GObject* object, guint prop_id, con
     case PROP_SYNC_INTERVAL:
       self->sync_interval = g_value_get_double(value);
       break;
+    case PROP_JOB_STAMP:
+      g_free(self->job_stamp);
+      self->job_stamp = g_value_dup_string(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -355,6 +372,9 @@ static void gst_r4k_raster_sink_get_property(GObject* object, guint prop_id, GVa
     case PROP_SYNC_INTERVAL:
       g_value_set_double(value, self->sync_interval);
       break;
+    case PROP_JOB_STAMP:
+      g_value_set_string(value, self->job_stamp);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -367,6 +387,7 @@ static void gst_r4k_raster_sink_finalize(GObject* object) {
   g_free(self->location);
   g_free(self->format);
   g_free(self->compress);
+  g_free(self->job_stamp);
   delete self->state;
   G_OBJECT_CLASS(gst_r4k_raster_sink_parent_class)->finalize(object);
 }
@@ -413,6 +434,12 @@ static void gst_r4k_raster_sink_class_init(GstR4kRasterSinkClass* klass) {
                           "Seconds between syncs of the written tiles and the journal (at most this much work is "
                           "redone after a crash)",
                           0.0, 3600.0, DEFAULT_SYNC_INTERVAL, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_JOB_STAMP,
+      g_param_spec_string("job-stamp", "Job stamp",
+                          "What identifies the job that makes this file (its input and settings), written as the "
+                          "metadata item RESTORE4K_JOB: a batch skips an output only when it carries its job's stamp",
+                          nullptr, flags));
 
   gst_element_class_set_static_metadata(element_class, "Raster tile sink", "Sink/Image/Raster",
                                         "Writes raster tiles into a georeferenced GeoTIFF or COG, resumable",
@@ -438,6 +465,7 @@ static void gst_r4k_raster_sink_init(GstR4kRasterSink* self) {
   self->resume = DEFAULT_RESUME;
   self->threads = DEFAULT_THREADS;
   self->sync_interval = DEFAULT_SYNC_INTERVAL;
+  self->job_stamp = nullptr;
   self->state = new RasterSinkState();
   gst_base_sink_set_sync(GST_BASE_SINK(self), FALSE);
 }

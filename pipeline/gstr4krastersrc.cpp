@@ -136,7 +136,7 @@ static gboolean gst_r4k_raster_src_start(GstBaseSrc* base) {
   const auto& info = state.dataset->info();
   if (!info.georeferenced) {
     GST_ELEMENT_WARNING(self, RESOURCE, READ, ("Raster '%s' has no georeference.", self->location),
-                        ("no geotransform or ground control points: the output keeps the pixel grid only"));
+                        ("no geotransform, ground control points or RPCs: the output keeps the pixel grid only"));
   }
   state.plan.reset();
   state.next = 0;

@@ -33,12 +33,21 @@ Shard parse_shard(const std::string& text);
 std::optional<Shard> shard_from_environment(
     const std::function<const char*(const char*)>& getenv = [](const char* name) { return std::getenv(name); });
 
-// The files matching `pattern` (shell glob: * ? [...]), regular files only,
-// sorted by path bytes. Throws InputError when nothing matches.
-std::vector<std::filesystem::path> expand_inputs(const std::string& pattern);
+// One input file and where its output goes under the output folder: its
+// file name, inside the folders a `**` of its pattern went through.
+struct BatchInput {
+  std::filesystem::path path;
+  std::filesystem::path relative;  // "a.tif", or "33/UUP/a.tif" for tiles/**/*.tif
+  bool operator==(const BatchInput&) const = default;
+};
+
+// The files matching `pattern` (shell glob: * ? [...] within one folder, and
+// ** for any number of folders, none included), regular files only, sorted
+// by path bytes. Throws InputError when nothing matches.
+std::vector<BatchInput> expand_inputs(const std::string& pattern);
 // The union of several patterns (globs or plain file names), sorted, each
 // file once. Throws InputError naming the first pattern that matches nothing.
-std::vector<std::filesystem::path> expand_inputs(const std::vector<std::string>& patterns);
+std::vector<BatchInput> expand_inputs(const std::vector<std::string>& patterns);
 
 struct BatchItem {
   int position = 0;  // in the whole manifest
@@ -46,12 +55,13 @@ struct BatchItem {
   std::filesystem::path output;
 };
 
-// The output of each input in `folder`: the same file name, with .tif when
+// The output of each input in `folder`: its relative path, with .tif when
 // the input's extension is not .tif/.tiff (rasters), or with
-// `video_extension` (videos: the encoder's container, e.g. ".mkv"). Throws
-// InputError when two inputs would write the same output.
-std::vector<BatchItem> make_manifest(const std::vector<std::filesystem::path>& inputs,
-                                     const std::filesystem::path& folder, const std::string& video_extension = "");
+// `video_extension` (videos: the encoder's container, e.g. ".mkv"). Inputs
+// inside `folder` (an earlier run's outputs) are left out. Throws InputError
+// when two inputs would write the same output.
+std::vector<BatchItem> make_manifest(const std::vector<BatchInput>& inputs, const std::filesystem::path& folder,
+                                     const std::string& video_extension = "");
 
 // The items of `manifest` that belong to `shard`.
 std::vector<BatchItem> select_shard(const std::vector<BatchItem>& manifest, const Shard& shard);

@@ -5,12 +5,14 @@
 #include <chrono>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include <spdlog/spdlog.h>
 
 #include "preprocess/error.hpp"
+#include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -49,37 +51,59 @@ void write_report(const BatchResult& result) {
   std::filesystem::rename(temporary, result.report);
 }
 
+// The stamp the item's output gets (see result_stamp.hpp).
+std::string expected_stamp(const pipeline::PipelineArguments& arguments) {
+  const std::string prefix = "job-stamp=";
+  return !arguments.empty() && arguments.back().rfind(prefix, 0) == 0 ? arguments.back().substr(prefix.size()) : "";
+}
+
 BatchItemResult process(const BatchItem& item, const BatchJob& job, int threads) {
   BatchItemResult outcome;
   outcome.item = item;
-  std::error_code ec;
-  if (std::filesystem::exists(item.output, ec)) {
-    outcome.status = "skipped";
-    return outcome;
+  std::optional<VideoJob> video;
+  RasterJob raster = job.item;
+  if (job.video) {
+    video = *job.video;
+    video->input = item.input;
+    video->output = item.output;
+    video->cancel = job.cancel;
+    video->abort = job.abort;
+    video->progress = nullptr;
+    video->keep_interrupted = false;  // a partial film is done again, not left as if finished
+    if (video->engine.threads == 0) video->engine.threads = threads;
+  } else {
+    raster.input = item.input;
+    raster.output = item.output;
+    raster.resume = true;
+    raster.cancel = job.cancel;
+    raster.abort = job.abort;
+    raster.progress = nullptr;
+    if (raster.engine.threads == 0) raster.engine.threads = threads;
   }
   const auto start = std::chrono::steady_clock::now();
   try {
-    if (job.video) {
-      VideoJob video = *job.video;
-      video.input = item.input;
-      video.output = item.output;
-      video.cancel = job.cancel;
-      video.abort = job.abort;
-      video.progress = nullptr;
-      video.keep_interrupted = false;  // a partial film is done again, not left as if finished
-      if (video.engine.threads == 0) video.engine.threads = threads;
-      const VideoResult result = upscale_video(video);
+    std::error_code ec;
+    if (std::filesystem::exists(item.output, ec)) {
+      // Done already only if the file says it is this job's result.
+      const OutputStamp found = read_output_stamp(item.output);
+      const std::string expected =
+          expected_stamp(video ? plan_video(*video, item.output).arguments : raster_pipeline(raster));
+      if (found.readable && !found.stamp.empty() && found.stamp == expected) {
+        outcome.status = found.damage.empty() ? "skipped" : "damaged";
+        if (!found.damage.empty()) outcome.damage.push_back(item.output.string() + " records: " + found.damage);
+        return outcome;
+      }
+      spdlog::info("batch: {} exists but is not this job's complete result ({}): made again", item.output.string(),
+                   !found.readable       ? "it cannot be read"
+                   : found.stamp.empty() ? "it carries no restore4k job stamp"
+                                         : "it was made from another input or with other settings");
+    }
+    std::filesystem::create_directories(item.output.parent_path(), ec);
+    if (video) {
+      const VideoResult result = upscale_video(*video);
       outcome.damage = result.damage;
       outcome.status = result.interrupted ? "interrupted" : result.damage.empty() ? "done" : "damaged";
     } else {
-      RasterJob raster = job.item;
-      raster.input = item.input;
-      raster.output = item.output;
-      raster.resume = true;
-      raster.cancel = job.cancel;
-      raster.abort = job.abort;
-      raster.progress = nullptr;
-      if (raster.engine.threads == 0) raster.engine.threads = threads;
       const RasterResult result = upscale_raster(raster);
       outcome.tiles = result.tiles;
       outcome.damage = result.damage;
@@ -146,7 +170,7 @@ BatchResult run_batch(const BatchJob& job) {
       BatchItemResult outcome = process(items[i], job, threads);
       std::lock_guard<std::mutex> lock(mutex);
       if (outcome.status == "failed") spdlog::error("batch: {}: {}", items[i].input.string(), outcome.error);
-      if (outcome.status == "skipped") spdlog::info("batch: {} exists, skipped", items[i].output.string());
+      if (outcome.status == "skipped") spdlog::info("batch: {} is this job's result already, skipped", items[i].output.string());
       if (outcome.status == "damaged") {
         spdlog::error("batch: {} is damaged ({} problem(s)); its output holds all it could give",
                       items[i].input.string(), outcome.damage.size());

@@ -30,6 +30,7 @@ void apply_raster(const config::JobFile& job, RasterJob& out) {
   if (job.get_int("engine.tile") > 0) out.tile_size = job.get_int("engine.tile");
   out.bands = job.get("raster.bands");
   out.other_bands = decode::parse_other_bands(job.get("raster.other_bands"));
+  out.categorical = job.get("raster.categorical");
   out.range = job.get("raster.range");
   out.format = decode::parse_raster_format(job.get("raster.format"));
   out.compress = job.get("raster.compress");

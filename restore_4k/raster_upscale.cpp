@@ -2,12 +2,12 @@
 
 #include <sys/resource.h>
 
-#include <spdlog/spdlog.h>
 
 #include "decode/raster_dataset.hpp"
 #include "preprocess/error.hpp"
 #include "preprocess/value_range.hpp"
 #include "restore_4k/output_file.hpp"
+#include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -28,10 +28,7 @@ void check_raster_job(const RasterJob& job) {
     if (!job.bands.empty()) {
       decode::parse_band_list(job.bands, static_cast<int>(dataset.info().bands.size()), 0, job.input);
     }
-    if (!dataset.info().georeferenced) {
-      spdlog::warn("{}: no georeference (no geotransform or ground control points); the output keeps the pixel grid",
-                   job.input.string());
-    }
+    // No georeference: r4krastersrc says so (once).
   }
   check_output_path(job.output, job.input, {".tif", ".tiff"});
   parse_value_range(job.range);
@@ -45,6 +42,7 @@ pipeline::PipelineArguments raster_pipeline(const RasterJob& job) {
   pipeline::PipelineArguments arguments{"r4krastersrc", "name=src", property("location", job.input.string())};
   if (!job.bands.empty()) arguments.push_back(property("bands", job.bands));
   arguments.push_back(property("other-bands", decode::to_string(job.other_bands)));
+  if (!job.categorical.empty()) arguments.push_back(property("categorical", job.categorical));
   arguments.push_back(property("range", job.range));
   arguments.push_back(property("tile-size", std::to_string(job.tile_size)));
   arguments.push_back(property("halo", std::to_string(job.halo)));
@@ -65,6 +63,7 @@ pipeline::PipelineArguments raster_pipeline(const RasterJob& job) {
   arguments.push_back(property("format", decode::to_string(job.format)));
   arguments.push_back(property("compress", job.compress));
   arguments.push_back(property("resume", job.resume ? "true" : "false"));
+  stamp_pipeline(arguments, job.input, job.model);
   return arguments;
 }
 

@@ -26,6 +26,7 @@ struct RasterJob {
   infer::EngineOptions engine;
   std::string bands;           // "" = every band
   decode::OtherBands other_bands = decode::OtherBands::classical;  // bands the model does not take
+  std::string categorical;     // more bands holding classes ("5,6"): upscaled nearest
   std::string range = "auto";  // auto | MIN,MAX | bits:N
   int tile_size = 512;         // window side, input pixels
   int halo = -1;               // -1 = the model's receptive field

@@ -9,6 +9,7 @@
 #include "pipeline/demux_discovery.hpp"
 #include "preprocess/error.hpp"
 #include "restore_4k/output_file.hpp"
+#include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -324,6 +325,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
                           : video.frame_count_source == Source::track_span ? "1"
                                                                            : "-1";
   append(a, {"expected-frames=" + std::to_string(video.frame_count), std::string("frame-tolerance=") + tolerance});
+  stamp_pipeline(a, job.input, job.model);
   return plan;
 }
 

@@ -314,6 +314,58 @@ TEST(BatchCommand, BadFilesDoNotStopTheOthersAndTheReportSaysWhich) {
   EXPECT_NE(missing.output.find("nowhere"), std::string::npos) << missing.output;
 }
 
+// dir/**/*.tif walks the folders and the outputs keep them; an existing
+// output is skipped only when it carries its job's stamp: a file of garbage,
+// an output of other settings or of a changed input is made again; an
+// output of a damaged input stays damaged in the report.
+TEST(BatchCommand, AnExistingOutputIsSkippedOnlyWhenItIsThisJobsResult) {
+  TempDir dir;
+  TestRaster spec;
+  spec.width = 96;
+  spec.height = 64;
+  spec.block = 32;
+  fs::create_directories(dir / "in" / "a");
+  fs::create_directories(dir / "in" / "b" / "c");
+  r4k::testing::write_test_raster(spec, dir / "in" / "a" / "one.tif");
+  spec.seed = 2;
+  r4k::testing::write_test_raster(spec, dir / "in" / "b" / "c" / "two.tif");
+  fs::create_directories(dir / "out");
+  const std::string pattern = (dir / "in" / "**" / "*.tif").string();
+  const auto report_after = [&](const std::vector<std::string>& extra, int exit_code) {
+    std::vector<std::string> arguments{"batch", pattern, (dir / "out").string()};
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    const Outcome outcome = run(arguments);
+    EXPECT_EQ(outcome.exit_code, exit_code) << outcome.output;
+    return read_bytes(dir / "out" / "restore4k-batch-report.json") + outcome.output;
+  };
+  std::string report = report_after({}, 0);
+  EXPECT_NE(report.find("\"done\": 2"), std::string::npos) << report;
+  const fs::path one = dir / "out" / "a" / "one.tif";
+  const fs::path two = dir / "out" / "b" / "c" / "two.tif";
+  ASSERT_TRUE(fs::exists(one) && fs::exists(two)) << report;
+  EXPECT_EQ(r4k::testing::summarise_raster(one).metadata("RESTORE4K_JOB").size(), 64u);
+  report = report_after({}, 0);
+  EXPECT_NE(report.find("\"skipped\": 2"), std::string::npos) << report;
+  // Garbage under an output's name: made again.
+  std::ofstream(one) << "not a raster";
+  report = report_after({}, 0);
+  EXPECT_NE(report.find("\"done\": 1"), std::string::npos) << report;
+  EXPECT_NE(report.find("\"skipped\": 1"), std::string::npos) << report;
+  EXPECT_NE(report.find("it cannot be read): made again"), std::string::npos) << report;
+  EXPECT_EQ(r4k::testing::summarise_raster(one).width, 192);
+  // Other settings: both made again.
+  report = report_after({"--model", "builtin:nearest-x2"}, 0);
+  EXPECT_NE(report.find("\"done\": 2"), std::string::npos) << report;
+  EXPECT_NE(report.find("with other settings): made again"), std::string::npos) << report;
+  // A damaged input: its output is recorded as damaged, and stays so on a rerun.
+  r4k::testing::corrupt_block(dir / "in" / "a" / "one.tif", 1, 1, 1);
+  report = report_after({"--model", "builtin:nearest-x2"}, 4);
+  EXPECT_NE(report.find("\"damaged\": 1"), std::string::npos) << report;
+  report = report_after({"--model", "builtin:nearest-x2"}, 4);
+  EXPECT_NE(report.find("\"damaged\": 1"), std::string::npos) << report;
+  EXPECT_NE(report.find("\"skipped\": 1"), std::string::npos) << report;
+}
+
 TEST(BatchCommand, ShardsFromFlagsAndClusterVariablesCoverEveryFileOnce) {
   TempDir dir;
   make_batch_inputs(dir / "in");

@@ -132,7 +132,8 @@ TEST(BatchManifest, ShardsPartitionTheSortedManifestExactlyOnce) {
   fs::create_directories(dir / "in" / "folder.tif");  // not a file
   const auto inputs = r4k::restore::expand_inputs((dir / "in" / "*").string());
   ASSERT_EQ(inputs.size(), 7u);
-  EXPECT_TRUE(std::is_sorted(inputs.begin(), inputs.end()));
+  EXPECT_TRUE(std::is_sorted(inputs.begin(), inputs.end(),
+                             [](const auto& a, const auto& b) { return a.path.string() < b.path.string(); }));
   const auto manifest = r4k::restore::make_manifest(inputs, dir / "out");
   EXPECT_EQ(manifest[3].output, dir / "out" / "d.tif");   // .jp2 -> .tif
   EXPECT_EQ(manifest[2].output, dir / "out" / "c.TIFF");  // kept
@@ -153,8 +154,38 @@ TEST(BatchManifest, ShardsPartitionTheSortedManifestExactlyOnce) {
 
 TEST(BatchManifest, TwoInputsForOneOutputAreRefused) {
   TempDir dir;
-  EXPECT_THROW(r4k::restore::make_manifest({dir / "x" / "a.tif", dir / "y" / "a.tif"}, dir / "out"), r4k::InputError);
-  EXPECT_THROW(r4k::restore::make_manifest({dir / "a.png", dir / "a.jpg"}, dir / "out"), r4k::InputError);
+  using r4k::restore::BatchInput;
+  EXPECT_THROW(r4k::restore::make_manifest({BatchInput{dir / "x" / "a.tif", "a.tif"},
+                                            BatchInput{dir / "y" / "a.tif", "a.tif"}},
+                                           dir / "out"),
+               r4k::InputError);
+  EXPECT_THROW(r4k::restore::make_manifest({BatchInput{dir / "a.png", "a.png"}, BatchInput{dir / "a.jpg", "a.jpg"}},
+                                           dir / "out"),
+               r4k::InputError);
+}
+
+// ** goes through any number of folders (none too), and the outputs keep
+// those folders; what lies in the output folder is never an input; a single
+// * stays in its folder (POSIX glob would read ** as *).
+TEST(BatchManifest, DoubleStarRecursesAndTheOutputsKeepTheFolders) {
+  TempDir dir;
+  for (const char* name : {"tiles/a.tif", "tiles/33/b.tif", "tiles/33/UUP/c.tif", "tiles/33/UUP/c.txt",
+                           "tiles/34/a.tif", "tiles/.hidden/d.tif", "tiles/out/old.tif"}) {
+    fs::create_directories((dir / name).parent_path());
+    std::ofstream(dir / name) << "x";
+  }
+  const auto inputs = r4k::restore::expand_inputs((dir / "tiles" / "**" / "*.tif").string());
+  std::vector<std::string> relative;
+  for (const auto& input : inputs) relative.push_back(input.relative.string());
+  EXPECT_EQ(relative, (std::vector<std::string>{"33/UUP/c.tif", "33/b.tif", "34/a.tif", "a.tif", "out/old.tif"}));
+  const auto manifest = r4k::restore::make_manifest(inputs, dir / "tiles" / "out");
+  ASSERT_EQ(manifest.size(), 4u) << "the output folder's own files are left out";
+  EXPECT_EQ(manifest[0].output, dir / "tiles" / "out" / "33" / "UUP" / "c.tif");
+  EXPECT_EQ(manifest[2].output, dir / "tiles" / "out" / "34" / "a.tif");
+  EXPECT_EQ(manifest[3].output, dir / "tiles" / "out" / "a.tif");
+  // One star: one folder.
+  EXPECT_EQ(r4k::restore::expand_inputs((dir / "tiles" / "*" / "*.tif").string()).size(), 3u);
+  EXPECT_THROW(r4k::restore::expand_inputs((dir / "tiles" / "**" / "*.none").string()), r4k::InputError);
 }
 
 TEST(BatchShard, FromTheFlagAndFromEachClusterEnvironment) {
