@@ -64,6 +64,9 @@ GDALDataset* open_or_throw(const std::filesystem::path& path) {
 }
 
 RasterInfo describe(GDALDataset& dataset, const std::filesystem::path& path) {
+  // GTiff reads its side file (.aux.xml: category names, statistics, ...) on
+  // the first metadata request: make it now, before anything is asked of a band.
+  dataset.GetMetadata();
   RasterInfo info;
   info.path = path;
   info.width = dataset.GetRasterXSize();

@@ -13,7 +13,7 @@
 // pixels within `radius` only, so tiles whose halo adds `radius` to the
 // receptive field still equal the whole image.
 //
-// Measured (docs/BENCHMARKS.md, "nodata fill"): builtin:clean-x2 on a
+// Measured (docs/BENCHMARKS.md, "valid pixels next to nodata"): builtin:clean-x2 on a
 // textured UInt16 raster with holes, valid pixels within one pixel of a hole
 // against the same pixels with the holes holding real data: mean error 11 DN
 // (max 100) with this fill, 332 DN (max 1452) with zeros; a Gaussian-weighted

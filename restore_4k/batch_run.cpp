@@ -88,7 +88,7 @@ BatchItemResult process(const BatchItem& item, const BatchJob& job, int threads)
       const OutputStamp found = read_output_stamp(item.output);
       const std::string expected =
           expected_stamp(video ? plan_video(*video, item.output).arguments : raster_pipeline(raster));
-      if (found.readable && !found.stamp.empty() && found.stamp == expected) {
+      if (found.readable && !found.stamp.empty() && found.stamp == expected && !found.interrupted) {
         outcome.status = found.damage.empty() ? "skipped" : "damaged";
         if (!found.damage.empty()) outcome.damage.push_back(item.output.string() + " records: " + found.damage);
         return outcome;
@@ -96,6 +96,7 @@ BatchItemResult process(const BatchItem& item, const BatchJob& job, int threads)
       spdlog::info("batch: {} exists but is not this job's complete result ({}): made again", item.output.string(),
                    !found.readable       ? "it cannot be read"
                    : found.stamp.empty() ? "it carries no restore4k job stamp"
+                   : found.interrupted   ? "it was interrupted part-way"
                                          : "it was made from another input or with other settings");
     }
     std::filesystem::create_directories(item.output.parent_path(), ec);
@@ -170,7 +171,9 @@ BatchResult run_batch(const BatchJob& job) {
       BatchItemResult outcome = process(items[i], job, threads);
       std::lock_guard<std::mutex> lock(mutex);
       if (outcome.status == "failed") spdlog::error("batch: {}: {}", items[i].input.string(), outcome.error);
-      if (outcome.status == "skipped") spdlog::info("batch: {} is this job's result already, skipped", items[i].output.string());
+      if (outcome.status == "skipped") {
+        spdlog::info("batch: {} is this job's result already, skipped", items[i].output.string());
+      }
       if (outcome.status == "damaged") {
         spdlog::error("batch: {} is damaged ({} problem(s)); its output holds all it could give",
                       items[i].input.string(), outcome.damage.size());

@@ -82,7 +82,8 @@ OutputStamp read_output_stamp(const std::filesystem::path& output) {
         status = field(value, "input");
       }
     }
-    if (!status.empty() && status != "complete") result.damage = status;
+    result.interrupted = status.rfind("interrupted", 0) == 0;
+    if (!status.empty() && status != "complete" && !result.interrupted) result.damage = status;
   } catch (const std::exception&) {
     result.readable = false;  // not a raster or video FFmpeg/GDAL can read
   }

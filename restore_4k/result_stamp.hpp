@@ -30,6 +30,7 @@ struct OutputStamp {
   bool readable = false;  // GDAL or FFmpeg opens it
   std::string stamp;      // "" = none (not restore4k's, or from before stamps)
   std::string damage;     // what its input lacked, as the output records it ("" = complete)
+  bool interrupted = false;  // a video stopped part-way (RESTORE4K_INPUT "interrupted after ...")
 };
 OutputStamp read_output_stamp(const std::filesystem::path& output);
 
