@@ -1,6 +1,7 @@
 #include "config/job_file.hpp"
 
 #include <glob.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
@@ -10,11 +11,14 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "config/job_schema.hpp"
 #include "config/presets.hpp"
+#include "config/settings.hpp"
 
 namespace r4k::config {
 namespace {
+
+using settings::Setting;
+using settings::Type;
 
 constexpr std::size_t kMaxFileBytes = 1 << 20;  // a job is a few lines; anything huge is not a job
 constexpr int kMaxDepth = 8;
@@ -48,16 +52,16 @@ std::string last_part(const std::string& path) {
 // Names allowed directly under `section` ("" = the top level).
 std::vector<std::string> names_under(const std::string& section) {
   std::set<std::string> names;
-  for (const KeySpec& key : job_keys()) {
-    if (section.empty() || key.path.rfind(section + ".", 0) == 0) {
-      const std::string rest = section.empty() ? key.path : key.path.substr(section.size() + 1);
+  for (const Setting& key : settings::all()) {
+    if (section.empty() || key.key.rfind(section + ".", 0) == 0) {
+      const std::string rest = section.empty() ? key.key : key.key.substr(section.size() + 1);
       names.insert(rest.substr(0, rest.find('.')));
     }
   }
   return {names.begin(), names.end()};
 }
 
-bool applies(const KeySpec& key, const std::string& kind) {
+bool applies(const Setting& key, const std::string& kind) {
   return key.kinds.empty() || kind.empty() ||
          std::find(key.kinds.begin(), key.kinds.end(), kind) != key.kinds.end();
 }
@@ -93,14 +97,52 @@ class Checker {
     diagnostics_.push_back(d);
   }
 
+  // The preset `extends` names, read before the keys that override it.
+  void load_preset(const YAML::Node& extends, std::vector<std::string>& chain) {
+    const std::string preset = extends.Scalar();
+    const auto& presets = builtin_presets();
+    const auto found = presets.find(preset);
+    if (found == presets.end()) {
+      std::vector<std::string> names;
+      for (const auto& [known, text_of] : presets) names.push_back(known);
+      std::string message = "no preset '" + preset + "'";
+      const std::string close = closest_match(preset, names);
+      message += close.empty() ? " (presets: " + join(names) + ")" : ": did you mean '" + close + "'?";
+      report(extends.Mark(), "extends", message);
+      extends_failed_ = true;
+      return;
+    }
+    if (std::find(chain.begin(), chain.end(), preset) != chain.end() || chain.size() >= 4) {
+      report(extends.Mark(), "extends", "presets extend each other in a loop (" + join(chain) + ", " + preset + ")");
+      extends_failed_ = true;
+      return;
+    }
+    const std::filesystem::path here = file_;
+    const auto kind = values_.find("kind");
+    const std::string kind_before = kind == values_.end() ? "" : kind->second;
+    chain.push_back(preset);
+    load_document(found->second, "preset " + preset, chain);
+    file_ = here;
+    const std::string kind_after = values_.count("kind") != 0 ? values_["kind"] : "";
+    if (!kind_before.empty() && kind_after != kind_before) {
+      report(extends.Mark(), "extends",
+             "preset '" + preset + "' is for " + kind_after + " jobs; this is a " + kind_before + " job");
+      values_["kind"] = kind_before;
+      extends_failed_ = true;
+    }
+  }
+
   // Parses one document (a job or a preset it extends, which is read
   // first), and checks its keys; later documents override earlier ones.
   void load_document(const std::string& text, const std::filesystem::path& name, std::vector<std::string>& chain) {
     file_ = name;
     if (text.size() > kMaxFileBytes) {
-      report(YAML::Mark::null_mark(), "", "is " + std::to_string(text.size()) + " bytes: not a job file");
+      report(YAML::Mark::null_mark(), "",
+             "is " + std::to_string(text.size() / 1024) + " KiB: a job file is a few lines of YAML (at most " +
+                 std::to_string(kMaxFileBytes / 1024) + " KiB); is this the right file?");
       return;
     }
+    if (!tabs_checked(text)) return;
     YAML::Node root;
     try {
       root = YAML::Load(text);
@@ -119,25 +161,8 @@ class Checker {
     }
     try {
       if (const YAML::Node extends = root["extends"]; extends && extends.IsScalar()) {
-        const std::string preset = extends.Scalar();
-        const auto& presets = builtin_presets();
-        const auto found = presets.find(preset);
-        if (found == presets.end()) {
-          std::vector<std::string> names;
-          for (const auto& [known, text_of] : presets) names.push_back(known);
-          std::string message = "no preset '" + preset + "'";
-          const std::string close = closest_match(preset, names);
-          message += close.empty() ? " (presets: " + join(names) + ")" : ": did you mean '" + close + "'?";
-          report(extends.Mark(), "extends", message);
-          extends_failed_ = true;
-        } else if (std::find(chain.begin(), chain.end(), preset) != chain.end() || chain.size() >= 4) {
-          report(extends.Mark(), "extends", "presets extend each other in a loop (" + join(chain) + ", " + preset + ")");
-          extends_failed_ = true;
-        } else {
-          chain.push_back(preset);
-          load_document(found->second, "preset " + preset, chain);
-          file_ = name;
-        }
+        load_preset(extends, chain);
+        file_ = name;
       }
       seen_.clear();
       walk(root, "", 0);
@@ -146,30 +171,56 @@ class Checker {
     }
   }
 
-  // --set key.path=value
-  void apply_override(const std::string& assignment) {
-    file_ = "--set " + assignment;
-    const auto equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0) {
+  // A value set outside the file: `--set key=value`, or a command-line
+  // option (`--tile 256`), named in diagnostics as the user typed it.
+  void apply_override(const Override& override) {
+    file_ = override.origin;
+    if (override.key == "extends" && override.origin.rfind("--set", 0) == 0) {
+      report(YAML::Mark::null_mark(), override.key, "a preset is chosen in the job file, not with --set");
+      return;
+    }
+    if (override.key == "extends") {
+      std::vector<std::string> chain;
+      YAML::Node preset(override.value);
+      load_preset(preset, chain);
+      return;
+    }
+    if (override.key.empty()) {
       report(YAML::Mark::null_mark(), "", "expected key.path=value");
       return;
     }
-    const std::string path = assignment.substr(0, equals);
-    if (path == "extends") {
-      report(YAML::Mark::null_mark(), path, "a preset is chosen in the job file, not with --set");
-      return;
-    }
-    const KeySpec* key = find_key(path);
+    const Setting* key = settings::find(override.key);
     if (key == nullptr) {
       std::vector<std::string> paths;
-      for (const KeySpec& spec : job_keys()) paths.push_back(spec.path);
-      const std::string close = closest_match(path, paths);
-      report(YAML::Mark::null_mark(), path,
+      for (const Setting& spec : settings::all()) paths.push_back(spec.key);
+      const std::string close = closest_match(override.key, paths);
+      report(YAML::Mark::null_mark(), override.key,
              "unknown key" + (close.empty() ? std::string(" (restore4k jobs-reference lists them)")
                                             : ": did you mean '" + close + "'?"));
       return;
     }
-    check_value(*key, YAML::Node(assignment.substr(equals + 1)));
+    check_value(*key, YAML::Node(override.value));
+  }
+
+  // YAML indents with spaces only; yaml-cpp's word for a tab there is
+  // "illegal map value", which does not say what to change.
+  bool tabs_checked(const std::string& text) {
+    int line = 0;
+    for (std::size_t start = 0; start < text.size();) {
+      const std::size_t end = std::min(text.find('\n', start), text.size());
+      for (std::size_t i = start; i < end && (text[i] == ' ' || text[i] == '\t'); ++i) {
+        if (text[i] == '\t') {
+          YAML::Mark mark;
+          mark.line = line;
+          mark.column = static_cast<int>(i - start);
+          report(mark, "", "a tab in the indentation: YAML indents with spaces only");
+          return false;
+        }
+      }
+      start = end + 1;
+      ++line;
+    }
+    return true;
   }
 
   static std::string join(const std::vector<std::string>& items) {
@@ -200,7 +251,7 @@ class Checker {
         continue;
       }
       seen_.insert(path);
-      if (is_section(path)) {
+      if (settings::is_section(path)) {
         if (!value.IsMap()) {
           report(value.Mark(), path, "expected a mapping of settings, found " + node_text(value));
           continue;
@@ -208,7 +259,7 @@ class Checker {
         walk(value, path, depth + 1);
         continue;
       }
-      const KeySpec* key = find_key(path);
+      const Setting* key = settings::find(path);
       if (key == nullptr) {
         std::string message = "unknown key '" + name.Scalar() + "'";
         const std::string close = closest_match(name.Scalar(), names_under(section));
@@ -224,92 +275,39 @@ class Checker {
     }
   }
 
-  void check_value(const KeySpec& key, const YAML::Node& value) {
-    const std::string expected = "expected " + describe_type(key);
-    if (key.type == ValueType::list && value.IsSequence()) {
-      places_[key.path] = Place{file_, value.Mark()};
+  void check_value(const Setting& key, const YAML::Node& value) {
+    const std::string expected = "expected " + settings::describe(key);
+    if (key.type == Type::list && value.IsSequence()) {
+      places_[key.key] = Place{file_, value.Mark()};
       std::string joined;
-      if (value.size() == 0) report(value.Mark(), key.path, expected + ", found an empty list");
+      if (value.size() == 0) report(value.Mark(), key.key, expected + ", found an empty list");
       for (const YAML::Node& item : value) {
         if (!item.IsScalar() || item.Scalar().empty() || item.Scalar().find('\n') != std::string::npos) {
-          report(item.Mark(), key.path, expected + ", found " + node_text(item) + " in the list");
+          report(item.Mark(), key.key, expected + ", found " + node_text(item) + " in the list");
           continue;
         }
         joined += (joined.empty() ? "" : "\n") + item.Scalar();
       }
       // Even with bad items (reported above): the key is there, not missing.
-      values_[key.path] = joined;
+      values_[key.key] = joined;
       return;
     }
     if (!value.IsScalar()) {
-      report(value.Mark(), key.path, expected + ", found " + node_text(value));
+      report(value.Mark(), key.key, expected + ", found " + node_text(value));
       return;
     }
-    const std::string text = value.Scalar();
-    places_[key.path] = Place{file_, value.Mark()};
-    switch (key.type) {
-      case ValueType::integer: {
-        char* end = nullptr;
-        const long long number = std::strtoll(text.c_str(), &end, 10);
-        if (text.empty() || *end != '\0') {
-          report(value.Mark(), key.path, expected + ", found '" + text + "'");
-          return;
-        }
-        if ((key.min && static_cast<double>(number) < *key.min) || (key.max && static_cast<double>(number) > *key.max)) {
-          report(value.Mark(), key.path, expected + ", found " + text + " (out of range)");
-          return;
-        }
-        values_[key.path] = std::to_string(number);
-        return;
+    places_[key.key] = Place{file_, value.Mark()};
+    const settings::Checked checked = settings::check(key, value.Scalar());
+    if (!checked.ok) {
+      std::string message = checked.message;
+      if (key.type == Type::choice) {
+        const std::string close = closest_match(value.Scalar(), key.choices);
+        if (!close.empty()) message += ": did you mean '" + close + "'?";
       }
-      case ValueType::number: {
-        char* end = nullptr;
-        const double number = std::strtod(text.c_str(), &end);
-        if (text.empty() || *end != '\0') {
-          report(value.Mark(), key.path, expected + ", found '" + text + "'");
-          return;
-        }
-        if ((key.min && number < *key.min) || (key.max && number > *key.max)) {
-          report(value.Mark(), key.path, expected + ", found " + text + " (out of range)");
-          return;
-        }
-        values_[key.path] = text;
-        return;
-      }
-      case ValueType::boolean: {
-        bool flag = false;
-        if (!YAML::convert<bool>::decode(value, flag)) {
-          report(value.Mark(), key.path, expected + ", found '" + text + "'");
-          return;
-        }
-        values_[key.path] = flag ? "true" : "false";
-        return;
-      }
-      case ValueType::choice: {
-        if (std::find(key.choices.begin(), key.choices.end(), text) == key.choices.end()) {
-          std::string message = expected + ", found '" + text + "'";
-          const std::string close = closest_match(text, key.choices);
-          if (!close.empty()) message += ": did you mean '" + close + "'?";
-          report(value.Mark(), key.path, message);
-          return;
-        }
-        values_[key.path] = text;
-        return;
-      }
-      case ValueType::path:
-      case ValueType::string:
-      case ValueType::list:
-        if (text.empty()) {
-          report(value.Mark(), key.path, expected + ", found nothing");
-          return;
-        }
-        if (!key.pattern.empty() && (text.size() > 256 || !std::regex_match(text, std::regex(key.pattern)))) {
-          report(value.Mark(), key.path, expected + ", found '" + text.substr(0, 64) + "'");
-          return;
-        }
-        values_[key.path] = text;
-        return;
+      report(value.Mark(), key.key, message);
+      return;
     }
+    values_[key.key] = checked.value;
   }
 
   std::filesystem::path file_;
@@ -323,10 +321,76 @@ class Checker {
   bool extends_failed_ = false;  // then missing keys are the preset's, not mistakes of their own
 };
 
+// GDAL's virtual paths and subdataset names (/vsizip/..., GTIFF_DIR:2:f.tif)
+// are not files: they are neither resolved against the job's folder nor
+// checked here (the raster reader opens them, and names them if it cannot).
+bool is_dataset_name(const std::string& value) {
+  return value.rfind("/vsi", 0) == 0 || value.find(':') < value.find('/');
+}
+
 std::filesystem::path relative_to(const std::filesystem::path& job, const std::string& value) {
   const std::filesystem::path path(value);
   if (path.is_absolute() || job.parent_path().empty()) return path;
   return job.parent_path() / path;
+}
+
+// What can be known of the job's files before any work: the input and model
+// exist, the output is not the input, the output's folder exists and can be
+// written (a batch's folder is made when missing: a note, not a mistake).
+void check_paths(const JobFile& job, const std::filesystem::path& name, Checker& checker,
+                 std::vector<Diagnostic>& notes) {
+  namespace fs = std::filesystem;
+  const auto place = [&](const std::string& key) { return checker.places_[key]; };
+  const auto path_of = [&](const std::string& key) { return relative_to(name, job.get(key)); };
+  std::error_code ec;
+  const std::string input = job.get("input");
+  if (!input.empty() && !is_dataset_name(input) && !fs::exists(path_of("input"), ec)) {
+    checker.report_at(place("input"), "input", "file '" + path_of("input").string() + "' does not exist");
+  }
+  if (!job.get("model").empty() && job.get("model").rfind("builtin:", 0) != 0 && !fs::exists(path_of("model"), ec)) {
+    checker.report_at(place("model"), "model", "file '" + path_of("model").string() + "' does not exist");
+  }
+  if (job.get("output").empty()) return;
+  const fs::path output = path_of("output");
+  if (!job.get("input").empty() && fs::exists(output, ec) && fs::equivalent(output, path_of("input"), ec)) {
+    checker.report_at(place("output"), "output", "'" + output.string() + "' is the input file: restore4k never overwrites its input; choose another output");
+    return;
+  }
+  // The folder the output goes in (a batch: the folder itself, or its first
+  // existing parent when it is made).
+  fs::path folder = job.kind == "batch" ? output : output.parent_path();
+  if (folder.empty()) folder = ".";
+  if (job.kind == "batch" && !fs::is_directory(folder, ec)) {
+    if (fs::exists(folder, ec)) {
+      checker.report_at(place("output"), "output", "'" + folder.string() + "' is a file, not a folder");
+      return;
+    }
+    fs::path parent = folder;
+    while (!parent.empty() && !fs::exists(parent, ec)) parent = parent.parent_path();
+    Diagnostic note;
+    note.file = place("output").file;
+    note.key = "output";
+    note.message = "folder '" + folder.string() + "' does not exist yet: the batch makes it";
+    notes.push_back(note);
+    folder = parent.empty() ? fs::path(".") : parent;
+  } else if (!fs::is_directory(folder, ec)) {
+    checker.report_at(place("output"), "output", "folder '" + folder.string() + "' does not exist");
+    return;
+  }
+  if (::access(folder.c_str(), W_OK) != 0) {
+    checker.report_at(place("output"), "output", "folder '" + folder.string() + "' cannot be written (permissions)");
+  }
+  if (job.kind == "batch") {
+    for (const std::string& input : job.get_list("batch.inputs")) {
+      const std::string pattern = relative_to(name, input).string();
+      glob_t matches{};
+      const int status = ::glob(pattern.c_str(), 0, nullptr, &matches);
+      globfree(&matches);
+      if (status != 0) {
+        checker.report_at(place("batch.inputs"), "batch.inputs", "no files match '" + pattern + "'");
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -336,7 +400,8 @@ std::string Diagnostic::to_string() const {
   out << file.string();
   if (line > 0) out << ":" << line << ":" << column;
   out << ": ";
-  if (!key.empty()) out << key << ": ";
+  // A command's positional argument is named by its key already ("input: ...").
+  if (!key.empty() && key != file.string()) out << key << ": ";
   out << message;
   return out.str();
 }
@@ -366,7 +431,7 @@ std::vector<std::string> JobFile::get_list(const std::string& key) const {
 }
 
 std::string JobFile::resolve_path(const std::string& value) const {
-  if (value.empty() || value.rfind("builtin:", 0) == 0) return value;
+  if (value.empty() || value.rfind("builtin:", 0) == 0 || is_dataset_name(value)) return value;
   return relative_to(path, value).string();
 }
 
@@ -374,18 +439,18 @@ std::string JobFile::to_yaml() const {
   YAML::Emitter out;
   out << YAML::BeginMap;
   std::string open_section;
-  for (const KeySpec& key : job_keys()) {
-    const auto found = values.find(key.path);
+  for (const Setting& key : settings::all()) {
+    const auto found = values.find(key.key);
     if (found == values.end()) continue;
-    const std::string section = parent_of(key.path);
+    const std::string section = parent_of(key.key);
     if (section != open_section) {
       if (!open_section.empty()) out << YAML::EndMap;
       if (!section.empty()) out << YAML::Key << section << YAML::Value << YAML::BeginMap;
       open_section = section;
     }
-    out << YAML::Key << last_part(key.path) << YAML::Value;
-    if (key.type == ValueType::list) {
-      out << YAML::Flow << get_list(key.path);
+    out << YAML::Key << last_part(key.key) << YAML::Value;
+    if (key.type == Type::list) {
+      out << YAML::Flow << get_list(key.key);
     } else {
       out << found->second;
     }
@@ -411,8 +476,14 @@ std::string closest_match(const std::string& word, const std::vector<std::string
   return best_distance <= allowed ? best : std::string();
 }
 
+Override parse_set_option(const std::string& assignment) {
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0) return Override{"", assignment, "--set " + assignment};
+  return Override{assignment.substr(0, equals), assignment.substr(equals + 1), "--set " + assignment};
+}
+
 LoadResult load_job_text(const std::string& text, const std::filesystem::path& name, bool check_files,
-                         const std::vector<std::string>& overrides) {
+                         const std::vector<Override>& overrides) {
   LoadResult result;
   Checker checker(name, check_files);
   std::vector<std::string> chain;
@@ -430,11 +501,11 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
   const auto item = checker.values_.find("batch.item");
   const std::string batch_item = item != checker.values_.end() ? item->second : "raster";
   const std::string other_items = batch_item == "video" ? "raster." : "video.";
-  for (const KeySpec& key : job_keys()) {
-    const bool given = checker.values_.count(key.path) != 0;
-    if (job.kind == "batch" && key.path.rfind(other_items, 0) == 0) {
+  for (const Setting& key : settings::all()) {
+    const bool given = checker.values_.count(key.key) != 0;
+    if (job.kind == "batch" && key.key.rfind(other_items, 0) == 0) {
       if (given) {
-        checker.report_at(checker.places_[key.path], key.path,
+        checker.report_at(checker.places_[key.key], key.key,
                           "applies to batches of " + std::string(batch_item == "video" ? "rasters" : "videos") +
                               " only; this batch's items are " + batch_item + "s (batch.item)");
       }
@@ -444,54 +515,24 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
       if (given) {
         std::string kinds;
         for (const auto& k : key.kinds) kinds += (kinds.empty() ? "" : " and ") + k;
-        checker.report_at(checker.places_[key.path], key.path,
+        checker.report_at(checker.places_[key.key], key.key,
                        "applies to " + kinds + " jobs only; this is a " + job.kind + " job");
       }
       continue;
     }
     if (given) {
-      job.values[key.path] = checker.values_[key.path];
-      job.explicit_keys[key.path] = true;
-    } else if (key.required && !checker.extends_failed_ && (!job.kind.empty() || key.path == "kind")) {
+      job.values[key.key] = checker.values_[key.key];
+      job.explicit_keys[key.key] = true;
+    } else if (key.required && !checker.extends_failed_ && (!job.kind.empty() || key.key == "kind")) {
       // Only when the kind is known (or missing itself): otherwise "kind" is the mistake.
-      if (key.path == "kind" && checker.seen_.count("kind") != 0) continue;  // given but invalid: reported
-      checker.report_at(checker.root_place_, key.path, "missing: " + key.doc);
+      if (key.key == "kind" && checker.seen_.count("kind") != 0) continue;  // given but invalid: reported
+      checker.report_at(checker.root_place_, key.key, "missing: " + key.doc);
     } else if (!key.default_value.empty()) {
-      job.values[key.path] = key.default_value;
+      job.values[key.key] = key.default_value;
     }
   }
 
-  if (check_files && !job.kind.empty()) {
-    const auto check_exists = [&](const std::string& key, bool folder) {
-      if (job.values.count(key) == 0) return;
-      const std::filesystem::path path = relative_to(name, job.values[key]);
-      std::error_code ec;
-      if (folder ? !std::filesystem::is_directory(path, ec) : !std::filesystem::exists(path, ec)) {
-        checker.report_at(checker.places_[key], key,
-                          (folder ? "folder '" : "file '") + path.string() + "' does not exist");
-      }
-    };
-    check_exists("input", false);
-    if (!job.get("model").empty() && job.get("model").rfind("builtin:", 0) != 0) check_exists("model", false);
-    if (job.kind == "batch") {
-      check_exists("output", true);
-      for (const std::string& input : job.get_list("batch.inputs")) {
-        const std::string pattern = relative_to(name, input).string();
-        glob_t matches{};
-        const int status = ::glob(pattern.c_str(), 0, nullptr, &matches);
-        globfree(&matches);
-        if (status != 0) {
-          checker.report_at(checker.places_["batch.inputs"], "batch.inputs", "no files match '" + pattern + "'");
-        }
-      }
-    } else if (job.values.count("output") != 0) {
-      const std::filesystem::path folder = relative_to(name, job.values["output"]).parent_path();
-      std::error_code ec;
-      if (!folder.empty() && !std::filesystem::is_directory(folder, ec)) {
-        checker.report_at(checker.places_["output"], "output", "folder '" + folder.string() + "' does not exist");
-      }
-    }
-  }
+  if (check_files && !job.kind.empty()) check_paths(job, name, checker, result.notes);
 
   result.diagnostics = checker.diagnostics_;
   std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(), [](const Diagnostic& a, const Diagnostic& b) {
@@ -501,13 +542,24 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
   return result;
 }
 
-LoadResult load_job(const std::filesystem::path& path, bool check_files, const std::vector<std::string>& overrides) {
+LoadResult load_job(const std::filesystem::path& path, bool check_files, const std::vector<Override>& overrides) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult result;
     Diagnostic d;
     d.file = path;
     d.message = "cannot read the job file (missing or not readable)";
+    result.diagnostics.push_back(d);
+    return result;
+  }
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path, ec);
+  if (!ec && bytes > kMaxFileBytes) {
+    LoadResult result;
+    Diagnostic d;
+    d.file = path;
+    d.message = "is " + std::to_string(bytes / 1024) + " KiB: a job file is a few lines of YAML (at most " +
+                std::to_string(kMaxFileBytes / 1024) + " KiB); is this the right file?";
     result.diagnostics.push_back(d);
     return result;
   }

@@ -42,17 +42,32 @@ struct JobFile {
 struct LoadResult {
   std::optional<JobFile> job;
   std::vector<Diagnostic> diagnostics;
+  std::vector<Diagnostic> notes;  // not mistakes: what the run will do ("the batch makes folder 'out'")
   bool ok() const { return job.has_value() && diagnostics.empty(); }
 };
 
+// A value set outside the job file: `--set key=value`, or a command's option
+// (`--tile 256`); `origin` is how diagnostics name it.
+struct Override {
+  std::string key;
+  std::string value;
+  std::string origin;
+};
+
+// "engine.tile=256" (restore4k run --set) as an override; a text without
+// '=' gives an override with an empty key, which the loader reports.
+Override parse_set_option(const std::string& assignment);
+
 // Never throws for a bad file: every problem is a diagnostic. `check_files`
-// also checks that the input, model and output folder exist.
-// `overrides` are `key.path=value` (restore4k run --set), applied last.
-// A job may start from a preset (`extends: film-4k`); its keys come first.
+// also checks that the input and model exist, that the output is not the
+// input and that its folder can be written (a batch makes its folder).
+// `overrides` are applied after the text, in order (an override of
+// `extends` loads that preset there). A job may start from a preset
+// (`extends: film-4k`); its keys come first.
 LoadResult load_job_text(const std::string& text, const std::filesystem::path& name, bool check_files = true,
-                         const std::vector<std::string>& overrides = {});
+                         const std::vector<Override>& overrides = {});
 LoadResult load_job(const std::filesystem::path& path, bool check_files = true,
-                    const std::vector<std::string>& overrides = {});
+                    const std::vector<Override>& overrides = {});
 
 // The candidate closest to `word` (edit distance), when close enough to be a
 // likely typo; "" otherwise.

@@ -37,6 +37,12 @@ Frame to_frame(const cv::Mat& image) {
 
 }  // namespace
 
+void check_image_job(const ImageJob& job) {
+  check_image_output_path(job.output, job.input);
+  decode::read_image(job.input);              // throws InputError naming the file
+  infer::load_model(job.model, job.engine);  // the model exists and loads
+}
+
 ImageJobResult upscale_image(const ImageJob& job) {
   const auto start = std::chrono::steady_clock::now();
   check_image_output_path(job.output, job.input);

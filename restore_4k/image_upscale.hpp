@@ -39,6 +39,9 @@ struct ImageJobResult {
   double seconds = 0.0;
 };
 
+// The checks upscale_image makes before work (output name, input, model).
+void check_image_job(const ImageJob& job);
+
 // Throws InputError for bad input (nothing written), Interrupted when cancelled.
 ImageJobResult upscale_image(const ImageJob& job);
 

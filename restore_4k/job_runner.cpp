@@ -7,7 +7,7 @@
 
 #include <glib.h>
 
-#include "config/job_schema.hpp"
+#include "config/settings.hpp"
 
 #include "decode/raster_writer.hpp"
 #include "pipeline/model_checksum.hpp"
@@ -20,7 +20,7 @@ namespace {
 template <typename Job>
 void apply_engine(const config::JobFile& job, Job& out) {
   out.engine.backend = job.get("engine.backend");
-  out.engine.threads = job.get_int("engine.threads");
+  out.engine.threads = static_cast<int>(settings::as_integer(job.get("engine.threads")));
   out.halo = job.get_int("engine.halo");
   if (!job.get("model").empty()) out.model = job.resolve_path(job.get("model"));
 }
@@ -49,15 +49,15 @@ VideoJob video_settings_from(const config::JobFile& job) {
   out.batch = job.get_int("engine.batch");
   out.encoder = parse_video_encoder(job.get("video.encoder"));
   out.decoder = decode::parse_decoder_preference(job.get("video.decoder"));
-  std::tie(out.fit_width, out.fit_height) = parse_frame_size(job.get("video.fit"));
+  std::tie(out.fit_width, out.fit_height) = settings::as_size(job.get("video.fit"));
   out.fit_mode = job.get("video.fit_mode");
-  out.pad_color = parse_rgb_color(job.get("video.pad_color"));
+  out.pad_color = settings::as_colour(job.get("video.pad_color"));
   out.deinterlace = job.get_bool("video.deinterlace");
   out.deflicker = job.get_bool("video.deflicker");
   out.deflicker_radius = job.get_int("video.deflicker_radius");
   out.dust = job.get_bool("video.dust");
   out.scratches = job.get_bool("video.scratches");
-  out.denoise = std::stod(job.get("video.denoise"));
+  out.denoise = settings::as_number(job.get("video.denoise"));
   out.colorimetry = job.get("video.colour");
   out.audio = job.get_bool("video.audio");
   out.subtitles = job.get_bool("video.subtitles");
@@ -72,6 +72,17 @@ VideoJob video_job_from(const config::JobFile& job) {
   VideoJob out = video_settings_from(job);
   out.input = job.resolve_path(job.get("input"));
   out.output = job.resolve_path(job.get("output"));
+  return out;
+}
+
+ImageJob image_job_from(const config::JobFile& job) {
+  ImageJob out;
+  apply_engine(job, out);
+  out.input = job.resolve_path(job.get("input"));
+  out.output = job.resolve_path(job.get("output"));
+  out.tile_size = job.get_int("engine.tile");
+  out.batch = job.get_int("engine.batch");
+  out.chroma_filter = parse_resample_filter(job.get("image.chroma_filter"));
   return out;
 }
 
@@ -110,9 +121,9 @@ std::filesystem::path job_record_path(const config::JobFile& job) {
 
 std::string job_record(const config::JobFile& job) {
   config::JobFile resolved = job;
-  for (const config::KeySpec& key : config::job_keys()) {
-    const bool is_path = key.type == config::ValueType::path || key.path == "model" || key.path == "batch.inputs";
-    const auto found = resolved.values.find(key.path);
+  for (const settings::Setting& key : settings::all()) {
+    const bool is_path = key.type == settings::Type::path || key.key == "model" || key.key == "batch.inputs";
+    const auto found = resolved.values.find(key.key);
     if (!is_path || found == resolved.values.end() || found->second.rfind("builtin:", 0) == 0) continue;
     found->second = std::filesystem::absolute(job.resolve_path(found->second)).lexically_normal().string();
   }
@@ -149,7 +160,20 @@ std::string video_launch_line(const VideoJob& video) {
 
 }  // namespace
 
+void check_job(const config::JobFile& job) {
+  if (job.kind == "video") {
+    plan_video(video_job_from(job), video_job_from(job).output);
+  } else if (job.kind == "raster") {
+    check_raster_job(raster_job_from(job));
+  } else if (job.kind == "image") {
+    check_image_job(image_job_from(job));
+  }
+  // A batch: each file is checked when its turn comes, so that one bad file
+  // fails alone (exit 3) and the others are made.
+}
+
 std::string job_launch_line(const config::JobFile& job) {
+  if (job.kind == "image") throw InputError("an image job is not a pipeline: it has no gst-launch-1.0 line");
   if (job.kind == "video") return video_launch_line(video_job_from(job));
   if (job.kind == "raster") return pipeline::gst_launch_line(raster_pipeline(raster_job_from(job)));
   const BatchJob batch = batch_job_from(job);

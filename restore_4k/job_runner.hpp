@@ -10,14 +10,23 @@
 
 #include "config/job_file.hpp"
 #include "restore_4k/batch_run.hpp"
+#include "restore_4k/image_upscale.hpp"
 #include "restore_4k/raster_upscale.hpp"
 #include "restore_4k/video_upscale.hpp"
 
 namespace r4k::restore {
 
+ImageJob image_job_from(const config::JobFile& job);
 VideoJob video_job_from(const config::JobFile& job);
 RasterJob raster_job_from(const config::JobFile& job);
 BatchJob batch_job_from(const config::JobFile& job);
+
+// Every check that can be made before work, beyond the job file's own
+// (config::load_job): the input probed, the output's format against its
+// encoder and container, the bands, the value range, the fit against the
+// upscaled size. Throws InputError naming what is wrong; `validate` passing
+// means `run` starts.
+void check_job(const config::JobFile& job);
 
 // The record of a finished job: the resolved job with absolute paths (it
 // runs again as it is) and the model's SHA-256 in a comment. Written next to

@@ -197,7 +197,7 @@ TEST(RasterCommandBadInput, EachBadInputGetsAClearErrorAndNoOutput) {
   };
   const std::string out = (dir / "out.tif").string();
   const std::vector<Case> cases{
-      {{"raster", (dir / "missing.tif").string(), out}, "no such file"},
+      {{"raster", (dir / "missing.tif").string(), out}, "missing.tif' does not exist"},
       {{"raster", (dir / "text.tif").string(), out}, "text.tif: not a raster"},
       {{"raster", (dir / "truncated.tif").string(), out}, "truncated.tif"},
       {{"raster", (dir / "good.tif").string(), out, "--bands", "1,7"}, "band 7 does not exist"},

@@ -7,7 +7,7 @@
 #include <random>
 
 #include "config/job_file.hpp"
-#include "config/job_schema.hpp"
+#include "config/settings.hpp"
 #include "config/presets.hpp"
 #include "tests/support/test_paths.hpp"
 
@@ -72,7 +72,7 @@ TEST(JobFile, KindMissingRequiredKeysAndKeysOfAnotherKind) {
   result = load_job_text("kind: rastr\noutput: b.tif\n", "j.yaml", false);
   ASSERT_EQ(result.diagnostics.size(), 1u);
   EXPECT_EQ(result.diagnostics[0].to_string(),
-            "j.yaml:1:7: kind: expected one of video, raster, batch, found 'rastr': did you mean 'raster'?");
+            "j.yaml:1:7: kind: expected one of video, raster, batch, image, found 'rastr': did you mean 'raster'?");
 
   result = load_job_text("kind: batch\noutput: out\nvideo:\n  encoder: x264\n", "j.yaml", false);
   const auto text = ::testing::PrintToString(messages(result));
@@ -120,10 +120,10 @@ TEST(JobFile, StructureMistakes) {
            {"- kind: raster\n", "j.yaml:1:1: expected a mapping of job settings"},
            {"kind: raster\n  input: a\n bad", "j.yaml:2:8: not valid YAML"},
            {"kind: raster\nkind: video\n", "j.yaml:2:1: kind: given twice"},
-           {"kind: raster\nengine:\n  tile: 99999\n", "j.yaml:3:9: engine.tile: expected an integer from 0 to 16384, found 99999 (out of range)"},
+           {"kind: raster\nengine:\n  tile: 99999\n", "j.yaml:3:9: engine.tile: expected an integer from 0 to 16384 px, found 99999 (out of range)"},
            {"kind: raster\nmodle: m.onnx\n", "j.yaml:2:1: modle: unknown key 'modle': did you mean 'model'?"},
            {"kind: video\nvideo:\n  fit: 3840*2160\n",
-            "j.yaml:3:8: video.fit: expected WIDTHxHEIGHT such as 3840x2160, found '3840*2160'"},
+            "j.yaml:3:8: video.fit: expected WIDTHxHEIGHT such as 3840x2160, even sides from 2 to 32768, found '3840*2160'"},
            {"kind: raster\nraster:\n  bands: 4;3\n", "j.yaml:3:10: raster.bands: expected band numbers such as 4,3,2"},
        }) {
     const auto result = load_job_text(text, "j.yaml", false);
@@ -160,9 +160,9 @@ TEST(JobFile, ExamplesValidate) {
 TEST(JobFile, ReferenceDocumentIsTheSchema) {
   std::ifstream file(fs::path(R4K_SOURCE_DIR) / "docs" / "jobs.md");
   const std::string text{std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-  EXPECT_EQ(text, r4k::config::jobs_reference_markdown())
+  EXPECT_EQ(text, r4k::settings::jobs_reference_markdown())
       << "docs/jobs.md is out of date: build/apps/restore4k jobs-reference > docs/jobs.md";
-  for (const auto& key : r4k::config::job_keys()) EXPECT_FALSE(key.doc.empty()) << key.path;
+  for (const auto& key : r4k::settings::all()) EXPECT_FALSE(key.doc.empty()) << key.key;
 }
 
 // No crash, no hang, a diagnostic or a job for anything: mutations of a
@@ -231,11 +231,16 @@ TEST(JobFilePresets, UnknownPresetSuggestsTheClosest) {
 
 TEST(JobFileOverrides, SetReplacesValuesAndIsCheckedLikeTheFile) {
   const std::string text = "kind: raster\ninput: a.tif\noutput: b.tif\nengine:\n  tile: 128\n";
-  auto result = load_job_text(text, "j.yaml", false, {"engine.tile=256", "raster.format=cog"});
+  const auto sets = [](std::initializer_list<const char*> assignments) {
+    std::vector<r4k::config::Override> overrides;
+    for (const char* assignment : assignments) overrides.push_back(r4k::config::parse_set_option(assignment));
+    return overrides;
+  };
+  auto result = load_job_text(text, "j.yaml", false, sets({"engine.tile=256", "raster.format=cog"}));
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
   EXPECT_EQ(result.job->get("engine.tile"), "256");
   EXPECT_EQ(result.job->get("raster.format"), "cog");
-  result = load_job_text(text, "j.yaml", false, {"engine.tiel=3", "engine.halo=big", "nothing"});
+  result = load_job_text(text, "j.yaml", false, sets({"engine.tiel=3", "engine.halo=big", "nothing"}));
   const auto all = ::testing::PrintToString(messages(result));
   ASSERT_EQ(result.diagnostics.size(), 3u) << all;
   EXPECT_NE(all.find("--set engine.tiel=3: engine.tiel: unknown key: did you mean 'engine.tile'?"), std::string::npos)

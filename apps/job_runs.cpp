@@ -1,0 +1,158 @@
+#include "apps/job_runs.hpp"
+
+#include <chrono>
+#include <iostream>
+
+#include <spdlog/spdlog.h>
+
+#include "apps/commands.hpp"
+#include "restore_4k/job_runner.hpp"
+#include "restore_4k/progress_report.hpp"
+
+namespace r4k::app {
+namespace {
+
+int run_image_job(restore::ImageJob image) {
+  image.cancel = Interrupt::finish();
+  const auto result = restore::upscale_image(image);
+  spdlog::info("wrote {} ({}x{}) in {:.2f} s", image.output.string(), result.output_width, result.output_height,
+               result.seconds);
+  return kExitOk;
+}
+
+int run_video_job(restore::VideoJob video) {
+  video.cancel = Interrupt::finish();
+  video.abort = Interrupt::abort();
+  auto report = restore::ProgressReport::for_option(progress_option(), stderr, "frame");
+  video.progress = [&report](std::uint64_t frames, std::int64_t total, double seconds) {
+    report.update(frames, total, seconds);
+  };
+  const auto result = restore::upscale_video(video);
+  const std::int64_t total = result.expected_frames;
+  report.finish(result.frames, total, result.seconds);
+  if (result.interrupted) {
+    spdlog::warn("interrupted after {} of {} frames; {} is finalised and playable up to there", result.frames, total,
+                 video.output.string());
+    return kExitInterrupted;
+  }
+  spdlog::info("wrote {} ({} frames in {:.1f} s)", video.output.string(), result.frames, result.seconds);
+  if (!result.damage.empty()) {
+    spdlog::error("{} is damaged: {} problem(s) (listed above); {} holds everything it had to give, and its "
+                  "RESTORE4K_INPUT tag says so",
+                  video.input.string(), result.damage.size(), video.output.string());
+    return kExitInputDamaged;
+  }
+  return kExitOk;
+}
+
+int run_raster_job(restore::RasterJob raster) {
+  raster.cancel = Interrupt::finish();
+  raster.abort = Interrupt::abort();
+  auto report = restore::ProgressReport::for_option(progress_option(), stderr, "tile");
+  std::int64_t total = 0;
+  raster.progress = [&report, &total](std::uint64_t tiles, std::int64_t all, double seconds) {
+    total = all;
+    report.update(tiles, all, seconds);
+  };
+  const auto result = restore::upscale_raster(raster);
+  report.finish(result.tiles, total, result.seconds);
+  if (!result.complete) {
+    spdlog::warn("interrupted after {} tiles; the finished tiles are kept: run the same command with --resume "
+                 "to finish {}",
+                 result.tiles, raster.output.string());
+    return kExitInterrupted;
+  }
+  spdlog::info("wrote {} ({} tiles in {:.1f} s, peak memory {} MiB)", raster.output.string(), result.tiles,
+               result.seconds, result.peak_memory_kib / 1024);
+  if (!result.damage.empty()) {
+    spdlog::error("{} is damaged: {} problem(s) (listed above); {} holds everything it could give, the unreadable "
+                  "pixels as nodata (metadata RESTORE4K_DAMAGED_TILES)",
+                  raster.input.string(), result.damage.size(), raster.output.string());
+    return kExitInputDamaged;
+  }
+  return kExitOk;
+}
+
+int run_batch_job(restore::BatchJob batch) {
+  batch.cancel = Interrupt::finish();
+  batch.abort = Interrupt::abort();
+  auto report = restore::ProgressReport::for_option(progress_option(), stderr, "file");
+  batch.progress = [&report](std::uint64_t files, std::int64_t all, double seconds) {
+    report.update(files, all, seconds);
+  };
+  const auto start = std::chrono::steady_clock::now();
+  const auto result = restore::run_batch(batch);
+  report.finish(result.items.size(), static_cast<std::int64_t>(result.items.size()),
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  int done = 0;
+  int skipped = 0;
+  for (const auto& item : result.items) {
+    done += item.status == "done";
+    skipped += item.status == "skipped";
+  }
+  spdlog::info("batch: {} done, {} skipped, {} damaged, {} failed of {} (shard {}/{}); report {}", done, skipped,
+               result.damaged, result.failed, result.items.size(), result.shard.index, result.shard.count,
+               result.report.string());
+  if (result.interrupted) {
+    spdlog::warn("interrupted: run the same command again to finish (done files are skipped, partial ones "
+                 "resume)");
+    return kExitInterrupted;
+  }
+  if (result.failed > 0) return kExitSomeFailed;
+  return result.damaged > 0 ? kExitInputDamaged : kExitOk;
+}
+
+}  // namespace
+
+std::string& progress_option() {
+  static std::string progress = "auto";
+  return progress;
+}
+
+void add_progress_option(CLI::App& command) {
+  command
+      .add_option("--progress", progress_option(),
+                  "Progress: auto (in place on a terminal, a line every 10 s otherwise), plain, or json (one JSON "
+                  "object per line, about once a second, for programs)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "plain", "json"}));
+}
+
+int report_load_failure(const config::LoadResult& loaded, const std::string& what) {
+  for (const auto& diagnostic : loaded.diagnostics) std::cerr << diagnostic.to_string() << "\n";
+  spdlog::error("{}: {} problem(s); nothing was run", what, loaded.diagnostics.size());
+  return kExitBadInput;
+}
+
+int run_job(const config::JobFile& job, bool record) {
+  int code = kExitFailure;
+  if (job.kind == "image") {
+    code = run_image_job(restore::image_job_from(job));
+  } else if (job.kind == "video") {
+    code = run_video_job(restore::video_job_from(job));
+  } else if (job.kind == "raster") {
+    code = run_raster_job(restore::raster_job_from(job));
+  } else {
+    code = run_batch_job(restore::batch_job_from(job));
+  }
+  if (record && (code == kExitOk || code == kExitSomeFailed)) {
+    restore::write_job_record(job);
+    spdlog::info("job record: {}", restore::job_record_path(job).string());
+  }
+  return code;
+}
+
+int print_plan(const config::JobFile& job, bool resolved) {
+  std::string line = restore::job_launch_line(job);
+  // The run's conversions and assumptions come first as "# " lines: say them on stderr.
+  while (!resolved && line.rfind("# ", 0) == 0) {
+    const auto end = line.find('\n');
+    spdlog::info("{}", line.substr(2, end - 2));
+    line = end == std::string::npos ? "" : line.substr(end + 1);
+  }
+  if (resolved) std::cout << "# resolved job\n" << job.to_yaml() << "# equivalent pipeline\n";
+  std::cout << line << "\n";
+  return kExitOk;
+}
+
+}  // namespace r4k::app

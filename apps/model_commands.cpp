@@ -1,0 +1,204 @@
+// restore4k models info, bench and eval: looking at models and the engine.
+#include <unistd.h>
+
+#include <cstdio>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+
+#include "apps/commands.hpp"
+#include "config/settings.hpp"
+#include "infer/engine_benchmark.hpp"
+#include "infer/fma_peak.hpp"
+#include "infer/model_loader.hpp"
+#include "infer/model_spec.hpp"
+#include "restore_4k/sr_evaluation.hpp"
+#include "restore_4k/video_benchmark.hpp"
+
+namespace r4k::app {
+namespace {
+
+std::string join(const std::map<std::string, int>& counts) {
+  std::ostringstream text;
+  bool first = true;
+  for (const auto& [name, count] : counts) {
+    text << (first ? "" : ", ") << name << " x" << count;
+    first = false;
+  }
+  return text.str();
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string text;
+  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
+  return text;
+}
+
+// The engine settings bench and models take, checked like the job commands'.
+CLI::Option* add_backend_option(CLI::App& command, std::string& backend) {
+  const settings::Setting& setting = *settings::find("engine.backend");
+  return command.add_option("-b,--backend", backend, setting.doc)->capture_default_str()->check(CLI::IsMember(setting.choices));
+}
+
+CLI::Range setting_range(const char* key) {
+  const settings::Setting& setting = *settings::find(key);
+  return CLI::Range(static_cast<long long>(*setting.min), static_cast<long long>(*setting.max));
+}
+
+int print_model_info(const std::string& spec, const infer::EngineOptions& options) {
+  auto engine = infer::load_model(spec, options);
+  const auto& info = engine->info();
+  std::cout << "model:            " << info.name << "\n";
+  if (!info.path.empty()) std::cout << "file:             " << info.path.string() << "\n";
+  if (!info.sidecar.empty()) std::cout << "sidecar:          " << info.sidecar.string() << "\n";
+  std::cout << "format:           " << infer::to_string(info.format) << "\n"
+            << "engine:           " << engine->backend() << "\n"
+            << "scale:            x" << info.scale << "\n"
+            << "channels:         " << infer::to_string(info.colour);
+  if (info.in_channels > 0) std::cout << " (" << info.in_channels << " in, " << info.out_channels << " out)";
+  std::cout << "\n"
+            << "range:            [" << info.range_min << ", " << info.range_max << "]\n"
+            << "layout:           " << infer::to_string(info.layout) << "\n"
+            << "input shape:      "
+            << (info.fixed_width > 0 ? std::to_string(info.fixed_width) + "x" + std::to_string(info.fixed_height)
+                                     : std::string("dynamic (any height and width)"))
+            << "\n"
+            << "receptive field:  "
+            << (info.receptive_field >= 0 ? std::to_string(info.receptive_field) + " px" : std::string("unbounded"))
+            << " (" << info.receptive_field_source << ")\n"
+            << "FLOPs per pixel:  " << static_cast<long long>(info.flops_per_pixel) << "\n"
+            << "operators:        " << join(info.operators) << "\n"
+            << "backends:         " << join(infer::backends_for(*engine)) << "\n";
+  return kExitOk;
+}
+
+struct BenchState {
+  std::string model;
+  infer::EngineOptions engine;
+  std::vector<int> tiles{128};
+  int batch = 1;
+  double seconds = 3.0;
+  double peak_seconds = 1.0;
+  std::filesystem::path video;
+  CLI::Option* tile_option = nullptr;
+};
+
+int run_engine_bench(const BenchState& state) {
+  auto engine = infer::load_model(state.model, state.engine);
+  const auto& info = engine->info();
+  infer::FmaPeak peak;
+  if (state.peak_seconds > 0) {
+    peak = infer::measure_fma_peak(state.engine.threads, state.peak_seconds);
+    std::printf("FP32 FMA peak: %.1f GFLOPS (%d threads, %s)\n", peak.gflops, peak.threads,
+                peak.instruction_set.c_str());
+  }
+  std::printf("model %s, backend %s, x%d, %.0f FLOP per input pixel, batch %d\n", info.name.c_str(),
+              engine->backend().c_str(), info.scale, info.flops_per_pixel, state.batch);
+  std::printf("%6s %10s %10s %10s %9s\n", "tile", "tiles/s", "MP/s in", "GFLOPS", "of peak");
+  for (int tile : state.tiles) {
+    const auto result = infer::benchmark_engine(*engine, tile, state.batch, state.seconds);
+    std::string fraction = "-";
+    if (peak.gflops > 0 && info.flops_per_pixel > 0) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%.1f%%", 100.0 * result.gflops / peak.gflops);
+      fraction = text;
+    }
+    std::printf("%6d %10.2f %10.3f %10.1f %9s\n", tile, result.tiles_per_second, result.megapixels_per_second,
+                result.gflops, fraction.c_str());
+  }
+  return kExitOk;
+}
+
+int run_video_bench(const BenchState& state) {
+  restore::VideoJob job;
+  job.input = state.video;
+  job.model = state.model;
+  job.engine = state.engine;
+  job.batch = state.batch;
+  job.tile_size = state.tile_option->count() > 0 ? state.tiles.front() : 0;
+  const std::filesystem::path folder =
+      std::filesystem::temp_directory_path() / ("r4k-bench-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(folder);
+  job.output = folder / "pipeline.mkv";
+  const auto result = restore::benchmark_video(job);
+  std::filesystem::remove_all(folder);
+  std::printf("%s, %llu frames, model %s\n", state.video.c_str(), static_cast<unsigned long long>(result.frames),
+              state.model.c_str());
+  std::printf("engine alone:   %8.3f frames/s\n", result.engine_fps);
+  std::printf("full pipeline:  %8.3f frames/s\n", result.pipeline_fps);
+  std::printf("ratio:          %8.3f\n", result.ratio());
+  return kExitOk;
+}
+
+}  // namespace
+
+Command add_models_command(CLI::App& app) {
+  struct State {
+    std::string model;
+    infer::EngineOptions engine;
+  };
+  auto state = std::make_shared<State>();
+  CLI::App* models = app.add_subcommand("models", "Inspect models");
+  models->require_subcommand(1);
+  CLI::App* info = models->add_subcommand("info", "Scale, channels, range, receptive field, FLOPs, operators");
+  info->add_option("model", state->model, "Model file or builtin:NAME")->required();
+  add_backend_option(*info, state->engine.backend);
+  return Command{models, [state] { return print_model_info(state->model, state->engine); }};
+}
+
+Command add_bench_command(CLI::App& app) {
+  auto state = std::make_shared<BenchState>();
+  CLI::App* bench = app.add_subcommand("bench", "Engine throughput: tiles/s, megapixels/s, GFLOPS and share of FMA peak");
+  bench->add_option("-m,--model", state->model, "Model file or builtin:NAME")->required();
+  state->tile_option = bench->add_option("-t,--tile", state->tiles, "Tile sizes (input pixels a side), e.g. --tile 64 128 256")
+                           ->capture_default_str()
+                           ->check(setting_range("engine.tile"));
+  add_backend_option(*bench, state->engine.backend);
+  bench->add_option("--batch", state->batch, "Tiles per engine call")->capture_default_str()->check(
+      setting_range("engine.batch"));
+  bench->add_option("--threads", state->engine.threads, "Threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(setting_range("engine.threads"));
+  bench->add_option("--seconds", state->seconds, "Minimum timed seconds per tile size")->capture_default_str();
+  bench->add_option("--peak-seconds", state->peak_seconds, "Seconds to measure the FMA peak (0 = skip)")
+      ->capture_default_str();
+  bench->add_option("--video", state->video,
+                    "Instead: the full video pipeline against the engine alone on this clip's frames (frames/s, "
+                    "ratio); --tile is then the upscaler's tile size (0 = automatic)");
+  return Command{bench, [state] { return state->video.empty() ? run_engine_bench(*state) : run_video_bench(*state); }};
+}
+
+Command add_eval_command(CLI::App& app) {
+  struct State {
+    restore::EvalOptions options;
+    std::filesystem::path data = std::filesystem::path(R4K_SOURCE_DIR) / ".." / "shared" / "data" / "sr-bench";
+    std::vector<std::string> sets{"Set5", "Set14"};
+  };
+  auto state = std::make_shared<State>();
+  CLI::App* eval = app.add_subcommand("eval", "Model quality: Y-PSNR and SSIM on Set5/Set14 through the engine, tiled, "
+                                              "against bicubic and published figures");
+  eval->add_option("-m,--model", state->options.model, "Model file or builtin:NAME")->required();
+  eval->add_option("--data", state->data, "Folder holding the sets (img_NNN_SRF_s_HR.png / _LR.png)")
+      ->capture_default_str();
+  eval->add_option("--sets", state->sets, "Sets (folders under --data)")->capture_default_str();
+  eval->add_option("-t,--tile", state->options.tile_size, "Tile size (0 = whole image)")
+      ->capture_default_str()
+      ->check(setting_range("engine.tile"));
+  add_backend_option(*eval, state->options.engine.backend);
+  eval->add_flag("--film", state->options.film,
+                 "Film-degraded inputs made from the HR images (blur, downscale, grain, JPEG) instead of the sets' LR");
+  return Command{eval, [state] {
+                   std::vector<restore::SetScore> scores;
+                   for (const std::string& set : state->sets) {
+                     spdlog::info("evaluating {} on {}", state->options.model, (state->data / set).string());
+                     scores.push_back(restore::evaluate_set(state->data / set, state->options));
+                   }
+                   std::cout << restore::evaluation_table(scores, state->options.model, state->options.film);
+                   return kExitOk;
+                 }};
+}
+
+}  // namespace r4k::app
