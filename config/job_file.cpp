@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <regex>
 #include <set>
@@ -71,6 +72,39 @@ std::string node_text(const YAML::Node& node) {
   if (node.IsSequence()) return "a list";
   if (node.IsMap()) return "a mapping";
   return "nothing";
+}
+
+// Where `text` stops being UTF-8 (std::string::npos when it is all UTF-8):
+// overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+std::size_t invalid_utf8_at(const std::string& text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    unsigned char low = 0x80;
+    unsigned char high = 0xBF;  // the range of the second byte
+    if (lead < 0x80) {
+      length = 1;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+      length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      length = 3;
+      if (lead == 0xE0) low = 0xA0;
+      if (lead == 0xED) high = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      length = 4;
+      if (lead == 0xF0) low = 0x90;
+      if (lead == 0xF4) high = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return i;
+    }
+    i += length;
+  }
+  return std::string::npos;
 }
 
 // Where a value came from: a job file, a preset, or --set.
@@ -286,6 +320,7 @@ class Checker {
           report(item.Mark(), key.key, expected + ", found " + node_text(item) + " in the list");
           continue;
         }
+        if (!utf8_checked(key, item)) continue;
         joined += (joined.empty() ? "" : "\n") + item.Scalar();
       }
       // Even with bad items (reported above): the key is there, not missing.
@@ -297,6 +332,7 @@ class Checker {
       return;
     }
     places_[key.key] = Place{file_, value.Mark()};
+    if (!utf8_checked(key, value)) return;
     const settings::Checked checked = settings::check(key, value.Scalar());
     if (!checked.ok) {
       std::string message = checked.message;
@@ -308,6 +344,24 @@ class Checker {
       return;
     }
     values_[key.key] = checked.value;
+  }
+
+  // YAML holds Unicode text only. yaml-cpp passes other bytes through, but
+  // its emitter cannot write them back (they become U+FFFD), so the job's
+  // record (to_yaml) would name another file than the one this job reads.
+  bool utf8_checked(const Setting& key, const YAML::Node& value) {
+    const std::string& text = value.Scalar();
+    const std::size_t bad = invalid_utf8_at(text);
+    if (bad == std::string::npos) return true;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned>(static_cast<unsigned char>(text[bad])));
+    // What comes before it (valid UTF-8, at most about 40 bytes of it) says where it is.
+    std::size_t from = bad > 40 ? bad - 40 : 0;
+    while (from < bad && (static_cast<unsigned char>(text[from]) & 0xC0) == 0x80) ++from;
+    report(value.Mark(), key.key,
+           "expected UTF-8 text, found the byte " + std::string(byte) + " after '" + (from > 0 ? "..." : "") +
+               text.substr(from, bad - from) + "': a job is YAML, which holds Unicode text only");
+    return false;
   }
 
   std::filesystem::path file_;
@@ -381,8 +435,8 @@ void check_paths(const JobFile& job, const std::filesystem::path& name, Checker&
     checker.report_at(place("output"), "output", "folder '" + folder.string() + "' cannot be written (permissions)");
   }
   if (job.kind == "batch") {
-    for (const std::string& input : job.get_list("batch.inputs")) {
-      const std::string pattern = relative_to(name, input).string();
+    for (const std::string& item : job.get_list("batch.inputs")) {
+      const std::string pattern = relative_to(name, item).string();
       glob_t matches{};
       const int status = ::glob(pattern.c_str(), 0, nullptr, &matches);
       globfree(&matches);

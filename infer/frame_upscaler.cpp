@@ -48,8 +48,12 @@ std::string describe(const Frame& frame) {
 FrameUpscaler::FrameUpscaler(Engine& engine, UpscaleOptions options) : engine_(engine), options_(std::move(options)) {}
 
 TilingChoice FrameUpscaler::tiling_for(int width, int height) const {
-  TilingChoice choice = choose_tiling(engine_.info(), width, height, options_.tile_size, options_.halo);
-  return choice;
+  if (width != cached_width_ || height != cached_height_) {
+    cached_tiling_ = choose_tiling(engine_.info(), width, height, options_.tile_size, options_.halo);
+    cached_width_ = width;
+    cached_height_ = height;
+  }
+  return cached_tiling_;
 }
 
 Tensor FrameUpscaler::run_model(const Tensor& planes) {

@@ -59,6 +59,11 @@ class FrameUpscaler {
 
   Engine& engine_;
   UpscaleOptions options_;
+  // The last frame size's tiling: chosen (and its warnings said) once per
+  // size, not once per frame.
+  mutable int cached_width_ = -1;
+  mutable int cached_height_ = -1;
+  mutable TilingChoice cached_tiling_;
 };
 
 }  // namespace r4k::infer

@@ -40,12 +40,21 @@ cv::dnn::Net& OpenCvEngine::network(const TensorShape& shape) {
           onnx_->serialised_with_input_shape(info().input_name, shape, info().layout == TensorLayout::nhwc);
       *net = cv::dnn::readNetFromONNX(bytes.data(), bytes.size());
     } else {
-      *net = cv::dnn::readNetFromTensorflow(path);
+      try {
+        *net = cv::dnn::readNetFromTensorflow(path);
+      } catch (const cv::Exception&) {
+        // OpenCV's words name its own parser call, not what is wrong with the file.
+        throw InputError("'" + path + "' is not a model OpenCV DNN can read: not a frozen TensorFlow graph (a "
+                         "GraphDef protobuf)");
+      }
     }
   } catch (const cv::Exception& error) {
     throw InputError("OpenCV DNN cannot load model '" + path + "': " + describe(error));
   }
-  if (net->empty()) throw InputError("OpenCV DNN loaded an empty network from '" + path + "'");
+  if (net->empty()) {
+    throw InputError("'" + path + "' is not a model OpenCV DNN can read: it holds no network layers (a .pb must be a "
+                     "frozen TensorFlow graph)");
+  }
   net->setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
   net->setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
   return *networks_.emplace(key, std::move(net)).first->second;

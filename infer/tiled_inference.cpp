@@ -95,7 +95,9 @@ TilingChoice choose_tiling(const ModelInfo& info, int width, int height, int til
   if (choice.tile_size >= width && choice.tile_size >= height) choice.tile_size = 0;
 
   const bool whole = choice.tile_size == 0;
-  if (!whole && choice.tile_size < 4 * choice.halo) {
+  // A tile of twice the halo or less has no core: TilePlan refuses it, so no
+  // warning about its (negative) core first.
+  if (!whole && choice.tile_size > 2 * choice.halo && choice.tile_size < 4 * choice.halo) {
     spdlog::warn("tile {} with halo {} leaves cores of {} px: most of the work goes into the halo; a tile of {} "
                  "or more is much faster",
                  choice.tile_size, choice.halo, choice.tile_size - 2 * choice.halo, 4 * choice.halo);

@@ -133,7 +133,14 @@ std::filesystem::path batch_report_path(const std::filesystem::path& folder, con
 BatchResult run_batch(const BatchJob& job) {
   std::error_code ec;
   if (!std::filesystem::is_directory(job.output_folder, ec)) {
-    throw InputError("output folder '" + job.output_folder.string() + "' does not exist");
+    // A batch makes its folder (`validate` says it will); many shards may
+    // start at once, so one that finds it made by another goes on.
+    std::filesystem::create_directories(job.output_folder, ec);
+    if (!std::filesystem::is_directory(job.output_folder)) {
+      throw InputError("output folder '" + job.output_folder.string() + "' cannot be made" +
+                       (ec ? ": " + ec.message() : std::string()));
+    }
+    spdlog::info("made the output folder {}", job.output_folder.string());
   }
   if (::access(job.output_folder.c_str(), W_OK) != 0) {
     throw InputError("output folder '" + job.output_folder.string() + "' is not writable");

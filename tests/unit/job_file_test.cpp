@@ -150,7 +150,7 @@ TEST(JobFile, ExamplesValidate) {
   for (const auto& entry : fs::directory_iterator(examples)) {
     if (entry.path().extension() != ".yaml") continue;
     // The examples read ../shared: their files are checked where it is present.
-    const auto result = r4k::config::load_job(entry.path(), have_shared && entry.path().stem() != "batch-x2");
+    const auto result = r4k::config::load_job(entry.path(), have_shared);
     EXPECT_TRUE(result.ok()) << entry.path() << ::testing::PrintToString(messages(result));
     ++count;
   }
