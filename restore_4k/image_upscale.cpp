@@ -7,35 +7,11 @@
 #include "decode/image_reader.hpp"
 #include "infer/frame_upscaler.hpp"
 #include "preprocess/error.hpp"
-#include "preprocess/pixel_convert.hpp"
+#include "preprocess/image_frame.hpp"
 #include "preprocess/tile_plan.hpp"
 #include "restore_4k/image_writer.hpp"
 
 namespace r4k::restore {
-namespace {
-
-// OpenCV holds colour as BGR(A); frames are RGB(A).
-std::vector<int> frame_channel_order(int channels) {
-  switch (channels) {
-    case 1:
-      return {0};
-    case 3:
-      return {2, 1, 0};
-    default:
-      return {2, 1, 0, 3};
-  }
-}
-
-Frame to_frame(const cv::Mat& image) {
-  Frame frame;
-  frame.planes = to_planar(image, frame_channel_order(image.channels()));
-  frame.colour = image.channels() == 1 ? FrameColour::grey : FrameColour::rgb;
-  frame.has_alpha = image.channels() == 4;
-  frame.bits = bits_of_depth(image.depth());
-  return frame;
-}
-
-}  // namespace
 
 void check_image_job(const ImageJob& job) {
   check_image_output_path(job.output, job.input);
@@ -81,14 +57,14 @@ ImageJobResult upscale_image(const ImageJob& job) {
                result.tiling.tile_size == 0 ? std::string("the whole image") : std::to_string(result.tiling.tile_size),
                result.tiling.halo, result.tiling.exact ? " (exact)" : " (blended)");
 
-  const Frame upscaled = upscaler.upscale(to_frame(image));
+  const Frame upscaled = upscaler.upscale(frame_from_image(image));
   int depth = image.depth();
   if (depth != CV_8U && !format_keeps_16_bit(job.output)) {
     spdlog::warn("{} stores 8-bit samples only; the {}-bit result is reduced to 8 bits", job.output.string(),
                  depth == CV_16U ? 16 : 32);
     depth = CV_8U;
   }
-  const cv::Mat out = to_interleaved(upscaled.planes, frame_channel_order(image.channels()), depth);
+  const cv::Mat out = image_from_frame(upscaled, depth);
   write_image_atomically(job.output, out);
   result.output_width = out.cols;
   result.output_height = out.rows;

@@ -12,7 +12,7 @@
 #include "decode/image_reader.hpp"
 #include "infer/frame_upscaler.hpp"
 #include "preprocess/error.hpp"
-#include "preprocess/pixel_convert.hpp"
+#include "preprocess/image_frame.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -28,12 +28,7 @@ cv::Mat upscale_bgr(infer::Engine& engine, const cv::Mat& image, const EvalOptio
   upscale.tile_size = options.tile_size;
   upscale.halo = options.halo;
   infer::FrameUpscaler upscaler(engine, upscale);
-  Frame frame;
-  frame.planes = to_planar(image, {2, 1, 0});
-  frame.colour = FrameColour::rgb;
-  frame.bits = 8;
-  const Frame out = upscaler.upscale(frame);
-  return to_interleaved(out.planes, {2, 1, 0}, CV_8U);
+  return image_from_frame(upscaler.upscale(frame_from_image(image)), CV_8U);
 }
 
 struct Published {
