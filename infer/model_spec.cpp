@@ -1,5 +1,8 @@
 #include "infer/model_spec.hpp"
 
+#include <dlfcn.h>
+#include <link.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <regex>
@@ -11,6 +14,15 @@
 #endif
 #ifndef R4K_INSTALL_MODELS_DIR
 #define R4K_INSTALL_MODELS_DIR ""
+#endif
+// The installed models relative to the installed program's folder and to the
+// installed plugin's folder (e.g. ../share/restore4k/models), so that an
+// install into any prefix, or a relocated package, finds its own models.
+#ifndef R4K_MODELS_DIR_FROM_BINDIR
+#define R4K_MODELS_DIR_FROM_BINDIR ""
+#endif
+#ifndef R4K_MODELS_DIR_FROM_PLUGINDIR
+#define R4K_MODELS_DIR_FROM_PLUGINDIR ""
 #endif
 
 namespace r4k::infer {
@@ -33,6 +45,35 @@ std::optional<ModelSource> classic_source(const std::string& spec, const std::st
   return source;
 }
 
+// The models installed beside the file that holds this code: the restore4k
+// program (this library is linked into it statically) or the gstrestore4k
+// plugin that gst-launch-1.0 loaded. Empty when there is none.
+const char kThisBinary = 0;  // an address inside this binary, for dladdr1
+
+std::filesystem::path models_beside_this_binary() {
+  Dl_info info{};
+  link_map* map = nullptr;
+  if (dladdr1(&kThisBinary, &info, reinterpret_cast<void**>(&map), RTLD_DL_LINKMAP) == 0 ||
+      map == nullptr) {
+    return {};
+  }
+  std::error_code ec;
+  std::filesystem::path binary;
+  std::filesystem::path relative;
+  if (map->l_name == nullptr || map->l_name[0] == '\0') {
+    // The main program: its link map has no name (dladdr would give argv[0]).
+    binary = std::filesystem::read_symlink("/proc/self/exe", ec);
+    relative = R4K_MODELS_DIR_FROM_BINDIR;
+  } else {
+    binary = map->l_name;
+    relative = R4K_MODELS_DIR_FROM_PLUGINDIR;
+  }
+  if (ec || binary.empty() || relative.empty()) return {};
+  const std::filesystem::path models = (binary.parent_path() / relative).lexically_normal();
+  if (!std::filesystem::is_directory(models, ec)) return {};
+  return models;
+}
+
 std::string joined(const std::vector<std::string>& items) {
   std::string text;
   for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
@@ -43,6 +84,9 @@ std::string joined(const std::vector<std::string>& items) {
 
 std::filesystem::path builtin_models_dir() {
   if (const char* env = std::getenv("R4K_MODELS_DIR"); env != nullptr && *env != '\0') return env;
+  // An installed program (or plugin) uses the models installed with it, even
+  // when the source tree it was built from is still there.
+  if (auto installed = models_beside_this_binary(); !installed.empty()) return installed;
   const std::filesystem::path source(R4K_SOURCE_MODELS_DIR);
   std::error_code ec;
   if (!source.empty() && std::filesystem::is_directory(source, ec)) return source;

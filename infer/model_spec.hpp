@@ -26,8 +26,10 @@ struct ModelSource {
 // Throws InputError naming the spec or file when it cannot be resolved.
 ModelSource resolve_model(const std::string& spec);
 
-// Where builtin models live: $R4K_MODELS_DIR, else the source tree's models/
-// (development builds), else the installed share/restore4k/models.
+// Where builtin models live: $R4K_MODELS_DIR, else the share/restore4k/models
+// installed beside this program or plugin (found from the binary's own path,
+// so any prefix and a relocated package work), else the source tree's models/
+// (development builds), else the configured install prefix's models.
 std::filesystem::path builtin_models_dir();
 
 // Names accepted after builtin: (the model files found, then the filters).

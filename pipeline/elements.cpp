@@ -1,5 +1,7 @@
 #include "pipeline/elements.hpp"
 
+#include <mutex>
+
 #include "pipeline/gstr4kcolorconvert.h"
 #include "pipeline/gstr4kdeflicker.h"
 #include "pipeline/gstr4kdenoise.h"
@@ -23,14 +25,20 @@ gboolean register_elements(GstPlugin* plugin) {
 }
 
 void register_static_plugin() {
-  GstElementFactory* existing = gst_element_factory_find("r4ksuperres");
-  if (existing != nullptr) {
-    gst_object_unref(existing);
-    return;
-  }
-  gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR, "restore4k",
-                             "restore4k: neural super-resolution (built in)", register_elements, "0.1.0", "unknown",
-                             "restore4k", "restore4k", "https://restore4k.invalid");
+  // Always the elements compiled into this program, even when the registry
+  // already knows a restore4k plugin file (GST_PLUGIN_PATH pointing at a build
+  // tree, the system plugin folder holding another version): registering a
+  // name the registry has gives its factory this program's type, so no
+  // libgstrestore4k.so is loaded into the process. An installed program thus
+  // runs exactly the code of the plugin installed with it (both are built from
+  // r4k_elements), never another build's, and one copy of the libraries'
+  // state (models, engines, logging) serves the workflows and the elements.
+  static std::once_flag once;
+  std::call_once(once, [] {
+    gst_plugin_register_static(GST_VERSION_MAJOR, GST_VERSION_MINOR, "restore4k",
+                               "restore4k: neural super-resolution (built in)", register_elements, "0.1.0", "LGPL",
+                               "restore4k", "restore4k", "Unknown package origin");
+  });
 }
 
 }  // namespace r4k::pipeline

@@ -8,9 +8,10 @@ namespace r4k::pipeline {
 // Adds every restore4k element to `plugin`.
 gboolean register_elements(GstPlugin* plugin);
 
-// Makes the elements available in this process without the plugin file (the
-// restore4k program and the tests). Does nothing when they are already
-// registered, e.g. found through GST_PLUGIN_PATH. Call after gst_init.
+// Makes the elements compiled into this process available (the restore4k
+// program and the tests), in place of any restore4k plugin file the registry
+// found (GST_PLUGIN_PATH, the system plugin folder), which is then never
+// loaded. Call after gst_init; later calls do nothing.
 void register_static_plugin();
 
 }  // namespace r4k::pipeline
