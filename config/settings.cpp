@@ -475,6 +475,21 @@ Checked check(const Setting& s, const std::string& given) {
   return fail(s, shown);
 }
 
+std::optional<int> choice_index(const std::string& key, const std::string& text) {
+  const Setting* s = find(key);
+  if (s == nullptr) return std::nullopt;
+  const auto found = std::find(s->choices.begin(), s->choices.end(), text);
+  if (found == s->choices.end()) return std::nullopt;
+  return static_cast<int>(found - s->choices.begin());
+}
+
+const std::string& choice_name(const std::string& key, int index) {
+  static const std::string none;
+  const Setting* s = find(key);
+  if (s == nullptr || index < 0 || static_cast<std::size_t>(index) >= s->choices.size()) return none;
+  return s->choices[static_cast<std::size_t>(index)];
+}
+
 long long as_integer(const std::string& value) { return std::strtoll(value.c_str(), nullptr, 10); }
 
 double as_number(const std::string& value) { return std::strtod(value.c_str(), nullptr); }

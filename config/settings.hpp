@@ -90,6 +90,12 @@ struct Checked {
 };
 Checked check(const Setting& setting, const std::string& text);
 
+// Enums that mirror a choice setting list their values in the order of its
+// choices: these map between the two (`choice_index` is empty for a text
+// that is not a choice).
+std::optional<int> choice_index(const std::string& key, const std::string& text);
+const std::string& choice_name(const std::string& key, int index);
+
 // Typed readers of a canonical value (one that `check` accepted).
 long long as_integer(const std::string& value);
 double as_number(const std::string& value);

@@ -1,5 +1,7 @@
 #include "decode/decoder_choice.hpp"
 
+#include "config/settings.hpp"
+
 #include <vector>
 
 #include "preprocess/error.hpp"
@@ -35,10 +37,9 @@ const std::vector<CodecDecoders>& decoder_table() {
 }  // namespace
 
 DecoderPreference parse_decoder_preference(const std::string& text) {
-  if (text == "auto") return DecoderPreference::automatic;
-  if (text == "hardware") return DecoderPreference::hardware;
-  if (text == "software") return DecoderPreference::software;
-  throw InputError("unknown decoder preference '" + text + "': expected auto, hardware or software");
+  const auto index = settings::choice_index("video.decoder", text);
+  if (!index) throw InputError("video.decoder: " + settings::check(*settings::find("video.decoder"), text).message);
+  return static_cast<DecoderPreference>(*index);
 }
 
 DecoderChoice choose_decoder(const std::string& ffmpeg_codec, DecoderPreference preference,

@@ -8,6 +8,7 @@
 
 namespace r4k::decode {
 
+// In the order of its setting's choices (config/settings.cpp).
 enum class DecoderPreference { automatic, hardware, software };
 
 DecoderPreference parse_decoder_preference(const std::string& text);  // auto|hardware|software

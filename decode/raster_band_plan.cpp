@@ -1,5 +1,7 @@
 #include "decode/raster_band_plan.hpp"
 
+#include "config/settings.hpp"
+
 #include <algorithm>
 #include <sstream>
 
@@ -35,13 +37,14 @@ std::vector<int> colour_positions(const RasterInfo& info, const std::vector<int>
 }  // namespace
 
 OtherBands parse_other_bands(const std::string& text) {
-  if (text == "classical") return OtherBands::classical;
-  if (text == "drop") return OtherBands::drop;
-  throw InputError("other bands '" + text + "': expected classical (upscale them with the classical filter and keep "
-                   "them) or drop (leave them out of the output)");
+  const auto index = settings::choice_index("raster.other_bands", text);
+  if (!index) {
+    throw InputError("raster.other_bands: " + settings::check(*settings::find("raster.other_bands"), text).message);
+  }
+  return static_cast<OtherBands>(*index);
 }
 
-std::string to_string(OtherBands policy) { return policy == OtherBands::drop ? "drop" : "classical"; }
+std::string to_string(OtherBands policy) { return settings::choice_name("raster.other_bands", static_cast<int>(policy)); }
 
 std::string RasterBandPlan::source_bands_text() const {
   std::vector<int> all(bands.size());

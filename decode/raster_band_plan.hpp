@@ -21,6 +21,7 @@
 namespace r4k::decode {
 
 // What happens to the chosen bands the model does not take.
+// In the order of its setting's choices (config/settings.cpp).
 enum class OtherBands { classical, drop };
 OtherBands parse_other_bands(const std::string& text);  // classical | drop; throws InputError
 std::string to_string(OtherBands policy);

@@ -1,5 +1,7 @@
 #include "decode/raster_writer.hpp"
 
+#include "config/settings.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -186,18 +188,18 @@ void copy_georeference(GDALDataset& source, GDALDataset& target, const RasterGri
 }  // namespace
 
 RasterFormat parse_raster_format(const std::string& text) {
-  if (text == "gtiff" || text == "tif" || text == "tiff") return RasterFormat::gtiff;
-  if (text == "cog") return RasterFormat::cog;
-  throw InputError("raster format '" + text + "': expected gtiff or cog");
+  const auto index = settings::choice_index("raster.format", text);
+  if (!index) throw InputError("raster.format: " + settings::check(*settings::find("raster.format"), text).message);
+  return static_cast<RasterFormat>(*index);
 }
 
-std::string to_string(RasterFormat format) { return format == RasterFormat::cog ? "cog" : "gtiff"; }
+std::string to_string(RasterFormat format) { return settings::choice_name("raster.format", static_cast<int>(format)); }
 
 std::string parse_raster_compression(const std::string& text) {
-  std::string lower = text;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (lower == "none" || lower == "deflate" || lower == "zstd" || lower == "lzw") return lower;
-  throw InputError("compression '" + text + "': expected none, deflate, zstd or lzw");
+  if (!settings::choice_index("raster.compress", text)) {
+    throw InputError("raster.compress: " + settings::check(*settings::find("raster.compress"), text).message);
+  }
+  return text;
 }
 
 std::filesystem::path partial_raster_path(const std::filesystem::path& output) {

@@ -27,6 +27,7 @@
 
 namespace r4k::decode {
 
+// In the order of its setting's choices (config/settings.cpp).
 enum class RasterFormat { gtiff, cog };
 RasterFormat parse_raster_format(const std::string& text);  // gtiff | cog; throws InputError
 std::string to_string(RasterFormat format);

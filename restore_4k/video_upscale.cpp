@@ -1,5 +1,7 @@
 #include "restore_4k/video_upscale.hpp"
 
+#include "config/settings.hpp"
+
 #include <gst/gst.h>
 #include <spdlog/spdlog.h>
 
@@ -34,16 +36,7 @@ void check_restoration(const VideoJob& job, const decode::VideoStreamInfo& video
                        " is smaller than the input (" + std::to_string(video.width) + "x" +
                        std::to_string(video.height) + "): restoration fits into a larger frame (e.g. 3840x2160)");
   }
-  if (job.fit_mode != "pad" && job.fit_mode != "crop") problems.push_back("fit mode '" + job.fit_mode + "': expected pad or crop");
-  if (job.colorimetry != "keep" && job.colorimetry != "bt709" && job.colorimetry != "bt2020") {
-    problems.push_back("colour '" + job.colorimetry + "': expected keep, bt709 or bt2020");
-  }
-  if (job.denoise < 0.0 || job.denoise > 4.0) {
-    problems.push_back("denoise strength " + format_number(job.denoise) + ": expected 0 (off) to 4");
-  }
-  if (job.deflicker_radius < 1 || job.deflicker_radius > 100) {
-    problems.push_back("deflicker radius " + std::to_string(job.deflicker_radius) + ": expected 1 to 100");
-  }
+  // Choices and ranges were checked once, by the settings table, when the job was made.
 }
 
 // The chroma subsampling a format needs the frame size to respect.
@@ -117,25 +110,14 @@ void append(pipeline::PipelineArguments& arguments, std::initializer_list<std::s
 }  // namespace
 
 VideoEncoder parse_video_encoder(const std::string& text) {
-  if (text == "ffv1") return VideoEncoder::ffv1;
-  if (text == "prores") return VideoEncoder::prores;
-  if (text == "x264") return VideoEncoder::x264;
-  throw InputError("unknown encoder '" + text + "': expected ffv1, prores or x264");
+  const auto index = settings::choice_index("video.encoder", text);
+  if (!index) throw InputError("video.encoder: " + settings::check(*settings::find("video.encoder"), text).message);
+  return static_cast<VideoEncoder>(*index);
 }
 
 std::string video_extension(VideoEncoder encoder) { return encoder == VideoEncoder::prores ? ".mov" : ".mkv"; }
 
-std::string to_string(VideoEncoder encoder) {
-  switch (encoder) {
-    case VideoEncoder::prores:
-      return "prores";
-    case VideoEncoder::x264:
-      return "x264";
-    case VideoEncoder::ffv1:
-    default:
-      return "ffv1";
-  }
-}
+std::string to_string(VideoEncoder encoder) { return settings::choice_name("video.encoder", static_cast<int>(encoder)); }
 
 VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location) {
   VideoPlan plan;

@@ -23,6 +23,7 @@
 
 namespace r4k::restore {
 
+// In the order of its setting's choices (config/settings.cpp).
 enum class VideoEncoder { ffv1, prores, x264 };
 VideoEncoder parse_video_encoder(const std::string& text);  // ffv1 | prores | x264
 std::string to_string(VideoEncoder encoder);

@@ -9,6 +9,11 @@
 #include "config/job_file.hpp"
 #include "config/settings.hpp"
 #include "config/presets.hpp"
+#include "decode/decoder_choice.hpp"
+#include "decode/raster_band_plan.hpp"
+#include "decode/raster_writer.hpp"
+#include "preprocess/error.hpp"
+#include "restore_4k/video_upscale.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {
@@ -250,3 +255,19 @@ TEST(JobFileOverrides, SetReplacesValuesAndIsCheckedLikeTheFile) {
 }
 
 }  // namespace
+
+// The enums that mirror a choice setting map every choice and back.
+TEST(SettingsChoices, EnumsMirrorTheirSettingsChoices) {
+  for (const std::string& name : r4k::settings::find("video.encoder")->choices) {
+    EXPECT_EQ(r4k::restore::to_string(r4k::restore::parse_video_encoder(name)), name);
+  }
+  for (const std::string& name : r4k::settings::find("raster.format")->choices) {
+    EXPECT_EQ(r4k::decode::to_string(r4k::decode::parse_raster_format(name)), name);
+  }
+  for (const std::string& name : r4k::settings::find("raster.other_bands")->choices) {
+    EXPECT_EQ(r4k::decode::to_string(r4k::decode::parse_other_bands(name)), name);
+  }
+  EXPECT_EQ(r4k::decode::parse_decoder_preference("auto"), r4k::decode::DecoderPreference::automatic);
+  EXPECT_EQ(r4k::decode::parse_decoder_preference("software"), r4k::decode::DecoderPreference::software);
+  EXPECT_THROW(r4k::decode::parse_raster_format("tiff"), r4k::InputError);
+}
