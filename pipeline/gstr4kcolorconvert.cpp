@@ -45,7 +45,10 @@ static GType gst_r4k_color_target_get_type() {
 
 namespace {
 
-struct ColorConvertState {
+// The C++ state behind the instance's one pointer.
+struct ColorConvertImpl {
+  GstR4kColorTarget target = DEFAULT_TARGET;  // the property; under the object lock
+  // The streaming thread's, from the caps.
   r4k::RawFormat format = r4k::RawFormat::rgb;
   r4k::Colourimetry from;
   r4k::Colourimetry to;
@@ -55,8 +58,7 @@ struct ColorConvertState {
 
 struct _GstR4kColorConvert {
   GstVideoFilter parent;
-  GstR4kColorTarget target;
-  ColorConvertState* state;
+  ColorConvertImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kColorConvert, gst_r4k_color_convert, GST_TYPE_VIDEO_FILTER);
@@ -64,7 +66,7 @@ GST_ELEMENT_REGISTER_DEFINE(r4kcolorconvert, "r4kcolorconvert", GST_RANK_NONE, G
 
 static std::string target_name(GstR4kColorConvert* self) {
   GST_OBJECT_LOCK(self);
-  const std::string name = self->target == GST_R4K_COLOR_TARGET_BT2020 ? "bt2020" : "bt709";
+  const std::string name = self->impl->target == GST_R4K_COLOR_TARGET_BT2020 ? "bt2020" : "bt709";
   GST_OBJECT_UNLOCK(self);
   return name;
 }
@@ -114,46 +116,49 @@ static gboolean gst_r4k_color_convert_set_info(GstVideoFilter* filter, GstCaps*,
   auto* self = GST_R4K_COLOR_CONVERT(filter);
   const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
   if (!format || GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Unsupported video format."),
-                      ("input %s, output %s: r4kcolorconvert keeps the input's format, one of %s",
-                       GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_NAME(out_info), r4k::pipeline::superres_formats()));
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("Unsupported video format: input %s, output %s (r4kcolorconvert keeps the input's format).",
+                       GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_NAME(out_info)),
+                      ("the output must be the input's format, one of %s", r4k::pipeline::superres_formats()));
     return FALSE;
   }
   std::string assumed;
   std::string error;
   const auto from = r4k::pipeline::colourimetry(*in_info, assumed, error);
+  const std::string target = target_name(self);
   if (!from) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot convert this colour."),
-                      ("the input's %s cannot be converted to %s by restore4k", error.c_str(),
-                       target_name(self).c_str()));
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("Cannot convert the input's colour to %s (property target): %s.", target.c_str(),
+                       error.c_str()),
+                      ("the input's %s cannot be converted to %s by restore4k", error.c_str(), target.c_str()));
     return FALSE;
   }
   if (!assumed.empty()) {
     GST_ELEMENT_INFO(self, STREAM, FORMAT, ("The input's colour is not fully tagged: assuming %s.", assumed.c_str()),
                      (nullptr));
   }
-  self->state->format = *format;
-  self->state->from = *from;
-  self->state->to =
-      r4k::pipeline::target_colourimetry(target_name(self), GST_VIDEO_INFO_IS_RGB(in_info), from->range);
+  ColorConvertImpl& impl = *self->impl;
+  impl.format = *format;
+  impl.from = *from;
+  impl.to = r4k::pipeline::target_colourimetry(target, GST_VIDEO_INFO_IS_RGB(in_info), from->range);
   GST_INFO_OBJECT(self, "%s: %s/%s/%s -> %s", GST_VIDEO_INFO_NAME(in_info), r4k::to_string(from->matrix).c_str(),
-                  r4k::to_string(from->primaries).c_str(), r4k::to_string(from->transfer).c_str(),
-                  target_name(self).c_str());
+                  r4k::to_string(from->primaries).c_str(), r4k::to_string(from->transfer).c_str(), target.c_str());
   return TRUE;
 }
 
 static GstFlowReturn gst_r4k_color_convert_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
                                                            GstVideoFrame* out_frame) {
   auto* self = GST_R4K_COLOR_CONVERT(filter);
-  ColorConvertState& state = *self->state;
+  ColorConvertImpl& impl = *self->impl;
   try {
-    const r4k::YcbcrSpace in_space{state.from.matrix, state.from.range, 8};
-    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, state.format), in_space);
-    const r4k::Frame converted = r4k::convert_colour(frame, state.from, state.to);
-    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, state.format);
+    const r4k::YcbcrSpace in_space{impl.from.matrix, impl.from.range, 8};
+    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, impl.format), in_space);
+    const r4k::Frame converted = r4k::convert_colour(frame, impl.from, impl.to);
+    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, impl.format);
     r4k::pack(converted, out);
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Colour conversion failed."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Colour conversion to %s failed.", r4k::to_string(impl.to.matrix).c_str()),
+                      ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
@@ -165,7 +170,7 @@ static void gst_r4k_color_convert_set_property(GObject* object, guint prop_id, c
   switch (prop_id) {
     case PROP_TARGET:
       GST_OBJECT_LOCK(self);
-      self->target = static_cast<GstR4kColorTarget>(g_value_get_enum(value));
+      self->impl->target = static_cast<GstR4kColorTarget>(g_value_get_enum(value));
       GST_OBJECT_UNLOCK(self);
       gst_base_transform_reconfigure_src(GST_BASE_TRANSFORM(self));
       break;
@@ -180,7 +185,7 @@ static void gst_r4k_color_convert_get_property(GObject* object, guint prop_id, G
   switch (prop_id) {
     case PROP_TARGET:
       GST_OBJECT_LOCK(self);
-      g_value_set_enum(value, self->target);
+      g_value_set_enum(value, self->impl->target);
       GST_OBJECT_UNLOCK(self);
       break;
     default:
@@ -190,7 +195,7 @@ static void gst_r4k_color_convert_get_property(GObject* object, guint prop_id, G
 }
 
 static void gst_r4k_color_convert_finalize(GObject* object) {
-  delete GST_R4K_COLOR_CONVERT(object)->state;
+  delete GST_R4K_COLOR_CONVERT(object)->impl;
   G_OBJECT_CLASS(gst_r4k_color_convert_parent_class)->finalize(object);
 }
 
@@ -206,7 +211,10 @@ static void gst_r4k_color_convert_class_init(GstR4kColorConvertClass* klass) {
   g_object_class_install_property(
       gobject_class, PROP_TARGET,
       g_param_spec_enum("target", "Target", "The colour standard to convert to", gst_r4k_color_target_get_type(),
-                        DEFAULT_TARGET, static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+                        DEFAULT_TARGET,
+                        // the output caps are negotiated again when it changes
+                        static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS |
+                                                 GST_PARAM_MUTABLE_PLAYING)));
 
   gst_element_class_set_static_metadata(element_class, "Colour conversion", "Filter/Converter/Video",
                                         "Converts video to BT.709 or BT.2020 (matrix, primaries, transfer) in "
@@ -228,7 +236,4 @@ static void gst_r4k_color_convert_class_init(GstR4kColorConvertClass* klass) {
   gst_type_mark_as_plugin_api(gst_r4k_color_target_get_type(), static_cast<GstPluginAPIFlags>(0));
 }
 
-static void gst_r4k_color_convert_init(GstR4kColorConvert* self) {
-  self->target = DEFAULT_TARGET;
-  self->state = new ColorConvertState();
-}
+static void gst_r4k_color_convert_init(GstR4kColorConvert* self) { self->impl = new ColorConvertImpl(); }

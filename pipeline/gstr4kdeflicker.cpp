@@ -27,9 +27,18 @@ GST_DEBUG_CATEGORY_STATIC(gst_r4k_deflicker_debug);
 
 enum { PROP_0, PROP_RADIUS, PROP_CUT_JUMP, PROP_CUT_CHANGE, PROP_MAX_GAIN };
 
+namespace {
+
+// The C++ state behind the instance's one pointer.
+struct DeflickerImpl {
+  r4k::DeflickerSettings settings;  // under the object lock; read when the caps are set
+};
+
+}  // namespace
+
 struct _GstR4kDeflicker {
   GstR4kTemporalFilter parent;
-  r4k::DeflickerSettings settings;
+  DeflickerImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kDeflicker, gst_r4k_deflicker, GST_TYPE_R4K_TEMPORAL_FILTER);
@@ -38,7 +47,7 @@ GST_ELEMENT_REGISTER_DEFINE(r4kdeflicker, "r4kdeflicker", GST_RANK_NONE, GST_TYP
 static r4k::TemporalStage* gst_r4k_deflicker_create_stage(GstR4kTemporalFilter* filter) {
   auto* self = GST_R4K_DEFLICKER(filter);
   GST_OBJECT_LOCK(self);
-  const r4k::DeflickerSettings settings = self->settings;
+  const r4k::DeflickerSettings settings = self->impl->settings;
   GST_OBJECT_UNLOCK(self);
   return new r4k::DeflickerStage(settings);
 }
@@ -48,16 +57,16 @@ static void gst_r4k_deflicker_set_property(GObject* object, guint prop_id, const
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_RADIUS:
-      self->settings.radius = static_cast<int>(g_value_get_uint(value));
+      self->impl->settings.radius = static_cast<int>(g_value_get_uint(value));
       break;
     case PROP_CUT_JUMP:
-      self->settings.cut_jump = g_value_get_double(value);
+      self->impl->settings.cut_jump = g_value_get_double(value);
       break;
     case PROP_CUT_CHANGE:
-      self->settings.cut_change = g_value_get_double(value);
+      self->impl->settings.cut_change = g_value_get_double(value);
       break;
     case PROP_MAX_GAIN:
-      self->settings.max_gain = g_value_get_double(value);
+      self->impl->settings.max_gain = g_value_get_double(value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -71,16 +80,16 @@ static void gst_r4k_deflicker_get_property(GObject* object, guint prop_id, GValu
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_RADIUS:
-      g_value_set_uint(value, static_cast<guint>(self->settings.radius));
+      g_value_set_uint(value, static_cast<guint>(self->impl->settings.radius));
       break;
     case PROP_CUT_JUMP:
-      g_value_set_double(value, self->settings.cut_jump);
+      g_value_set_double(value, self->impl->settings.cut_jump);
       break;
     case PROP_CUT_CHANGE:
-      g_value_set_double(value, self->settings.cut_change);
+      g_value_set_double(value, self->impl->settings.cut_change);
       break;
     case PROP_MAX_GAIN:
-      g_value_set_double(value, self->settings.max_gain);
+      g_value_set_double(value, self->impl->settings.max_gain);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -89,12 +98,19 @@ static void gst_r4k_deflicker_get_property(GObject* object, guint prop_id, GValu
   GST_OBJECT_UNLOCK(self);
 }
 
+static void gst_r4k_deflicker_finalize(GObject* object) {
+  delete GST_R4K_DEFLICKER(object)->impl;
+  G_OBJECT_CLASS(gst_r4k_deflicker_parent_class)->finalize(object);
+}
+
 static void gst_r4k_deflicker_class_init(GstR4kDeflickerClass* klass) {
   auto* gobject_class = G_OBJECT_CLASS(klass);
   gobject_class->set_property = gst_r4k_deflicker_set_property;
   gobject_class->get_property = gst_r4k_deflicker_get_property;
+  gobject_class->finalize = gst_r4k_deflicker_finalize;
   const r4k::DeflickerSettings defaults;
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // Read when the caps are set (the stage is made then).
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property(
       gobject_class, PROP_RADIUS,
       g_param_spec_uint("radius", "Radius",
@@ -121,4 +137,4 @@ static void gst_r4k_deflicker_class_init(GstR4kDeflickerClass* klass) {
   GST_DEBUG_CATEGORY_INIT(gst_r4k_deflicker_debug, "r4kdeflicker", 0, "restore4k deflicker");
 }
 
-static void gst_r4k_deflicker_init(GstR4kDeflicker* self) { self->settings = r4k::DeflickerSettings{}; }
+static void gst_r4k_deflicker_init(GstR4kDeflicker* self) { self->impl = new DeflickerImpl(); }

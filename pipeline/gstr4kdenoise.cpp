@@ -26,9 +26,18 @@ GST_DEBUG_CATEGORY_STATIC(gst_r4k_denoise_debug);
 
 enum { PROP_0, PROP_STRENGTH, PROP_TEMPORAL, PROP_SPATIAL };
 
+namespace {
+
+// The C++ state behind the instance's one pointer.
+struct DenoiseImpl {
+  r4k::DenoiseSettings settings;  // under the object lock; read when the caps are set
+};
+
+}  // namespace
+
 struct _GstR4kDenoise {
   GstR4kTemporalFilter parent;
-  r4k::DenoiseSettings settings;
+  DenoiseImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kDenoise, gst_r4k_denoise, GST_TYPE_R4K_TEMPORAL_FILTER);
@@ -37,7 +46,7 @@ GST_ELEMENT_REGISTER_DEFINE(r4kdenoise, "r4kdenoise", GST_RANK_NONE, GST_TYPE_R4
 static r4k::TemporalStage* gst_r4k_denoise_create_stage(GstR4kTemporalFilter* filter) {
   auto* self = GST_R4K_DENOISE(filter);
   GST_OBJECT_LOCK(self);
-  const r4k::DenoiseSettings settings = self->settings;
+  const r4k::DenoiseSettings settings = self->impl->settings;
   GST_OBJECT_UNLOCK(self);
   return new r4k::DenoiseStage(settings);
 }
@@ -47,13 +56,13 @@ static void gst_r4k_denoise_set_property(GObject* object, guint prop_id, const G
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_STRENGTH:
-      self->settings.strength = g_value_get_double(value);
+      self->impl->settings.strength = g_value_get_double(value);
       break;
     case PROP_TEMPORAL:
-      self->settings.temporal = g_value_get_boolean(value);
+      self->impl->settings.temporal = g_value_get_boolean(value);
       break;
     case PROP_SPATIAL:
-      self->settings.spatial = g_value_get_boolean(value);
+      self->impl->settings.spatial = g_value_get_boolean(value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -67,13 +76,13 @@ static void gst_r4k_denoise_get_property(GObject* object, guint prop_id, GValue*
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_STRENGTH:
-      g_value_set_double(value, self->settings.strength);
+      g_value_set_double(value, self->impl->settings.strength);
       break;
     case PROP_TEMPORAL:
-      g_value_set_boolean(value, self->settings.temporal);
+      g_value_set_boolean(value, self->impl->settings.temporal);
       break;
     case PROP_SPATIAL:
-      g_value_set_boolean(value, self->settings.spatial);
+      g_value_set_boolean(value, self->impl->settings.spatial);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -82,12 +91,19 @@ static void gst_r4k_denoise_get_property(GObject* object, guint prop_id, GValue*
   GST_OBJECT_UNLOCK(self);
 }
 
+static void gst_r4k_denoise_finalize(GObject* object) {
+  delete GST_R4K_DENOISE(object)->impl;
+  G_OBJECT_CLASS(gst_r4k_denoise_parent_class)->finalize(object);
+}
+
 static void gst_r4k_denoise_class_init(GstR4kDenoiseClass* klass) {
   auto* gobject_class = G_OBJECT_CLASS(klass);
   gobject_class->set_property = gst_r4k_denoise_set_property;
   gobject_class->get_property = gst_r4k_denoise_get_property;
+  gobject_class->finalize = gst_r4k_denoise_finalize;
   const r4k::DenoiseSettings defaults;
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // Read when the caps are set (the stage is made then).
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property(
       gobject_class, PROP_STRENGTH,
       g_param_spec_double("strength", "Strength",
@@ -107,4 +123,4 @@ static void gst_r4k_denoise_class_init(GstR4kDenoiseClass* klass) {
   GST_DEBUG_CATEGORY_INIT(gst_r4k_denoise_debug, "r4kdenoise", 0, "restore4k denoise");
 }
 
-static void gst_r4k_denoise_init(GstR4kDenoise* self) { self->settings = r4k::DenoiseSettings{}; }
+static void gst_r4k_denoise_init(GstR4kDenoise* self) { self->impl = new DenoiseImpl(); }

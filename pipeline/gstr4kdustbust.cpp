@@ -28,10 +28,20 @@ GST_DEBUG_CATEGORY_STATIC(gst_r4k_dustbust_debug);
 
 enum { PROP_0, PROP_DUST, PROP_THRESHOLD, PROP_MAX_SPECK_AREA, PROP_SCRATCHES };
 
+namespace {
+
+// The C++ state behind the instance's one pointer.
+struct DustbustImpl {
+  // Under the object lock; read when the caps are set.
+  bool dust = true;
+  r4k::DustSettings settings;
+};
+
+}  // namespace
+
 struct _GstR4kDustbust {
   GstR4kTemporalFilter parent;
-  gboolean dust;
-  r4k::DustSettings settings;
+  DustbustImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kDustbust, gst_r4k_dustbust, GST_TYPE_R4K_TEMPORAL_FILTER);
@@ -40,8 +50,8 @@ GST_ELEMENT_REGISTER_DEFINE(r4kdustbust, "r4kdustbust", GST_RANK_NONE, GST_TYPE_
 static r4k::TemporalStage* gst_r4k_dustbust_create_stage(GstR4kTemporalFilter* filter) {
   auto* self = GST_R4K_DUSTBUST(filter);
   GST_OBJECT_LOCK(self);
-  const r4k::DustSettings settings = self->settings;
-  const bool dust = self->dust != FALSE;
+  const r4k::DustSettings settings = self->impl->settings;
+  const bool dust = self->impl->dust;
   GST_OBJECT_UNLOCK(self);
   return new r4k::DustStage(settings, dust);
 }
@@ -51,16 +61,16 @@ static void gst_r4k_dustbust_set_property(GObject* object, guint prop_id, const 
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_DUST:
-      self->dust = g_value_get_boolean(value);
+      self->impl->dust = g_value_get_boolean(value) != FALSE;
       break;
     case PROP_THRESHOLD:
-      self->settings.threshold = g_value_get_double(value);
+      self->impl->settings.threshold = g_value_get_double(value);
       break;
     case PROP_MAX_SPECK_AREA:
-      self->settings.max_speck_area = static_cast<int>(g_value_get_uint(value));
+      self->impl->settings.max_speck_area = static_cast<int>(g_value_get_uint(value));
       break;
     case PROP_SCRATCHES:
-      self->settings.scratches = g_value_get_boolean(value);
+      self->impl->settings.scratches = g_value_get_boolean(value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -74,16 +84,16 @@ static void gst_r4k_dustbust_get_property(GObject* object, guint prop_id, GValue
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_DUST:
-      g_value_set_boolean(value, self->dust);
+      g_value_set_boolean(value, self->impl->dust ? TRUE : FALSE);
       break;
     case PROP_THRESHOLD:
-      g_value_set_double(value, self->settings.threshold);
+      g_value_set_double(value, self->impl->settings.threshold);
       break;
     case PROP_MAX_SPECK_AREA:
-      g_value_set_uint(value, static_cast<guint>(self->settings.max_speck_area));
+      g_value_set_uint(value, static_cast<guint>(self->impl->settings.max_speck_area));
       break;
     case PROP_SCRATCHES:
-      g_value_set_boolean(value, self->settings.scratches);
+      g_value_set_boolean(value, self->impl->settings.scratches);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -92,12 +102,19 @@ static void gst_r4k_dustbust_get_property(GObject* object, guint prop_id, GValue
   GST_OBJECT_UNLOCK(self);
 }
 
+static void gst_r4k_dustbust_finalize(GObject* object) {
+  delete GST_R4K_DUSTBUST(object)->impl;
+  G_OBJECT_CLASS(gst_r4k_dustbust_parent_class)->finalize(object);
+}
+
 static void gst_r4k_dustbust_class_init(GstR4kDustbustClass* klass) {
   auto* gobject_class = G_OBJECT_CLASS(klass);
   gobject_class->set_property = gst_r4k_dustbust_set_property;
   gobject_class->get_property = gst_r4k_dustbust_get_property;
+  gobject_class->finalize = gst_r4k_dustbust_finalize;
   const r4k::DustSettings defaults;
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // Read when the caps are set (the stage is made then).
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property(
       gobject_class, PROP_DUST,
       g_param_spec_boolean("dust", "Dust", "Remove dust and dirt present in single frames", TRUE, flags));
@@ -125,7 +142,4 @@ static void gst_r4k_dustbust_class_init(GstR4kDustbustClass* klass) {
   GST_DEBUG_CATEGORY_INIT(gst_r4k_dustbust_debug, "r4kdustbust", 0, "restore4k dust and scratch removal");
 }
 
-static void gst_r4k_dustbust_init(GstR4kDustbust* self) {
-  self->dust = TRUE;
-  self->settings = r4k::DustSettings{};
-}
+static void gst_r4k_dustbust_init(GstR4kDustbust* self) { self->impl = new DustbustImpl(); }

@@ -11,6 +11,10 @@
  * the caps' matrix and range. Shrinking averages areas; enlarging uses
  * `filter`.
  *
+ * `width`, `height` and `pad-color` may change while playing (the caps are
+ * negotiated again); `mode` and `filter` are read when the caps are set, and
+ * values other than their choices are refused when the element starts.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=sd.mkv ! decodebin ! videoconvert ! \
@@ -22,6 +26,7 @@
 
 #include <string>
 
+#include "pipeline/element_settings.hpp"
 #include "pipeline/video_format.hpp"
 #include "preprocess/error.hpp"
 #include "preprocess/frame_fit.hpp"
@@ -39,37 +44,70 @@ enum { PROP_0, PROP_WIDTH, PROP_HEIGHT, PROP_MODE, PROP_PAD_COLOR, PROP_FILTER }
 
 namespace {
 
-struct FitState {
+// The property values (under the object lock).
+struct FitSettings {
+  guint width = DEFAULT_WIDTH;
+  guint height = DEFAULT_HEIGHT;
+  std::string mode = DEFAULT_MODE;
+  guint pad_color = DEFAULT_PAD_COLOR;
+  std::string filter = DEFAULT_FILTER;
+};
+
+// The C++ state behind the instance's one pointer.
+struct FitImpl {
+  FitSettings settings;  // under the object lock
+  // The streaming thread's, from the caps.
   r4k::RawFormat format = r4k::RawFormat::rgb;
   r4k::YcbcrSpace space;
   r4k::FitGeometry geometry;
   r4k::ResampleFilter filter = r4k::ResampleFilter::lanczos;
 };
 
+const char* const kFilters = "nearest, bilinear, bicubic or lanczos";
+
 }  // namespace
 
 struct _GstR4kFit {
   GstVideoFilter parent;
-  guint width;
-  guint height;
-  gchar* mode;
-  guint pad_color;
-  gchar* filter;
-  FitState* state;
+  FitImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kFit, gst_r4k_fit, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE(r4kfit, "r4kfit", GST_RANK_NONE, GST_TYPE_R4K_FIT);
 
+static FitSettings settings_of(GstR4kFit* self) {
+  GST_OBJECT_LOCK(self);
+  FitSettings settings = self->impl->settings;
+  GST_OBJECT_UNLOCK(self);
+  return settings;
+}
+
+// Choices other than the listed ones are refused before any caps.
+static gboolean gst_r4k_fit_start(GstBaseTransform* trans) {
+  auto* self = GST_R4K_FIT(trans);
+  const FitSettings settings = settings_of(self);
+  if (!r4k::pipeline::is_one_of(settings.mode, {"pad", "crop"})) {
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "mode", settings.mode, r4k::pipeline::one_of({"pad", "crop"}));
+    return FALSE;
+  }
+  try {
+    r4k::parse_resample_filter(settings.filter);
+  } catch (const std::exception&) {
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "filter", settings.filter, kFilters);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static GstCaps* gst_r4k_fit_transform_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
                                            GstCaps* filter) {
-  auto* self = GST_R4K_FIT(trans);
+  const FitSettings settings = settings_of(GST_R4K_FIT(trans));
   GstCaps* result = gst_caps_new_empty();
   for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
     GstStructure* s = gst_structure_copy(gst_caps_get_structure(caps, i));
     if (direction == GST_PAD_SINK) {
-      gst_structure_set(s, "width", G_TYPE_INT, static_cast<int>(self->width), "height", G_TYPE_INT,
-                        static_cast<int>(self->height), "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
+      gst_structure_set(s, "width", G_TYPE_INT, static_cast<int>(settings.width), "height", G_TYPE_INT,
+                        static_cast<int>(settings.height), "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1, nullptr);
     } else {
       gst_structure_set(s, "width", GST_TYPE_INT_RANGE, 1, G_MAXINT, "height", GST_TYPE_INT_RANGE, 1, G_MAXINT, nullptr);
       gst_structure_remove_field(s, "pixel-aspect-ratio");
@@ -109,29 +147,38 @@ static GstCaps* gst_r4k_fit_fixate_caps(GstBaseTransform*, GstPadDirection, GstC
 static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
                                      GstVideoInfo* out_info) {
   auto* self = GST_R4K_FIT(filter);
+  FitImpl& impl = *self->impl;
   const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
   if (!format || GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Unsupported video format."),
-                      ("input %s, output %s: r4kfit keeps the input's format, one of %s", GST_VIDEO_INFO_NAME(in_info),
-                       GST_VIDEO_INFO_NAME(out_info), r4k::pipeline::superres_formats()));
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("Unsupported video format: input %s, output %s (r4kfit keeps the input's format).",
+                       GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_NAME(out_info)),
+                      ("the output must be the input's format, one of %s", r4k::pipeline::superres_formats()));
     return FALSE;
   }
+  const FitSettings settings = settings_of(self);
   try {
-    const std::string mode = self->mode != nullptr ? self->mode : DEFAULT_MODE;
-    if (mode != "pad" && mode != "crop") throw r4k::InputError("mode '" + mode + "': expected pad or crop");
-    self->state->filter = r4k::parse_resample_filter(self->filter != nullptr ? self->filter : DEFAULT_FILTER);
-    self->state->geometry =
+    if (!r4k::pipeline::is_one_of(settings.mode, {"pad", "crop"})) {
+      throw r4k::InputError("mode '" + settings.mode + "': expected pad or crop");
+    }
+    impl.filter = r4k::parse_resample_filter(settings.filter);
+    impl.geometry =
         r4k::compute_fit(GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_PAR_N(in_info),
                          GST_VIDEO_INFO_PAR_D(in_info), GST_VIDEO_INFO_WIDTH(out_info),
-                         GST_VIDEO_INFO_HEIGHT(out_info), mode == "pad" ? r4k::FitMode::pad : r4k::FitMode::crop,
+                         GST_VIDEO_INFO_HEIGHT(out_info),
+                         settings.mode == "pad" ? r4k::FitMode::pad : r4k::FitMode::crop,
                          1 << r4k::describe(*format).chroma_shift_x);
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot fit the video."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("Cannot fit %dx%d into %dx%d (width, height) with mode %s and filter %s.",
+                       GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_WIDTH(out_info),
+                       GST_VIDEO_INFO_HEIGHT(out_info), settings.mode.c_str(), settings.filter.c_str()),
+                      ("%s", error.what()));
     return FALSE;
   }
-  self->state->format = *format;
-  self->state->space = r4k::pipeline::ycbcr_space(*in_info);
-  const auto& g = self->state->geometry;
+  impl.format = *format;
+  impl.space = r4k::pipeline::ycbcr_space(*in_info);
+  const auto& g = impl.geometry;
   GST_INFO_OBJECT(self, "%dx%d (PAR %d/%d) -> %dx%d at %d,%d in %dx%d", GST_VIDEO_INFO_WIDTH(in_info),
                   GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_PAR_N(in_info), GST_VIDEO_INFO_PAR_D(in_info),
                   g.scaled_width, g.scaled_height, g.offset_x, g.offset_y, GST_VIDEO_INFO_WIDTH(out_info),
@@ -142,16 +189,21 @@ static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoI
 static GstFlowReturn gst_r4k_fit_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
                                                  GstVideoFrame* out_frame) {
   auto* self = GST_R4K_FIT(filter);
-  FitState& state = *self->state;
+  FitImpl& impl = *self->impl;
+  GST_OBJECT_LOCK(self);
+  const guint pad_color = impl.settings.pad_color;  // may change while playing
+  GST_OBJECT_UNLOCK(self);
   try {
-    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, state.format), state.space);
-    const r4k::Frame fitted =
-        r4k::fit_frame(frame, state.geometry, GST_VIDEO_FRAME_WIDTH(out_frame), GST_VIDEO_FRAME_HEIGHT(out_frame),
-                       self->pad_color, state.filter);
-    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, state.format);
+    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, impl.format), impl.space);
+    const r4k::Frame fitted = r4k::fit_frame(frame, impl.geometry, GST_VIDEO_FRAME_WIDTH(out_frame),
+                                             GST_VIDEO_FRAME_HEIGHT(out_frame), pad_color, impl.filter);
+    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, impl.format);
     r4k::pack(fitted, out);
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Fitting failed."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, STREAM, FAILED,
+                      ("Fitting into %dx%d failed.", GST_VIDEO_FRAME_WIDTH(out_frame),
+                       GST_VIDEO_FRAME_HEIGHT(out_frame)),
+                      ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
@@ -160,23 +212,22 @@ static GstFlowReturn gst_r4k_fit_transform_frame(GstVideoFilter* filter, GstVide
 static void gst_r4k_fit_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_FIT(object);
   GST_OBJECT_LOCK(self);
+  FitSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_WIDTH:
-      self->width = g_value_get_uint(value);
+      s.width = g_value_get_uint(value);
       break;
     case PROP_HEIGHT:
-      self->height = g_value_get_uint(value);
+      s.height = g_value_get_uint(value);
       break;
     case PROP_MODE:
-      g_free(self->mode);
-      self->mode = g_value_dup_string(value);
+      s.mode = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_PAD_COLOR:
-      self->pad_color = g_value_get_uint(value);
+      s.pad_color = g_value_get_uint(value);
       break;
     case PROP_FILTER:
-      g_free(self->filter);
-      self->filter = g_value_dup_string(value);
+      s.filter = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -189,21 +240,22 @@ static void gst_r4k_fit_set_property(GObject* object, guint prop_id, const GValu
 static void gst_r4k_fit_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_FIT(object);
   GST_OBJECT_LOCK(self);
+  const FitSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_WIDTH:
-      g_value_set_uint(value, self->width);
+      g_value_set_uint(value, s.width);
       break;
     case PROP_HEIGHT:
-      g_value_set_uint(value, self->height);
+      g_value_set_uint(value, s.height);
       break;
     case PROP_MODE:
-      g_value_set_string(value, self->mode);
+      g_value_set_string(value, s.mode.c_str());
       break;
     case PROP_PAD_COLOR:
-      g_value_set_uint(value, self->pad_color);
+      g_value_set_uint(value, s.pad_color);
       break;
     case PROP_FILTER:
-      g_value_set_string(value, self->filter);
+      g_value_set_string(value, s.filter.c_str());
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -213,10 +265,7 @@ static void gst_r4k_fit_get_property(GObject* object, guint prop_id, GValue* val
 }
 
 static void gst_r4k_fit_finalize(GObject* object) {
-  auto* self = GST_R4K_FIT(object);
-  g_free(self->mode);
-  g_free(self->filter);
-  delete self->state;
+  delete GST_R4K_FIT(object)->impl;
   G_OBJECT_CLASS(gst_r4k_fit_parent_class)->finalize(object);
 }
 
@@ -230,28 +279,32 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
   gobject_class->finalize = gst_r4k_fit_finalize;
 
   const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // The size is negotiated again when it changes and the pad colour is read
+  // for each frame; mode and filter are read when the caps are set.
+  const auto playing = static_cast<GParamFlags>(flags | GST_PARAM_MUTABLE_PLAYING);
+  const auto ready = static_cast<GParamFlags>(flags | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property(gobject_class, PROP_WIDTH,
                                   g_param_spec_uint("width", "Width", "Output width (e.g. 3840 UHD, 4096 DCI 4K)", 2,
-                                                    32768, DEFAULT_WIDTH, flags));
+                                                    32768, DEFAULT_WIDTH, playing));
   g_object_class_install_property(gobject_class, PROP_HEIGHT,
                                   g_param_spec_uint("height", "Height", "Output height (e.g. 2160)", 2, 32768,
-                                                    DEFAULT_HEIGHT, flags));
+                                                    DEFAULT_HEIGHT, playing));
   g_object_class_install_property(
       gobject_class, PROP_MODE,
       g_param_spec_string("mode", "Mode",
                           "pad (the whole picture, bars where the aspect differs) or crop (the frame filled, the "
                           "overflow cut)",
-                          DEFAULT_MODE, flags));
+                          DEFAULT_MODE, ready));
   g_object_class_install_property(
       gobject_class, PROP_PAD_COLOR,
       g_param_spec_uint("pad-color", "Pad colour", "Colour of the bars as 0xRRGGBB (R'G'B', converted to the caps' "
                                                    "colour space)",
-                        0, 0xffffff, DEFAULT_PAD_COLOR, flags));
+                        0, 0xffffff, DEFAULT_PAD_COLOR, playing));
   g_object_class_install_property(
       gobject_class, PROP_FILTER,
       g_param_spec_string("filter", "Filter", "Filter for enlarging: nearest, bilinear, bicubic or lanczos (shrinking "
                                               "always averages areas)",
-                          DEFAULT_FILTER, flags));
+                          DEFAULT_FILTER, ready));
 
   gst_element_class_set_static_metadata(element_class, "Fit to frame", "Filter/Effect/Video/Scaler",
                                         "Scales and pads or crops video to a fixed frame, honouring the "
@@ -264,6 +317,7 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
   gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
   gst_caps_unref(caps);
 
+  trans_class->start = gst_r4k_fit_start;
   trans_class->transform_caps = gst_r4k_fit_transform_caps;
   trans_class->fixate_caps = gst_r4k_fit_fixate_caps;
   trans_class->passthrough_on_same_caps = FALSE;
@@ -272,11 +326,4 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
   GST_DEBUG_CATEGORY_INIT(gst_r4k_fit_debug, "r4kfit", 0, "restore4k fit to frame");
 }
 
-static void gst_r4k_fit_init(GstR4kFit* self) {
-  self->width = DEFAULT_WIDTH;
-  self->height = DEFAULT_HEIGHT;
-  self->mode = g_strdup(DEFAULT_MODE);
-  self->pad_color = DEFAULT_PAD_COLOR;
-  self->filter = g_strdup(DEFAULT_FILTER);
-  self->state = new FitState();
-}
+static void gst_r4k_fit_init(GstR4kFit* self) { self->impl = new FitImpl(); }

@@ -21,6 +21,12 @@
  * "interrupted after N of M frames"). A picture stream that ends before
  * expected-frames is reported as damaged input on the bus.
  *
+ * The file's settings are read at the first picture; `expected-frames`,
+ * `frame-tolerance`, `stop-at-video-end` and `input-damage` at the end of the
+ * stream (they may change while playing). A `streams` or `colour` it cannot
+ * read is refused when the element starts, with an element error naming the
+ * property.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 -e filesrc location=reel.mp4 ! qtdemux name=demux demux.video_0 ! queue ! \
@@ -30,6 +36,7 @@
  */
 #include "pipeline/gstr4kmuxsink.h"
 
+#include <array>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -39,6 +46,7 @@
 #include "decode/media_probe.hpp"
 #include "decode/media_writer.hpp"
 #include "decode/stream_carriage.hpp"
+#include "pipeline/element_settings.hpp"
 #include "pipeline/input_damage.hpp"
 #include "preprocess/error.hpp"
 
@@ -66,6 +74,23 @@ enum {
 
 namespace {
 
+// The property values (under the object lock).
+struct MuxSinkSettings {
+  std::string location;
+  std::string source;
+  gint source_video = -1;
+  std::string streams = DEFAULT_STREAMS;
+  std::string colour;
+  gint64 expected_frames = 0;
+  gint frame_tolerance = 0;
+  bool stop_at_video_end = false;
+  gint64 video_first_time = -1;
+  gint video_first_index = 0;
+  std::string assumed;
+  std::string job_stamp;
+  std::string input_damage;
+};
+
 struct MuxSinkState {
   std::optional<r4k::decode::VideoStreamFormat> format;
   std::unique_ptr<r4k::decode::MediaWriter> writer;
@@ -88,44 +113,33 @@ std::optional<std::int64_t> stream_time(const GstSegment& segment, GstClockTime 
   return sign > 0 ? static_cast<std::int64_t>(position) : -static_cast<std::int64_t>(position);
 }
 
+// The C++ state behind the instance's one pointer.
+struct MuxSinkImpl {
+  MuxSinkSettings settings;  // under the object lock
+  MuxSinkState state;        // the streaming thread's
+};
+
 }  // namespace
 
 struct _GstR4kMuxSink {
   GstBaseSink parent;
-  gchar* location;
-  gchar* source;
-  gint source_video;
-  gchar* streams;
-  gchar* colour;
-  gint64 expected_frames;
-  gint frame_tolerance;
-  gboolean stop_at_video_end;
-  gint64 video_first_time;
-  gint video_first_index;
-  gchar* assumed;
-  gchar* job_stamp;
-  gchar* input_damage;
-  MuxSinkState* state;
+  MuxSinkImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kMuxSink, gst_r4k_mux_sink, GST_TYPE_BASE_SINK);
 GST_ELEMENT_REGISTER_DEFINE(r4kmuxsink, "r4kmuxsink", GST_RANK_NONE, GST_TYPE_R4K_MUX_SINK);
 
-static std::string text_of(const gchar* value) { return value != nullptr ? value : ""; }
+using r4k::pipeline::text_of;
 
-// "1,2:alac,4" (or "auto": every stream the plan for this output carries).
-static std::vector<r4k::decode::StreamDecision> stream_decisions(const std::string& text,
-                                                                 const std::filesystem::path& source,
-                                                                 const std::filesystem::path& output) {
-  if (text == "auto") {
-    auto decisions = r4k::decode::plan_carriage(r4k::decode::probe_media(source), output, {});
-    for (const auto& d : decisions) {
-      if (d.carriage == r4k::decode::Carriage::refused) {
-        throw r4k::InputError(r4k::decode::describe(d) + " of '" + source.string() + "': " + d.reason);
-      }
-    }
-    return decisions;
-  }
+static MuxSinkSettings settings_of(GstR4kMuxSink* self) {
+  GST_OBJECT_LOCK(self);
+  MuxSinkSettings settings = self->impl->settings;
+  GST_OBJECT_UNLOCK(self);
+  return settings;
+}
+
+// "1,2:alac,4" as decisions; "none" as none ("auto" is not a list).
+static std::vector<r4k::decode::StreamDecision> parse_stream_list(const std::string& text) {
   std::vector<r4k::decode::StreamDecision> decisions;
   if (text == "none") return decisions;
   std::stringstream stream(text);
@@ -149,6 +163,36 @@ static std::vector<r4k::decode::StreamDecision> stream_decisions(const std::stri
   return decisions;
 }
 
+// "1,2:alac,4" (or "auto": every stream the plan for this output carries).
+static std::vector<r4k::decode::StreamDecision> stream_decisions(const std::string& text,
+                                                                 const std::filesystem::path& source,
+                                                                 const std::filesystem::path& output) {
+  if (text != "auto") return parse_stream_list(text);
+  auto decisions = r4k::decode::plan_carriage(r4k::decode::probe_media(source), output, {});
+  for (const auto& d : decisions) {
+    if (d.carriage == r4k::decode::Carriage::refused) {
+      throw r4k::InputError(r4k::decode::describe(d) + " of '" + source.string() + "': " + d.reason);
+    }
+  }
+  return decisions;
+}
+
+// "matrix,primaries,transfer,range,chroma": five whole numbers.
+static std::optional<std::array<int, 5>> parse_colour_codes(const std::string& text) {
+  std::array<int, 5> values{};
+  std::stringstream stream(text);
+  std::string item;
+  std::size_t i = 0;
+  while (std::getline(stream, item, ',')) {
+    char* end = nullptr;
+    const long value = std::strtol(item.c_str(), &end, 10);
+    if (i == values.size() || item.empty() || *end != '\0' || value < 0 || value > 255) return std::nullopt;
+    values[i++] = static_cast<int>(value);
+  }
+  if (i != values.size()) return std::nullopt;
+  return values;
+}
+
 // "matrix,primaries,transfer,range,chroma" as ISO/IEC 23001-8 codes; "" =
 // the source video's own tags.
 static r4k::decode::ColourTags colour_tags(const std::string& text, const std::filesystem::path& source,
@@ -167,12 +211,9 @@ static r4k::decode::ColourTags colour_tags(const std::string& text, const std::f
     }
     return tags;
   }
-  int values[5] = {2, 2, 2, 0, 0};
-  std::stringstream stream(text);
-  std::string item;
-  int i = 0;
-  while (std::getline(stream, item, ',') && i < 5) values[i++] = std::atoi(item.c_str());
-  if (i != 5) throw r4k::InputError("colour '" + text + "': expected matrix,primaries,transfer,range,chroma codes");
+  const auto codes = parse_colour_codes(text);
+  if (!codes) throw r4k::InputError("colour '" + text + "': expected matrix,primaries,transfer,range,chroma codes");
+  const std::array<int, 5>& values = *codes;
   tags.matrix = values[0];
   tags.primaries = values[1];
   tags.transfer = values[2];
@@ -183,10 +224,27 @@ static r4k::decode::ColourTags colour_tags(const std::string& text, const std::f
 
 static gboolean gst_r4k_mux_sink_start(GstBaseSink* base) {
   auto* self = GST_R4K_MUX_SINK(base);
-  *self->state = MuxSinkState();
-  if (text_of(self->location).empty() || text_of(self->source).empty()) {
-    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No output or no source given."),
+  self->impl->state = MuxSinkState();
+  const MuxSinkSettings settings = settings_of(self);
+  if (settings.location.empty() || settings.source.empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND,
+                      ("No output or no source given: set the location and source properties."),
                       ("set location (the file to write) and source (the input whose streams are carried)"));
+    return FALSE;
+  }
+  if (settings.streams != "auto") {
+    try {
+      parse_stream_list(settings.streams);
+    } catch (const std::exception& error) {
+      r4k::pipeline::refuse_property(GST_ELEMENT(self), "streams", settings.streams,
+                                     "auto, none or a list INDEX[:copy|flac|alac|pcm],...", error.what());
+      return FALSE;
+    }
+  }
+  if (!settings.colour.empty() && !parse_colour_codes(settings.colour)) {
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "colour", settings.colour,
+                                   "five ISO/IEC 23001-8 codes matrix,primaries,transfer,range,chroma-location, or "
+                                   "empty for the source's own");
     return FALSE;
   }
   return TRUE;
@@ -195,7 +253,7 @@ static gboolean gst_r4k_mux_sink_start(GstBaseSink* base) {
 static gboolean gst_r4k_mux_sink_stop(GstBaseSink* base) {
   auto* self = GST_R4K_MUX_SINK(base);
   // An unfinished file is left for the caller to remove (it is a partial name).
-  self->state->writer.reset();
+  self->impl->state.writer.reset();
   return TRUE;
 }
 
@@ -235,43 +293,37 @@ static gboolean gst_r4k_mux_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
       return FALSE;
     }
   }
-  self->state->format = format;
+  self->impl->state.format = format;
   return TRUE;
 }
 
-static void open_writer(GstR4kMuxSink* self) {
-  MuxSinkState& state = *self->state;
-  GST_OBJECT_LOCK(self);
+static void open_writer(GstR4kMuxSink* self, const MuxSinkSettings& settings) {
+  MuxSinkState& state = self->impl->state;
   r4k::decode::MediaWriterOptions options;
-  options.output = text_of(self->location);
-  options.source = text_of(self->source);
-  int source_video = self->source_video;
-  const std::string streams = text_of(self->streams);
-  const std::string colour = text_of(self->colour);
-  GST_OBJECT_UNLOCK(self);
+  options.output = settings.location;
+  options.source = settings.source;
+  int source_video = settings.source_video;
   if (source_video < 0) {
     const auto media = r4k::decode::probe_media(options.source);
     if (!media.video.empty()) source_video = media.video.front().index;
   }
   options.source_video = source_video;
-  options.streams = stream_decisions(streams, options.source, options.output);
-  options.colour = colour_tags(colour, options.source, source_video);
+  options.streams = stream_decisions(settings.streams, options.source, options.output);
+  options.colour = colour_tags(settings.colour, options.source, source_video);
   options.provenance = state.provenance;
-  GST_OBJECT_LOCK(self);
-  options.video_first_time = self->video_first_time;
-  options.video_first_index = self->video_first_index;
-  options.assumed = text_of(self->assumed);
-  options.job_stamp = text_of(self->job_stamp);
-  GST_OBJECT_UNLOCK(self);
+  options.video_first_time = settings.video_first_time;
+  options.video_first_index = settings.video_first_index;
+  options.assumed = settings.assumed;
+  options.job_stamp = settings.job_stamp;
   state.writer = std::make_unique<r4k::decode::MediaWriter>(options, *state.format);
 }
 
 static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffer) {
   auto* self = GST_R4K_MUX_SINK(base);
-  MuxSinkState& state = *self->state;
+  MuxSinkState& state = self->impl->state;
   try {
     if (!state.format) throw r4k::Error("no caps before the first picture");
-    if (!state.writer) open_writer(self);
+    if (!state.writer) open_writer(self, settings_of(self));
     const GstSegment& segment = base->segment;
     std::optional<std::int64_t> pts = stream_time(segment, GST_BUFFER_PTS(buffer));
     if (!pts) throw r4k::Error("a picture without a timestamp");
@@ -287,10 +339,16 @@ static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffe
                               !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT));
     gst_buffer_unmap(buffer, &map);
   } catch (const r4k::InputError& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot carry the input's streams."), ("%s", error.what()));
+    const MuxSinkSettings settings = settings_of(self);
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("Cannot carry the streams of '%s' into '%s'.", settings.source.c_str(),
+                       settings.location.c_str()),
+                      ("%s", error.what()));
     return GST_FLOW_ERROR;
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write '%s'.", self->location), ("%s", error.what()));
+    const MuxSinkSettings settings = settings_of(self);
+    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write '%s'.", settings.location.c_str()),
+                      ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
@@ -298,7 +356,7 @@ static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffe
 
 static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
   auto* self = GST_R4K_MUX_SINK(base);
-  MuxSinkState& state = *self->state;
+  MuxSinkState& state = self->impl->state;
   if (GST_EVENT_TYPE(event) == GST_EVENT_SEGMENT && GST_CLOCK_TIME_IS_VALID(state.last_pts)) {
     const GstSegment* next = nullptr;
     gst_event_parse_segment(event, &next);
@@ -318,16 +376,13 @@ static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
     }
     g_free(comment);
   } else if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && state.writer && !state.finished) {
+    const MuxSinkSettings settings = settings_of(self);
     try {
-      GST_OBJECT_LOCK(self);
-      const bool stop = self->stop_at_video_end != FALSE;
-      const gint64 expected = self->expected_frames;
-      const gint tolerance = self->frame_tolerance;
-      GST_OBJECT_UNLOCK(self);
+      const bool stop = settings.stop_at_video_end;
+      const gint64 expected = settings.expected_frames;
+      const gint tolerance = settings.frame_tolerance;
       const std::int64_t frames = state.writer->video_packets();
-      GST_OBJECT_LOCK(self);
-      const std::string seen = text_of(self->input_damage);
-      GST_OBJECT_UNLOCK(self);
+      const std::string& seen = settings.input_damage;
       std::vector<std::string> problems;
       std::string status = "complete";
       if (stop) {
@@ -348,7 +403,7 @@ static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
           const std::int64_t total = std::max<std::int64_t>(read, tolerance >= 0 ? expected : 0);
           if (short_of_read || short_of_index || short_of_span) {
             const std::string counted = std::to_string(frames) + " of " + std::to_string(total) + " frames";
-            problems.push_back(text_of(self->source) + ": the input ended after " + counted);
+            problems.push_back(settings.source + ": the input ended after " + counted);
             return "ended after " + counted;
           }
           // The file says what was wrong itself (it outlives the job's messages).
@@ -356,7 +411,7 @@ static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
           if (!seen.empty()) found.push_back(seen);
           for (const std::string& problem : state.writer->damage()) found.push_back(problem);
           if (found.empty()) return std::string("complete");
-          const std::string source = text_of(self->source) + ": ";
+          const std::string source = settings.source + ": ";
           std::string first = found.front();
           if (first.rfind(source, 0) == 0) first.erase(0, source.size());
           return "damaged: " + first +
@@ -367,7 +422,8 @@ static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
       for (const std::string& problem : problems) r4k::pipeline::post_input_damage(GST_ELEMENT(self), problem);
       state.finished = true;
     } catch (const std::exception& error) {
-      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not finish '%s'.", self->location), ("%s", error.what()));
+      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not finish '%s'.", settings.location.c_str()),
+                        ("%s", error.what()));
       gst_event_unref(event);
       return FALSE;
     }
@@ -378,56 +434,48 @@ static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
 static void gst_r4k_mux_sink_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_MUX_SINK(object);
   GST_OBJECT_LOCK(self);
+  MuxSinkSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_LOCATION:
-      g_free(self->location);
-      self->location = g_value_dup_string(value);
+      s.location = text_of(g_value_get_string(value));
       break;
     case PROP_SOURCE:
-      g_free(self->source);
-      self->source = g_value_dup_string(value);
+      s.source = text_of(g_value_get_string(value));
       break;
     case PROP_SOURCE_VIDEO:
-      self->source_video = g_value_get_int(value);
+      s.source_video = g_value_get_int(value);
       break;
     case PROP_STREAMS:
-      g_free(self->streams);
-      self->streams = g_value_dup_string(value);
+      s.streams = text_of(g_value_get_string(value));
       break;
     case PROP_COLOUR:
-      g_free(self->colour);
-      self->colour = g_value_dup_string(value);
+      s.colour = text_of(g_value_get_string(value));
       break;
     case PROP_EXPECTED_FRAMES:
-      self->expected_frames = g_value_get_int64(value);
+      s.expected_frames = g_value_get_int64(value);
       break;
     case PROP_FRAME_TOLERANCE:
-      self->frame_tolerance = g_value_get_int(value);
+      s.frame_tolerance = g_value_get_int(value);
       break;
     case PROP_STOP_AT_VIDEO_END:
-      self->stop_at_video_end = g_value_get_boolean(value);
+      s.stop_at_video_end = g_value_get_boolean(value) != FALSE;
       break;
     case PROP_VIDEO_FIRST_TIME:
-      self->video_first_time = g_value_get_int64(value);
+      s.video_first_time = g_value_get_int64(value);
       break;
     case PROP_VIDEO_FIRST_INDEX:
-      self->video_first_index = g_value_get_int(value);
+      s.video_first_index = g_value_get_int(value);
       break;
     case PROP_ASSUMED:
-      g_free(self->assumed);
-  g_free(self->job_stamp);
-      self->assumed = g_value_dup_string(value);
+      s.assumed = text_of(g_value_get_string(value));
       break;
     case PROP_JOB_STAMP:
-      g_free(self->job_stamp);
-      self->job_stamp = g_value_dup_string(value);
+      s.job_stamp = text_of(g_value_get_string(value));
       break;
     case PROP_INPUT_DAMAGE: {
       // Each report is added to those before.
-      const std::string before = text_of(self->input_damage);
       const std::string report = text_of(g_value_get_string(value));
-      g_free(self->input_damage);
-      self->input_damage = g_strdup((before.empty() ? report : before + "; " + report).c_str());
+      s.input_damage = s.input_damage.empty() ? report : s.input_damage + "; " + report;
       break;
     }
     default:
@@ -440,45 +488,48 @@ static void gst_r4k_mux_sink_set_property(GObject* object, guint prop_id, const 
 static void gst_r4k_mux_sink_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_MUX_SINK(object);
   GST_OBJECT_LOCK(self);
+  const MuxSinkSettings& s = self->impl->settings;
+  // Strings that were never set read as NULL, their default.
+  const auto nullable = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
   switch (prop_id) {
     case PROP_LOCATION:
-      g_value_set_string(value, self->location);
+      g_value_set_string(value, nullable(s.location));
       break;
     case PROP_SOURCE:
-      g_value_set_string(value, self->source);
+      g_value_set_string(value, nullable(s.source));
       break;
     case PROP_SOURCE_VIDEO:
-      g_value_set_int(value, self->source_video);
+      g_value_set_int(value, s.source_video);
       break;
     case PROP_STREAMS:
-      g_value_set_string(value, self->streams);
+      g_value_set_string(value, s.streams.c_str());
       break;
     case PROP_COLOUR:
-      g_value_set_string(value, self->colour);
+      g_value_set_string(value, nullable(s.colour));
       break;
     case PROP_EXPECTED_FRAMES:
-      g_value_set_int64(value, self->expected_frames);
+      g_value_set_int64(value, s.expected_frames);
       break;
     case PROP_FRAME_TOLERANCE:
-      g_value_set_int(value, self->frame_tolerance);
+      g_value_set_int(value, s.frame_tolerance);
       break;
     case PROP_STOP_AT_VIDEO_END:
-      g_value_set_boolean(value, self->stop_at_video_end);
+      g_value_set_boolean(value, s.stop_at_video_end ? TRUE : FALSE);
       break;
     case PROP_VIDEO_FIRST_TIME:
-      g_value_set_int64(value, self->video_first_time);
+      g_value_set_int64(value, s.video_first_time);
       break;
     case PROP_VIDEO_FIRST_INDEX:
-      g_value_set_int(value, self->video_first_index);
+      g_value_set_int(value, s.video_first_index);
       break;
     case PROP_ASSUMED:
-      g_value_set_string(value, self->assumed);
+      g_value_set_string(value, nullable(s.assumed));
       break;
     case PROP_JOB_STAMP:
-      g_value_set_string(value, self->job_stamp);
+      g_value_set_string(value, nullable(s.job_stamp));
       break;
     case PROP_INPUT_DAMAGE:
-      g_value_set_string(value, self->input_damage);
+      g_value_set_string(value, nullable(s.input_damage));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -488,14 +539,7 @@ static void gst_r4k_mux_sink_get_property(GObject* object, guint prop_id, GValue
 }
 
 static void gst_r4k_mux_sink_finalize(GObject* object) {
-  auto* self = GST_R4K_MUX_SINK(object);
-  g_free(self->location);
-  g_free(self->source);
-  g_free(self->streams);
-  g_free(self->colour);
-  g_free(self->assumed);
-  g_free(self->input_damage);
-  delete self->state;
+  delete GST_R4K_MUX_SINK(object)->impl;
   G_OBJECT_CLASS(gst_r4k_mux_sink_parent_class)->finalize(object);
 }
 
@@ -507,7 +551,9 @@ static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
   gobject_class->get_property = gst_r4k_mux_sink_get_property;
   gobject_class->finalize = gst_r4k_mux_sink_finalize;
 
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // Read at the first picture; `playing` ones at the end of the stream.
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  const auto playing = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
   g_object_class_install_property(
       gobject_class, PROP_LOCATION,
       g_param_spec_string("location", "Location", "The file to write: .mkv, .mov or .mp4", nullptr, flags));
@@ -537,25 +583,25 @@ static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
       gobject_class, PROP_EXPECTED_FRAMES,
       g_param_spec_int64("expected-frames", "Expected frames",
                          "Pictures the input holds (0 = unknown): fewer is reported as damaged input", 0, G_MAXINT64,
-                         0, flags));
+                         0, playing));
   g_object_class_install_property(
       gobject_class, PROP_FRAME_TOLERANCE,
       g_param_spec_int("frame-tolerance", "Frame tolerance",
                        "How far expected-frames can be trusted: 0, an exact count (fewer pictures is an early "
                        "end); 1, a track's span (it names the expected count once an early end is plain); -1, an "
                        "estimate (used for neither)",
-                       -1, 1000, 0, flags));
+                       -1, 1000, 0, playing));
   g_object_class_install_property(
       gobject_class, PROP_INPUT_DAMAGE,
       g_param_spec_string("input-damage", "Input damage",
                           "Damage seen elsewhere in the pipeline (a decoder's errors): each value set is added, and "
                           "the file's RESTORE4K_INPUT says the input was damaged",
-                          nullptr, flags));
+                          nullptr, playing));
   g_object_class_install_property(
       gobject_class, PROP_STOP_AT_VIDEO_END,
       g_param_spec_boolean("stop-at-video-end", "Stop at video end",
                            "The job was interrupted: carry the other streams only up to the last picture's end",
-                           FALSE, flags));
+                           FALSE, playing));
 
   g_object_class_install_property(
       gobject_class, PROP_VIDEO_FIRST_TIME,
@@ -599,19 +645,6 @@ static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
 }
 
 static void gst_r4k_mux_sink_init(GstR4kMuxSink* self) {
-  self->location = nullptr;
-  self->source = nullptr;
-  self->source_video = -1;
-  self->streams = g_strdup(DEFAULT_STREAMS);
-  self->colour = nullptr;
-  self->expected_frames = 0;
-  self->frame_tolerance = 0;
-  self->stop_at_video_end = FALSE;
-  self->video_first_time = -1;
-  self->video_first_index = 0;
-  self->assumed = nullptr;
-  self->job_stamp = nullptr;
-  self->input_damage = nullptr;
-  self->state = new MuxSinkState();
+  self->impl = new MuxSinkImpl();
   gst_base_sink_set_sync(GST_BASE_SINK(self), FALSE);
 }

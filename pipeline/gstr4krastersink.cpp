@@ -17,6 +17,11 @@
  * the journal stay; with resume=true the next run reads only the missing
  * tiles and the result is byte-identical to an uninterrupted run.
  *
+ * The properties are read when the element starts (READY to PAUSED), but
+ * `sync-interval`, which may change while playing; a `format` or `compress`
+ * other than the listed ones is refused then, with an element error naming
+ * the property.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 -e r4krastersrc location=scene.tif ! queue max-size-buffers=4 ! \
@@ -37,6 +42,7 @@
 #include "decode/raster_band_plan.hpp"
 #include "decode/raster_writer.hpp"
 #include "decode/tile_journal.hpp"
+#include "pipeline/element_settings.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "preprocess/error.hpp"
 
@@ -62,7 +68,20 @@ enum {
 
 namespace {
 
+// The property values (under the object lock).
+struct RasterSinkSettings {
+  std::string location;
+  std::string format = DEFAULT_FORMAT;
+  std::string compress = DEFAULT_COMPRESS;
+  bool resume = DEFAULT_RESUME;
+  gint threads = DEFAULT_THREADS;
+  gdouble sync_interval = DEFAULT_SYNC_INTERVAL;
+  std::string job_stamp;
+};
+
+// What one run (start to stop) keeps.
 struct RasterSinkState {
+  RasterSinkSettings run;  // the settings it started with
   std::unique_ptr<r4k::decode::TileJournal> journal;
   std::unique_ptr<r4k::decode::RasterWriter> writer;
   std::string model;
@@ -74,26 +93,23 @@ struct RasterSinkState {
   bool finished = false;
 };
 
+// The C++ state behind the instance's one pointer.
+struct RasterSinkImpl {
+  RasterSinkSettings settings;  // under the object lock
+  RasterSinkState state;        // the streaming thread's
+};
+
 }  // namespace
 
 struct _GstR4kRasterSink {
   GstBaseSink parent;
-
-  gchar* location;
-  gchar* format;
-  gchar* compress;
-  gboolean resume;
-  gint threads;
-  gdouble sync_interval;
-  gchar* job_stamp;
-
-  RasterSinkState* state;
+  RasterSinkImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kRasterSink, gst_r4k_raster_sink, GST_TYPE_BASE_SINK);
 GST_ELEMENT_REGISTER_DEFINE(r4krastersink, "r4krastersink", GST_RANK_NONE, GST_TYPE_R4K_RASTER_SINK);
 
-static std::filesystem::path output_path(GstR4kRasterSink* self) { return self->location ? self->location : ""; }
+static std::filesystem::path output_path(GstR4kRasterSink* self) { return self->impl->state.run.location; }
 
 // Tile band positions ("0,1,2;3") as the source's band numbers ("1,2,3;4").
 static std::string band_numbers(const std::string& source_bands, const std::string& positions) {
@@ -115,12 +131,31 @@ static std::string band_numbers(const std::string& source_bands, const std::stri
 // and the options are valid.
 static gboolean gst_r4k_raster_sink_start(GstBaseSink* base) {
   auto* self = GST_R4K_RASTER_SINK(base);
-  *self->state = RasterSinkState();
+  RasterSinkState& state = self->impl->state;
+  state = RasterSinkState();
+  GST_OBJECT_LOCK(self);
+  state.run = self->impl->settings;
+  GST_OBJECT_UNLOCK(self);
   const std::filesystem::path output = output_path(self);
+  if (output.empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No output raster given: set the location property."), (nullptr));
+    return FALSE;
+  }
   try {
-    if (output.empty()) throw r4k::InputError("no output given: set the location property");
-    r4k::decode::parse_raster_format(self->format);
-    r4k::decode::parse_raster_compression(self->compress);
+    r4k::decode::parse_raster_format(state.run.format);
+  } catch (const std::exception&) {
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "format", state.run.format,
+                                   r4k::pipeline::one_of({"gtiff", "cog"}));
+    return FALSE;
+  }
+  try {
+    r4k::decode::parse_raster_compression(state.run.compress);
+  } catch (const std::exception&) {
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "compress", state.run.compress,
+                                   r4k::pipeline::one_of({"none", "deflate", "zstd", "lzw"}));
+    return FALSE;
+  }
+  try {
     std::error_code ec;
     const std::filesystem::path folder = output.has_parent_path() ? output.parent_path() : ".";
     if (!std::filesystem::is_directory(folder, ec)) {
@@ -139,7 +174,7 @@ static gboolean gst_r4k_raster_sink_start(GstBaseSink* base) {
 
 static gboolean gst_r4k_raster_sink_stop(GstBaseSink* base) {
   auto* self = GST_R4K_RASTER_SINK(base);
-  RasterSinkState& state = *self->state;
+  RasterSinkState& state = self->impl->state;
   if (state.writer && !state.finished) {
     // Keep what is done for a resumed run.
     try {
@@ -156,22 +191,23 @@ static gboolean gst_r4k_raster_sink_stop(GstBaseSink* base) {
 
 static gboolean gst_r4k_raster_sink_query(GstBaseSink* base, GstQuery* query) {
   auto* self = GST_R4K_RASTER_SINK(base);
-  RasterSinkState& state = *self->state;
+  RasterSinkState& state = self->impl->state;
+  const char* location = state.run.location.c_str();
   if (r4k::pipeline::is_raster_resume_query(query)) {
     try {
       state.journal = std::make_unique<r4k::decode::TileJournal>(
           r4k::decode::tile_journal_path(output_path(self)), r4k::pipeline::resume_fingerprint(query),
-          r4k::pipeline::resume_tile_count(query), self->resume);
+          r4k::pipeline::resume_tile_count(query), state.run.resume);
       const char* model = gst_structure_get_string(gst_query_get_structure(query), "model");
       state.model = model != nullptr ? model : "";
       if (state.journal->resumed()) {
-        GST_INFO_OBJECT(self, "resuming %s: %d of %d tiles done", self->location, state.journal->done_count(),
+        GST_INFO_OBJECT(self, "resuming %s: %d of %d tiles done", location, state.journal->done_count(),
                         state.journal->tile_count());
       }
       r4k::pipeline::answer_raster_resume_query(query, state.journal->done_tiles());
       return TRUE;
     } catch (const std::exception& error) {
-      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot write raster '%s'.", self->location),
+      GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot write raster '%s'.", location),
                         ("%s", error.what()));
       return FALSE;
     }
@@ -181,10 +217,13 @@ static gboolean gst_r4k_raster_sink_query(GstBaseSink* base, GstQuery* query) {
 
 static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
   auto* self = GST_R4K_RASTER_SINK(base);
-  RasterSinkState& state = *self->state;
+  RasterSinkState& state = self->impl->state;
+  const char* location = state.run.location.c_str();
   const auto info = r4k::pipeline::parse_raster_caps(caps);
   if (!info) {
-    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Not a raster tile stream."),
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                      ("Not a raster tile stream: r4krastersink writes the tiles of r4krastersrc into '%s'.",
+                       location),
                       ("caps %" GST_PTR_FORMAT, static_cast<void*>(caps)));
     return FALSE;
   }
@@ -192,9 +231,9 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
   try {
     r4k::decode::RasterOutputOptions options;
     options.output = output_path(self);
-    options.format = r4k::decode::parse_raster_format(self->format);
-    options.compress = r4k::decode::parse_raster_compression(self->compress);
-    options.threads = self->threads;
+    options.format = r4k::decode::parse_raster_format(state.run.format);
+    options.compress = r4k::decode::parse_raster_compression(state.run.compress);
+    options.threads = state.run.threads;
     options.metadata["RESTORE4K_SCALE"] = std::to_string(info->scale);
     options.metadata["RESTORE4K_SOURCE_BANDS"] = info->source_bands;
     options.metadata["RESTORE4K_MODEL_BANDS"] = band_numbers(info->source_bands, info->model_groups);
@@ -209,9 +248,7 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
       options.metadata["RESTORE4K_RANGE"] = r4k::to_string(info->range) + " (" + info->range_source + ")";
     }
     if (!state.model.empty()) options.metadata["RESTORE4K_MODEL"] = state.model;
-    GST_OBJECT_LOCK(self);
-    if (self->job_stamp != nullptr && *self->job_stamp != '\0') options.metadata["RESTORE4K_JOB"] = self->job_stamp;
-    GST_OBJECT_UNLOCK(self);
+    if (!state.run.job_stamp.empty()) options.metadata["RESTORE4K_JOB"] = state.run.job_stamp;
     r4k::decode::RasterGrid grid;
     grid.source = info->source;
     for (const char* p = info->source_bands.c_str(); *p != '\0';) {
@@ -228,11 +265,11 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
     const bool keep = state.journal && state.journal->resumed();
     state.writer = std::make_unique<r4k::decode::RasterWriter>(options, grid, keep);
     state.last_sync = std::chrono::steady_clock::now();
-    GST_INFO_OBJECT(self, "%s: %dx%d x%d %s, %zu band(s)%s", self->location, grid.width, grid.height, grid.scale,
+    GST_INFO_OBJECT(self, "%s: %dx%d x%d %s, %zu band(s)%s", location, grid.width, grid.height, grid.scale,
                     grid.data_type.c_str(), grid.source_bands.size(), keep ? ", resumed" : "");
     return TRUE;
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot write raster '%s'.", self->location), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE, ("Cannot write raster '%s'.", location), ("%s", error.what()));
     return FALSE;
   }
 }
@@ -247,10 +284,13 @@ static void record_pending(RasterSinkState& state) {
 
 static GstFlowReturn gst_r4k_raster_sink_render(GstBaseSink* base, GstBuffer* buffer) {
   auto* self = GST_R4K_RASTER_SINK(base);
-  RasterSinkState& state = *self->state;
+  RasterSinkState& state = self->impl->state;
+  const char* location = state.run.location.c_str();
   const r4k::TileMeta* meta = r4k::pipeline::get_tile_meta(buffer);
   if (meta == nullptr || !state.writer) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Buffer without a tile meta."),
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("A buffer without a tile meta for raster '%s': r4krastersink takes the tiles of r4krastersrc.",
+                       location),
                       ("r4krastersink takes the tiles of r4krastersrc (through r4ksuperres)"));
     return GST_FLOW_ERROR;
   }
@@ -273,10 +313,13 @@ static GstFlowReturn gst_r4k_raster_sink_render(GstBaseSink* base, GstBuffer* bu
     state.pending.push_back(meta->index);
     if (meta->damaged) state.pending_damaged.push_back(meta->index);
     ++state.tiles_written;
+    GST_OBJECT_LOCK(self);
+    const double interval = self->impl->settings.sync_interval;  // may change while playing
+    GST_OBJECT_UNLOCK(self);
     const double since = std::chrono::duration<double>(std::chrono::steady_clock::now() - state.last_sync).count();
-    if (since >= self->sync_interval) record_pending(state);
+    if (since >= interval) record_pending(state);
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write raster '%s'.", self->location), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write raster '%s'.", location), ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
@@ -284,7 +327,8 @@ static GstFlowReturn gst_r4k_raster_sink_render(GstBaseSink* base, GstBuffer* bu
 
 static gboolean gst_r4k_raster_sink_event(GstBaseSink* base, GstEvent* event) {
   auto* self = GST_R4K_RASTER_SINK(base);
-  RasterSinkState& state = *self->state;
+  RasterSinkState& state = self->impl->state;
+  const char* location = state.run.location.c_str();
   if (GST_EVENT_TYPE(event) == GST_EVENT_EOS && state.writer && state.journal) {
     try {
       record_pending(state);
@@ -298,15 +342,15 @@ static gboolean gst_r4k_raster_sink_event(GstBaseSink* base, GstEvent* event) {
         state.writer->finish();
         state.journal->remove();
         state.finished = true;
-        GST_INFO_OBJECT(self, "%s complete", self->location);
+        GST_INFO_OBJECT(self, "%s complete", location);
       } else {
-        GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Raster '%s' is not complete.", self->location),
+        GST_ELEMENT_WARNING(self, RESOURCE, WRITE, ("Raster '%s' is not complete.", location),
                             ("%d of %d tiles are done; they are kept next to the output: run again with resume "
                              "to finish",
                              state.journal->done_count(), state.journal->tile_count()));
       }
     } catch (const std::exception& error) {
-      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write raster '%s'.", self->location), ("%s", error.what()));
+      GST_ELEMENT_ERROR(self, RESOURCE, WRITE, ("Could not write raster '%s'.", location), ("%s", error.what()));
       gst_event_unref(event);
       return FALSE;
     }
@@ -317,31 +361,28 @@ static gboolean gst_r4k_raster_sink_event(GstBaseSink* base, GstEvent* event) {
 static void gst_r4k_raster_sink_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_RASTER_SINK(object);
   GST_OBJECT_LOCK(self);
+  RasterSinkSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_LOCATION:
-      g_free(self->location);
-      self->location = g_value_dup_string(value);
+      s.location = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_FORMAT:
-      g_free(self->format);
-      self->format = g_value_dup_string(value);
+      s.format = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_COMPRESS:
-      g_free(self->compress);
-      self->compress = g_value_dup_string(value);
+      s.compress = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_RESUME:
-      self->resume = g_value_get_boolean(value);
+      s.resume = g_value_get_boolean(value) != FALSE;
       break;
     case PROP_THREADS:
-      self->threads = g_value_get_int(value);
+      s.threads = g_value_get_int(value);
       break;
     case PROP_SYNC_INTERVAL:
-      self->sync_interval = g_value_get_double(value);
+      s.sync_interval = g_value_get_double(value);
       break;
     case PROP_JOB_STAMP:
-      g_free(self->job_stamp);
-      self->job_stamp = g_value_dup_string(value);
+      s.job_stamp = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -353,27 +394,30 @@ static void gst_r4k_raster_sink_set_property(GObject* object, guint prop_id, con
 static void gst_r4k_raster_sink_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_RASTER_SINK(object);
   GST_OBJECT_LOCK(self);
+  const RasterSinkSettings& s = self->impl->settings;
+  // Strings that were never set read as NULL, their default.
+  const auto nullable = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
   switch (prop_id) {
     case PROP_LOCATION:
-      g_value_set_string(value, self->location);
+      g_value_set_string(value, nullable(s.location));
       break;
     case PROP_FORMAT:
-      g_value_set_string(value, self->format);
+      g_value_set_string(value, s.format.c_str());
       break;
     case PROP_COMPRESS:
-      g_value_set_string(value, self->compress);
+      g_value_set_string(value, s.compress.c_str());
       break;
     case PROP_RESUME:
-      g_value_set_boolean(value, self->resume);
+      g_value_set_boolean(value, s.resume ? TRUE : FALSE);
       break;
     case PROP_THREADS:
-      g_value_set_int(value, self->threads);
+      g_value_set_int(value, s.threads);
       break;
     case PROP_SYNC_INTERVAL:
-      g_value_set_double(value, self->sync_interval);
+      g_value_set_double(value, s.sync_interval);
       break;
     case PROP_JOB_STAMP:
-      g_value_set_string(value, self->job_stamp);
+      g_value_set_string(value, nullable(s.job_stamp));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -383,12 +427,7 @@ static void gst_r4k_raster_sink_get_property(GObject* object, guint prop_id, GVa
 }
 
 static void gst_r4k_raster_sink_finalize(GObject* object) {
-  auto* self = GST_R4K_RASTER_SINK(object);
-  g_free(self->location);
-  g_free(self->format);
-  g_free(self->compress);
-  g_free(self->job_stamp);
-  delete self->state;
+  delete GST_R4K_RASTER_SINK(object)->impl;
   G_OBJECT_CLASS(gst_r4k_raster_sink_parent_class)->finalize(object);
 }
 
@@ -401,7 +440,9 @@ static void gst_r4k_raster_sink_class_init(GstR4kRasterSinkClass* klass) {
   gobject_class->get_property = gst_r4k_raster_sink_get_property;
   gobject_class->finalize = gst_r4k_raster_sink_finalize;
 
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // Read when the element starts, but sync-interval (for each tile).
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
+  const auto playing = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING);
   g_object_class_install_property(
       gobject_class, PROP_LOCATION,
       g_param_spec_string("location", "Location", "The GeoTIFF to write (made under a temporary name, renamed "
@@ -433,7 +474,7 @@ static void gst_r4k_raster_sink_class_init(GstR4kRasterSinkClass* klass) {
       g_param_spec_double("sync-interval", "Sync interval",
                           "Seconds between syncs of the written tiles and the journal (at most this much work is "
                           "redone after a crash)",
-                          0.0, 3600.0, DEFAULT_SYNC_INTERVAL, flags));
+                          0.0, 3600.0, DEFAULT_SYNC_INTERVAL, playing));
   g_object_class_install_property(
       gobject_class, PROP_JOB_STAMP,
       g_param_spec_string("job-stamp", "Job stamp",
@@ -459,13 +500,6 @@ static void gst_r4k_raster_sink_class_init(GstR4kRasterSinkClass* klass) {
 }
 
 static void gst_r4k_raster_sink_init(GstR4kRasterSink* self) {
-  self->location = nullptr;
-  self->format = g_strdup(DEFAULT_FORMAT);
-  self->compress = g_strdup(DEFAULT_COMPRESS);
-  self->resume = DEFAULT_RESUME;
-  self->threads = DEFAULT_THREADS;
-  self->sync_interval = DEFAULT_SYNC_INTERVAL;
-  self->job_stamp = nullptr;
-  self->state = new RasterSinkState();
+  self->impl = new RasterSinkImpl();
   gst_base_sink_set_sync(GST_BASE_SINK(self), FALSE);
 }

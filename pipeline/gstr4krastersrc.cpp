@@ -19,6 +19,10 @@
  * Memory is bounded by the tiles in flight (the queues' sizes), never by the
  * image size.
  *
+ * The properties are read when the element starts (READY to PAUSED); an
+ * `other-bands` or `range` it cannot read is refused then, with an element
+ * error naming the property.
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 r4krastersrc location=scene.tif bands=4,3,2 ! queue max-size-buffers=4 ! \
@@ -39,6 +43,7 @@
 #include "decode/raster_dataset.hpp"
 #include "decode/raster_tile_reader.hpp"
 #include "decode/raster_value_range.hpp"
+#include "pipeline/element_settings.hpp"
 #include "pipeline/input_damage.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "preprocess/error.hpp"
@@ -65,30 +70,37 @@ enum {
 
 namespace {
 
-struct RasterSrcState {
+// The property values (under the object lock).
+struct RasterSrcSettings {
+  std::string location;
+  std::string bands;  // "" = every band
+  std::string other_bands = DEFAULT_OTHER_BANDS;
+  std::string categorical;
+  guint tile_size = DEFAULT_TILE_SIZE;
+  gint halo = DEFAULT_HALO;
+  std::string range = DEFAULT_RANGE;
+};
+
+// The C++ state behind the instance's one pointer.
+struct RasterSrcImpl {
+  RasterSrcSettings settings;  // under the object lock
+  int tiles = 0;               // the tiles property: this run's, once planned; under the object lock
+
+  // The streaming thread's, from start() on.
+  RasterSrcSettings run;  // the settings this run was started with
   std::unique_ptr<r4k::decode::RasterDataset> dataset;
   std::unique_ptr<r4k::decode::RasterTileReader> reader;
   std::optional<r4k::TilePlan> plan;
   std::vector<bool> skip;
   int next = 0;
   int bands = 0;
-  int to_do = 0;  // tiles this run produces
 };
 
 }  // namespace
 
 struct _GstR4kRasterSrc {
   GstPushSrc parent;
-
-  gchar* location;
-  gchar* bands;
-  gchar* other_bands;
-  gchar* categorical;
-  guint tile_size;
-  gint halo;
-  gchar* range;
-
-  RasterSrcState* state;
+  RasterSrcImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kRasterSrc, gst_r4k_raster_src, GST_TYPE_PUSH_SRC);
@@ -122,20 +134,40 @@ static int core_length(int tile, int halo, int block, int length) {
 
 static gboolean gst_r4k_raster_src_start(GstBaseSrc* base) {
   auto* self = GST_R4K_RASTER_SRC(base);
-  RasterSrcState& state = *self->state;
-  if (self->location == nullptr || *self->location == '\0') {
-    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No raster given."), ("set the location property"));
+  RasterSrcImpl& state = *self->impl;
+  GST_OBJECT_LOCK(self);
+  state.run = state.settings;
+  state.tiles = 0;
+  GST_OBJECT_UNLOCK(self);
+  const RasterSrcSettings& settings = state.run;
+  if (settings.location.empty()) {
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No raster given: set the location property."), (nullptr));
     return FALSE;
   }
   try {
-    state.dataset = std::make_unique<r4k::decode::RasterDataset>(self->location);
+    r4k::decode::parse_other_bands(settings.other_bands);
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not open raster '%s'.", self->location), ("%s", error.what()));
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "other-bands", settings.other_bands,
+                                   r4k::pipeline::one_of({"classical", "drop"}), error.what());
+    return FALSE;
+  }
+  try {
+    r4k::parse_value_range(settings.range);
+  } catch (const std::exception& error) {
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "range", settings.range, "auto, MIN,MAX or bits:N",
+                                   error.what());
+    return FALSE;
+  }
+  const char* location = settings.location.c_str();
+  try {
+    state.dataset = std::make_unique<r4k::decode::RasterDataset>(settings.location);
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not open raster '%s'.", location), ("%s", error.what()));
     return FALSE;
   }
   const auto& info = state.dataset->info();
   if (!info.georeferenced) {
-    GST_ELEMENT_WARNING(self, RESOURCE, READ, ("Raster '%s' has no georeference.", self->location),
+    GST_ELEMENT_WARNING(self, RESOURCE, READ, ("Raster '%s' has no georeference.", location),
                         ("no geotransform, ground control points or RPCs: the output keeps the pixel grid only"));
   }
   state.plan.reset();
@@ -145,9 +177,13 @@ static gboolean gst_r4k_raster_src_start(GstBaseSrc* base) {
 
 static gboolean gst_r4k_raster_src_stop(GstBaseSrc* base) {
   auto* self = GST_R4K_RASTER_SRC(base);
-  self->state->reader.reset();
-  self->state->dataset.reset();
-  self->state->plan.reset();
+  RasterSrcImpl& state = *self->impl;
+  state.reader.reset();
+  state.dataset.reset();
+  state.plan.reset();
+  GST_OBJECT_LOCK(self);
+  state.tiles = 0;
+  GST_OBJECT_UNLOCK(self);
   return TRUE;
 }
 
@@ -155,8 +191,10 @@ static gboolean gst_r4k_raster_src_stop(GstBaseSrc* base) {
 // sets the caps. Runs in the streaming thread before the first tile.
 static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
   auto* self = GST_R4K_RASTER_SRC(base);
-  RasterSrcState& state = *self->state;
+  RasterSrcImpl& state = *self->impl;
   if (state.plan) return TRUE;
+  const RasterSrcSettings& settings = state.run;
+  const char* location = settings.location.c_str();
   try {
     const auto model = r4k::pipeline::query_raster_model(GST_BASE_SRC_PAD(base));
     const int in_channels = model ? model->in_channels : 0;
@@ -164,29 +202,28 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     const int receptive_field = model ? model->receptive_field : 0;
     auto& dataset = *state.dataset;
     const auto& info = dataset.info();
-    const std::string band_text = self->bands != nullptr ? self->bands : "";
-    const r4k::decode::RasterBandPlan band_plan = r4k::decode::plan_raster_bands(
-        info, band_text, in_channels, r4k::decode::parse_other_bands(self->other_bands ? self->other_bands : ""),
-        self->categorical != nullptr ? self->categorical : "");
+    const r4k::decode::RasterBandPlan band_plan =
+        r4k::decode::plan_raster_bands(info, settings.bands, in_channels,
+                                       r4k::decode::parse_other_bands(settings.other_bands), settings.categorical);
     const std::vector<int>& bands = band_plan.bands;
     if (!band_plan.classical.empty()) {
       GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: band(s) %s go to the model, band(s) %s are upscaled with the "
                                               "classical filter and kept",
-                                              self->location, band_plan.model_bands_text().c_str(),
+                                              location, band_plan.model_bands_text().c_str(),
                                               band_plan.classical_bands_text().c_str()),
                        ("other-bands=drop leaves them out"));
     }
     if (!band_plan.nearest.empty()) {
       GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: band(s) %s hold classes or alpha: upscaled nearest, never "
                                               "smoothed%s",
-                                              self->location, band_plan.nearest_bands_text().c_str(),
+                                              location, band_plan.nearest_bands_text().c_str(),
                                               neural ? " and never given to the model" : ""),
                        (nullptr));
     }
     if (!band_plan.dropped.empty()) {
       std::string dropped;
       for (int b : band_plan.dropped) dropped += (dropped.empty() ? "" : ",") + std::to_string(b);
-      GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: band(s) %s are left out (other-bands=drop)", self->location,
+      GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: band(s) %s are left out (other-bands=drop)", location,
                                               dropped.c_str()),
                        (nullptr));
     }
@@ -194,7 +231,7 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     // needs its context too.
     bool holes = info.per_dataset_mask || info.data_type.rfind("Float", 0) == 0;
     for (int b : bands) holes = holes || info.bands[static_cast<std::size_t>(b - 1)].nodata.has_value();
-    int halo = self->halo;
+    int halo = settings.halo;
     if (halo < 0) {
       if (receptive_field < 0) {
         throw r4k::InputError("the model's receptive field is unknown or unbounded: set halo= (in input pixels)");
@@ -209,7 +246,7 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     for (const auto& group : band_plan.model_groups) {
       for (int position : group) model_bands.push_back(bands[static_cast<std::size_t>(position)]);
     }
-    const r4k::ValueRangeSpec range_spec = r4k::parse_value_range(self->range ? self->range : "auto");
+    const r4k::ValueRangeSpec range_spec = r4k::parse_value_range(settings.range);
     r4k::decode::ResolvedRange range{r4k::ValueRange{}, ""};
     if (neural) {
       range = r4k::decode::resolve_value_range(dataset, model_bands, range_spec);
@@ -217,17 +254,17 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
         GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: %s values are given to the model as 32-bit floats (about 7 "
                                                 "significant digits of the range %s); classical filters keep "
                                                 "them exact",
-                                                self->location, info.data_type.c_str(),
+                                                location, info.data_type.c_str(),
                                                 r4k::to_string(range.range).c_str()),
                          (nullptr));
       }
     } else if (!range_spec.automatic) {
       GST_ELEMENT_INFO(self, RESOURCE, READ, ("%s: range= is for neural models; classical filters work on the "
                                               "values themselves",
-                                              self->location),
+                                              location),
                        (nullptr));
     }
-    const int tile = static_cast<int>(self->tile_size);
+    const int tile = static_cast<int>(settings.tile_size);
     const int core_w = core_length(tile, halo, info.block_width, info.width);
     const int core_h = core_length(tile, halo, info.block_height, info.height);
     if (core_w < 1 || core_h < 1) {
@@ -238,7 +275,7 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     state.bands = static_cast<int>(bands.size());
     state.reader = std::make_unique<r4k::decode::RasterTileReader>(dataset, bands);
     const int count = static_cast<int>(state.plan->tiles().size());
-    GST_INFO_OBJECT(self, "%s: %dx%d %s, %d tiles of %dx%d (core %dx%d, halo %d), range %s (%s)", self->location,
+    GST_INFO_OBJECT(self, "%s: %dx%d %s, %d tiles of %dx%d (core %dx%d, halo %d), range %s (%s)", location,
                     info.width, info.height, info.data_type.c_str(), count, state.plan->window_width(),
                     state.plan->window_height(), core_w, core_h, halo, r4k::to_string(range.range).c_str(),
                     range.how.c_str());
@@ -252,7 +289,7 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
                 << "; core=" << core_w << "x" << core_h << "; halo=" << halo << "; tiles=" << count;
     GstQuery* query = r4k::pipeline::new_raster_resume_query(fingerprint.str(), count);
     state.skip.assign(static_cast<std::size_t>(count), false);
-    state.to_do = count;
+    int to_do = count;
     if (gst_pad_peer_query(GST_BASE_SRC_PAD(base), query)) {
       int skipped = 0;
       for (int done : r4k::pipeline::resume_done_tiles(query)) {
@@ -261,10 +298,13 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
           ++skipped;
         }
       }
-      state.to_do = count - skipped;
+      to_do = count - skipped;
       if (skipped > 0) GST_INFO_OBJECT(self, "resuming: %d of %d tiles are already done", skipped, count);
     }
     gst_query_unref(query);
+    GST_OBJECT_LOCK(self);
+    state.tiles = to_do;
+    GST_OBJECT_UNLOCK(self);
 
     r4k::pipeline::RasterCaps caps_info;
     caps_info.bands = state.bands;
@@ -286,14 +326,14 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     const gboolean ok = gst_base_src_set_caps(base, caps);
     gst_caps_unref(caps);
     if (!ok) {
-      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Downstream does not take raster tiles."),
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Downstream does not take the raster tiles of '%s'.", location),
                         ("link r4krastersrc to r4ksuperres or r4krastersink"));
       state.plan.reset();
       return FALSE;
     }
     return TRUE;
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot tile raster '%s'.", self->location), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("Cannot tile raster '%s'.", location), ("%s", error.what()));
     state.plan.reset();
     return FALSE;
   }
@@ -301,7 +341,8 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
 
 static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out) {
   auto* self = GST_R4K_RASTER_SRC(push);
-  RasterSrcState& state = *self->state;
+  RasterSrcImpl& state = *self->impl;
+  const char* location = state.run.location.c_str();
   if (!state.plan) return GST_FLOW_NOT_NEGOTIATED;
   const auto& tiles = state.plan->tiles();
   while (state.next < static_cast<int>(tiles.size()) && state.skip[static_cast<std::size_t>(state.next)]) ++state.next;
@@ -332,7 +373,7 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
   } catch (const std::exception& error) {
     gst_buffer_unmap(buffer, &map);
     gst_buffer_unref(buffer);
-    GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Could not read raster '%s'.", self->location), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, STREAM, DECODE, ("Could not read raster '%s'.", location), ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
   if (!read.damaged_blocks.empty()) {
@@ -342,7 +383,7 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
                 "+" + std::to_string(block.x) + "+" + std::to_string(block.y);
     }
     r4k::pipeline::post_input_damage(GST_ELEMENT(self),
-                                      std::string(self->location) + ": tile " + std::to_string(tile.index) +
+                                      state.run.location + ": tile " + std::to_string(tile.index) +
                                           ": block(s) " + blocks + " could not be read (" + read.error +
                                           "); their pixels are nodata in the output");
   }
@@ -368,32 +409,28 @@ static GstFlowReturn gst_r4k_raster_src_create(GstPushSrc* push, GstBuffer** out
 static void gst_r4k_raster_src_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_RASTER_SRC(object);
   GST_OBJECT_LOCK(self);
+  RasterSrcSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_LOCATION:
-      g_free(self->location);
-      self->location = g_value_dup_string(value);
+      s.location = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_BANDS:
-      g_free(self->bands);
-      self->bands = g_value_dup_string(value);
+      s.bands = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_OTHER_BANDS:
-      g_free(self->other_bands);
-      self->other_bands = g_value_dup_string(value);
+      s.other_bands = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_CATEGORICAL:
-      g_free(self->categorical);
-      self->categorical = g_value_dup_string(value);
+      s.categorical = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_TILE_SIZE:
-      self->tile_size = g_value_get_uint(value);
+      s.tile_size = g_value_get_uint(value);
       break;
     case PROP_HALO:
-      self->halo = g_value_get_int(value);
+      s.halo = g_value_get_int(value);
       break;
     case PROP_RANGE:
-      g_free(self->range);
-      self->range = g_value_dup_string(value);
+      s.range = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -405,30 +442,33 @@ static void gst_r4k_raster_src_set_property(GObject* object, guint prop_id, cons
 static void gst_r4k_raster_src_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_RASTER_SRC(object);
   GST_OBJECT_LOCK(self);
+  const RasterSrcSettings& s = self->impl->settings;
+  // Strings that were never set read as NULL, their default.
+  const auto nullable = [](const std::string& text) { return text.empty() ? nullptr : text.c_str(); };
   switch (prop_id) {
     case PROP_LOCATION:
-      g_value_set_string(value, self->location);
+      g_value_set_string(value, nullable(s.location));
       break;
     case PROP_BANDS:
-      g_value_set_string(value, self->bands);
+      g_value_set_string(value, nullable(s.bands));
       break;
     case PROP_OTHER_BANDS:
-      g_value_set_string(value, self->other_bands);
+      g_value_set_string(value, s.other_bands.c_str());
       break;
     case PROP_CATEGORICAL:
-      g_value_set_string(value, self->categorical);
+      g_value_set_string(value, nullable(s.categorical));
       break;
     case PROP_TILE_SIZE:
-      g_value_set_uint(value, self->tile_size);
+      g_value_set_uint(value, s.tile_size);
       break;
     case PROP_HALO:
-      g_value_set_int(value, self->halo);
+      g_value_set_int(value, s.halo);
       break;
     case PROP_RANGE:
-      g_value_set_string(value, self->range);
+      g_value_set_string(value, s.range.c_str());
       break;
     case PROP_TILES:
-      g_value_set_int(value, self->state->plan ? self->state->to_do : 0);
+      g_value_set_int(value, self->impl->tiles);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -438,13 +478,7 @@ static void gst_r4k_raster_src_get_property(GObject* object, guint prop_id, GVal
 }
 
 static void gst_r4k_raster_src_finalize(GObject* object) {
-  auto* self = GST_R4K_RASTER_SRC(object);
-  g_free(self->location);
-  g_free(self->bands);
-  g_free(self->other_bands);
-  g_free(self->categorical);
-  g_free(self->range);
-  delete self->state;
+  delete GST_R4K_RASTER_SRC(object)->impl;
   G_OBJECT_CLASS(gst_r4k_raster_src_parent_class)->finalize(object);
 }
 
@@ -458,7 +492,8 @@ static void gst_r4k_raster_src_class_init(GstR4kRasterSrcClass* klass) {
   gobject_class->get_property = gst_r4k_raster_src_get_property;
   gobject_class->finalize = gst_r4k_raster_src_finalize;
 
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // Read when the element starts.
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property(
       gobject_class, PROP_LOCATION,
       g_param_spec_string("location", "Location", "The raster to read (GeoTIFF, COG or any raster GDAL opens)",
@@ -526,13 +561,6 @@ static void gst_r4k_raster_src_class_init(GstR4kRasterSrcClass* klass) {
 }
 
 static void gst_r4k_raster_src_init(GstR4kRasterSrc* self) {
-  self->location = nullptr;
-  self->bands = nullptr;
-  self->other_bands = g_strdup(DEFAULT_OTHER_BANDS);
-  self->categorical = nullptr;
-  self->tile_size = DEFAULT_TILE_SIZE;
-  self->halo = DEFAULT_HALO;
-  self->range = g_strdup(DEFAULT_RANGE);
-  self->state = new RasterSrcState();
+  self->impl = new RasterSrcImpl();
   gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_BYTES);
 }

@@ -9,7 +9,14 @@
  * parallel on their own threads. Stages that are switched off are left out
  * of the chain. `preset` sets every stage's settings at once (film-4k,
  * film-preview); properties set after it override it. The chain is built
- * when the element leaves the NULL state: set properties before.
+ * when the element leaves the NULL state, and again on the way to PAUSED
+ * when properties changed in READY.
+ *
+ * Settings it cannot work with are refused with an element error naming the
+ * properties: an unknown `preset`, `fit-mode` or `colorimetry` when the
+ * chain is built, `width` without `height` (a fit needs both, or neither),
+ * and, when the caps arrive, a fit smaller than the input (restoration fits
+ * into a larger frame).
  *
  * The inner r4ksuperres is named "superres" (gst_bin_get_by_name finds it).
  *
@@ -25,10 +32,12 @@
 #include <gst/video/video.h>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "infer/model_spec.hpp"
+#include "pipeline/element_settings.hpp"
 #include "pipeline/model_checksum.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_restore_debug);
@@ -57,6 +66,8 @@ struct RestoreSettings {
   std::string colorimetry = "keep";
   bool monochrome = false;
   bool unknown_preset = false;  // the chain refuses to build
+
+  bool operator==(const RestoreSettings&) const = default;
 };
 
 // The presets' stage settings (the job-file presets of the same names set
@@ -87,6 +98,12 @@ bool apply_preset(RestoreSettings& s, const std::string& name) {
   return true;
 }
 
+// The C++ state behind the instance's one pointer.
+struct RestoreImpl {
+  RestoreSettings settings;              // under the object lock
+  std::optional<RestoreSettings> built;  // what the chain was made from; under the object lock
+};
+
 }  // namespace
 
 enum {
@@ -116,7 +133,7 @@ struct _GstR4kRestore {
   GstBin parent;
   GstPad* sinkpad;
   GstPad* srcpad;
-  RestoreSettings* settings;
+  RestoreImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kRestore, gst_r4k_restore, GST_TYPE_BIN);
@@ -209,17 +226,40 @@ static GstElement* make_queue(const std::string& name) {
   return queue;
 }
 
+// Settings no chain can be built from, refused with an element error that
+// names the properties.
+static bool settings_are_valid(GstR4kRestore* self, const RestoreSettings& s) {
+  auto* element = GST_ELEMENT(self);
+  if (s.unknown_preset) {
+    r4k::pipeline::refuse_property(element, "preset", s.preset,
+                                   r4k::pipeline::one_of({"none", "film-4k", "film-preview"}));
+    return false;
+  }
+  if (!r4k::pipeline::is_one_of(s.fit_mode, {"pad", "crop"})) {
+    r4k::pipeline::refuse_property(element, "fit-mode", s.fit_mode, r4k::pipeline::one_of({"pad", "crop"}));
+    return false;
+  }
+  if (!r4k::pipeline::is_one_of(s.colorimetry, {"keep", "bt709", "bt2020"})) {
+    r4k::pipeline::refuse_property(element, "colorimetry", s.colorimetry,
+                                   r4k::pipeline::one_of({"keep", "bt709", "bt2020"}));
+    return false;
+  }
+  if ((s.width == 0) != (s.height == 0)) {
+    r4k::pipeline::refuse_settings(element, "A fit needs both width and height, or neither (0 = no fit): got width=" +
+                                                std::to_string(s.width) + " and height=" + std::to_string(s.height) +
+                                                ".");
+    return false;
+  }
+  return true;
+}
+
 // Builds the chain for the current settings (the bin's children are replaced).
 static gboolean build_chain(GstR4kRestore* self) {
   GST_OBJECT_LOCK(self);
-  const RestoreSettings s = *self->settings;
+  const RestoreSettings s = self->impl->settings;
   GST_OBJECT_UNLOCK(self);
 
-  if (s.unknown_preset) {
-    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("Unknown preset '%s'.", s.preset.c_str()),
-                      ("presets: none, film-4k, film-preview"));
-    return FALSE;
-  }
+  if (!settings_are_valid(self, s)) return FALSE;
   // Leave nothing of an earlier chain.
   for (;;) {
     GST_OBJECT_LOCK(self);
@@ -227,6 +267,7 @@ static gboolean build_chain(GstR4kRestore* self) {
     GstElement* child = children != nullptr ? GST_ELEMENT(gst_object_ref(children->data)) : nullptr;
     GST_OBJECT_UNLOCK(self);
     if (child == nullptr) break;
+    gst_element_set_state(child, GST_STATE_NULL);
     gst_bin_remove(GST_BIN(self), child);
     gst_object_unref(child);
   }
@@ -290,15 +331,18 @@ static gboolean build_chain(GstR4kRestore* self) {
   }
   if (!ok) {
     for (GstElement* element : chain) gst_object_unref(gst_object_ref_sink(element));
-    GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN, ("A stage of r4krestore is not available."),
+    GST_ELEMENT_ERROR(self, CORE, MISSING_PLUGIN,
+                      ("A stage of r4krestore is not available (deinterlace, queue or a restore4k element)."),
                       ("see the debug log of r4krestore for which"));
     return FALSE;
   }
   for (GstElement* element : chain) gst_bin_add(GST_BIN(self), element);
   for (std::size_t i = 1; i < chain.size(); ++i) {
     if (!gst_element_link(chain[i - 1], chain[i])) {
-      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot link the restoration chain."),
-                        ("%s ! %s", GST_ELEMENT_NAME(chain[i - 1]), GST_ELEMENT_NAME(chain[i])));
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION,
+                        ("Cannot link the restoration chain: %s ! %s.", GST_ELEMENT_NAME(chain[i - 1]),
+                         GST_ELEMENT_NAME(chain[i])),
+                        (nullptr));
       return FALSE;
     }
   }
@@ -306,7 +350,8 @@ static gboolean build_chain(GstR4kRestore* self) {
   try {
     sha = r4k::pipeline::model_sha256(s.model);
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("Cannot read the model."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("Cannot read the model '%s'.", s.model.c_str()),
+                      ("%s", error.what()));
     return FALSE;
   }
   GstPad* first = gst_element_get_static_pad(chain.front(), "sink");
@@ -321,6 +366,9 @@ static gboolean build_chain(GstR4kRestore* self) {
   gst_ghost_pad_set_target(GST_GHOST_PAD(self->srcpad), last);
   gst_object_unref(first);
   gst_object_unref(last);
+  GST_OBJECT_LOCK(self);
+  self->impl->built = s;
+  GST_OBJECT_UNLOCK(self);
   GST_INFO_OBJECT(self, "chain of %zu elements (preset %s)", chain.size(), s.preset.c_str());
   return TRUE;
 }
@@ -328,13 +376,56 @@ static gboolean build_chain(GstR4kRestore* self) {
 static GstStateChangeReturn gst_r4k_restore_change_state(GstElement* element, GstStateChange transition) {
   auto* self = GST_R4K_RESTORE(element);
   if (transition == GST_STATE_CHANGE_NULL_TO_READY && !build_chain(self)) return GST_STATE_CHANGE_FAILURE;
-  return GST_ELEMENT_CLASS(gst_r4k_restore_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    // Properties changed in READY: the chain is made again.
+    GST_OBJECT_LOCK(self);
+    const bool changed = self->impl->built != self->impl->settings;
+    GST_OBJECT_UNLOCK(self);
+    if (changed && !build_chain(self)) return GST_STATE_CHANGE_FAILURE;
+  }
+  const GstStateChangeReturn result =
+      GST_ELEMENT_CLASS(gst_r4k_restore_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
+    GST_OBJECT_LOCK(self);
+    self->impl->built.reset();
+    GST_OBJECT_UNLOCK(self);
+  }
+  return result;
+}
+
+// The input's caps: a fit smaller than the input is refused, as restore4k
+// video refuses it (restoration fits into a larger frame).
+static gboolean gst_r4k_restore_sink_event(GstPad* pad, GstObject* parent, GstEvent* event) {
+  auto* self = GST_R4K_RESTORE(parent);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+    GstCaps* caps = nullptr;
+    gst_event_parse_caps(event, &caps);
+    const GstStructure* structure = gst_caps_get_structure(caps, 0);
+    int width = 0;
+    int height = 0;
+    GST_OBJECT_LOCK(self);
+    const guint fit_width = self->impl->built ? self->impl->built->width : 0;
+    const guint fit_height = self->impl->built ? self->impl->built->height : 0;
+    GST_OBJECT_UNLOCK(self);
+    if (fit_width > 0 && fit_height > 0 && gst_structure_get_int(structure, "width", &width) &&
+        gst_structure_get_int(structure, "height", &height) &&
+        (static_cast<int>(fit_width) < width || static_cast<int>(fit_height) < height)) {
+      r4k::pipeline::refuse_settings(GST_ELEMENT(self),
+                                     "The fit " + std::to_string(fit_width) + "x" + std::to_string(fit_height) +
+                                         " (width and height) is smaller than the input " + std::to_string(width) +
+                                         "x" + std::to_string(height) +
+                                         ": restoration fits into a larger frame (e.g. 3840x2160).");
+      gst_event_unref(event);
+      return FALSE;
+    }
+  }
+  return gst_pad_event_default(pad, parent, event);
 }
 
 static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_RESTORE(object);
   GST_OBJECT_LOCK(self);
-  RestoreSettings& s = *self->settings;
+  RestoreSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_PRESET: {
       const char* name = g_value_get_string(value);
@@ -409,7 +500,7 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
 static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_RESTORE(object);
   GST_OBJECT_LOCK(self);
-  const RestoreSettings& s = *self->settings;
+  const RestoreSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_PRESET:
       g_value_set_string(value, s.preset.c_str());
@@ -476,7 +567,7 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
 }
 
 static void gst_r4k_restore_finalize(GObject* object) {
-  delete GST_R4K_RESTORE(object)->settings;
+  delete GST_R4K_RESTORE(object)->impl;
   G_OBJECT_CLASS(gst_r4k_restore_parent_class)->finalize(object);
 }
 
@@ -489,7 +580,8 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
   element_class->change_state = gst_r4k_restore_change_state;
 
   const RestoreSettings d;
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // The chain is made from them on the way to READY (and PAUSED, when they changed).
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   const auto string = [&](guint id, const char* name, const char* nick, const char* blurb, const std::string& def) {
     g_object_class_install_property(gobject_class, id, g_param_spec_string(name, nick, blurb, def.c_str(), flags));
   };
@@ -552,8 +644,9 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
 }
 
 static void gst_r4k_restore_init(GstR4kRestore* self) {
-  self->settings = new RestoreSettings();
+  self->impl = new RestoreImpl();
   self->sinkpad = gst_ghost_pad_new_no_target("sink", GST_PAD_SINK);
+  gst_pad_set_event_function(self->sinkpad, gst_r4k_restore_sink_event);
   self->srcpad = gst_ghost_pad_new_no_target("src", GST_PAD_SRC);
   gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
   gst_element_add_pad(GST_ELEMENT(self), self->srcpad);

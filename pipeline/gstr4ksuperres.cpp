@@ -15,14 +15,19 @@
  * neutral (black and white) comes out exactly neutral.
  * Interlaced input is refused: deinterlace first.
  *
- * It also takes the raster tiles of r4krastersrc (`other/x-r4k-raster`):
- * each window is upscaled whole, the scaled halo is cropped, and the core
- * goes on with its #R4kTileMeta scaled. Valid pixels come from valid pixels
+ * It also takes the raster tiles of r4krastersrc (`other/x-r4k-raster`,
+ * pipeline/superres_raster_tiles.hpp): each window is upscaled whole, the
+ * scaled halo is cropped, and the core goes on with its #R4kTileMeta scaled. Valid pixels come from valid pixels
  * only (classical filters renormalise around nodata; a neural model sees the
  * holes filled smoothly), categorical and alpha bands are upscaled nearest,
  * and every band keeps its own nodata, upscaled nearest; tiles whose core is
  * all nodata are not computed. The raster source asks it, by a custom query,
  * for the model's receptive field, scale and channels.
+ *
+ * `model`, `backend` and `threads` are read on the way to READY (and again
+ * on the way to PAUSED when they changed in READY); `tile-size`, `halo`,
+ * `batch` and `monochrome` when the caps are set. An unknown `backend` is
+ * refused with an element error naming it.
  *
  * ## Example launch line
  * |[
@@ -38,21 +43,20 @@
  */
 #include "pipeline/gstr4ksuperres.h"
 
-#include <algorithm>
 #include <memory>
-#include <optional>
 #include <string>
-#include <vector>
 
-#include "decode/raster_band_plan.hpp"
 #include "infer/frame_upscaler.hpp"
 #include "infer/model_loader.hpp"
-#include "infer/raster_tile_upscaler.hpp"
+#include "pipeline/element_settings.hpp"
 #include "pipeline/raster_tile.hpp"
+#include "pipeline/superres_mode.hpp"
+#include "pipeline/superres_raster_tiles.hpp"
 #include "pipeline/video_format.hpp"
 #include "preprocess/error.hpp"
 
-GST_DEBUG_CATEGORY_STATIC(gst_r4k_superres_debug);
+// Not static: superres_raster_tiles.cpp logs into it too.
+GST_DEBUG_CATEGORY(gst_r4k_superres_debug);
 #define GST_CAT_DEFAULT gst_r4k_superres_debug
 
 enum {
@@ -77,35 +81,104 @@ enum {
 
 namespace {
 
-// C++ state, behind one pointer in the instance struct.
-struct SuperresState {
-  std::unique_ptr<r4k::infer::Engine> engine;
-  std::unique_ptr<r4k::infer::FrameUpscaler> upscaler;
-  r4k::RawFormat in_format = r4k::RawFormat::rgb;
-  r4k::YcbcrSpace space;
-  bool raster = false;  // raster tiles (other/x-r4k-raster) rather than video
-  std::optional<r4k::pipeline::RasterCaps> raster_caps;
-  std::unique_ptr<r4k::infer::RasterTileUpscaler> raster_upscaler;
+// The property values (under the object lock).
+struct SuperresSettings {
+  std::string model = DEFAULT_MODEL;
+  std::string backend = DEFAULT_BACKEND;
+  guint tile_size = DEFAULT_TILE_SIZE;
+  gint halo = DEFAULT_HALO;
+  gint threads = DEFAULT_THREADS;
+  guint batch = DEFAULT_BATCH;
+  bool monochrome = DEFAULT_MONOCHROME;
 };
+
+// What the engine was loaded from.
+struct LoadedModel {
+  std::string model;
+  std::string backend;
+  int threads = 0;
+  bool operator==(const LoadedModel&) const = default;
+};
+
+struct SuperresImpl;
 
 }  // namespace
 
 struct _GstR4kSuperres {
   GstVideoFilter parent;
-
-  gchar* model;
-  gchar* backend;
-  guint tile_size;
-  gint halo;
-  gint threads;
-  guint batch;
-  gboolean monochrome;
-
-  SuperresState* state;
+  SuperresImpl* impl;
 };
 
 G_DEFINE_TYPE(GstR4kSuperres, gst_r4k_superres, GST_TYPE_VIDEO_FILTER);
 GST_ELEMENT_REGISTER_DEFINE(r4ksuperres, "r4ksuperres", GST_RANK_NONE, GST_TYPE_R4K_SUPERRES);
+
+namespace {
+
+GstBaseTransformClass* parent_transform_class() { return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class); }
+
+// Video frames: GstVideoFilter's own path (it maps the frames and calls
+// transform_frame); the frame upscaler is made for each caps in set_info.
+class SuperresVideoFrames final : public r4k::pipeline::SuperresMode {
+ public:
+  gboolean set_info(GstElement* element, r4k::infer::Engine& engine, const SuperresSettings& settings,
+                    const GstVideoInfo* in_info, const GstVideoInfo* out_info);
+  GstFlowReturn transform_frame(GstElement* element, GstVideoFrame* in_frame, GstVideoFrame* out_frame);
+  void reset() { upscaler_.reset(); }
+
+  GstFlowReturn prepare_output_buffer(GstBaseTransform* trans, GstBuffer* input, GstBuffer** output) override {
+    return parent_transform_class()->prepare_output_buffer(trans, input, output);
+  }
+  GstFlowReturn transform(GstBaseTransform* trans, GstBuffer* input, GstBuffer* output) override {
+    return parent_transform_class()->transform(trans, input, output);
+  }
+  gboolean propose_allocation(GstBaseTransform* trans, GstQuery* decide_query, GstQuery* query) override {
+    return parent_transform_class()->propose_allocation(trans, decide_query, query);
+  }
+  gboolean decide_allocation(GstBaseTransform* trans, GstQuery* query) override {
+    return parent_transform_class()->decide_allocation(trans, query);
+  }
+
+ private:
+  std::unique_ptr<r4k::infer::FrameUpscaler> upscaler_;
+  r4k::RawFormat format_ = r4k::RawFormat::rgb;
+  r4k::YcbcrSpace space_;
+  std::string model_;
+};
+
+// The C++ state behind the instance's one pointer.
+struct SuperresImpl {
+  SuperresSettings settings;  // under the object lock
+  int scale = 0;              // the engine's (0 = none loaded); under the object lock
+
+  // State changes and the streaming thread.
+  std::unique_ptr<r4k::infer::Engine> engine;
+  LoadedModel loaded;
+  SuperresVideoFrames video;
+  std::unique_ptr<r4k::pipeline::SuperresRasterTiles> raster;
+  r4k::pipeline::SuperresMode* mode = nullptr;  // &video or raster: chosen in set_caps
+
+  void forget_stream() {
+    mode = nullptr;
+    raster.reset();
+    video.reset();
+  }
+};
+
+SuperresSettings settings_of(GstR4kSuperres* self) {
+  GST_OBJECT_LOCK(self);
+  SuperresSettings settings = self->impl->settings;
+  GST_OBJECT_UNLOCK(self);
+  return settings;
+}
+
+int scale_of(GstR4kSuperres* self) {
+  GST_OBJECT_LOCK(self);
+  const int scale = self->impl->scale;
+  GST_OBJECT_UNLOCK(self);
+  return scale;
+}
+
+}  // namespace
 
 static GstCaps* pad_template_caps() {
   const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
@@ -115,36 +188,63 @@ static GstCaps* pad_template_caps() {
   return caps;
 }
 
-static int model_scale(GstR4kSuperres* self) {
-  return self->state->engine ? self->state->engine->info().scale : 0;
-}
-
+// Loads the engine unless it is loaded already from the current settings.
 static gboolean open_model(GstR4kSuperres* self) {
+  SuperresImpl& impl = *self->impl;
+  const SuperresSettings settings = settings_of(self);
+  const LoadedModel wanted{settings.model, settings.backend, settings.threads};
+  if (impl.engine && impl.loaded == wanted) return TRUE;
+  impl.forget_stream();
+  impl.engine.reset();
+  GST_OBJECT_LOCK(self);
+  impl.scale = 0;
+  GST_OBJECT_UNLOCK(self);
+  std::string backends = "auto";
+  bool known = settings.backend == "auto";
+  const auto available = r4k::infer::available_backends();
+  for (std::size_t i = 0; i < available.size(); ++i) {
+    backends += (i + 1 == available.size() ? " or " : ", ") + available[i];
+    known = known || settings.backend == available[i];
+  }
+  if (!known) {
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "backend", settings.backend, backends);
+    return FALSE;
+  }
   try {
     r4k::infer::EngineOptions options;
-    options.backend = self->backend;
-    options.threads = self->threads;
-    self->state->engine = r4k::infer::load_model(self->model, options);
-    GST_INFO_OBJECT(self, "model %s: x%d on %s, receptive field %d", self->model,
-                    self->state->engine->info().scale, self->state->engine->backend().c_str(),
-                    self->state->engine->info().receptive_field);
+    options.backend = settings.backend;
+    options.threads = settings.threads;
+    impl.engine = r4k::infer::load_model(settings.model, options);
+    impl.loaded = wanted;
+    GST_OBJECT_LOCK(self);
+    impl.scale = impl.engine->info().scale;
+    GST_OBJECT_UNLOCK(self);
+    GST_INFO_OBJECT(self, "model %s: x%d on %s, receptive field %d", settings.model.c_str(),
+                    impl.engine->info().scale, impl.engine->backend().c_str(), impl.engine->info().receptive_field);
     return TRUE;
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ, ("Could not load super-resolution model '%s'.", self->model),
-                      ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ,
+                      ("Could not load super-resolution model '%s'.", settings.model.c_str()), ("%s", error.what()));
     return FALSE;
   }
 }
 
 static GstStateChangeReturn gst_r4k_superres_change_state(GstElement* element, GstStateChange transition) {
   auto* self = GST_R4K_SUPERRES(element);
-  if (transition == GST_STATE_CHANGE_NULL_TO_READY && !open_model(self)) return GST_STATE_CHANGE_FAILURE;
+  // A model, backend or thread count changed in READY is loaded before streaming.
+  if ((transition == GST_STATE_CHANGE_NULL_TO_READY || transition == GST_STATE_CHANGE_READY_TO_PAUSED) &&
+      !open_model(self)) {
+    return GST_STATE_CHANGE_FAILURE;
+  }
   const GstStateChangeReturn result =
       GST_ELEMENT_CLASS(gst_r4k_superres_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
-    self->state->upscaler.reset();
-    self->state->raster_upscaler.reset();
-    self->state->engine.reset();
+    SuperresImpl& impl = *self->impl;
+    impl.forget_stream();
+    impl.engine.reset();
+    GST_OBJECT_LOCK(self);
+    impl.scale = 0;
+    GST_OBJECT_UNLOCK(self);
   }
   return result;
 }
@@ -191,7 +291,7 @@ static bool scale_dimension(GstStructure* structure, const char* field, int scal
 static GstCaps* gst_r4k_superres_transform_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
                                                 GstCaps* filter) {
   auto* self = GST_R4K_SUPERRES(trans);
-  const int scale = model_scale(self);
+  const int scale = scale_of(self);
   GstCaps* result = gst_caps_new_empty();
   for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
     GstStructure* structure = gst_structure_copy(gst_caps_get_structure(caps, i));
@@ -228,7 +328,7 @@ static GstCaps* gst_r4k_superres_transform_caps(GstBaseTransform* trans, GstPadD
 static GstCaps* gst_r4k_superres_fixate_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
                                              GstCaps* othercaps) {
   auto* self = GST_R4K_SUPERRES(trans);
-  const int scale = model_scale(self);
+  const int scale = scale_of(self);
   othercaps = gst_caps_truncate(gst_caps_make_writable(othercaps));
   GstStructure* in = gst_caps_get_structure(caps, 0);
   GstStructure* out = gst_caps_get_structure(othercaps, 0);
@@ -269,24 +369,25 @@ static GstCaps* gst_r4k_superres_fixate_caps(GstBaseTransform* trans, GstPadDire
   return gst_caps_fixate(othercaps);
 }
 
-static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
-                                          GstVideoInfo* out_info) {
-  auto* self = GST_R4K_SUPERRES(filter);
-  SuperresState& state = *self->state;
-  if (!state.engine) return FALSE;
+gboolean SuperresVideoFrames::set_info(GstElement* element, r4k::infer::Engine& engine,
+                                       const SuperresSettings& settings, const GstVideoInfo* in_info,
+                                       const GstVideoInfo* out_info) {
+  upscaler_.reset();
   if (GST_VIDEO_INFO_IS_INTERLACED(in_info)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Interlaced video cannot be upscaled."),
+    const char* mode = gst_video_interlace_mode_to_string(GST_VIDEO_INFO_INTERLACE_MODE(in_info));
+    GST_ELEMENT_ERROR(element, STREAM, FORMAT,
+                      ("Interlaced video (%s) cannot be upscaled: deinterlace it first.", mode),
                       ("the input is interlaced (%s): deinterlace first, e.g. with deinterlace or yadif before "
                        "r4ksuperres",
-                       gst_video_interlace_mode_to_string(GST_VIDEO_INFO_INTERLACE_MODE(in_info))));
+                       mode));
     return FALSE;
   }
   const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
   if (!format || GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Unsupported video format."),
-                      ("input %s, output %s: the output must be the input's format, one of %s",
-                       GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_NAME(out_info),
-                       r4k::pipeline::superres_formats()));
+    GST_ELEMENT_ERROR(element, STREAM, FORMAT,
+                      ("Unsupported video format: input %s, output %s (r4ksuperres keeps the input's format).",
+                       GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_NAME(out_info)),
+                      ("the output must be the input's format, one of %s", r4k::pipeline::superres_formats()));
     return FALSE;
   }
   if (GST_VIDEO_INFO_IS_YUV(in_info) &&
@@ -294,17 +395,19 @@ static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps*, GstV
        in_info->colorimetry.range != out_info->colorimetry.range)) {
     gchar* in_text = gst_video_colorimetry_to_string(&in_info->colorimetry);
     gchar* out_text = gst_video_colorimetry_to_string(&out_info->colorimetry);
-    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Output colourimetry differs from the input's."),
+    GST_ELEMENT_ERROR(element, CORE, NEGOTIATION,
+                      ("Output colourimetry %s differs from the input's %s.", out_text ? out_text : "?",
+                       in_text ? in_text : "?"),
                       ("input %s, output %s: r4ksuperres keeps the input's colourimetry; convert after it",
                        in_text ? in_text : "?", out_text ? out_text : "?"));
     g_free(in_text);
     g_free(out_text);
     return FALSE;
   }
-  const int scale = state.engine->info().scale;
+  const int scale = engine.info().scale;
   if (GST_VIDEO_INFO_WIDTH(out_info) != GST_VIDEO_INFO_WIDTH(in_info) * scale ||
       GST_VIDEO_INFO_HEIGHT(out_info) != GST_VIDEO_INFO_HEIGHT(in_info) * scale) {
-    GST_ERROR_OBJECT(self, "output %dx%d is not the input %dx%d times %d", GST_VIDEO_INFO_WIDTH(out_info),
+    GST_ERROR_OBJECT(element, "output %dx%d is not the input %dx%d times %d", GST_VIDEO_INFO_WIDTH(out_info),
                      GST_VIDEO_INFO_HEIGHT(out_info), GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info),
                      scale);
     return FALSE;
@@ -312,221 +415,156 @@ static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps*, GstV
   const r4k::RawFormatInfo& raw = r4k::describe(*format);
   if (GST_VIDEO_INFO_WIDTH(in_info) % (1 << raw.chroma_shift_x) != 0 ||
       GST_VIDEO_INFO_HEIGHT(in_info) % (1 << raw.chroma_shift_y) != 0) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Frame size does not fit the chroma subsampling."),
+    GST_ELEMENT_ERROR(element, STREAM, FORMAT,
+                      ("Frame size %dx%d does not fit the chroma subsampling of %s.", GST_VIDEO_INFO_WIDTH(in_info),
+                       GST_VIDEO_INFO_HEIGHT(in_info), raw.name),
                       ("%s needs a width that is a multiple of %d and a height that is a multiple of %d, got %dx%d",
                        raw.name, 1 << raw.chroma_shift_x, 1 << raw.chroma_shift_y, GST_VIDEO_INFO_WIDTH(in_info),
                        GST_VIDEO_INFO_HEIGHT(in_info)));
     return FALSE;
   }
-  state.in_format = *format;
-  state.space = r4k::pipeline::ycbcr_space(*in_info);
+  format_ = *format;
+  space_ = r4k::pipeline::ycbcr_space(*in_info);
+  model_ = settings.model;
   r4k::infer::UpscaleOptions options;
-  options.tile_size = static_cast<int>(self->tile_size);
-  options.halo = self->halo;
-  options.run.batch = static_cast<int>(self->batch);
-  options.monochrome = self->monochrome != FALSE;
-  state.upscaler = std::make_unique<r4k::infer::FrameUpscaler>(*state.engine, options);
+  options.tile_size = static_cast<int>(settings.tile_size);
+  options.halo = settings.halo;
+  options.run.batch = static_cast<int>(settings.batch);
+  options.monochrome = settings.monochrome;
+  auto upscaler = std::make_unique<r4k::infer::FrameUpscaler>(engine, options);
   try {
-    const auto tiling = state.upscaler->tiling_for(GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info));
-    GST_INFO_OBJECT(self, "%s %dx%d -> %dx%d, tile %d halo %d (%s)", raw.name, GST_VIDEO_INFO_WIDTH(in_info),
+    const auto tiling = upscaler->tiling_for(GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info));
+    GST_INFO_OBJECT(element, "%s %dx%d -> %dx%d, tile %d halo %d (%s)", raw.name, GST_VIDEO_INFO_WIDTH(in_info),
                     GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_WIDTH(out_info), GST_VIDEO_INFO_HEIGHT(out_info),
                     tiling.tile_size, tiling.halo, tiling.exact ? "exact" : "blended");
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Cannot tile the frames."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(element, STREAM, FORMAT,
+                      ("Cannot tile %dx%d frames with tile-size %u and halo %d.", GST_VIDEO_INFO_WIDTH(in_info),
+                       GST_VIDEO_INFO_HEIGHT(in_info), settings.tile_size, settings.halo),
+                      ("%s", error.what()));
     return FALSE;
   }
+  upscaler_ = std::move(upscaler);
   return TRUE;
 }
 
-// Raster tiles (from r4krastersrc): the window is upscaled whole, the scaled
-// halo cropped, and the core sent on with its meta scaled.
+GstFlowReturn SuperresVideoFrames::transform_frame(GstElement* element, GstVideoFrame* in_frame,
+                                                   GstVideoFrame* out_frame) {
+  if (!upscaler_) return GST_FLOW_NOT_NEGOTIATED;
+  try {
+    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, format_), space_);
+    const r4k::Frame upscaled = upscaler_->upscale(frame);
+    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, format_);
+    r4k::pack(upscaled, out);
+  } catch (const std::exception& error) {
+    GST_ELEMENT_ERROR(element, STREAM, FAILED, ("Super-resolution with model '%s' failed.", model_.c_str()),
+                      ("%s", error.what()));
+    return GST_FLOW_ERROR;
+  }
+  return GST_FLOW_OK;
+}
+
+// The kind of stream is chosen here, once per caps.
 static gboolean gst_r4k_superres_set_caps(GstBaseTransform* trans, GstCaps* incaps, GstCaps* outcaps) {
   auto* self = GST_R4K_SUPERRES(trans);
-  SuperresState& state = *self->state;
-  const auto raster = r4k::pipeline::parse_raster_caps(incaps);
-  state.raster = raster.has_value();
-  if (!state.raster) {
-    return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->set_caps(trans, incaps, outcaps);
+  SuperresImpl& impl = *self->impl;
+  impl.forget_stream();
+  if (!impl.engine) return FALSE;
+  if (const auto raster = r4k::pipeline::parse_raster_caps(incaps)) {
+    const SuperresSettings settings = settings_of(self);
+    impl.raster = r4k::pipeline::SuperresRasterTiles::create(GST_ELEMENT(self), *impl.engine, *raster,
+                                                             impl.loaded.model, static_cast<int>(settings.batch));
+    impl.mode = impl.raster.get();
+    return impl.mode != nullptr;
   }
-  if (!state.engine) return FALSE;
-  const auto& info = state.engine->info();
-  const bool any = info.colour == r4k::infer::ModelColour::any && info.in_channels == 0;
-  r4k::infer::RasterBandRoles roles;
-  roles.model_groups = r4k::decode::parse_band_groups(raster->model_groups);
-  for (const auto& [text, positions] : {std::pair{raster->classical_bands, &roles.classical},
-                                        std::pair{raster->nearest_bands, &roles.nearest}}) {
-    const auto groups = r4k::decode::parse_band_groups(text);
-    if (!groups.empty()) *positions = groups.front();
-  }
-  // Every band has exactly one role; a model gets groups of its channels.
-  std::vector<int> uses(static_cast<std::size_t>(raster->bands), 0);
-  bool fits = any || !roles.model_groups.empty();
-  const auto use = [&](int position) {
-    fits = fits && position >= 0 && position < raster->bands && ++uses[static_cast<std::size_t>(position)] == 1;
-  };
-  for (const auto& group : roles.model_groups) {
-    fits = fits && (any || static_cast<int>(group.size()) == info.in_channels);
-    for (int position : group) use(position);
-  }
-  for (int position : roles.classical) use(position);
-  for (int position : roles.nearest) use(position);
-  fits = fits && std::count(uses.begin(), uses.end(), 1) == raster->bands;
-  if (!fits) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("The model does not take this raster's bands."),
-                      ("model '%s' takes %d channel(s); the raster tiles have %d band(s) (%s) grouped as '%s' for "
-                       "the model, '%s' for the classical filter and '%s' nearest",
-                       self->model, info.in_channels, raster->bands, raster->source_bands.c_str(),
-                       raster->model_groups.c_str(), raster->classical_bands.c_str(),
-                       raster->nearest_bands.c_str()));
-    return FALSE;
-  }
-  state.raster_caps = raster;
-  state.raster_upscaler = std::make_unique<r4k::infer::RasterTileUpscaler>(*state.engine, std::move(roles),
-                                                                            raster->range, static_cast<int>(self->batch));
-  GST_INFO_OBJECT(self, "raster tiles: %d band(s), x%d", raster->bands, info.scale);
+  // GstVideoFilter parses the caps and calls set_info.
+  if (!parent_transform_class()->set_caps(trans, incaps, outcaps)) return FALSE;
+  impl.mode = &impl.video;
   return TRUE;
+}
+
+static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
+                                          GstVideoInfo* out_info) {
+  auto* self = GST_R4K_SUPERRES(filter);
+  SuperresImpl& impl = *self->impl;
+  if (!impl.engine) return FALSE;
+  return impl.video.set_info(GST_ELEMENT(self), *impl.engine, settings_of(self), in_info, out_info);
+}
+
+static GstFlowReturn gst_r4k_superres_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
+                                                      GstVideoFrame* out_frame) {
+  auto* self = GST_R4K_SUPERRES(filter);
+  return self->impl->video.transform_frame(GST_ELEMENT(self), in_frame, out_frame);
 }
 
 static GstFlowReturn gst_r4k_superres_prepare_output_buffer(GstBaseTransform* trans, GstBuffer* input,
                                                              GstBuffer** output) {
-  auto* self = GST_R4K_SUPERRES(trans);
-  SuperresState& state = *self->state;
-  if (!state.raster) {
-    return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->prepare_output_buffer(trans, input, output);
-  }
-  const r4k::TileMeta* meta = r4k::pipeline::get_tile_meta(input);
-  if (meta == nullptr) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Raster buffer without a tile meta."),
-                      ("raster tiles come from r4krastersrc"));
-    return GST_FLOW_ERROR;
-  }
-  const r4k::TileMeta out_meta = meta->scaled_core(state.engine->info().scale);
-  *output = gst_buffer_new_allocate(nullptr, state.raster_caps->tile_shape(out_meta.window).bytes(), nullptr);
-  gst_buffer_copy_into(*output, input, static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS),
-                       0, -1);
-  r4k::pipeline::add_tile_meta(*output, out_meta);
-  return GST_FLOW_OK;
+  r4k::pipeline::SuperresMode* mode = GST_R4K_SUPERRES(trans)->impl->mode;
+  return mode != nullptr ? mode->prepare_output_buffer(trans, input, output) : GST_FLOW_NOT_NEGOTIATED;
 }
 
 static GstFlowReturn gst_r4k_superres_transform(GstBaseTransform* trans, GstBuffer* inbuf, GstBuffer* outbuf) {
-  auto* self = GST_R4K_SUPERRES(trans);
-  SuperresState& state = *self->state;
-  if (!state.raster) return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->transform(trans, inbuf, outbuf);
-  const r4k::TileMeta* meta = r4k::pipeline::get_tile_meta(inbuf);
-  GstMapInfo in_map;
-  GstMapInfo out_map;
-  if (meta == nullptr || !gst_buffer_map(inbuf, &in_map, GST_MAP_READ)) return GST_FLOW_ERROR;
-  const r4k::RasterTileShape in_shape = state.raster_caps->tile_shape(meta->window);
-  const r4k::TileMeta out_meta = meta->scaled_core(state.raster_upscaler->scale());
-  if (in_map.size != in_shape.bytes() || !gst_buffer_map(outbuf, &out_map, GST_MAP_WRITE)) {
-    gst_buffer_unmap(inbuf, &in_map);
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Raster tile of the wrong size."),
-                      ("tile %d: %zu bytes for a %dx%d window of %d band(s)", meta->index, in_map.size,
-                       meta->window.width, meta->window.height, in_shape.bands));
-    return GST_FLOW_ERROR;
-  }
-  GstFlowReturn result = GST_FLOW_OK;
-  try {
-    state.raster_upscaler->upscale(*meta, r4k::RasterTilePlanes(in_shape, in_map.data),
-                                   r4k::RasterTilePlanes(state.raster_caps->tile_shape(out_meta.window), out_map.data));
-  } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Super-resolution failed."), ("tile %d: %s", meta->index, error.what()));
-    result = GST_FLOW_ERROR;
-  }
-  gst_buffer_unmap(outbuf, &out_map);
-  gst_buffer_unmap(inbuf, &in_map);
-  return result;
+  r4k::pipeline::SuperresMode* mode = GST_R4K_SUPERRES(trans)->impl->mode;
+  return mode != nullptr ? mode->transform(trans, inbuf, outbuf) : GST_FLOW_NOT_NEGOTIATED;
 }
 
 static gboolean gst_r4k_superres_transform_meta(GstBaseTransform* trans, GstBuffer* outbuf, GstMeta* meta,
                                                 GstBuffer* inbuf) {
   // The tile meta changes with the scale: prepare_output_buffer adds it.
   if (meta->info->api == r4k::pipeline::r4k_tile_meta_api_get_type()) return FALSE;
-  return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->transform_meta(trans, outbuf, meta, inbuf);
+  return parent_transform_class()->transform_meta(trans, outbuf, meta, inbuf);
 }
 
+// Allocation queries come once caps are set; before that, GstVideoFilter's.
 static gboolean gst_r4k_superres_propose_allocation(GstBaseTransform* trans, GstQuery* decide_query,
                                                     GstQuery* query) {
-  GstCaps* caps = nullptr;
-  gst_query_parse_allocation(query, &caps, nullptr);
-  if (r4k::pipeline::is_raster_caps(caps)) return TRUE;  // plain memory, sized per tile
-  return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->propose_allocation(trans, decide_query, query);
+  SuperresImpl& impl = *GST_R4K_SUPERRES(trans)->impl;
+  r4k::pipeline::SuperresMode* mode = impl.mode != nullptr ? impl.mode : &impl.video;
+  return mode->propose_allocation(trans, decide_query, query);
 }
 
 static gboolean gst_r4k_superres_decide_allocation(GstBaseTransform* trans, GstQuery* query) {
-  GstCaps* caps = nullptr;
-  gst_query_parse_allocation(query, &caps, nullptr);
-  if (r4k::pipeline::is_raster_caps(caps)) return TRUE;
-  return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->decide_allocation(trans, query);
+  SuperresImpl& impl = *GST_R4K_SUPERRES(trans)->impl;
+  r4k::pipeline::SuperresMode* mode = impl.mode != nullptr ? impl.mode : &impl.video;
+  return mode->decide_allocation(trans, query);
 }
 
-// Raster sources ask what the model needs, and for the resume fingerprint.
+// Raster sources ask what the model needs, and for the resume fingerprint,
+// before any caps.
 static gboolean gst_r4k_superres_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
-  auto* self = GST_R4K_SUPERRES(trans);
-  SuperresState& state = *self->state;
-  if (direction == GST_PAD_SINK && state.engine && r4k::pipeline::is_raster_model_query(query)) {
-    const auto& info = state.engine->info();
-    r4k::pipeline::RasterModelAnswer answer;
-    answer.scale = info.scale;
-    answer.receptive_field = info.receptive_field;
-    answer.in_channels = info.colour == r4k::infer::ModelColour::any && info.in_channels == 0 ? 0 : info.in_channels;
-    answer.classical_radius = r4k::filter_radius(r4k::infer::RasterTileUpscaler::kOtherBandsFilter);
-    answer.fill_radius = r4k::infer::RasterTileUpscaler::fill_radius(*state.engine);
-    answer.model = self->model;
-    r4k::pipeline::answer_raster_model_query(query, answer);
+  SuperresImpl& impl = *GST_R4K_SUPERRES(trans)->impl;
+  if (direction == GST_PAD_SINK && impl.engine &&
+      r4k::pipeline::SuperresRasterTiles::answer_query(query, *impl.engine, impl.loaded.model)) {
     return TRUE;
   }
-  if (direction == GST_PAD_SINK && state.engine && r4k::pipeline::is_raster_resume_query(query)) {
-    const std::string model = std::string(self->model) + " x" + std::to_string(state.engine->info().scale) + " on " +
-                              state.engine->backend();
-    r4k::pipeline::append_to_fingerprint(query, "model=" + model);
-    gst_structure_set(gst_query_writable_structure(query), "model", G_TYPE_STRING, model.c_str(), nullptr);
-  }
-  return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class)->query(trans, direction, query);
-}
-
-static GstFlowReturn gst_r4k_superres_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
-                                                      GstVideoFrame* out_frame) {
-  auto* self = GST_R4K_SUPERRES(filter);
-  SuperresState& state = *self->state;
-  try {
-    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, state.in_format), state.space);
-    const r4k::Frame upscaled = state.upscaler->upscale(frame);
-    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, state.in_format);
-    r4k::pack(upscaled, out);
-  } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Super-resolution failed."), ("%s", error.what()));
-    return GST_FLOW_ERROR;
-  }
-  return GST_FLOW_OK;
+  return parent_transform_class()->query(trans, direction, query);
 }
 
 static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_SUPERRES(object);
   GST_OBJECT_LOCK(self);
+  SuperresSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_MODEL:
-      g_free(self->model);
-      self->model = g_value_dup_string(value);
+      s.model = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_BACKEND:
-      g_free(self->backend);
-      self->backend = g_value_dup_string(value);
+      s.backend = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_TILE_SIZE:
-      self->tile_size = g_value_get_uint(value);
+      s.tile_size = g_value_get_uint(value);
       break;
     case PROP_HALO:
-      self->halo = g_value_get_int(value);
+      s.halo = g_value_get_int(value);
       break;
     case PROP_THREADS:
-      self->threads = g_value_get_int(value);
+      s.threads = g_value_get_int(value);
       break;
     case PROP_BATCH:
-      self->batch = g_value_get_uint(value);
+      s.batch = g_value_get_uint(value);
       break;
     case PROP_MONOCHROME:
-      self->monochrome = g_value_get_boolean(value);
+      s.monochrome = g_value_get_boolean(value) != FALSE;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -538,30 +576,31 @@ static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const 
 static void gst_r4k_superres_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_SUPERRES(object);
   GST_OBJECT_LOCK(self);
+  const SuperresSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_MODEL:
-      g_value_set_string(value, self->model);
+      g_value_set_string(value, s.model.c_str());
       break;
     case PROP_BACKEND:
-      g_value_set_string(value, self->backend);
+      g_value_set_string(value, s.backend.c_str());
       break;
     case PROP_TILE_SIZE:
-      g_value_set_uint(value, self->tile_size);
+      g_value_set_uint(value, s.tile_size);
       break;
     case PROP_HALO:
-      g_value_set_int(value, self->halo);
+      g_value_set_int(value, s.halo);
       break;
     case PROP_THREADS:
-      g_value_set_int(value, self->threads);
+      g_value_set_int(value, s.threads);
       break;
     case PROP_BATCH:
-      g_value_set_uint(value, self->batch);
+      g_value_set_uint(value, s.batch);
       break;
     case PROP_MONOCHROME:
-      g_value_set_boolean(value, self->monochrome);
+      g_value_set_boolean(value, s.monochrome ? TRUE : FALSE);
       break;
     case PROP_SCALE:
-      g_value_set_int(value, model_scale(self));
+      g_value_set_int(value, self->impl->scale);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -572,9 +611,7 @@ static void gst_r4k_superres_get_property(GObject* object, guint prop_id, GValue
 
 static void gst_r4k_superres_finalize(GObject* object) {
   auto* self = GST_R4K_SUPERRES(object);
-  g_free(self->model);
-  g_free(self->backend);
-  delete self->state;
+  delete self->impl;
   G_OBJECT_CLASS(gst_r4k_superres_parent_class)->finalize(object);
 }
 
@@ -588,7 +625,8 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
   gobject_class->get_property = gst_r4k_superres_get_property;
   gobject_class->finalize = gst_r4k_superres_finalize;
 
-  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  // Every setting is read on the way to READY or when the caps are set.
+  const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
   g_object_class_install_property(
       gobject_class, PROP_MODEL,
       g_param_spec_string("model", "Model",
@@ -658,13 +696,4 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
   GST_DEBUG_CATEGORY_INIT(gst_r4k_superres_debug, "r4ksuperres", 0, "restore4k super-resolution");
 }
 
-static void gst_r4k_superres_init(GstR4kSuperres* self) {
-  self->model = g_strdup(DEFAULT_MODEL);
-  self->backend = g_strdup(DEFAULT_BACKEND);
-  self->tile_size = DEFAULT_TILE_SIZE;
-  self->halo = DEFAULT_HALO;
-  self->threads = DEFAULT_THREADS;
-  self->batch = DEFAULT_BATCH;
-  self->monochrome = DEFAULT_MONOCHROME;
-  self->state = new SuperresState();
-}
+static void gst_r4k_superres_init(GstR4kSuperres* self) { self->impl = new SuperresImpl(); }

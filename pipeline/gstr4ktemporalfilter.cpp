@@ -36,6 +36,9 @@ struct TemporalState {
   }
 };
 
+// A derivable type's instance struct is public (G_DECLARE_DERIVABLE_TYPE
+// declares it), so the base's one pointer lives in its private data; each
+// element on it keeps its settings behind its own pointer.
 struct GstR4kTemporalFilterPrivate {
   TemporalState* state;
 };
@@ -47,6 +50,12 @@ G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE(GstR4kTemporalFilter, gst_r4k_temporal_filte
 static TemporalState& state_of(GstR4kTemporalFilter* self) {
   auto* priv = static_cast<GstR4kTemporalFilterPrivate*>(gst_r4k_temporal_filter_get_instance_private(self));
   return *priv->state;
+}
+
+// The element's factory name for messages ("r4kdeflicker").
+static const char* stage_name(GstR4kTemporalFilter* self) {
+  GstElementFactory* factory = gst_element_get_factory(GST_ELEMENT(self));
+  return factory != nullptr ? GST_OBJECT_NAME(factory) : G_OBJECT_TYPE_NAME(self);
 }
 
 static r4k::Frame unpack_buffer(GstR4kTemporalFilter* self, GstBuffer* buffer) {
@@ -104,7 +113,7 @@ static GstFlowReturn drain(GstR4kTemporalFilter* self) {
       ret = gst_pad_push(GST_BASE_TRANSFORM_SRC_PAD(self), process_next(self));
     }
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing failed."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s failed on a frame.", stage_name(self)), ("%s", error.what()));
     ret = GST_FLOW_ERROR;
   }
   state.clear();
@@ -117,7 +126,8 @@ static GstFlowReturn gst_r4k_temporal_filter_submit_input_buffer(GstBaseTransfor
   TemporalState& state = state_of(self);
   if (!state.stage) {
     gst_buffer_unref(input);
-    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps before the first buffer."), (nullptr));
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No caps before the first buffer of %s.", stage_name(self)),
+                      (nullptr));
     return GST_FLOW_NOT_NEGOTIATED;
   }
   if (is_discont && !state.buffers.empty()) {
@@ -135,7 +145,7 @@ static GstFlowReturn gst_r4k_temporal_filter_submit_input_buffer(GstBaseTransfor
     state.frames.push_back(state.stage->context() > 0 ? std::move(frame) : nullptr);
   } catch (const std::exception& error) {
     gst_buffer_unref(input);
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Cannot read a frame."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s cannot read a frame.", stage_name(self)), ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
@@ -151,7 +161,7 @@ static GstFlowReturn gst_r4k_temporal_filter_generate_output(GstBaseTransform* t
   try {
     *outbuf = process_next(self);
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Processing failed."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("%s failed on a frame.", stage_name(self)), ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
@@ -206,12 +216,14 @@ static gboolean gst_r4k_temporal_filter_set_info(GstVideoFilter* filter, GstCaps
   TemporalState& state = state_of(self);
   const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
   if (!format || GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Unsupported video format."),
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("Unsupported video format %s for %s.", GST_VIDEO_INFO_NAME(in_info), stage_name(self)),
                       ("%s: expected one of %s", GST_VIDEO_INFO_NAME(in_info), r4k::pipeline::superres_formats()));
     return FALSE;
   }
   if (GST_VIDEO_INFO_IS_INTERLACED(in_info)) {
-    GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Interlaced video."),
+    GST_ELEMENT_ERROR(self, STREAM, FORMAT,
+                      ("Interlaced video: %s works on whole frames, deinterlace first.", stage_name(self)),
                       ("%s works on whole frames: put a deinterlacer (e.g. deinterlace) before it",
                        GST_ELEMENT_NAME(self)));
     return FALSE;
@@ -223,7 +235,8 @@ static gboolean gst_r4k_temporal_filter_set_info(GstVideoFilter* filter, GstCaps
     auto* klass = GST_R4K_TEMPORAL_FILTER_GET_CLASS(self);
     state.stage.reset(klass->create_stage(self));
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("Invalid settings."), ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, LIBRARY, SETTINGS, ("Invalid settings for %s: %s.", stage_name(self), error.what()),
+                      (nullptr));
     return FALSE;
   }
   GST_INFO_OBJECT(self, "%s %dx%d, lookahead %d frames", GST_VIDEO_INFO_NAME(in_info), GST_VIDEO_INFO_WIDTH(in_info),

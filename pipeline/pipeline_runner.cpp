@@ -42,23 +42,12 @@ bool caused_by_input(const GError* error) {
            error->code == GST_STREAM_ERROR_DEMUX || error->code == GST_STREAM_ERROR_TYPE_NOT_FOUND ||
            error->code == GST_STREAM_ERROR_WRONG_TYPE || error->code == GST_STREAM_ERROR_CODEC_NOT_FOUND;
   }
+  // Our elements refuse property values as LIBRARY/SETTINGS (pipeline/element_settings.hpp).
+  if (error->domain == GST_LIBRARY_ERROR) return error->code == GST_LIBRARY_ERROR_SETTINGS;
   return error->domain == GST_CORE_ERROR && error->code == GST_CORE_ERROR_NEGOTIATION;
 }
 
-// An element's debug text without the source location GStreamer puts first
-// ("gstfoo.c(123): function (): /GstPipeline:pipeline0/GstFoo:foo:\n"):
-// users are told what went wrong, not where in our code.
-std::string debug_detail(const gchar* debug) {
-  if (debug == nullptr) return "";
-  std::string text = debug;
-  const auto newline = text.find('\n');
-  const auto location_end = text.find("/GstPipeline:");
-  if (text.find("): ") < std::min(newline, location_end)) {
-    // The location line: everything up to its end.
-    text = newline == std::string::npos ? std::string() : text.substr(newline + 1);
-  }
-  return text;
-}
+std::string debug_detail(const gchar* debug) { return debug != nullptr ? without_source_location(debug) : ""; }
 
 [[noreturn]] void throw_message(GstMessage* message) {
   GError* error = nullptr;
@@ -79,6 +68,24 @@ GstPadProbeReturn count_buffer(GstPad*, GstPadProbeInfo*, gpointer counter) {
 }
 
 }  // namespace
+
+std::string without_source_location(const std::string& debug) {
+  // gst_element_message_full_with_details writes "%s(%d): %s (): %s": file,
+  // line, function and the element's path, then ":\n" and the element's own
+  // text when it gave one.
+  const auto newline = debug.find('\n');
+  const std::string first = debug.substr(0, newline);
+  if (newline != std::string::npos && (first.empty() || first.back() != ':')) return debug;
+  // The "(LINE): " after the file name (which may hold parentheses itself).
+  for (auto open = first.find('('); open != std::string::npos && open > 0; open = first.find('(', open + 1)) {
+    std::size_t end = open + 1;
+    while (end < first.size() && first[end] >= '0' && first[end] <= '9') ++end;
+    if (end == open + 1 || first.compare(end, 3, "): ") != 0) continue;
+    if (first.find(" (): ", end + 3) == std::string::npos) return debug;
+    return newline == std::string::npos ? std::string() : debug.substr(newline + 1);
+  }
+  return debug;
+}
 
 void initialise_gstreamer() {
   static std::once_flag once;

@@ -62,9 +62,16 @@ using PipelineArguments = std::vector<std::string>;
 std::string gst_launch_line(const PipelineArguments& arguments);
 
 // Parses and runs the pipeline (as gst-launch-1.0 would) until EOS. Throws
-// InputError for errors caused by the input (missing file, undecodable
-// stream, model that cannot load, refused caps), Error for the rest, with
-// the element's message and debug text.
+// InputError for errors caused by the input or the settings (missing file,
+// undecodable stream, model that cannot load, refused caps, a property value
+// refused), Error for the rest, as "ELEMENT: MESSAGE (DETAIL)": the element's
+// name, its message and its debug text without GStreamer's location line.
 PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRunOptions& options);
+
+// An element message's debug text without the location GStreamer puts first
+// ("../pipeline/gstr4kfit.cpp(123): gst_r4k_fit_set_info (): /GstPipeline:
+// pipeline0/GstR4kFit:fit:" and a newline): what the element said, not where
+// in its code. Text of another form is returned as it is.
+std::string without_source_location(const std::string& debug);
 
 }  // namespace r4k::pipeline

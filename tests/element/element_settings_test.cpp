@@ -1,0 +1,263 @@
+// How restore4k's elements take their settings: values they cannot work
+// with are refused with an element error whose message names the property
+// (or the file) at fault by itself; every writable property says when it may
+// change (GST_PARAM_MUTABLE_*), and a change in READY is honoured; the
+// pipeline runner shows the message and the element's detail without
+// GStreamer's source location.
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "pipeline/pipeline_runner.hpp"
+#include "preprocess/error.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace {
+
+using r4k::testing::TempDir;
+
+class ElementSettings : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { r4k::pipeline::initialise_gstreamer(); }
+};
+
+struct Outcome {
+  bool error = false;
+  std::string message;  // the error's message alone
+  std::string debug;
+};
+
+// Runs `launch` to its end (EOS or the first error).
+Outcome run(const std::string& launch) {
+  Outcome outcome;
+  GError* parse_error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch.c_str(), &parse_error);
+  if (pipeline == nullptr || parse_error != nullptr) {
+    outcome.error = true;
+    outcome.message = parse_error != nullptr ? parse_error->message : "parse failed";
+    g_clear_error(&parse_error);
+    if (pipeline != nullptr) gst_object_unref(pipeline);
+    return outcome;
+  }
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* message = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
+                                                   static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+  if (message != nullptr && GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+    GError* error = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(message, &error, &debug);
+    outcome.error = true;
+    outcome.message = error->message;
+    outcome.debug = debug != nullptr ? debug : "";
+    g_clear_error(&error);
+    g_free(debug);
+  }
+  if (message != nullptr) gst_message_unref(message);
+  gst_object_unref(bus);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+  return outcome;
+}
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+const std::string kVideo =
+    "videotestsrc num-buffers=2 ! video/x-raw,format=I420,width=160,height=120,framerate=25/1 ! ";
+
+// ---- r4krestore
+
+TEST_F(ElementSettings, RestoreRefusesAnUnknownColorimetry) {
+  const Outcome outcome = run(kVideo + "r4krestore model=builtin:bicubic-x2 colorimetry=srgb ! fakesink");
+  ASSERT_TRUE(outcome.error) << "colorimetry=srgb was accepted";
+  EXPECT_TRUE(has(outcome.message, "'srgb' for property colorimetry")) << outcome.message;
+  EXPECT_TRUE(has(outcome.message, "keep, bt709 or bt2020")) << outcome.message;
+}
+
+TEST_F(ElementSettings, RestoreRefusesAWidthWithoutAHeight) {
+  const Outcome outcome = run(kVideo + "r4krestore model=builtin:bicubic-x2 width=641 height=0 ! fakesink");
+  ASSERT_TRUE(outcome.error) << "width=641 height=0 was accepted";
+  EXPECT_TRUE(has(outcome.message, "width=641")) << outcome.message;
+  EXPECT_TRUE(has(outcome.message, "height=0")) << outcome.message;
+}
+
+TEST_F(ElementSettings, RestoreRefusesAFitSmallerThanTheInput) {
+  const Outcome outcome = run(kVideo + "r4krestore model=builtin:bicubic-x2 width=100 height=100 ! fakesink");
+  ASSERT_TRUE(outcome.error) << "a 100x100 fit of 160x120 was accepted";
+  EXPECT_TRUE(has(outcome.message, "100x100")) << outcome.message;
+  EXPECT_TRUE(has(outcome.message, "160x120")) << outcome.message;
+  // A fit as large as the input or larger is what restoration does.
+  EXPECT_FALSE(run(kVideo + "r4krestore model=builtin:bicubic-x2 width=160 height=120 ! fakesink").error);
+  EXPECT_FALSE(run(kVideo + "r4krestore model=builtin:bicubic-x2 width=320 height=180 ! fakesink").error);
+}
+
+TEST_F(ElementSettings, RestoreRefusalsNameTheProperty) {
+  const Outcome mode = run(kVideo + "r4krestore model=builtin:bicubic-x2 fit-mode=stretch width=320 "
+                                    "height=240 ! fakesink");
+  EXPECT_TRUE(has(mode.message, "'stretch' for property fit-mode")) << mode.message;
+  const Outcome preset = run(kVideo + "r4krestore preset=film-8k ! fakesink");
+  EXPECT_TRUE(has(preset.message, "'film-8k' for property preset")) << preset.message;
+  EXPECT_TRUE(has(preset.message, "film-4k")) << preset.message;
+}
+
+// ---- the other elements' string properties
+
+TEST_F(ElementSettings, FitRefusesAnUnknownModeOrFilter) {
+  const Outcome mode = run(kVideo + "r4kfit width=320 height=240 mode=stretch ! fakesink");
+  EXPECT_TRUE(has(mode.message, "'stretch' for property mode")) << mode.message;
+  const Outcome filter = run(kVideo + "r4kfit width=320 height=240 filter=cubic ! fakesink");
+  EXPECT_TRUE(has(filter.message, "'cubic' for property filter")) << filter.message;
+  EXPECT_TRUE(has(filter.message, "lanczos")) << filter.message;
+}
+
+TEST_F(ElementSettings, SuperresRefusesAnUnknownBackend) {
+  const Outcome outcome = run(kVideo + "r4ksuperres model=builtin:bicubic-x2 backend=cuda ! fakesink");
+  EXPECT_TRUE(has(outcome.message, "'cuda' for property backend")) << outcome.message;
+  EXPECT_TRUE(has(outcome.message, "onednn")) << outcome.message;
+}
+
+TEST_F(ElementSettings, WidenRefusesAFormatItDoesNotWrite) {
+  const Outcome outcome = run(kVideo + "r4kwiden format=I422_12XX ! fakesink");
+  EXPECT_TRUE(has(outcome.message, "'I422_12XX' for property format")) << outcome.message;
+}
+
+TEST_F(ElementSettings, RasterSourceRefusesUnknownOtherBandsOrRange) {
+  const Outcome other = run("r4krastersrc location=/nonexistent/in.tif other-bands=keep ! fakesink");
+  EXPECT_TRUE(has(other.message, "'keep' for property other-bands")) << other.message;
+  const Outcome range = run("r4krastersrc location=/nonexistent/in.tif range=0-255 ! fakesink");
+  EXPECT_TRUE(has(range.message, "'0-255' for property range")) << range.message;
+}
+
+TEST_F(ElementSettings, RasterSinkRefusesAnUnknownFormatOrCompression) {
+  TempDir dir;
+  const std::string sink = "fakesrc num-buffers=1 ! r4krastersink location=" + (dir / "out.tif").string();
+  const Outcome format = run(sink + " format=png");
+  EXPECT_TRUE(has(format.message, "'png' for property format")) << format.message;
+  const Outcome compress = run(sink + " compress=jpeg");
+  EXPECT_TRUE(has(compress.message, "'jpeg' for property compress")) << compress.message;
+  EXPECT_TRUE(has(compress.message, "zstd")) << compress.message;
+}
+
+TEST_F(ElementSettings, MuxSinkRefusesStreamsOrColourItCannotRead) {
+  TempDir dir;
+  const std::string sink = "fakesrc num-buffers=1 ! r4kmuxsink location=" + (dir / "out.mkv").string() +
+                           " source=" + (dir / "in.mkv").string();
+  const Outcome streams = run(sink + " streams=1:mp3");
+  EXPECT_TRUE(has(streams.message, "'1:mp3' for property streams")) << streams.message;
+  const Outcome colour = run(sink + " colour=1,2");
+  EXPECT_TRUE(has(colour.message, "'1,2' for property colour")) << colour.message;
+}
+
+// ---- messages that read on their own
+
+TEST_F(ElementSettings, InterlacedInputMessagesSayWhatToDo) {
+  const std::string interlaced =
+      "videotestsrc num-buffers=2 ! video/x-raw,format=I420,width=64,height=48,interlace-mode=interleaved ! ";
+  const Outcome superres = run(interlaced + "r4ksuperres model=builtin:bicubic-x2 ! fakesink");
+  EXPECT_TRUE(has(superres.message, "deinterlace")) << superres.message;
+  const Outcome denoise = run(interlaced + "r4kdenoise ! fakesink");
+  EXPECT_TRUE(has(denoise.message, "r4kdenoise")) << denoise.message;
+  EXPECT_TRUE(has(denoise.message, "deinterlace")) << denoise.message;
+}
+
+// ---- when properties may change
+
+TEST_F(ElementSettings, EveryWritablePropertySaysWhenItMayChange) {
+  for (const char* name : {"r4ksuperres", "r4krastersrc", "r4krastersink", "r4kfit", "r4kcolorconvert", "r4kmuxsink",
+                           "r4kwiden", "r4kdeflicker", "r4kdustbust", "r4kdenoise", "r4krestore"}) {
+    GstElement* element = gst_element_factory_make(name, nullptr);
+    ASSERT_NE(element, nullptr) << name;
+    guint count = 0;
+    GParamSpec** specs = g_object_class_list_properties(G_OBJECT_GET_CLASS(element), &count);
+    int ours = 0;
+    for (guint i = 0; i < count; ++i) {
+      const GParamSpec* spec = specs[i];
+      if (spec->owner_type != G_OBJECT_TYPE(element) || (spec->flags & G_PARAM_WRITABLE) == 0) continue;
+      ++ours;
+      EXPECT_NE(spec->flags & (GST_PARAM_MUTABLE_READY | GST_PARAM_MUTABLE_PAUSED | GST_PARAM_MUTABLE_PLAYING), 0u)
+          << name << "::" << spec->name;
+    }
+    EXPECT_GT(ours, 0) << name;
+    g_free(specs);
+    gst_object_unref(gst_object_ref_sink(element));
+  }
+}
+
+TEST_F(ElementSettings, SuperresLoadsAModelChangedInReady) {
+  GstElement* pipeline = gst_pipeline_new(nullptr);
+  GstElement* superres = gst_element_factory_make("r4ksuperres", nullptr);
+  gst_bin_add(GST_BIN(pipeline), superres);
+  g_object_set(superres, "model", "builtin:bicubic-x2", nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+  gint scale = 0;
+  g_object_get(superres, "scale", &scale, nullptr);
+  EXPECT_EQ(scale, 2);
+  g_object_set(superres, "model", "builtin:bicubic-x4", nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  g_object_get(superres, "scale", &scale, nullptr);
+  EXPECT_EQ(scale, 4);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+}
+
+TEST_F(ElementSettings, RestoreRebuildsItsChainForSettingsChangedInReady) {
+  GstElement* pipeline = gst_pipeline_new(nullptr);
+  GstElement* restore = gst_element_factory_make("r4krestore", nullptr);
+  gst_bin_add(GST_BIN(pipeline), restore);
+  g_object_set(restore, "model", "builtin:bicubic-x2", "width", 320u, "height", 240u, nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+  g_object_set(restore, "width", 640u, "height", 480u, nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  GstElement* fit = gst_bin_get_by_name(GST_BIN(restore), "fit");
+  ASSERT_NE(fit, nullptr);
+  guint width = 0;
+  g_object_get(fit, "width", &width, nullptr);
+  EXPECT_EQ(width, 640u);
+  gst_object_unref(fit);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+}
+
+// ---- what the pipeline runner shows
+
+TEST_F(ElementSettings, RunnerShowsTheMessageAndDetailWithoutOurSourceLocation) {
+  try {
+    r4k::pipeline::run_pipeline({"r4krastersrc", "location=/nonexistent/in.tif", "!", "fakesink"}, {});
+    FAIL() << "expected an error";
+  } catch (const r4k::InputError& error) {
+    const std::string text = error.what();
+    EXPECT_TRUE(has(text, "Could not open raster '/nonexistent/in.tif'.")) << text;
+    EXPECT_TRUE(has(text, " (")) << "the element's detail: " << text;
+    EXPECT_FALSE(has(text, ".cpp(")) << text;
+    EXPECT_FALSE(has(text, "/GstPipeline:")) << text;
+  }
+  // A refused property value is the user's to fix: an input error.
+  try {
+    r4k::pipeline::run_pipeline({"videotestsrc", "num-buffers=1", "!", "r4kfit", "mode=stretch", "!", "fakesink"}, {});
+    FAIL() << "expected an error";
+  } catch (const r4k::InputError& error) {
+    const std::string text = error.what();
+    EXPECT_TRUE(has(text, "Invalid value 'stretch' for property mode: expected pad or crop.")) << text;
+    EXPECT_FALSE(has(text, ".cpp(")) << text;
+    EXPECT_FALSE(has(text, "GstPipeline")) << text;
+  }
+}
+
+TEST(RunnerMessages, GStreamersLocationLineIsLeftOut) {
+  using r4k::pipeline::without_source_location;
+  EXPECT_EQ(without_source_location("../pipeline/gstr4krastersrc.cpp(214): gst_r4k_raster_src_negotiate (): "
+                                    "/GstPipeline:pipeline0/GstR4kRasterSrc:src:\ntile-size 8 leaves no core"),
+            "tile-size 8 leaves no core");
+  EXPECT_EQ(without_source_location("/src (copy)/x.cpp(9): operator() (): /GstR4kFit:fit:\na\nb"), "a\nb");
+  // An element that gave no detail: the location alone.
+  EXPECT_EQ(without_source_location("../pipeline/element_settings.cpp(33): refuse_settings (): "
+                                    "/GstPipeline:pipeline0/GstR4kFit:fit"),
+            "");
+  // Text of another form is kept whole.
+  for (const char* text : {"model 'x' (opencv): failed\nat load", "plain detail", "", "f (): g:", "a(1): b\nc"}) {
+    EXPECT_EQ(without_source_location(text), text);
+  }
+}
+
+}  // namespace
