@@ -1,9 +1,12 @@
 #include "decode/tile_journal.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <unistd.h>
 
 #include "preprocess/error.hpp"
@@ -11,38 +14,85 @@
 namespace r4k::decode {
 namespace {
 
-constexpr const char* kMagic = "restore4k tile journal 1";
+constexpr std::string_view kMagic = "restore4k tile journal 2";
+constexpr std::string_view kOlderMagic = "restore4k tile journal 1";
+constexpr std::string_view kFingerprintPrefix = "fingerprint ";
+constexpr std::string_view kDamagedMark = " damaged";
+// The largest tile index a record may hold has 10 digits (INT_MAX); longer
+// numbers are damage, never parsed.
+constexpr std::size_t kMaxIndexDigits = 10;
 
-struct Parsed {
-  std::string fingerprint;
-  int count = -1;
-  std::vector<int> tiles;
-  std::vector<int> damaged;
-};
-
-Parsed parse(const std::filesystem::path& path) {
-  Parsed parsed;
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line) || line != kMagic) return parsed;
-  if (!std::getline(in, line) || line.rfind("fingerprint ", 0) != 0) return parsed;
-  parsed.fingerprint = line.substr(12);
-  if (!std::getline(in, line) || line.rfind("tiles ", 0) != 0) return parsed;
-  parsed.count = std::atoi(line.c_str() + 6);
-  // Only complete lines count: a line cut by a kill has no newline.
-  while (std::getline(in, line)) {
-    if (in.eof()) break;
-    char* end = nullptr;
-    const long tile = std::strtol(line.c_str(), &end, 10);
-    if (line.empty() || end == line.c_str()) continue;
-    if (*end == '\0') {
-      parsed.tiles.push_back(static_cast<int>(tile));
-    } else if (std::string(end) == " damaged") {
-      parsed.tiles.push_back(static_cast<int>(tile));
-      parsed.damaged.push_back(static_cast<int>(tile));
+// CRC-32 (IEEE 802.3, reflected, as zlib's): it detects every burst of up to
+// 32 flipped bits, so one damaged byte in a line can never go unnoticed.
+// Chaining: `crc` is the CRC of what came before, 0 to start.
+std::uint32_t crc32(std::uint32_t crc, std::string_view bytes) {
+  static const std::array<std::uint32_t, 256> table = [] {
+    std::array<std::uint32_t, 256> entries{};
+    for (std::uint32_t n = 0; n < 256; ++n) {
+      std::uint32_t value = n;
+      for (int bit = 0; bit < 8; ++bit) value = (value & 1u) != 0 ? 0xEDB88320u ^ (value >> 1) : value >> 1;
+      entries[n] = value;
     }
+    return entries;
+  }();
+  crc = ~crc;
+  for (const char byte : bytes) crc = table[(crc ^ static_cast<unsigned char>(byte)) & 0xFFu] ^ (crc >> 8);
+  return ~crc;
+}
+
+std::string hex8(std::uint32_t value) {
+  char text[9] = {};
+  for (int i = 7; i >= 0; --i) {
+    text[i] = "0123456789abcdef"[value & 0xFu];
+    value >>= 4;
   }
-  return parsed;
+  return std::string(text, 8);
+}
+
+// Exactly eight lowercase hex digits: the only form the writer produces.
+bool parse_hex8(std::string_view text, std::uint32_t& value) {
+  if (text.size() != 8) return false;
+  value = 0;
+  for (const char c : text) {
+    std::uint32_t digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<std::uint32_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      digit = static_cast<std::uint32_t>(c - 'a' + 10);
+    } else {
+      return false;
+    }
+    value = value << 4 | digit;
+  }
+  return true;
+}
+
+// A decimal number in the writer's form: digits only, no sign, no leading
+// zero, at most `kMaxIndexDigits`; anything else is not a number here.
+bool parse_count(std::string_view text, long long& value) {
+  if (text.empty() || text.size() > kMaxIndexDigits || (text.size() > 1 && text[0] == '0')) return false;
+  if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc() && end == text.data() + text.size();
+}
+
+// The part of the header the check covers: its first three lines as written
+// (without the check itself) and the journal's file name, which is not
+// written: a journal renamed from another output fails its check here.
+std::uint32_t header_check(std::string_view fingerprint_line, std::string_view count_text,
+                           std::string_view journal_name) {
+  std::string covered;
+  covered.reserve(kMagic.size() + fingerprint_line.size() + count_text.size() + journal_name.size() + 16);
+  covered.append(kMagic).append("\n").append(fingerprint_line).append("\n");
+  covered.append("tiles ").append(count_text).append("\n").append(journal_name);
+  return crc32(0, covered);
+}
+
+// A record's line: "<tile>[ damaged] <crc>\n", its CRC chained from the
+// header's, so that it checks out in this journal only.
+std::string record_line(std::uint32_t chain_start, const TileRecord& record) {
+  const std::string body = std::to_string(record.tile) + (record.damaged ? std::string(kDamagedMark) : std::string());
+  return body + " " + hex8(crc32(chain_start, body)) + "\n";
 }
 
 void sync(std::FILE* file, const std::filesystem::path& path) {
@@ -51,32 +101,164 @@ void sync(std::FILE* file, const std::filesystem::path& path) {
   }
 }
 
+// The complete lines of `bytes` (those ended by '\n'); `complete_bytes` is
+// where the last of them ends. A tail without a newline is a torn append.
+std::vector<std::string_view> complete_lines(std::string_view bytes, std::size_t& complete_bytes) {
+  std::vector<std::string_view> lines;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t end = bytes.find('\n', start);
+    if (end == std::string_view::npos) break;
+    lines.push_back(bytes.substr(start, end - start));
+    start = end + 1;
+  }
+  complete_bytes = start;
+  return lines;
+}
+
+std::string read_whole_file(const std::filesystem::path& path, bool& exists) {
+  std::ifstream in(path, std::ios::binary);
+  exists = static_cast<bool>(in);
+  if (!exists) return {};
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 }  // namespace
 
+std::string tile_journal_text(std::string_view journal_name, const std::string& fingerprint, int tile_count,
+                              const std::vector<TileRecord>& records) {
+  const std::string fingerprint_line = std::string(kFingerprintPrefix) + fingerprint;
+  const std::string count_text = std::to_string(tile_count);
+  const std::uint32_t chain_start = header_check(fingerprint_line, count_text, journal_name);
+  std::string text = std::string(kMagic) + "\n" + fingerprint_line + "\ntiles " + count_text + " check " +
+                     hex8(chain_start) + "\n";
+  for (const TileRecord& record : records) text += record_line(chain_start, record);
+  return text;
+}
+
+TileJournalReading read_tile_journal(std::string_view bytes, std::string_view journal_name,
+                                     const std::string& fingerprint, int tile_count) {
+  TileJournalReading reading;
+  const auto refuse = [&reading](std::string problem) {
+    reading.problem = std::move(problem);
+    reading.records.clear();
+    reading.trusted_bytes = 0;
+    return reading;
+  };
+  std::size_t complete_bytes = 0;
+  const std::vector<std::string_view> lines = complete_lines(bytes, complete_bytes);
+  if (bytes.empty()) return refuse("the journal is empty");
+  const std::string_view first_line = bytes.substr(0, bytes.find('\n'));  // may be torn
+  if (first_line == kOlderMagic) {
+    return refuse("the journal was written by an older restore4k (format 1, without checks)");
+  }
+  if (lines.empty() || first_line != kMagic) {
+    // A torn first line is the start of a header whose writer was killed.
+    if (lines.empty() && kMagic.substr(0, first_line.size()) == first_line) {
+      return refuse("the journal's header is incomplete");
+    }
+    return refuse("not a restore4k tile journal (its first line is not '" + std::string(kMagic) + "')");
+  }
+  if (lines.size() < 3) return refuse("the journal's header is incomplete");
+  const std::string_view fingerprint_line = lines[1];
+  if (fingerprint_line.substr(0, kFingerprintPrefix.size()) != kFingerprintPrefix) {
+    return refuse("the journal's header is damaged (line 2 is not its fingerprint)");
+  }
+  // "tiles <count> check <crc>"
+  const std::string_view count_line = lines[2];
+  constexpr std::string_view kCountPrefix = "tiles ";
+  constexpr std::string_view kCheckMark = " check ";
+  const std::size_t check_at = count_line.find(kCheckMark);
+  long long written_count = 0;
+  std::uint32_t written_check = 0;
+  if (count_line.substr(0, kCountPrefix.size()) != kCountPrefix || check_at == std::string_view::npos ||
+      !parse_count(count_line.substr(kCountPrefix.size(), check_at - kCountPrefix.size()), written_count) ||
+      !parse_hex8(count_line.substr(check_at + kCheckMark.size()), written_check)) {
+    return refuse("the journal's header is damaged (line 3 is not 'tiles <count> check <crc>')");
+  }
+  const std::string_view count_text = count_line.substr(kCountPrefix.size(), check_at - kCountPrefix.size());
+  const std::uint32_t chain_start = header_check(fingerprint_line, count_text, journal_name);
+  if (written_check != chain_start) {
+    return refuse("the journal's header fails its check (damaged, or the journal of another output)");
+  }
+  if (fingerprint_line.substr(kFingerprintPrefix.size()) != fingerprint) {
+    return refuse("the journal is another job's (its input, model or settings differ)");
+  }
+  if (written_count != tile_count) {
+    return refuse("the journal is for " + std::to_string(written_count) + " tiles, this job has " +
+                  std::to_string(tile_count));
+  }
+  // Records: "<tile>[ damaged] <crc>", the CRC chained from the header's.
+  for (std::size_t i = 3; i < lines.size(); ++i) {
+    const std::string_view line = lines[i];
+    const std::string where = "line " + std::to_string(i + 1);
+    const std::size_t last_space = line.rfind(' ');
+    std::uint32_t written_record_check = 0;
+    if (last_space == std::string_view::npos || !parse_hex8(line.substr(last_space + 1), written_record_check)) {
+      return refuse("the journal is damaged (" + where + " is not a tile record)");
+    }
+    std::string_view body = line.substr(0, last_space);
+    const bool damaged = body.size() > kDamagedMark.size() &&
+                         body.substr(body.size() - kDamagedMark.size()) == kDamagedMark;
+    if (damaged) body.remove_suffix(kDamagedMark.size());
+    long long tile = 0;
+    if (!parse_count(body, tile)) return refuse("the journal is damaged (" + where + " is not a tile record)");
+    if (crc32(chain_start, line.substr(0, last_space)) != written_record_check) {
+      return refuse("the journal is damaged (" + where + " fails its check)");
+    }
+    if (tile >= tile_count) {
+      return refuse("the journal is damaged (" + where + " names tile " + std::to_string(tile) + " of " +
+                    std::to_string(tile_count) + ")");
+    }
+    reading.records.push_back(TileRecord{static_cast<int>(tile), damaged});
+  }
+  reading.trusted = true;
+  reading.trusted_bytes = complete_bytes;
+  return reading;
+}
+
 TileJournal::TileJournal(std::filesystem::path path, std::string fingerprint, int tile_count, bool resume)
-    : path_(std::move(path)),
-      done_(static_cast<std::size_t>(tile_count), false),
-      damaged_(static_cast<std::size_t>(tile_count), false) {
+    : path_(std::move(path)) {
+  if (tile_count < 0) throw Error(path_.string() + ": a tile journal needs a tile count, not " + std::to_string(tile_count));
   if (fingerprint.find('\n') != std::string::npos) throw Error("tile journal fingerprint must be one line");
+  done_.assign(static_cast<std::size_t>(tile_count), false);
+  damaged_.assign(static_cast<std::size_t>(tile_count), false);
+  const std::string journal_name = path_.filename().string();
   if (resume) {
-    const Parsed parsed = parse(path_);
-    if (parsed.fingerprint == fingerprint && parsed.count == tile_count) {
-      resumed_ = true;
-      for (int tile : parsed.tiles) {
-        if (tile >= 0 && tile < tile_count && !done_[static_cast<std::size_t>(tile)]) {
-          done_[static_cast<std::size_t>(tile)] = true;
-          ++done_count_;
+    bool exists = false;
+    const std::string bytes = read_whole_file(path_, exists);
+    if (exists) {
+      const TileJournalReading reading = read_tile_journal(bytes, journal_name, fingerprint, tile_count);
+      if (reading.trusted) {
+        resumed_ = true;
+        for (const TileRecord& record : reading.records) {
+          const auto tile = static_cast<std::size_t>(record.tile);
+          if (!done_[tile]) {
+            done_[tile] = true;
+            ++done_count_;
+          }
+          if (record.damaged) damaged_[tile] = true;
         }
-      }
-      for (int tile : parsed.damaged) {
-        if (tile >= 0 && tile < tile_count) damaged_[static_cast<std::size_t>(tile)] = true;
+        // Cut a torn last line off before appending, or the next record
+        // would run on from it ("7" + "12\n" reads as tile 712).
+        if (reading.trusted_bytes != bytes.size()) {
+          std::error_code ec;
+          std::filesystem::resize_file(path_, reading.trusted_bytes, ec);
+          if (ec) throw Error(path_.string() + ": cannot cut the torn last line of the tile journal: " + ec.message());
+        }
+      } else {
+        distrusted_ = path_.string() + ": " + reading.problem + "; every tile is made again";
       }
     }
   }
   file_ = std::fopen(path_.c_str(), resumed_ ? "a" : "w");
   if (file_ == nullptr) throw Error(path_.string() + ": cannot create the tile journal: " + std::strerror(errno));
+  header_check_ = header_check(std::string(kFingerprintPrefix) + fingerprint, std::to_string(tile_count), journal_name);
   if (!resumed_) {
-    std::fprintf(file_, "%s\nfingerprint %s\ntiles %d\n", kMagic, fingerprint.c_str(), tile_count);
+    const std::string header = tile_journal_text(journal_name, fingerprint, tile_count);
+    if (std::fputs(header.c_str(), file_) < 0) {
+      throw Error(path_.string() + ": cannot write the tile journal: " + std::strerror(errno));
+    }
     sync(file_, path_);
   }
 }
@@ -103,14 +285,21 @@ std::vector<int> TileJournal::damaged_tiles() const {
 
 void TileJournal::record(const std::vector<int>& tiles, const std::vector<int>& damaged) {
   if (tiles.empty() || file_ == nullptr) return;
-  for (int tile : tiles) {
+  std::string lines;
+  for (const int tile : tiles) {
+    // A record a resumed run would refuse (and with it the whole journal).
+    if (tile < 0 || tile >= tile_count()) continue;
     const bool is_damaged = std::find(damaged.begin(), damaged.end(), tile) != damaged.end();
-    std::fprintf(file_, is_damaged ? "%d damaged\n" : "%d\n", tile);
-    if (is_damaged && tile >= 0 && tile < tile_count()) damaged_[static_cast<std::size_t>(tile)] = true;
-    if (tile >= 0 && tile < tile_count() && !done_[static_cast<std::size_t>(tile)]) {
+    lines += record_line(header_check_, TileRecord{tile, is_damaged});
+    if (is_damaged) damaged_[static_cast<std::size_t>(tile)] = true;
+    if (!done_[static_cast<std::size_t>(tile)]) {
       done_[static_cast<std::size_t>(tile)] = true;
       ++done_count_;
     }
+  }
+  if (lines.empty()) return;
+  if (std::fputs(lines.c_str(), file_) < 0) {
+    throw Error(path_.string() + ": cannot write the tile journal: " + std::strerror(errno));
   }
   sync(file_, path_);
 }
@@ -122,6 +311,16 @@ void TileJournal::remove() {
   std::filesystem::remove(path_, ec);
 }
 
-std::string TileJournal::read_fingerprint(const std::filesystem::path& path) { return parse(path).fingerprint; }
+std::string TileJournal::read_fingerprint(const std::filesystem::path& path) {
+  bool exists = false;
+  const std::string bytes = read_whole_file(path, exists);
+  std::size_t complete_bytes = 0;
+  const std::vector<std::string_view> lines = complete_lines(bytes, complete_bytes);
+  if (lines.size() < 2 || (lines[0] != kMagic && lines[0] != kOlderMagic) ||
+      lines[1].substr(0, kFingerprintPrefix.size()) != kFingerprintPrefix) {
+    return "";
+  }
+  return std::string(lines[1].substr(kFingerprintPrefix.size()));
+}
 
 }  // namespace r4k::decode

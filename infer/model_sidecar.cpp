@@ -1,5 +1,7 @@
 #include "infer/model_sidecar.hpp"
 
+#include <cmath>
+
 #include <yaml-cpp/yaml.h>
 
 #include "preprocess/error.hpp"
@@ -74,9 +76,12 @@ ModelSidecar read_sidecar(const std::filesystem::path& path) {
         }
         float black = 0.0f;
         float white = 0.0f;
+        // Finite, and their span too: tensors are normalised by (v - black) / (white - black),
+        // which an infinite or overflowing span turns into zeros or NaN.
         if (!YAML::convert<float>::decode(value[0], black) || !YAML::convert<float>::decode(value[1], white) ||
-            !(white > black)) {
-          fail(path, value, key, "expected two numbers with white > black");
+            !std::isfinite(black) || !std::isfinite(white) || !std::isfinite(white - black) || !(white > black)) {
+          fail(path, value, key, "expected two finite numbers with white > black, found " + found(value[0]) +
+                                     " and " + found(value[1]));
         }
         sidecar.range = std::make_pair(black, white);
       } else if (key == "layout") {

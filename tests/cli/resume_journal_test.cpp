@@ -1,0 +1,122 @@
+// `restore4k raster --resume` with a tile journal it must not trust: the
+// journal lists the tiles a resumed run never computes again, so a damaged
+// one, or one that belongs to another output, would leave those tiles empty
+// in a result that claims to be complete. The result must still equal an
+// uninterrupted run, byte for byte.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <fstream>
+#include <iterator>
+#include <regex>
+
+#include "tests/support/command_runner.hpp"
+#include "tests/support/raster_fixtures.hpp"
+#include "tests/support/sr_test_models.hpp"
+#include "tests/support/test_paths.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using r4k::testing::Outcome;
+using r4k::testing::TempDir;
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const fs::path& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+fs::path journal_of(const fs::path& output) {
+  return output.parent_path() / ("." + output.filename().string() + ".r4k-journal");
+}
+
+int tiles_in(const std::string& output) {
+  std::smatch match;
+  if (!std::regex_search(output, match, std::regex(R"(\((\d+) tiles in)"))) return -1;
+  return std::stoi(match[1]);
+}
+
+class ResumeJournal : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    r4k::testing::TestRaster spec;
+    spec.width = 1024;
+    spec.height = 960;  // seconds of work: the interrupt lands mid-run
+    spec.block = 32;
+    r4k::testing::write_test_raster(spec, dir_ / "in.tif");
+    r4k::testing::SrvggSpec model;
+    model.scale = 2;
+    model.features = 32;
+    model.convs = 6;
+    r4k::testing::write_srvgg(model, dir_ / "m.onnx");
+  }
+
+  std::vector<std::string> arguments(const fs::path& output) const {
+    return {"raster", (dir_ / "in.tif").string(), output.string(), "--resume", "--model", (dir_ / "m.onnx").string(),
+            "--tile", "64", "--compress", "deflate", "--progress", "json",
+            // One thread: seconds of work on a machine with many cores too.
+            "--threads", "1"};
+  }
+
+  Outcome run(const fs::path& output) const { return r4k::testing::run_command(R4K_EXECUTABLE, arguments(output)); }
+
+  // Stopped with Ctrl-C at its first progress report: the finished tiles are
+  // on record and the journal stays next to the output.
+  void interrupt(const fs::path& output) const {
+    bool interrupted = false;
+    const Outcome outcome = r4k::testing::run_and_signal(R4K_EXECUTABLE, arguments(output), "\"event\":\"progress\"",
+                                                         SIGINT, interrupted);
+    ASSERT_TRUE(interrupted) << outcome.output;
+    ASSERT_EQ(outcome.exit_code, 130) << outcome.output;
+    ASSERT_TRUE(fs::exists(journal_of(output))) << outcome.output;
+    ASSERT_FALSE(fs::exists(output)) << outcome.output;
+  }
+
+  TempDir dir_;
+};
+
+TEST_F(ResumeJournal, ADamagedOrForeignJournalIsRedoneAndTheResultIsExact) {
+  const Outcome reference = run(dir_ / "ref.tif");
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+  const int total = tiles_in(reference.output);
+  ASSERT_GT(total, 100) << reference.output;
+  const std::string expected = read_bytes(dir_ / "ref.tif");
+
+  const fs::path damaged = dir_ / "damaged.tif";
+  ASSERT_NO_FATAL_FAILURE(interrupt(damaged));
+  const std::string journal = read_bytes(journal_of(damaged));
+  // Line 4 is the first tile record, in every format the journal has had:
+  // its tile number now names the last tile, which this run never reached.
+  std::size_t record = 0;
+  for (int line = 0; line < 3; ++line) record = journal.find('\n', record) + 1;
+  ASSERT_GT(record, 0u);
+  ASSERT_LT(record, journal.size()) << "the interrupted run recorded no tile:\n" << journal;
+  const std::size_t digits = journal.find_first_not_of("0123456789", record);
+  ASSERT_GT(digits, record) << journal;
+  std::string edited = journal;
+  edited.replace(record, digits - record, std::to_string(total - 1));
+  write_bytes(journal_of(damaged), edited);
+  const Outcome after_damage = run(damaged);
+  ASSERT_EQ(after_damage.exit_code, 0) << after_damage.output;
+  EXPECT_EQ(tiles_in(after_damage.output), total) << "a damaged journal is not trusted for any tile: "
+                                                   << after_damage.output;
+  EXPECT_TRUE(read_bytes(damaged) == expected) << "the output after a damaged journal differs from the reference";
+  EXPECT_FALSE(fs::exists(journal_of(damaged)));
+
+  // The same job's journal, undamaged, but moved here from another output:
+  // the tiles it lists are in that output's intermediate file, not here.
+  const fs::path moved = dir_ / "moved.tif";
+  write_bytes(journal_of(moved), journal);
+  const Outcome after_move = run(moved);
+  ASSERT_EQ(after_move.exit_code, 0) << after_move.output;
+  EXPECT_EQ(tiles_in(after_move.output), total) << after_move.output;
+  EXPECT_TRUE(read_bytes(moved) == expected) << "the output after another output's journal differs from the reference";
+  EXPECT_FALSE(fs::exists(journal_of(moved)));
+}
+
+}  // namespace
