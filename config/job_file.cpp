@@ -580,6 +580,7 @@ LoadResult load_job_text(const std::string& text, const std::filesystem::path& n
     } else if (key.required && !checker.extends_failed_ && (!job.kind.empty() || key.key == "kind")) {
       // Only when the kind is known (or missing itself): otherwise "kind" is the mistake.
       if (key.key == "kind" && checker.seen_.count("kind") != 0) continue;  // given but invalid: reported
+      if (checker.places_.count(key.key) != 0) continue;                     // the same
       checker.report_at(checker.root_place_, key.key, "missing: " + key.doc);
     } else if (!key.default_value.empty()) {
       job.values[key.key] = key.default_value;

@@ -271,3 +271,14 @@ TEST(SettingsChoices, EnumsMirrorTheirSettingsChoices) {
   EXPECT_EQ(r4k::decode::parse_decoder_preference("software"), r4k::decode::DecoderPreference::software);
   EXPECT_THROW(r4k::decode::parse_raster_format("tiff"), r4k::InputError);
 }
+
+// Found by the job-file fuzzer: a value that is not UTF-8 loaded, but the job
+// record (YAML) could not say it and named another file.
+TEST(JobFile, ValuesAreUtf8OrRefusedByName) {
+  const auto result = load_job_text("kind: raster\ninput: \"caf\xe9.tif\"\noutput: b.tif\n", "j.yaml", false);
+  ASSERT_EQ(result.diagnostics.size(), 1u) << ::testing::PrintToString(messages(result));
+  EXPECT_NE(result.diagnostics[0].to_string().find("input: expected UTF-8 text, found the byte 0xe9 after 'caf'"),
+            std::string::npos)
+      << result.diagnostics[0].to_string();
+  EXPECT_TRUE(load_job_text("kind: raster\ninput: caf\u00e9.tif\noutput: b.tif\n", "j.yaml", false).ok());
+}

@@ -117,6 +117,12 @@ TEST(ModelLoading, SidecarOverridesAndIsChecked) {
   write_text(dir / "srvgg.yaml", "scale: 3\n");
   EXPECT_NE(error_of([&] { load_model(path.string()); }).find("sidecar says scale 3"), std::string::npos);
 
+  // Found by the sidecar fuzzer: an infinite range normalised every pixel to 0 or NaN.
+  for (const char* range : {"[0, .inf]", "[-3e38, 3e38]"}) {
+    write_text(dir / "srvgg.yaml", std::string("scale: 2\nrange: ") + range + "\n");
+    EXPECT_NE(error_of([&] { load_model(path.string()); }).find("finite"), std::string::npos) << range;
+  }
+
   write_text(dir / "srvgg.yaml", "scale: 2\nchanels: rgb\n");
   const std::string unknown = error_of([&] { load_model(path.string()); });
   EXPECT_NE(unknown.find("srvgg.yaml:2:1"), std::string::npos) << unknown;
