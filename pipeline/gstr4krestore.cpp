@@ -33,11 +33,12 @@
 
 #include <cstdio>
 #include <optional>
+#include <tuple>
 #include <string>
 #include <vector>
 
-#include "infer/model_spec.hpp"
 #include "pipeline/element_settings.hpp"
+#include "pipeline/setting_param_specs.hpp"
 #include "pipeline/model_checksum.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_restore_debug);
@@ -45,62 +46,107 @@ GST_DEBUG_CATEGORY_STATIC(gst_r4k_restore_debug);
 
 namespace {
 
+constexpr const char* kElement = "r4krestore";
+
+// The bin's settings, typed. Each carries a setting of the table
+// (config/settings.cpp): its range, choices, default and documentation come
+// from there, as do the presets (presets/*.yaml, compiled in).
 struct RestoreSettings {
   std::string preset = "none";
-  bool deinterlace = true;
+  bool deinterlace = false;
   bool deflicker = false;
-  guint deflicker_radius = 25;
+  int deflicker_radius = 0;
   bool dust = false;
   bool scratches = false;
   double denoise = 0.0;
-  std::string model = r4k::infer::kFilmModel;  // as restore4k video
-  std::string backend = "auto";
+  std::string model;
+  std::string backend;
   int tile_size = 0;
-  int halo = -1;
+  int halo = 0;
   int threads = 0;
-  int batch = 1;
+  int batch = 0;
   guint width = 0;
   guint height = 0;
-  std::string fit_mode = "pad";
+  std::string fit_mode;
   guint pad_color = 0;
-  std::string colorimetry = "keep";
+  std::string colorimetry;
   bool monochrome = false;
-  bool unknown_preset = false;  // the chain refuses to build
 
   bool operator==(const RestoreSettings&) const = default;
 };
 
-// The presets' stage settings (the job-file presets of the same names set
-// the same values; tests/element checks that they agree).
-bool apply_preset(RestoreSettings& s, const std::string& name) {
-  if (name == "none") {
-    s = RestoreSettings{};
-  } else if (name == "film-4k") {
-    s = RestoreSettings{};
-    s.deflicker = true;
-    s.dust = true;
-    s.denoise = 1.0;
-    s.model = r4k::infer::kFilmModel;
-    s.width = 3840;
-    s.height = 2160;
-    s.colorimetry = "bt709";
-  } else if (name == "film-preview") {
-    s = RestoreSettings{};
-    s.deflicker = true;
-    s.model = "builtin:bicubic-x2";
-    s.width = 1920;
-    s.height = 1080;
-    s.colorimetry = "bt709";
-  } else {
-    return false;
-  }
-  s.preset = name;
+// Sets the field that carries `key` from its canonical text; false when the
+// bin has no property for the key (a preset's encoder, say: not a stage).
+bool assign(RestoreSettings& s, const std::string& key, const std::string& text) {
+  using namespace r4k::settings;
+  if (key == "video.deinterlace") s.deinterlace = as_boolean(text);
+  else if (key == "video.deflicker") s.deflicker = as_boolean(text);
+  else if (key == "video.deflicker_radius") s.deflicker_radius = static_cast<int>(as_integer(text));
+  else if (key == "video.dust") s.dust = as_boolean(text);
+  else if (key == "video.scratches") s.scratches = as_boolean(text);
+  else if (key == "video.denoise") s.denoise = as_number(text);
+  else if (key == "model") s.model = text;
+  else if (key == "engine.backend") s.backend = text;
+  else if (key == "engine.tile") s.tile_size = static_cast<int>(as_integer(text));
+  else if (key == "engine.halo") s.halo = static_cast<int>(as_integer(text));
+  else if (key == "engine.threads") s.threads = static_cast<int>(as_integer(text));
+  else if (key == "engine.batch") s.batch = static_cast<int>(as_integer(text));
+  else if (key == "video.fit") std::tie(s.width, s.height) = std::pair<guint, guint>(as_size(text).first, as_size(text).second);
+  else if (key == "video.fit_mode") s.fit_mode = text;
+  else if (key == "video.pad_color") s.pad_color = as_colour(text);
+  else if (key == "video.colour") s.colorimetry = text;
+  else if (key == "video.monochrome") s.monochrome = as_boolean(text);
+  else return false;
   return true;
+}
+
+// Every property at the table's default for this element.
+RestoreSettings table_defaults() {
+  RestoreSettings s;
+  for (const r4k::settings::Setting& setting : r4k::settings::all()) {
+    if (r4k::settings::property_of(setting, kElement) == nullptr) continue;
+    const std::string text = r4k::pipeline::element_default(setting, kElement);
+    if (!text.empty()) assign(s, setting.key, text);
+  }
+  return s;
+}
+
+// The presets r4krestore offers: "none" and the video presets of the table.
+const r4k::settings::Setting& preset_choices() {
+  static const r4k::settings::Setting setting = [] {
+    r4k::settings::Setting s;
+    s.key = "r4krestore.preset";
+    s.type = r4k::settings::Type::choice;
+    s.choices = {"none"};
+    for (const auto& preset : r4k::settings::presets()) {
+      const std::string* kind = preset.find("kind");
+      if (kind != nullptr && *kind == "video") s.choices.push_back(preset.name);
+    }
+    s.default_value = "none";
+    return s;
+  }();
+  return setting;
+}
+
+// The table's defaults, then the preset's values (canonical: checked by the
+// same table), so that properties set after the preset override it.
+RestoreSettings with_preset(const std::string& name) {
+  RestoreSettings s = table_defaults();
+  s.preset = name;
+  if (const auto* preset = r4k::settings::find_preset(name)) {
+    for (const auto& value : preset->values) {
+      const auto* setting = r4k::settings::find(value.key);
+      if (setting == nullptr) continue;
+      const auto checked = r4k::settings::check(*setting, value.value);
+      if (checked.ok) assign(s, value.key, checked.value);
+    }
+  }
+  return s;
 }
 
 // The C++ state behind the instance's one pointer.
 struct RestoreImpl {
-  RestoreSettings settings;              // under the object lock
+  RestoreSettings settings = table_defaults();  // under the object lock
   std::optional<RestoreSettings> built;  // what the chain was made from; under the object lock
 };
 
@@ -146,7 +192,7 @@ static std::string provenance(const RestoreSettings& s, const std::string& sha) 
   // (letters, digits and _-+/:.): matroskamux writes tags serialised.
   char text[1024];
   std::snprintf(text, sizeof text,
-                "restore4k:r4krestore/preset:%s/deinterlace:%s/deflicker:%s-radius-%u/dust:%s/scratches:%s/"
+                "restore4k:r4krestore/preset:%s/deinterlace:%s/deflicker:%s-radius-%d/dust:%s/scratches:%s/"
                 "denoise:%g/model:%s/model-sha256:%s/fit:%ux%u-%s/monochrome:%s/colour:%s",
                 s.preset.c_str(), s.deinterlace ? "auto" : "off", s.deflicker ? "on" : "off", s.deflicker_radius,
                 s.dust ? "on" : "off", s.scratches ? "on" : "off", s.denoise, s.model.c_str(),
@@ -230,20 +276,6 @@ static GstElement* make_queue(const std::string& name) {
 // names the properties.
 static bool settings_are_valid(GstR4kRestore* self, const RestoreSettings& s) {
   auto* element = GST_ELEMENT(self);
-  if (s.unknown_preset) {
-    r4k::pipeline::refuse_property(element, "preset", s.preset,
-                                   r4k::pipeline::one_of({"none", "film-4k", "film-preview"}));
-    return false;
-  }
-  if (!r4k::pipeline::is_one_of(s.fit_mode, {"pad", "crop"})) {
-    r4k::pipeline::refuse_property(element, "fit-mode", s.fit_mode, r4k::pipeline::one_of({"pad", "crop"}));
-    return false;
-  }
-  if (!r4k::pipeline::is_one_of(s.colorimetry, {"keep", "bt709", "bt2020"})) {
-    r4k::pipeline::refuse_property(element, "colorimetry", s.colorimetry,
-                                   r4k::pipeline::one_of({"keep", "bt709", "bt2020"}));
-    return false;
-  }
   if ((s.width == 0) != (s.height == 0)) {
     r4k::pipeline::refuse_settings(element, "A fit needs both width and height, or neither (0 = no fit): got width=" +
                                                 std::to_string(s.width) + " and height=" + std::to_string(s.height) +
@@ -289,7 +321,7 @@ static gboolean build_chain(GstR4kRestore* self) {
   }
   if (s.deflicker) {
     GstElement* deflicker = make("r4kdeflicker", "deflicker");
-    if (deflicker != nullptr) g_object_set(deflicker, "radius", s.deflicker_radius, nullptr);
+    if (deflicker != nullptr) g_object_set(deflicker, "radius", s.deflicker_radius, nullptr);  // gint
     add(deflicker);
     add(make_queue("deflicker_queue"));
   }
@@ -309,17 +341,17 @@ static gboolean build_chain(GstR4kRestore* self) {
   }
   GstElement* superres = make("r4ksuperres", "superres");
   if (superres != nullptr) {
-    g_object_set(superres, "model", s.model.c_str(), "backend", s.backend.c_str(), "tile-size",
-                 static_cast<guint>(s.tile_size), "halo", s.halo, "threads", s.threads, "batch",
-                 static_cast<guint>(s.batch), "monochrome", s.monochrome ? TRUE : FALSE, nullptr);
+    g_object_set(superres, "model", s.model.c_str(), "tile-size", s.tile_size, "halo", s.halo, "threads", s.threads,
+                 "batch", s.batch, "monochrome", s.monochrome ? TRUE : FALSE, nullptr);
+    gst_util_set_object_arg(G_OBJECT(superres), "backend", s.backend.c_str());
   }
   add(superres);
   add(make_queue("superres_queue"));
   if (s.width > 0 && s.height > 0) {
     GstElement* fit = make("r4kfit", "fit");
     if (fit != nullptr) {
-      g_object_set(fit, "width", s.width, "height", s.height, "mode", s.fit_mode.c_str(), "pad-color", s.pad_color,
-                   nullptr);
+      g_object_set(fit, "width", s.width, "height", s.height, "pad-color", s.pad_color, nullptr);
+      gst_util_set_object_arg(G_OBJECT(fit), "mode", s.fit_mode.c_str());
     }
     add(fit);
     add(make_queue("fit_queue"));
@@ -427,15 +459,9 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
   GST_OBJECT_LOCK(self);
   RestoreSettings& s = self->impl->settings;
   switch (prop_id) {
-    case PROP_PRESET: {
-      const char* name = g_value_get_string(value);
-      if (!apply_preset(s, name != nullptr ? name : "none")) {
-        // Reported when the chain is built (there is no bus to post to yet).
-        s.preset = name;
-        s.unknown_preset = true;
-      }
+    case PROP_PRESET:
+      s = with_preset(r4k::pipeline::choice_text(value, preset_choices()));
       break;
-    }
     case PROP_DEINTERLACE:
       s.deinterlace = g_value_get_boolean(value);
       break;
@@ -443,7 +469,7 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
       s.deflicker = g_value_get_boolean(value);
       break;
     case PROP_DEFLICKER_RADIUS:
-      s.deflicker_radius = g_value_get_uint(value);
+      s.deflicker_radius = g_value_get_int(value);
       break;
     case PROP_DUST:
       s.dust = g_value_get_boolean(value);
@@ -458,7 +484,7 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
       s.model = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "";
       break;
     case PROP_BACKEND:
-      s.backend = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "auto";
+      s.backend = r4k::pipeline::choice_text(value, *r4k::settings::find("engine.backend"));
       break;
     case PROP_TILE_SIZE:
       s.tile_size = g_value_get_int(value);
@@ -479,13 +505,13 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
       s.height = g_value_get_uint(value);
       break;
     case PROP_FIT_MODE:
-      s.fit_mode = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "pad";
+      s.fit_mode = r4k::pipeline::choice_text(value, *r4k::settings::find("video.fit_mode"));
       break;
     case PROP_PAD_COLOR:
       s.pad_color = g_value_get_uint(value);
       break;
     case PROP_COLORIMETRY:
-      s.colorimetry = g_value_get_string(value) != nullptr ? g_value_get_string(value) : "keep";
+      s.colorimetry = r4k::pipeline::choice_text(value, *r4k::settings::find("video.colour"));
       break;
     case PROP_MONOCHROME:
       s.monochrome = g_value_get_boolean(value);
@@ -503,7 +529,7 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
   const RestoreSettings& s = self->impl->settings;
   switch (prop_id) {
     case PROP_PRESET:
-      g_value_set_string(value, s.preset.c_str());
+      r4k::pipeline::set_choice(value, preset_choices(), s.preset);
       break;
     case PROP_DEINTERLACE:
       g_value_set_boolean(value, s.deinterlace);
@@ -512,7 +538,7 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
       g_value_set_boolean(value, s.deflicker);
       break;
     case PROP_DEFLICKER_RADIUS:
-      g_value_set_uint(value, s.deflicker_radius);
+      g_value_set_int(value, s.deflicker_radius);
       break;
     case PROP_DUST:
       g_value_set_boolean(value, s.dust);
@@ -527,7 +553,7 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
       g_value_set_string(value, s.model.c_str());
       break;
     case PROP_BACKEND:
-      g_value_set_string(value, s.backend.c_str());
+      r4k::pipeline::set_choice(value, *r4k::settings::find("engine.backend"), s.backend);
       break;
     case PROP_TILE_SIZE:
       g_value_set_int(value, s.tile_size);
@@ -548,13 +574,13 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
       g_value_set_uint(value, s.height);
       break;
     case PROP_FIT_MODE:
-      g_value_set_string(value, s.fit_mode.c_str());
+      r4k::pipeline::set_choice(value, *r4k::settings::find("video.fit_mode"), s.fit_mode);
       break;
     case PROP_PAD_COLOR:
       g_value_set_uint(value, s.pad_color);
       break;
     case PROP_COLORIMETRY:
-      g_value_set_string(value, s.colorimetry.c_str());
+      r4k::pipeline::set_choice(value, *r4k::settings::find("video.colour"), s.colorimetry);
       break;
     case PROP_MONOCHROME:
       g_value_set_boolean(value, s.monochrome);
@@ -579,58 +605,37 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
   gobject_class->finalize = gst_r4k_restore_finalize;
   element_class->change_state = gst_r4k_restore_change_state;
 
-  const RestoreSettings d;
   // The chain is made from them on the way to READY (and PAUSED, when they changed).
   const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  const auto string = [&](guint id, const char* name, const char* nick, const char* blurb, const std::string& def) {
-    g_object_class_install_property(gobject_class, id, g_param_spec_string(name, nick, blurb, def.c_str(), flags));
-  };
-  const auto boolean = [&](guint id, const char* name, const char* nick, const char* blurb, bool def) {
-    g_object_class_install_property(gobject_class, id, g_param_spec_boolean(name, nick, blurb, def, flags));
-  };
-  const auto integer = [&](guint id, const char* name, const char* nick, const char* blurb, int min, int max,
-                           int def) {
-    g_object_class_install_property(gobject_class, id, g_param_spec_int(name, nick, blurb, min, max, def, flags));
-  };
-  const auto uinteger = [&](guint id, const char* name, const char* nick, const char* blurb, guint min, guint max,
-                            guint def) {
-    g_object_class_install_property(gobject_class, id, g_param_spec_uint(name, nick, blurb, min, max, def, flags));
-  };
-  string(PROP_PRESET, "preset", "Preset",
-         "Sets every stage at once: none, film-4k (clean-up, x4 with builtin:film-x4, fit 3840x2160, BT.709) or "
-         "film-preview (deflicker, x2, fit 1920x1080, BT.709); later properties override it",
-         d.preset);
-  boolean(PROP_DEINTERLACE, "deinterlace", "Deinterlace",
-          "Deinterlace interlaced input (progressive input passes untouched); off: interlaced input is an error",
-          d.deinterlace);
-  boolean(PROP_DEFLICKER, "deflicker", "Deflicker", "Remove brightness flicker (r4kdeflicker)", d.deflicker);
-  uinteger(PROP_DEFLICKER_RADIUS, "deflicker-radius", "Deflicker radius",
-           "Frames each side of the deflicker window (the deflicker's delay)", 1, 100, d.deflicker_radius);
-  boolean(PROP_DUST, "dust", "Dust", "Remove dust and dirt present in single frames (r4kdustbust)", d.dust);
-  boolean(PROP_SCRATCHES, "scratches", "Scratches", "Repair vertical scratches (r4kdustbust)", d.scratches);
+  std::string presets;
+  for (const std::string& name : preset_choices().choices) presets += (presets.empty() ? "" : ", ") + name;
+  static const std::string preset_blurb = "Sets every stage at once from a preset of presets/*.yaml (" + presets +
+                                          "); properties set after it override it";
   g_object_class_install_property(
-      gobject_class, PROP_DENOISE,
-      g_param_spec_double("denoise", "Denoise", "Grain and noise removal strength (r4kdenoise; 0 = off, 1 = the "
-                                                "measured noise level)",
-                          0.0, 4.0, d.denoise, flags));
-  string(PROP_MODEL, "model", "Model", "Super-resolution model: .onnx/.pb file or builtin:NAME", d.model);
-  string(PROP_BACKEND, "backend", "Backend", "Inference backend: auto, onednn, opencv or classic", d.backend);
-  integer(PROP_TILE_SIZE, "tile-size", "Tile size", "Tile side the engine sees (0 = automatic)", 0, 16384, d.tile_size);
-  integer(PROP_HALO, "halo", "Halo", "Context around each tile (-1 = the model's receptive field: exact)", -1, 4096,
-          d.halo);
-  integer(PROP_THREADS, "threads", "Threads", "Inference threads (0 = all cores)", 0, 1024, d.threads);
-  integer(PROP_BATCH, "batch", "Batch", "Tiles per engine call", 1, 256, d.batch);
-  uinteger(PROP_WIDTH, "width", "Width", "Fit into this width (0 = no fit)", 0, 32768, d.width);
-  uinteger(PROP_HEIGHT, "height", "Height", "Fit into this height (0 = no fit)", 0, 32768, d.height);
-  string(PROP_FIT_MODE, "fit-mode", "Fit mode", "pad (bars) or crop (fill the frame)", d.fit_mode);
-  uinteger(PROP_PAD_COLOR, "pad-color", "Pad colour", "Colour of the bars, 0xRRGGBB", 0, 0xffffff, d.pad_color);
-  string(PROP_COLORIMETRY, "colorimetry", "Colorimetry",
-         "Output colour: keep (the input's), bt709 (HD/UHD SDR) or bt2020 (matrix, primaries and transfer converted)",
-         d.colorimetry);
-  boolean(PROP_MONOCHROME, "monochrome", "Monochrome",
-          "A black-and-white film: every frame comes out exactly grey, its chroma noise discarded (frames whose "
-          "chroma is exactly neutral stay neutral without it)",
-          d.monochrome);
+      gobject_class, PROP_PRESET,
+      g_param_spec_enum("preset", "Preset", preset_blurb.c_str(), r4k::pipeline::setting_enum_type(preset_choices()),
+                        0, flags));
+  // Every other property carries a setting of the table, under the name users type.
+  for (const auto& [id, name] : {std::pair<guint, const char*>{PROP_DEINTERLACE, "deinterlace"},
+                                 {PROP_DEFLICKER, "deflicker"},
+                                 {PROP_DEFLICKER_RADIUS, "deflicker-radius"},
+                                 {PROP_DUST, "dust"},
+                                 {PROP_SCRATCHES, "scratches"},
+                                 {PROP_DENOISE, "denoise"},
+                                 {PROP_MODEL, "model"},
+                                 {PROP_BACKEND, "backend"},
+                                 {PROP_TILE_SIZE, "tile-size"},
+                                 {PROP_HALO, "halo"},
+                                 {PROP_THREADS, "threads"},
+                                 {PROP_BATCH, "batch"},
+                                 {PROP_WIDTH, "width"},
+                                 {PROP_HEIGHT, "height"},
+                                 {PROP_FIT_MODE, "fit-mode"},
+                                 {PROP_PAD_COLOR, "pad-color"},
+                                 {PROP_COLORIMETRY, "colorimetry"},
+                                 {PROP_MONOCHROME, "monochrome"}}) {
+    r4k::pipeline::install_setting_property(gobject_class, id, kElement, name, flags);
+  }
 
   gst_element_class_set_static_metadata(element_class, "Film restoration", "Filter/Effect/Video/Scaler",
                                         "Deinterlace, deflicker, dust and scratch removal, denoise, neural "

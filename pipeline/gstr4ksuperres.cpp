@@ -52,6 +52,7 @@
 #include "pipeline/raster_tile.hpp"
 #include "pipeline/superres_mode.hpp"
 #include "pipeline/superres_raster_tiles.hpp"
+#include "pipeline/setting_param_specs.hpp"
 #include "pipeline/video_format.hpp"
 #include "preprocess/error.hpp"
 
@@ -71,25 +72,24 @@ enum {
   PROP_MONOCHROME,
 };
 
-#define DEFAULT_MODEL "builtin:bicubic-x4"
-#define DEFAULT_BACKEND "auto"
-#define DEFAULT_TILE_SIZE 0
-#define DEFAULT_HALO (-1)
-#define DEFAULT_THREADS 0
-#define DEFAULT_BATCH 1
-#define DEFAULT_MONOCHROME FALSE
-
 namespace {
 
-// The property values (under the object lock).
+constexpr const char* kElement = "r4ksuperres";
+
+// A property's default, from the settings table (config/settings.cpp).
+std::string table_default(const char* key) {
+  return r4k::pipeline::element_default(*r4k::settings::find(key), kElement);
+}
+
+// The property values (under the object lock); defaults from the table.
 struct SuperresSettings {
-  std::string model = DEFAULT_MODEL;
-  std::string backend = DEFAULT_BACKEND;
-  guint tile_size = DEFAULT_TILE_SIZE;
-  gint halo = DEFAULT_HALO;
-  gint threads = DEFAULT_THREADS;
-  guint batch = DEFAULT_BATCH;
-  bool monochrome = DEFAULT_MONOCHROME;
+  std::string model = table_default("model");
+  std::string backend = table_default("engine.backend");
+  gint tile_size = static_cast<gint>(r4k::settings::as_integer(table_default("engine.tile")));
+  gint halo = static_cast<gint>(r4k::settings::as_integer(table_default("engine.halo")));
+  gint threads = static_cast<gint>(r4k::settings::as_integer(table_default("engine.threads")));
+  gint batch = static_cast<gint>(r4k::settings::as_integer(table_default("engine.batch")));
+  bool monochrome = r4k::settings::as_boolean(table_default("video.monochrome"));
 };
 
 // What the engine was loaded from.
@@ -439,7 +439,7 @@ gboolean SuperresVideoFrames::set_info(GstElement* element, r4k::infer::Engine& 
                     tiling.tile_size, tiling.halo, tiling.exact ? "exact" : "blended");
   } catch (const std::exception& error) {
     GST_ELEMENT_ERROR(element, STREAM, FORMAT,
-                      ("Cannot tile %dx%d frames with tile-size %u and halo %d.", GST_VIDEO_INFO_WIDTH(in_info),
+                      ("Cannot tile %dx%d frames with tile-size %d and halo %d.", GST_VIDEO_INFO_WIDTH(in_info),
                        GST_VIDEO_INFO_HEIGHT(in_info), settings.tile_size, settings.halo),
                       ("%s", error.what()));
     return FALSE;
@@ -549,10 +549,10 @@ static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const 
       s.model = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_BACKEND:
-      s.backend = r4k::pipeline::text_of(g_value_get_string(value));
+      s.backend = r4k::pipeline::choice_text(value, *r4k::settings::find("engine.backend"));
       break;
     case PROP_TILE_SIZE:
-      s.tile_size = g_value_get_uint(value);
+      s.tile_size = g_value_get_int(value);
       break;
     case PROP_HALO:
       s.halo = g_value_get_int(value);
@@ -561,7 +561,7 @@ static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const 
       s.threads = g_value_get_int(value);
       break;
     case PROP_BATCH:
-      s.batch = g_value_get_uint(value);
+      s.batch = g_value_get_int(value);
       break;
     case PROP_MONOCHROME:
       s.monochrome = g_value_get_boolean(value) != FALSE;
@@ -582,10 +582,10 @@ static void gst_r4k_superres_get_property(GObject* object, guint prop_id, GValue
       g_value_set_string(value, s.model.c_str());
       break;
     case PROP_BACKEND:
-      g_value_set_string(value, s.backend.c_str());
+      r4k::pipeline::set_choice(value, *r4k::settings::find("engine.backend"), s.backend);
       break;
     case PROP_TILE_SIZE:
-      g_value_set_uint(value, s.tile_size);
+      g_value_set_int(value, s.tile_size);
       break;
     case PROP_HALO:
       g_value_set_int(value, s.halo);
@@ -594,7 +594,7 @@ static void gst_r4k_superres_get_property(GObject* object, guint prop_id, GValue
       g_value_set_int(value, s.threads);
       break;
     case PROP_BATCH:
-      g_value_set_uint(value, s.batch);
+      g_value_set_int(value, s.batch);
       break;
     case PROP_MONOCHROME:
       g_value_set_boolean(value, s.monochrome ? TRUE : FALSE);
@@ -627,44 +627,17 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
 
   // Every setting is read on the way to READY or when the caps are set.
   const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  g_object_class_install_property(
-      gobject_class, PROP_MODEL,
-      g_param_spec_string("model", "Model",
-                          "Super-resolution model: an .onnx or TensorFlow .pb file (optional sidecar <model>.yaml), "
-                          "builtin:NAME, or a classical filter builtin:bicubic-x4 / lanczos-x2 / ... "
-                          "(read when the element goes to READY)",
-                          DEFAULT_MODEL, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_BACKEND,
-      g_param_spec_string("backend", "Backend",
-                          "Inference backend: auto (onednn when it runs every operator, else opencv), onednn (native), opencv (OpenCV DNN) or classic "
-                          "(filters only)",
-                          DEFAULT_BACKEND, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_TILE_SIZE,
-      g_param_spec_uint("tile-size", "Tile size",
-                        "Side of the tiles the engine sees, in input pixels (0 = automatic; frames smaller than a "
-                        "tile are processed whole)",
-                        0, 65536, DEFAULT_TILE_SIZE, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_HALO,
-      g_param_spec_int("halo", "Halo",
-                       "Context around each tile in input pixels (-1 = the model's receptive field: tiled output "
-                       "equals whole-frame output; smaller halos are blended)",
-                       -1, 4096, DEFAULT_HALO, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_THREADS,
-      g_param_spec_int("threads", "Threads", "Inference threads (0 = all cores)", 0, 1024, DEFAULT_THREADS, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_BATCH,
-      g_param_spec_uint("batch", "Batch", "Tiles per engine call", 1, 256, DEFAULT_BATCH, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_MONOCHROME,
-      g_param_spec_boolean("monochrome", "Monochrome",
-                           "The film is black and white: every frame is upscaled as grey and comes out exactly "
-                           "neutral, its chroma noise discarded (without it, frames whose chroma is exactly neutral "
-                           "are still kept neutral)",
-                           DEFAULT_MONOCHROME, flags));
+  // Each property carries a setting of the table: its type, range, default
+  // and documentation come from there.
+  for (const auto& [id, name] : {std::pair<guint, const char*>{PROP_MODEL, "model"},
+                                 {PROP_BACKEND, "backend"},
+                                 {PROP_TILE_SIZE, "tile-size"},
+                                 {PROP_HALO, "halo"},
+                                 {PROP_THREADS, "threads"},
+                                 {PROP_BATCH, "batch"},
+                                 {PROP_MONOCHROME, "monochrome"}}) {
+    r4k::pipeline::install_setting_property(gobject_class, id, kElement, name, flags);
+  }
   g_object_class_install_property(
       gobject_class, PROP_SCALE,
       g_param_spec_int("scale", "Scale", "The model's upscaling factor (known once the element is READY; 0 before)",

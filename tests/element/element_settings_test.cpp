@@ -71,8 +71,10 @@ const std::string kVideo =
 TEST_F(ElementSettings, RestoreRefusesAnUnknownColorimetry) {
   const Outcome outcome = run(kVideo + "r4krestore model=builtin:bicubic-x2 colorimetry=srgb ! fakesink");
   ASSERT_TRUE(outcome.error) << "colorimetry=srgb was accepted";
-  EXPECT_TRUE(has(outcome.message, "'srgb' for property colorimetry")) << outcome.message;
-  EXPECT_TRUE(has(outcome.message, "keep, bt709 or bt2020")) << outcome.message;
+  // An enum (from the settings table): GStreamer refuses the value by name
+  // when the pipeline is made; gst-inspect-1.0 lists keep, bt709, bt2020.
+  EXPECT_TRUE(has(outcome.message, "could not set property \"colorimetry\"")) << outcome.message;
+  EXPECT_TRUE(has(outcome.message, "\"srgb\"")) << outcome.message;
 }
 
 TEST_F(ElementSettings, RestoreRefusesAWidthWithoutAHeight) {
@@ -95,10 +97,11 @@ TEST_F(ElementSettings, RestoreRefusesAFitSmallerThanTheInput) {
 TEST_F(ElementSettings, RestoreRefusalsNameTheProperty) {
   const Outcome mode = run(kVideo + "r4krestore model=builtin:bicubic-x2 fit-mode=stretch width=320 "
                                     "height=240 ! fakesink");
-  EXPECT_TRUE(has(mode.message, "'stretch' for property fit-mode")) << mode.message;
+  EXPECT_TRUE(has(mode.message, "could not set property \"fit-mode\"")) << mode.message;
+  EXPECT_TRUE(has(mode.message, "\"stretch\"")) << mode.message;
   const Outcome preset = run(kVideo + "r4krestore preset=film-8k ! fakesink");
-  EXPECT_TRUE(has(preset.message, "'film-8k' for property preset")) << preset.message;
-  EXPECT_TRUE(has(preset.message, "film-4k")) << preset.message;
+  EXPECT_TRUE(has(preset.message, "could not set property \"preset\"")) << preset.message;
+  EXPECT_TRUE(has(preset.message, "\"film-8k\"")) << preset.message;
 }
 
 // ---- the other elements' string properties
@@ -113,8 +116,8 @@ TEST_F(ElementSettings, FitRefusesAnUnknownModeOrFilter) {
 
 TEST_F(ElementSettings, SuperresRefusesAnUnknownBackend) {
   const Outcome outcome = run(kVideo + "r4ksuperres model=builtin:bicubic-x2 backend=cuda ! fakesink");
-  EXPECT_TRUE(has(outcome.message, "'cuda' for property backend")) << outcome.message;
-  EXPECT_TRUE(has(outcome.message, "onednn")) << outcome.message;
+  EXPECT_TRUE(has(outcome.message, "could not set property \"backend\"")) << outcome.message;
+  EXPECT_TRUE(has(outcome.message, "\"cuda\"")) << outcome.message;
 }
 
 TEST_F(ElementSettings, WidenRefusesAFormatItDoesNotWrite) {
