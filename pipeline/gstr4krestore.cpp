@@ -39,7 +39,7 @@
 
 #include "pipeline/element_settings.hpp"
 #include "pipeline/setting_param_specs.hpp"
-#include "pipeline/model_checksum.hpp"
+#include "infer/model_checksum.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_restore_debug);
 #define GST_CAT_DEFAULT gst_r4k_restore_debug
@@ -380,7 +380,7 @@ static gboolean build_chain(GstR4kRestore* self) {
   }
   std::string sha;
   try {
-    sha = r4k::pipeline::model_sha256(s.model);
+    sha = r4k::infer::model_sha256(s.model);
   } catch (const std::exception& error) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("Cannot read the model '%s'.", s.model.c_str()),
                       ("%s", error.what()));

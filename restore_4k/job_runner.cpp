@@ -10,7 +10,7 @@
 #include "config/settings.hpp"
 
 #include "decode/raster_writer.hpp"
-#include "pipeline/model_checksum.hpp"
+#include "infer/model_checksum.hpp"
 #include "preprocess/error.hpp"
 #include "restore_4k/batch_manifest.hpp"
 
@@ -131,7 +131,7 @@ std::string job_record(const config::JobFile& job) {
                      "# paths); `restore4k run` runs it again as it is.\n";
   const std::string model = resolved.get("model");
   if (!model.empty()) {
-    const std::string sha = pipeline::model_sha256(model);
+    const std::string sha = infer::model_sha256(model);
     if (!sha.empty()) text += "# model sha256: " + sha + "\n";
   }
   return text + resolved.to_yaml();

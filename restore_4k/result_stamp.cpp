@@ -1,12 +1,10 @@
 #include "restore_4k/result_stamp.hpp"
 
-#include <glib.h>
-
 #include <memory>
 
 #include "decode/media_probe.hpp"
 #include "decode/raster_dataset.hpp"
-#include "pipeline/model_checksum.hpp"
+#include "infer/model_checksum.hpp"
 #include "restore_4k/output_file.hpp"
 
 namespace r4k::restore {
@@ -47,10 +45,10 @@ std::string result_stamp(const std::filesystem::path& input, const pipeline::Pip
   for (const std::string& argument : arguments) {
     if (!beside_the_result(argument)) text += argument + "\n";
   }
-  text += "model-sha256 " + pipeline::model_sha256(model) + "\n";
-  std::unique_ptr<GChecksum, decltype(&g_checksum_free)> checksum(g_checksum_new(G_CHECKSUM_SHA256), g_checksum_free);
-  g_checksum_update(checksum.get(), reinterpret_cast<const guchar*>(text.data()), static_cast<gssize>(text.size()));
-  return g_checksum_get_string(checksum.get());
+  text += "model-sha256 " + infer::model_sha256(model) + "\n";
+  infer::Sha256 digest;
+  digest.update(text);
+  return digest.hex();
 }
 
 void stamp_pipeline(pipeline::PipelineArguments& arguments, const std::filesystem::path& input,

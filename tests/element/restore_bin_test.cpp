@@ -13,7 +13,6 @@
 
 #include "config/job_file.hpp"
 #include "config/settings.hpp"
-#include "pipeline/model_checksum.hpp"
 #include "preprocess/error.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "tests/support/film_fixtures.hpp"
@@ -158,19 +157,6 @@ TEST(RestoreBin, APresetSetsWhatItsFileSaysAndLaterPropertiesOverrideIt) {
     gst_object_unref(gst_object_ref_sink(bin));
   }
   EXPECT_GE(checked, 10);
-}
-
-TEST(ModelChecksum, Sha256OfTheModelFileNoneForFilters) {
-  const auto file = std::filesystem::temp_directory_path() / "r4k-checksum-test.onnx";
-  {
-    std::ofstream out(file, std::ios::binary);
-    out << "abc";
-  }
-  EXPECT_EQ(r4k::pipeline::model_sha256(file.string()),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");  // FIPS 180-2 example
-  std::filesystem::remove(file);
-  EXPECT_EQ(r4k::pipeline::model_sha256("builtin:bicubic-x4"), "");
-  EXPECT_THROW(r4k::pipeline::model_sha256(file.string()), r4k::InputError);
 }
 
 }  // namespace

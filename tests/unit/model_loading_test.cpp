@@ -5,6 +5,7 @@
 #include "infer/classic_engine.hpp"
 #include "infer/frame_upscaler.hpp"
 #include "infer/model_loader.hpp"
+#include "infer/model_checksum.hpp"
 #include "infer/model_sidecar.hpp"
 #include "infer/model_spec.hpp"
 #include "preprocess/error.hpp"
@@ -182,6 +183,29 @@ TEST(ModelLoading, TensorflowSrGraphFromSharedData) {
   EXPECT_EQ(engine->info().colour, ModelColour::y);
   EXPECT_GT(engine->info().receptive_field, 0);
   EXPECT_EQ(engine->info().operators.count("DepthToSpace"), 1u);
+}
+
+// Our SHA-256 (infer/model_checksum) against FIPS 180-2's examples, fed
+// whole and in pieces that straddle its 64-byte blocks.
+TEST(ModelChecksum, Sha256MatchesTheStandardsExamples) {
+  const auto digest = [](const std::string& text, std::size_t piece) {
+    Sha256 sha;
+    for (std::size_t at = 0; at < text.size(); at += piece) sha.update(text.substr(at, piece));
+    return sha.hex();
+  };
+  EXPECT_EQ(digest("", 1), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(digest("abc", 1), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  for (const std::size_t piece : {1, 7, 64, 1000}) {
+    EXPECT_EQ(digest("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", piece),
+              "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    EXPECT_EQ(digest(std::string(1000000, 'a'), piece * 13),
+              "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  }
+  TempDir dir;
+  write_text(dir / "m.onnx", "abc");
+  EXPECT_EQ(model_sha256((dir / "m.onnx").string()), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(model_sha256("builtin:bicubic-x4"), "");
+  EXPECT_THROW(model_sha256((dir / "gone.onnx").string()), r4k::InputError);
 }
 
 }  // namespace
