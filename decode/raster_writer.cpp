@@ -210,6 +210,23 @@ std::filesystem::path tile_journal_path(const std::filesystem::path& output) {
   return hidden_sibling(output, ".r4k-journal");
 }
 
+std::uintmax_t intermediate_size(int width, int height, int bands, const std::string& data_type, bool dataset_mask) {
+  const auto plane = static_cast<std::uintmax_t>(width) * static_cast<std::uintmax_t>(height);
+  return plane * static_cast<std::uintmax_t>(bands) * static_cast<std::uintmax_t>(data_type_size(data_type)) +
+         (dataset_mask ? plane : 0);
+}
+
+std::string intermediate_problem(const std::filesystem::path& output, std::uintmax_t expected_size) {
+  const std::filesystem::path path = partial_raster_path(output);
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return path.string() + ": missing (" + ec.message() + ")";
+  if (size < expected_size) {
+    return path.string() + ": " + std::to_string(size) + " bytes, " + std::to_string(expected_size) + " expected";
+  }
+  return "";
+}
+
 RasterWriter::RasterWriter(RasterOutputOptions options, RasterGrid grid, bool keep_existing)
     : options_(std::move(options)), grid_(std::move(grid)), raw_path_(partial_raster_path(options_.output)) {
   initialise_gdal();
@@ -219,9 +236,9 @@ RasterWriter::RasterWriter(RasterOutputOptions options, RasterGrid grid, bool ke
     RasterDataset source(grid_.source);
     for (int band : grid_.source_bands) nodata_.push_back(source.info().bands[static_cast<std::size_t>(band - 1)].nodata);
   }
-  const auto plane = static_cast<off_t>(grid_.width) * grid_.height;
-  const auto size = plane * static_cast<off_t>(grid_.source_bands.size()) * sample_size_ +
-                    (grid_.dataset_mask ? plane : 0);
+  const auto size = static_cast<off_t>(intermediate_size(grid_.width, grid_.height,
+                                                         static_cast<int>(grid_.source_bands.size()),
+                                                         grid_.data_type, grid_.dataset_mask));
   fd_ = ::open(raw_path_.c_str(), O_RDWR | O_CREAT | (keep_existing ? 0 : O_TRUNC) | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw Error(options_.output.string() + ": cannot write next to the output (" + raw_path_.string() +

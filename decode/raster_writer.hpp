@@ -15,6 +15,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -56,6 +57,16 @@ struct RasterGrid {
 // The hidden files next to `output`: intermediate pixels, tile journal.
 std::filesystem::path partial_raster_path(const std::filesystem::path& output);
 std::filesystem::path tile_journal_path(const std::filesystem::path& output);
+
+// The size in bytes of the intermediate file of a `width` x `height` output
+// with `bands` bands of `data_type` (and a mask plane with `dataset_mask`).
+// Throws InputError for an unknown data type.
+std::uintmax_t intermediate_size(int width, int height, int bands, const std::string& data_type, bool dataset_mask);
+
+// Why the intermediate file of `output` cannot hold the tiles a journal says
+// are done: "<path>: missing" or "<path>: N bytes, M expected" when it is
+// shorter than `expected_size` (0: any size will do); "" when it is there.
+std::string intermediate_problem(const std::filesystem::path& output, std::uintmax_t expected_size);
 
 class RasterWriter {
  public:

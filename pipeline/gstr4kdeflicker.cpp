@@ -10,7 +10,9 @@
  * and the window stops at cuts (a change of picture content above
  * `cut-change`, or a jump in mean luma above `cut-jump`). Luma (or each
  * R'G'B' channel alike) is scaled about black; chroma is left alone. Output
- * is delayed by `radius` frames (reported as latency).
+ * is delayed by `radius` frames (reported as latency). `radius` carries the
+ * job setting video.deflicker_radius: its range and default are the settings
+ * table's (config/settings.cpp).
  *
  * ## Example launch line
  * |[
@@ -20,6 +22,7 @@
  */
 #include "pipeline/gstr4kdeflicker.h"
 
+#include "pipeline/setting_param_specs.hpp"
 #include "preprocess/deflicker.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_deflicker_debug);
@@ -28,6 +31,8 @@ GST_DEBUG_CATEGORY_STATIC(gst_r4k_deflicker_debug);
 enum { PROP_0, PROP_RADIUS, PROP_CUT_JUMP, PROP_CUT_CHANGE, PROP_MAX_GAIN };
 
 namespace {
+
+constexpr const char* kElement = "r4kdeflicker";
 
 // The C++ state behind the instance's one pointer.
 struct DeflickerImpl {
@@ -57,7 +62,7 @@ static void gst_r4k_deflicker_set_property(GObject* object, guint prop_id, const
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_RADIUS:
-      self->impl->settings.radius = static_cast<int>(g_value_get_uint(value));
+      self->impl->settings.radius = g_value_get_int(value);
       break;
     case PROP_CUT_JUMP:
       self->impl->settings.cut_jump = g_value_get_double(value);
@@ -80,7 +85,7 @@ static void gst_r4k_deflicker_get_property(GObject* object, guint prop_id, GValu
   GST_OBJECT_LOCK(self);
   switch (prop_id) {
     case PROP_RADIUS:
-      g_value_set_uint(value, static_cast<guint>(self->impl->settings.radius));
+      g_value_set_int(value, self->impl->settings.radius);
       break;
     case PROP_CUT_JUMP:
       g_value_set_double(value, self->impl->settings.cut_jump);
@@ -111,11 +116,7 @@ static void gst_r4k_deflicker_class_init(GstR4kDeflickerClass* klass) {
   const r4k::DeflickerSettings defaults;
   // Read when the caps are set (the stage is made then).
   const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  g_object_class_install_property(
-      gobject_class, PROP_RADIUS,
-      g_param_spec_uint("radius", "Radius",
-                        "Frames on each side whose brightness trend a frame is matched to (the output delay)", 1, 100,
-                        static_cast<guint>(defaults.radius), flags));
+  r4k::pipeline::install_setting_property(gobject_class, PROP_RADIUS, kElement, "radius", flags);
   g_object_class_install_property(
       gobject_class, PROP_CUT_JUMP,
       g_param_spec_double("cut-jump", "Cut jump", "A jump in mean luma (0..1) above this between frames is a cut", 0.0,
@@ -137,4 +138,9 @@ static void gst_r4k_deflicker_class_init(GstR4kDeflickerClass* klass) {
   GST_DEBUG_CATEGORY_INIT(gst_r4k_deflicker_debug, "r4kdeflicker", 0, "restore4k deflicker");
 }
 
-static void gst_r4k_deflicker_init(GstR4kDeflicker* self) { self->impl = new DeflickerImpl(); }
+static void gst_r4k_deflicker_init(GstR4kDeflicker* self) {
+  self->impl = new DeflickerImpl();
+  const auto& radius = *r4k::settings::find_property(kElement, "radius");
+  self->impl->settings.radius =
+      static_cast<int>(r4k::settings::as_integer(r4k::pipeline::element_default(radius, kElement)));
+}

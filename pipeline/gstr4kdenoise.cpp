@@ -9,7 +9,9 @@
  * edge-preserving spatial pass removes part of what is left. `strength` 1
  * removes noise of the measured level; 0 passes frames through unchanged.
  * With `temporal` on, output is one frame behind the input (reported as
- * latency).
+ * latency). `strength` carries the job setting video.denoise: its range and
+ * the element's default (1: the element is there to denoise) are the
+ * settings table's (config/settings.cpp).
  *
  * ## Example launch line
  * |[
@@ -19,6 +21,7 @@
  */
 #include "pipeline/gstr4kdenoise.h"
 
+#include "pipeline/setting_param_specs.hpp"
 #include "preprocess/cleanup_stages.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_denoise_debug);
@@ -27,6 +30,8 @@ GST_DEBUG_CATEGORY_STATIC(gst_r4k_denoise_debug);
 enum { PROP_0, PROP_STRENGTH, PROP_TEMPORAL, PROP_SPATIAL };
 
 namespace {
+
+constexpr const char* kElement = "r4kdenoise";
 
 // The C++ state behind the instance's one pointer.
 struct DenoiseImpl {
@@ -104,11 +109,7 @@ static void gst_r4k_denoise_class_init(GstR4kDenoiseClass* klass) {
   const r4k::DenoiseSettings defaults;
   // Read when the caps are set (the stage is made then).
   const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  g_object_class_install_property(
-      gobject_class, PROP_STRENGTH,
-      g_param_spec_double("strength", "Strength",
-                          "0 = off, 1 = remove noise of the measured level, up to 4 (smoother, more risk to detail)",
-                          0.0, 4.0, defaults.strength, flags));
+  r4k::pipeline::install_setting_property(gobject_class, PROP_STRENGTH, kElement, "strength", flags);
   g_object_class_install_property(
       gobject_class, PROP_TEMPORAL,
       g_param_spec_boolean("temporal", "Temporal", "Average in the motion-compensated previous and next frames",
@@ -123,4 +124,8 @@ static void gst_r4k_denoise_class_init(GstR4kDenoiseClass* klass) {
   GST_DEBUG_CATEGORY_INIT(gst_r4k_denoise_debug, "r4kdenoise", 0, "restore4k denoise");
 }
 
-static void gst_r4k_denoise_init(GstR4kDenoise* self) { self->impl = new DenoiseImpl(); }
+static void gst_r4k_denoise_init(GstR4kDenoise* self) {
+  self->impl = new DenoiseImpl();
+  const auto& strength = *r4k::settings::find_property(kElement, "strength");
+  self->impl->settings.strength = r4k::settings::as_number(r4k::pipeline::element_default(strength, kElement));
+}

@@ -11,7 +11,9 @@
  * the neighbours disagree and nothing is touched; large detections are left
  * alone as content. With `scratches`, thin vertical lines running down most
  * of the frame are interpolated across from the columns beside them. Output
- * is one frame behind the input (reported as latency).
+ * is one frame behind the input (reported as latency). `dust` and
+ * `scratches` carry job settings (video.dust, video.scratches): their
+ * defaults are the settings table's (config/settings.cpp).
  *
  * ## Example launch line
  * |[
@@ -21,6 +23,7 @@
  */
 #include "pipeline/gstr4kdustbust.h"
 
+#include "pipeline/setting_param_specs.hpp"
 #include "preprocess/cleanup_stages.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_dustbust_debug);
@@ -30,11 +33,20 @@ enum { PROP_0, PROP_DUST, PROP_THRESHOLD, PROP_MAX_SPECK_AREA, PROP_SCRATCHES };
 
 namespace {
 
+constexpr const char* kElement = "r4kdustbust";
+
+// The settings table's default of boolean property `name`.
+bool default_of(const char* name) {
+  return r4k::settings::as_boolean(
+      r4k::pipeline::element_default(*r4k::settings::find_property(kElement, name), kElement));
+}
+
 // The C++ state behind the instance's one pointer.
 struct DustbustImpl {
   // Under the object lock; read when the caps are set.
-  bool dust = true;
+  bool dust = default_of("dust");
   r4k::DustSettings settings;
+  DustbustImpl() { settings.scratches = default_of("scratches"); }
 };
 
 }  // namespace
@@ -115,9 +127,7 @@ static void gst_r4k_dustbust_class_init(GstR4kDustbustClass* klass) {
   const r4k::DustSettings defaults;
   // Read when the caps are set (the stage is made then).
   const auto flags = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY);
-  g_object_class_install_property(
-      gobject_class, PROP_DUST,
-      g_param_spec_boolean("dust", "Dust", "Remove dust and dirt present in single frames", TRUE, flags));
+  r4k::pipeline::install_setting_property(gobject_class, PROP_DUST, kElement, "dust", flags);
   g_object_class_install_property(
       gobject_class, PROP_THRESHOLD,
       g_param_spec_double("threshold", "Threshold",
@@ -129,12 +139,7 @@ static void gst_r4k_dustbust_class_init(GstR4kDustbustClass* klass) {
       g_param_spec_uint("max-speck-area", "Largest speck",
                         "Connected detections larger than this (pixels) are taken for content and left alone", 1,
                         1000000, static_cast<guint>(defaults.max_speck_area), flags));
-  g_object_class_install_property(
-      gobject_class, PROP_SCRATCHES,
-      g_param_spec_boolean("scratches", "Scratches",
-                           "Repair thin vertical scratches (any full-height line up to 3 pixels wide is taken for "
-                           "one)",
-                           defaults.scratches, flags));
+  r4k::pipeline::install_setting_property(gobject_class, PROP_SCRATCHES, kElement, "scratches", flags);
   gst_r4k_temporal_filter_class_set_metadata(GST_R4K_TEMPORAL_FILTER_CLASS(klass), "Film dust and scratch removal",
                                              "Removes dust and dirt present in single frames, with motion "
                                              "compensation, and optionally vertical scratches");

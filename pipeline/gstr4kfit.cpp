@@ -12,8 +12,11 @@
  * `filter`.
  *
  * `width`, `height` and `pad-color` may change while playing (the caps are
- * negotiated again); `mode` and `filter` are read when the caps are set, and
- * values other than their choices are refused when the element starts.
+ * negotiated again); `mode` and `filter` are read when the caps are set. The
+ * properties that carry a job setting (all but `filter`) take their type,
+ * range and default from the settings table (config/settings.cpp): `mode` is
+ * an enum, so an unknown mode is refused by name when it is set; a `filter`
+ * other than its choices is refused when the element starts.
  *
  * ## Example launch line
  * |[
@@ -27,8 +30,8 @@
 #include <string>
 
 #include "pipeline/element_settings.hpp"
+#include "pipeline/setting_param_specs.hpp"
 #include "pipeline/video_format.hpp"
-#include "preprocess/error.hpp"
 #include "preprocess/frame_fit.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_fit_debug);
@@ -36,21 +39,37 @@ GST_DEBUG_CATEGORY_STATIC(gst_r4k_fit_debug);
 
 enum { PROP_0, PROP_WIDTH, PROP_HEIGHT, PROP_MODE, PROP_PAD_COLOR, PROP_FILTER };
 
-#define DEFAULT_WIDTH 3840
-#define DEFAULT_HEIGHT 2160
-#define DEFAULT_MODE "pad"
-#define DEFAULT_PAD_COLOR 0x000000u
+// filter is r4kfit's own; the other properties' defaults are the settings
+// table's.
 #define DEFAULT_FILTER "lanczos"
 
 namespace {
 
+constexpr const char* kElement = "r4kfit";
+
+// The setting that property `name` carries (config/settings.cpp).
+const r4k::settings::Setting& setting_of(const char* name) {
+  return *r4k::settings::find_property(kElement, name);
+}
+
 // The property values (under the object lock).
 struct FitSettings {
-  guint width = DEFAULT_WIDTH;
-  guint height = DEFAULT_HEIGHT;
-  std::string mode = DEFAULT_MODE;
-  guint pad_color = DEFAULT_PAD_COLOR;
+  guint width = 0;
+  guint height = 0;
+  std::string mode;  // a choice of video.fit_mode
+  guint pad_color = 0;
   std::string filter = DEFAULT_FILTER;
+
+  // The table's defaults.
+  static FitSettings defaults() {
+    FitSettings s;
+    const auto [width, height] = r4k::settings::as_size(r4k::pipeline::element_default(setting_of("width"), kElement));
+    s.width = static_cast<guint>(width);
+    s.height = static_cast<guint>(height);
+    s.mode = r4k::pipeline::element_default(setting_of("mode"), kElement);
+    s.pad_color = r4k::settings::as_colour(r4k::pipeline::element_default(setting_of("pad-color"), kElement));
+    return s;
+  }
 };
 
 // The C++ state behind the instance's one pointer.
@@ -82,14 +101,11 @@ static FitSettings settings_of(GstR4kFit* self) {
   return settings;
 }
 
-// Choices other than the listed ones are refused before any caps.
+// A filter other than the listed ones is refused before any caps (mode is an
+// enum: GLib refuses other values when they are set).
 static gboolean gst_r4k_fit_start(GstBaseTransform* trans) {
   auto* self = GST_R4K_FIT(trans);
   const FitSettings settings = settings_of(self);
-  if (!r4k::pipeline::is_one_of(settings.mode, {"pad", "crop"})) {
-    r4k::pipeline::refuse_property(GST_ELEMENT(self), "mode", settings.mode, r4k::pipeline::one_of({"pad", "crop"}));
-    return FALSE;
-  }
   try {
     r4k::parse_resample_filter(settings.filter);
   } catch (const std::exception&) {
@@ -158,9 +174,6 @@ static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoI
   }
   const FitSettings settings = settings_of(self);
   try {
-    if (!r4k::pipeline::is_one_of(settings.mode, {"pad", "crop"})) {
-      throw r4k::InputError("mode '" + settings.mode + "': expected pad or crop");
-    }
     impl.filter = r4k::parse_resample_filter(settings.filter);
     impl.geometry =
         r4k::compute_fit(GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_PAR_N(in_info),
@@ -221,7 +234,7 @@ static void gst_r4k_fit_set_property(GObject* object, guint prop_id, const GValu
       s.height = g_value_get_uint(value);
       break;
     case PROP_MODE:
-      s.mode = r4k::pipeline::text_of(g_value_get_string(value));
+      s.mode = r4k::pipeline::choice_text(value, setting_of("mode"));
       break;
     case PROP_PAD_COLOR:
       s.pad_color = g_value_get_uint(value);
@@ -249,7 +262,7 @@ static void gst_r4k_fit_get_property(GObject* object, guint prop_id, GValue* val
       g_value_set_uint(value, s.height);
       break;
     case PROP_MODE:
-      g_value_set_string(value, s.mode.c_str());
+      r4k::pipeline::set_choice(value, setting_of("mode"), s.mode);
       break;
     case PROP_PAD_COLOR:
       g_value_set_uint(value, s.pad_color);
@@ -283,23 +296,11 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
   // for each frame; mode and filter are read when the caps are set.
   const auto playing = static_cast<GParamFlags>(flags | GST_PARAM_MUTABLE_PLAYING);
   const auto ready = static_cast<GParamFlags>(flags | GST_PARAM_MUTABLE_READY);
-  g_object_class_install_property(gobject_class, PROP_WIDTH,
-                                  g_param_spec_uint("width", "Width", "Output width (e.g. 3840 UHD, 4096 DCI 4K)", 2,
-                                                    32768, DEFAULT_WIDTH, playing));
-  g_object_class_install_property(gobject_class, PROP_HEIGHT,
-                                  g_param_spec_uint("height", "Height", "Output height (e.g. 2160)", 2, 32768,
-                                                    DEFAULT_HEIGHT, playing));
-  g_object_class_install_property(
-      gobject_class, PROP_MODE,
-      g_param_spec_string("mode", "Mode",
-                          "pad (the whole picture, bars where the aspect differs) or crop (the frame filled, the "
-                          "overflow cut)",
-                          DEFAULT_MODE, ready));
-  g_object_class_install_property(
-      gobject_class, PROP_PAD_COLOR,
-      g_param_spec_uint("pad-color", "Pad colour", "Colour of the bars as 0xRRGGBB (R'G'B', converted to the caps' "
-                                                   "colour space)",
-                        0, 0xffffff, DEFAULT_PAD_COLOR, playing));
+  // Type, range, default and documentation from the settings table.
+  r4k::pipeline::install_setting_property(gobject_class, PROP_WIDTH, kElement, "width", playing);
+  r4k::pipeline::install_setting_property(gobject_class, PROP_HEIGHT, kElement, "height", playing);
+  r4k::pipeline::install_setting_property(gobject_class, PROP_MODE, kElement, "mode", ready);
+  r4k::pipeline::install_setting_property(gobject_class, PROP_PAD_COLOR, kElement, "pad-color", playing);
   g_object_class_install_property(
       gobject_class, PROP_FILTER,
       g_param_spec_string("filter", "Filter", "Filter for enlarging: nearest, bilinear, bicubic or lanczos (shrinking "
@@ -326,4 +327,7 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
   GST_DEBUG_CATEGORY_INIT(gst_r4k_fit_debug, "r4kfit", 0, "restore4k fit to frame");
 }
 
-static void gst_r4k_fit_init(GstR4kFit* self) { self->impl = new FitImpl(); }
+static void gst_r4k_fit_init(GstR4kFit* self) {
+  self->impl = new FitImpl();
+  self->impl->settings = FitSettings::defaults();
+}

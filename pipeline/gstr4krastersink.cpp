@@ -15,12 +15,16 @@
  * under a temporary name and renamed: the final name never holds a partial
  * file. When the stream ends early (interrupted), the intermediate file and
  * the journal stay; with resume=true the next run reads only the missing
- * tiles and the result is byte-identical to an uninterrupted run.
+ * tiles and the result is byte-identical to an uninterrupted run. A journal
+ * that does not check out (damaged, another job's or output's), or whose
+ * tiles the intermediate file no longer holds (missing, cut short), is not
+ * trusted: every tile is made again, with an element warning that says why.
  *
  * The properties are read when the element starts (READY to PAUSED), but
- * `sync-interval`, which may change while playing; a `format` or `compress`
- * other than the listed ones is refused then, with an element error naming
- * the property.
+ * `sync-interval`, which may change while playing. `format`, `compress` and
+ * `resume` carry job settings: their types, choices and defaults are the
+ * settings table's (config/settings.cpp); `format` and `compress` are enums,
+ * so other values are refused by name when they are set.
  *
  * ## Example launch line
  * |[
@@ -44,6 +48,7 @@
 #include "decode/tile_journal.hpp"
 #include "pipeline/element_settings.hpp"
 #include "pipeline/raster_tile.hpp"
+#include "pipeline/setting_param_specs.hpp"
 #include "preprocess/error.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_raster_sink_debug);
@@ -60,20 +65,28 @@ enum {
   PROP_JOB_STAMP
 };
 
-#define DEFAULT_FORMAT "gtiff"
-#define DEFAULT_COMPRESS "deflate"
-#define DEFAULT_RESUME FALSE
+// The element's own; format, compress and resume default as the settings
+// table says.
 #define DEFAULT_THREADS 0
 #define DEFAULT_SYNC_INTERVAL 1.0
 
 namespace {
 
+constexpr const char* kElement = "r4krastersink";
+
+// The setting that property `name` carries (config/settings.cpp).
+const r4k::settings::Setting& setting_of(const char* name) {
+  return *r4k::settings::find_property(kElement, name);
+}
+
+std::string default_of(const char* name) { return r4k::pipeline::element_default(setting_of(name), kElement); }
+
 // The property values (under the object lock).
 struct RasterSinkSettings {
   std::string location;
-  std::string format = DEFAULT_FORMAT;
-  std::string compress = DEFAULT_COMPRESS;
-  bool resume = DEFAULT_RESUME;
+  std::string format = default_of("format");      // a choice of raster.format
+  std::string compress = default_of("compress");  // a choice of raster.compress
+  bool resume = r4k::settings::as_boolean(default_of("resume"));
   gint threads = DEFAULT_THREADS;
   gdouble sync_interval = DEFAULT_SYNC_INTERVAL;
   std::string job_stamp;
@@ -127,8 +140,9 @@ static std::string band_numbers(const std::string& source_bands, const std::stri
   return text;
 }
 
-// Before any tile is computed: the output's folder exists and is writable,
-// and the options are valid.
+// Before any tile is computed: the output's folder exists and is writable.
+// (format and compress are enums: GLib refuses other values when they are
+// set.)
 static gboolean gst_r4k_raster_sink_start(GstBaseSink* base) {
   auto* self = GST_R4K_RASTER_SINK(base);
   RasterSinkState& state = self->impl->state;
@@ -139,20 +153,6 @@ static gboolean gst_r4k_raster_sink_start(GstBaseSink* base) {
   const std::filesystem::path output = output_path(self);
   if (output.empty()) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No output raster given: set the location property."), (nullptr));
-    return FALSE;
-  }
-  try {
-    r4k::decode::parse_raster_format(state.run.format);
-  } catch (const std::exception&) {
-    r4k::pipeline::refuse_property(GST_ELEMENT(self), "format", state.run.format,
-                                   r4k::pipeline::one_of({"gtiff", "cog"}));
-    return FALSE;
-  }
-  try {
-    r4k::decode::parse_raster_compression(state.run.compress);
-  } catch (const std::exception&) {
-    r4k::pipeline::refuse_property(GST_ELEMENT(self), "compress", state.run.compress,
-                                   r4k::pipeline::one_of({"none", "deflate", "zstd", "lzw"}));
     return FALSE;
   }
   try {
@@ -195,9 +195,31 @@ static gboolean gst_r4k_raster_sink_query(GstBaseSink* base, GstQuery* query) {
   const char* location = state.run.location.c_str();
   if (r4k::pipeline::is_raster_resume_query(query)) {
     try {
-      state.journal = std::make_unique<r4k::decode::TileJournal>(
-          r4k::decode::tile_journal_path(output_path(self)), r4k::pipeline::resume_fingerprint(query),
-          r4k::pipeline::resume_tile_count(query), state.run.resume);
+      const std::filesystem::path journal_path = r4k::decode::tile_journal_path(output_path(self));
+      const std::string fingerprint = r4k::pipeline::resume_fingerprint(query);
+      const int tile_count = r4k::pipeline::resume_tile_count(query);
+      state.journal = std::make_unique<r4k::decode::TileJournal>(journal_path, fingerprint, tile_count,
+                                                                 state.run.resume);
+      std::string distrusted = state.journal->distrusted();
+      if (state.journal->resumed() && state.journal->done_count() > 0) {
+        // The tiles the journal lists are in the intermediate file: without
+        // all of it they would come out empty.
+        const auto layout = r4k::pipeline::resume_output_layout(query);
+        const std::uintmax_t expected =
+            layout ? r4k::decode::intermediate_size(layout->width, layout->height, layout->bands, layout->data_type,
+                                                    layout->dataset_mask)
+                   : 0;
+        const std::string problem = r4k::decode::intermediate_problem(output_path(self), expected);
+        if (!problem.empty()) {
+          state.journal.reset();  // closed before it is started again
+          state.journal = std::make_unique<r4k::decode::TileJournal>(journal_path, fingerprint, tile_count, false);
+          distrusted = problem + ", so the tiles " + journal_path.string() + " lists are lost; every tile is made "
+                       "again";
+        }
+      }
+      if (!distrusted.empty()) {
+        GST_ELEMENT_WARNING(self, RESOURCE, READ, ("Not resuming raster '%s'.", location), ("%s", distrusted.c_str()));
+      }
       const char* model = gst_structure_get_string(gst_query_get_structure(query), "model");
       state.model = model != nullptr ? model : "";
       if (state.journal->resumed()) {
@@ -367,10 +389,10 @@ static void gst_r4k_raster_sink_set_property(GObject* object, guint prop_id, con
       s.location = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_FORMAT:
-      s.format = r4k::pipeline::text_of(g_value_get_string(value));
+      s.format = r4k::pipeline::choice_text(value, setting_of("format"));
       break;
     case PROP_COMPRESS:
-      s.compress = r4k::pipeline::text_of(g_value_get_string(value));
+      s.compress = r4k::pipeline::choice_text(value, setting_of("compress"));
       break;
     case PROP_RESUME:
       s.resume = g_value_get_boolean(value) != FALSE;
@@ -402,10 +424,10 @@ static void gst_r4k_raster_sink_get_property(GObject* object, guint prop_id, GVa
       g_value_set_string(value, nullable(s.location));
       break;
     case PROP_FORMAT:
-      g_value_set_string(value, s.format.c_str());
+      r4k::pipeline::set_choice(value, setting_of("format"), s.format);
       break;
     case PROP_COMPRESS:
-      g_value_set_string(value, s.compress.c_str());
+      r4k::pipeline::set_choice(value, setting_of("compress"), s.compress);
       break;
     case PROP_RESUME:
       g_value_set_boolean(value, s.resume ? TRUE : FALSE);
@@ -448,23 +470,10 @@ static void gst_r4k_raster_sink_class_init(GstR4kRasterSinkClass* klass) {
       g_param_spec_string("location", "Location", "The GeoTIFF to write (made under a temporary name, renamed "
                                                   "when complete)",
                           nullptr, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_FORMAT,
-      g_param_spec_string("format", "Format",
-                          "gtiff (tiled GeoTIFF, 512x512 blocks) or cog (Cloud-Optimised GeoTIFF with overviews)",
-                          DEFAULT_FORMAT, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_COMPRESS,
-      g_param_spec_string("compress", "Compression",
-                          "none, deflate, zstd or lzw (with the horizontal predictor for integers, floating-point "
-                          "predictor for floats)",
-                          DEFAULT_COMPRESS, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_RESUME,
-      g_param_spec_boolean("resume", "Resume",
-                           "Continue an interrupted run of the same job (same input, bands, range, tiling and "
-                           "model) from its journal instead of starting again",
-                           DEFAULT_RESUME, flags));
+  // Type, choices, default and documentation from the settings table.
+  r4k::pipeline::install_setting_property(gobject_class, PROP_FORMAT, kElement, "format", flags);
+  r4k::pipeline::install_setting_property(gobject_class, PROP_COMPRESS, kElement, "compress", flags);
+  r4k::pipeline::install_setting_property(gobject_class, PROP_RESUME, kElement, "resume", flags);
   g_object_class_install_property(
       gobject_class, PROP_THREADS,
       g_param_spec_int("threads", "Threads", "Compression threads for the final file (0 = all cores)", 0, 1024,

@@ -19,9 +19,12 @@
  * Memory is bounded by the tiles in flight (the queues' sizes), never by the
  * image size.
  *
- * The properties are read when the element starts (READY to PAUSED); an
- * `other-bands` or `range` it cannot read is refused then, with an element
- * error naming the property.
+ * The properties are read when the element starts (READY to PAUSED). Those
+ * that carry a job setting (all but `location` and `tile-size`) take their
+ * type, range, default and documentation from the settings table
+ * (config/settings.cpp): `other-bands` is an enum, refused by name when it is
+ * set; a `range` the element cannot read is refused when it starts, with an
+ * element error naming the property.
  *
  * ## Example launch line
  * |[
@@ -46,6 +49,7 @@
 #include "pipeline/element_settings.hpp"
 #include "pipeline/input_damage.hpp"
 #include "pipeline/raster_tile.hpp"
+#include "pipeline/setting_param_specs.hpp"
 #include "preprocess/error.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_raster_src_debug);
@@ -63,22 +67,30 @@ enum {
   PROP_TILES
 };
 
+// tile-size is the element's own (a job's engine.tile is an engine tile, 0 =
+// automatic); the other properties' defaults are the settings table's.
 #define DEFAULT_TILE_SIZE 512
-#define DEFAULT_HALO (-1)
-#define DEFAULT_RANGE "auto"
-#define DEFAULT_OTHER_BANDS "classical"
 
 namespace {
+
+constexpr const char* kElement = "r4krastersrc";
+
+// The setting that property `name` carries (config/settings.cpp).
+const r4k::settings::Setting& setting_of(const char* name) {
+  return *r4k::settings::find_property(kElement, name);
+}
+
+std::string default_of(const char* name) { return r4k::pipeline::element_default(setting_of(name), kElement); }
 
 // The property values (under the object lock).
 struct RasterSrcSettings {
   std::string location;
-  std::string bands;  // "" = every band
-  std::string other_bands = DEFAULT_OTHER_BANDS;
-  std::string categorical;
+  std::string bands = default_of("bands");  // "" = every band
+  std::string other_bands = default_of("other-bands");  // a choice of raster.other_bands
+  std::string categorical = default_of("categorical");
   guint tile_size = DEFAULT_TILE_SIZE;
-  gint halo = DEFAULT_HALO;
-  std::string range = DEFAULT_RANGE;
+  gint halo = static_cast<gint>(r4k::settings::as_integer(default_of("halo")));
+  std::string range = default_of("range");
 };
 
 // The C++ state behind the instance's one pointer.
@@ -144,13 +156,8 @@ static gboolean gst_r4k_raster_src_start(GstBaseSrc* base) {
     GST_ELEMENT_ERROR(self, RESOURCE, NOT_FOUND, ("No raster given: set the location property."), (nullptr));
     return FALSE;
   }
-  try {
-    r4k::decode::parse_other_bands(settings.other_bands);
-  } catch (const std::exception& error) {
-    r4k::pipeline::refuse_property(GST_ELEMENT(self), "other-bands", settings.other_bands,
-                                   r4k::pipeline::one_of({"classical", "drop"}), error.what());
-    return FALSE;
-  }
+  // other-bands is an enum (GLib refuses other values); range is text only
+  // the element reads.
   try {
     r4k::parse_value_range(settings.range);
   } catch (const std::exception& error) {
@@ -287,7 +294,17 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
                 << "; model-bands=" << band_plan.model_bands_text()
                 << "; nearest-bands=" << band_plan.nearest_bands_text() << "; range=" << r4k::to_string(range.range)
                 << "; core=" << core_w << "x" << core_h << "; halo=" << halo << "; tiles=" << count;
-    GstQuery* query = r4k::pipeline::new_raster_resume_query(fingerprint.str(), count);
+    // A mask of its own (not an alpha band, which is carried as a band, and
+    // not nodata values) goes out as a mask.
+    const bool dataset_mask = info.per_dataset_mask && !info.mask_from_alpha;
+    r4k::pipeline::RasterOutputLayout layout;
+    const int scale = model ? model->scale : 1;
+    layout.width = info.width * scale;
+    layout.height = info.height * scale;
+    layout.bands = state.bands;
+    layout.data_type = info.data_type;
+    layout.dataset_mask = dataset_mask;
+    GstQuery* query = r4k::pipeline::new_raster_resume_query(fingerprint.str(), count, layout);
     state.skip.assign(static_cast<std::size_t>(count), false);
     int to_do = count;
     if (gst_pad_peer_query(GST_BASE_SRC_PAD(base), query)) {
@@ -317,9 +334,7 @@ static gboolean gst_r4k_raster_src_negotiate(GstBaseSrc* base) {
     caps_info.model_groups = r4k::decode::format_band_groups(band_plan.model_groups);
     caps_info.classical_bands = r4k::decode::format_band_groups({band_plan.classical});
     caps_info.nearest_bands = r4k::decode::format_band_groups({band_plan.nearest});
-    // A mask of its own (not an alpha band, which is carried as a band, and
-    // not nodata values) goes out as a mask.
-    caps_info.dataset_mask = info.per_dataset_mask && !info.mask_from_alpha;
+    caps_info.dataset_mask = dataset_mask;
     caps_info.range = range.range;
     caps_info.range_source = range.how;
     GstCaps* caps = r4k::pipeline::make_raster_caps(caps_info);
@@ -418,7 +433,7 @@ static void gst_r4k_raster_src_set_property(GObject* object, guint prop_id, cons
       s.bands = r4k::pipeline::text_of(g_value_get_string(value));
       break;
     case PROP_OTHER_BANDS:
-      s.other_bands = r4k::pipeline::text_of(g_value_get_string(value));
+      s.other_bands = r4k::pipeline::choice_text(value, setting_of("other-bands"));
       break;
     case PROP_CATEGORICAL:
       s.categorical = r4k::pipeline::text_of(g_value_get_string(value));
@@ -453,7 +468,7 @@ static void gst_r4k_raster_src_get_property(GObject* object, guint prop_id, GVal
       g_value_set_string(value, nullable(s.bands));
       break;
     case PROP_OTHER_BANDS:
-      g_value_set_string(value, s.other_bands.c_str());
+      r4k::pipeline::set_choice(value, setting_of("other-bands"), s.other_bands);
       break;
     case PROP_CATEGORICAL:
       g_value_set_string(value, nullable(s.categorical));
@@ -498,47 +513,18 @@ static void gst_r4k_raster_src_class_init(GstR4kRasterSrcClass* klass) {
       gobject_class, PROP_LOCATION,
       g_param_spec_string("location", "Location", "The raster to read (GeoTIFF, COG or any raster GDAL opens)",
                           nullptr, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_BANDS,
-      g_param_spec_string("bands", "Bands",
-                          "Bands to read and write, 1-based, in output order (e.g. 4,3,2 for a Sentinel-2 "
-                          "true-colour image); empty = every band. A 1-channel model upscales each band on its own; "
-                          "a 3-channel model takes the red, green and blue bands (by colour interpretation, else "
-                          "the first three); other-bands says what happens to the rest",
-                          nullptr, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_OTHER_BANDS,
-      g_param_spec_string("other-bands", "Other bands",
-                          "Bands the model does not take: classical (upscaled with the classical filter and kept) "
-                          "or drop (left out of the output)",
-                          DEFAULT_OTHER_BANDS, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_CATEGORICAL,
-      g_param_spec_string("categorical", "Categorical bands",
-                          "More bands that hold classes, not quantities (1-based, e.g. 5): upscaled nearest, never "
-                          "smoothed and never given to a model, like palette bands and alpha",
-                          nullptr, flags));
+  // Type, range, default and documentation from the settings table.
+  r4k::pipeline::install_setting_property(gobject_class, PROP_BANDS, kElement, "bands", flags);
+  r4k::pipeline::install_setting_property(gobject_class, PROP_OTHER_BANDS, kElement, "other-bands", flags);
+  r4k::pipeline::install_setting_property(gobject_class, PROP_CATEGORICAL, kElement, "categorical", flags);
   g_object_class_install_property(
       gobject_class, PROP_TILE_SIZE,
       g_param_spec_uint("tile-size", "Tile size",
                         "Side of the tile windows (core plus halo) in input pixels; cores are rounded down to "
                         "whole blocks of the file",
                         8, 16384, DEFAULT_TILE_SIZE, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_HALO,
-      g_param_spec_int("halo", "Halo",
-                       "Context around each core in input pixels (-1 = the downstream model's receptive field, "
-                       "which makes the tiled result equal to processing the whole image)",
-                       -1, 4096, DEFAULT_HALO, flags));
-  g_object_class_install_property(
-      gobject_class, PROP_RANGE,
-      g_param_spec_string("range", "Range",
-                          "How a neural model's bands map to its [0, 1], one map for the whole image: auto "
-                          "(the data type's range for Byte and Int8; otherwise the exact minimum and maximum of "
-                          "every valid pixel of those bands, from a pass over the file), MIN,MAX, or bits:N for a "
-                          "sensor's bit depth; a given range that would clip valid pixels is refused. Classical "
-                          "filters work on the values themselves",
-                          DEFAULT_RANGE, flags));
+  r4k::pipeline::install_setting_property(gobject_class, PROP_HALO, kElement, "halo", flags);
+  r4k::pipeline::install_setting_property(gobject_class, PROP_RANGE, kElement, "range", flags);
   g_object_class_install_property(
       gobject_class, PROP_TILES,
       g_param_spec_int("tiles", "Tiles", "Tiles this run produces: all, less those a resumed output already holds (known once streaming has started; 0 before)", 0,

@@ -149,10 +149,30 @@ std::optional<RasterModelAnswer> query_raster_model(GstPad* src_pad) {
   return answer;
 }
 
-GstQuery* new_raster_resume_query(const std::string& fingerprint, int tiles) {
-  return gst_query_new_custom(GST_QUERY_CUSTOM, gst_structure_new(kResumeQuery, "fingerprint", G_TYPE_STRING,
-                                                                  fingerprint.c_str(), "tiles", G_TYPE_INT, tiles,
-                                                                  nullptr));
+GstQuery* new_raster_resume_query(const std::string& fingerprint, int tiles, const RasterOutputLayout& layout) {
+  return gst_query_new_custom(
+      GST_QUERY_CUSTOM,
+      gst_structure_new(kResumeQuery, "fingerprint", G_TYPE_STRING, fingerprint.c_str(), "tiles", G_TYPE_INT, tiles,
+                        "output-width", G_TYPE_INT, layout.width, "output-height", G_TYPE_INT, layout.height,
+                        "output-bands", G_TYPE_INT, layout.bands, "output-data-type", G_TYPE_STRING,
+                        layout.data_type.c_str(), "output-dataset-mask", G_TYPE_BOOLEAN,
+                        layout.dataset_mask ? TRUE : FALSE, nullptr));
+}
+
+std::optional<RasterOutputLayout> resume_output_layout(GstQuery* query) {
+  const GstStructure* s = gst_query_get_structure(query);
+  RasterOutputLayout layout;
+  gboolean mask = FALSE;
+  const char* data_type = gst_structure_get_string(s, "output-data-type");
+  if (!gst_structure_get_int(s, "output-width", &layout.width) ||
+      !gst_structure_get_int(s, "output-height", &layout.height) ||
+      !gst_structure_get_int(s, "output-bands", &layout.bands) || data_type == nullptr ||
+      !gst_structure_get_boolean(s, "output-dataset-mask", &mask)) {
+    return std::nullopt;
+  }
+  layout.data_type = data_type;
+  layout.dataset_mask = mask != FALSE;
+  return layout;
 }
 
 bool is_raster_resume_query(GstQuery* query) { return has_name(query, kResumeQuery); }

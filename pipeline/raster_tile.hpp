@@ -78,13 +78,24 @@ bool is_raster_model_query(GstQuery* query);
 void answer_raster_model_query(GstQuery* query, const RasterModelAnswer& answer);
 
 // Query "r4k-raster-resume": the source sends the job's fingerprint and tile
-// count; elements on the way add what determines their output (the model);
-// the sink answers with the tiles its journal already holds.
-GstQuery* new_raster_resume_query(const std::string& fingerprint, int tiles);
+// count, and the layout of the raster the tiles make at the end of the chain
+// (so that the sink can check its intermediate file still holds the tiles its
+// journal lists); elements on the way add what determines their output (the
+// model); the sink answers with the tiles its journal already holds.
+struct RasterOutputLayout {
+  int width = 0;  // the whole image at the model's scale
+  int height = 0;
+  int bands = 0;
+  std::string data_type;      // the source's GDAL data type
+  bool dataset_mask = false;  // as RasterCaps::dataset_mask
+};
+GstQuery* new_raster_resume_query(const std::string& fingerprint, int tiles, const RasterOutputLayout& layout);
 bool is_raster_resume_query(GstQuery* query);
 void append_to_fingerprint(GstQuery* query, const std::string& part);
 std::string resume_fingerprint(GstQuery* query);
 int resume_tile_count(GstQuery* query);
+// The layout the source sent (nullopt when the query has none).
+std::optional<RasterOutputLayout> resume_output_layout(GstQuery* query);
 void answer_raster_resume_query(GstQuery* query, const std::vector<int>& done_tiles);
 std::vector<int> resume_done_tiles(GstQuery* query);
 

@@ -35,6 +35,22 @@ fs::path journal_of(const fs::path& output) {
   return output.parent_path() / ("." + output.filename().string() + ".r4k-journal");
 }
 
+// Where the finished tiles' pixels wait for the final file.
+fs::path intermediate_of(const fs::path& output) {
+  return output.parent_path() / ("." + output.filename().string() + ".r4k-partial.raw");
+}
+
+// The journal has at least one tile record (line 4 on).
+bool records_a_tile(const std::string& journal) {
+  std::size_t at = 0;
+  for (int line = 0; line < 3; ++line) {
+    at = journal.find('\n', at);
+    if (at == std::string::npos) return false;
+    ++at;
+  }
+  return at < journal.size();
+}
+
 int tiles_in(const std::string& output) {
   std::smatch match;
   if (!std::regex_search(output, match, std::regex(R"(\((\d+) tiles in)"))) return -1;
@@ -117,6 +133,42 @@ TEST_F(ResumeJournal, ADamagedOrForeignJournalIsRedoneAndTheResultIsExact) {
   EXPECT_EQ(tiles_in(after_move.output), total) << after_move.output;
   EXPECT_TRUE(read_bytes(moved) == expected) << "the output after another output's journal differs from the reference";
   EXPECT_FALSE(fs::exists(journal_of(moved)));
+}
+
+// The journal is sound but the intermediate file that holds the tiles it
+// lists is gone, or cut short (a copy that stopped, a full disk, a clean-up):
+// those tiles would come out empty, so the journal is not trusted either,
+// every tile is made again and the run says so.
+TEST_F(ResumeJournal, AJournalWhoseIntermediateFileIsGoneOrShortIsRedone) {
+  const Outcome reference = run(dir_ / "ref.tif");
+  ASSERT_EQ(reference.exit_code, 0) << reference.output;
+  const int total = tiles_in(reference.output);
+  ASSERT_GT(total, 100) << reference.output;
+  const std::string expected = read_bytes(dir_ / "ref.tif");
+
+  for (const bool removed : {true, false}) {
+    SCOPED_TRACE(removed ? "intermediate removed" : "intermediate cut short");
+    const fs::path output = dir_ / (removed ? "removed.tif" : "short.tif");
+    ASSERT_NO_FATAL_FAILURE(interrupt(output));
+    ASSERT_TRUE(records_a_tile(read_bytes(journal_of(output)))) << "the interrupted run recorded no tile";
+    const fs::path intermediate = intermediate_of(output);
+    ASSERT_TRUE(fs::exists(intermediate));
+    if (removed) {
+      fs::remove(intermediate);
+    } else {
+      // Less than one output row: the rows of every tile but the first are lost.
+      fs::resize_file(intermediate, 1000);
+    }
+    const Outcome resumed = run(output);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_EQ(tiles_in(resumed.output), total) << "the journal's tiles are not in the intermediate file: "
+                                               << resumed.output;
+    EXPECT_NE(resumed.output.find("Not resuming raster"), std::string::npos) << resumed.output;
+    EXPECT_NE(resumed.output.find(intermediate.filename().string()), std::string::npos) << resumed.output;
+    EXPECT_TRUE(read_bytes(output) == expected) << "the resumed output differs from the reference";
+    EXPECT_FALSE(fs::exists(journal_of(output)));
+    EXPECT_FALSE(fs::exists(intermediate));
+  }
 }
 
 }  // namespace

@@ -106,9 +106,18 @@ TEST_F(ElementSettings, RestoreRefusalsNameTheProperty) {
 
 // ---- the other elements' string properties
 
+// A choice the settings table holds is an enum: GStreamer refuses another
+// value by name when the pipeline is made, before any element starts.
+bool refused_when_set(const Outcome& outcome, const std::string& property, const std::string& value) {
+  return outcome.error && has(outcome.message, "could not set property \"" + property + "\"") &&
+         has(outcome.message, "\"" + value + "\"");
+}
+
 TEST_F(ElementSettings, FitRefusesAnUnknownModeOrFilter) {
   const Outcome mode = run(kVideo + "r4kfit width=320 height=240 mode=stretch ! fakesink");
-  EXPECT_TRUE(has(mode.message, "'stretch' for property mode")) << mode.message;
+  EXPECT_TRUE(refused_when_set(mode, "mode", "stretch")) << mode.message;
+  EXPECT_FALSE(run(kVideo + "r4kfit width=320 height=240 mode=crop ! fakesink").error);
+  // filter is r4kfit's own string: refused when the element starts.
   const Outcome filter = run(kVideo + "r4kfit width=320 height=240 filter=cubic ! fakesink");
   EXPECT_TRUE(has(filter.message, "'cubic' for property filter")) << filter.message;
   EXPECT_TRUE(has(filter.message, "lanczos")) << filter.message;
@@ -127,7 +136,7 @@ TEST_F(ElementSettings, WidenRefusesAFormatItDoesNotWrite) {
 
 TEST_F(ElementSettings, RasterSourceRefusesUnknownOtherBandsOrRange) {
   const Outcome other = run("r4krastersrc location=/nonexistent/in.tif other-bands=keep ! fakesink");
-  EXPECT_TRUE(has(other.message, "'keep' for property other-bands")) << other.message;
+  EXPECT_TRUE(refused_when_set(other, "other-bands", "keep")) << other.message;
   const Outcome range = run("r4krastersrc location=/nonexistent/in.tif range=0-255 ! fakesink");
   EXPECT_TRUE(has(range.message, "'0-255' for property range")) << range.message;
 }
@@ -136,10 +145,53 @@ TEST_F(ElementSettings, RasterSinkRefusesAnUnknownFormatOrCompression) {
   TempDir dir;
   const std::string sink = "fakesrc num-buffers=1 ! r4krastersink location=" + (dir / "out.tif").string();
   const Outcome format = run(sink + " format=png");
-  EXPECT_TRUE(has(format.message, "'png' for property format")) << format.message;
+  EXPECT_TRUE(refused_when_set(format, "format", "png")) << format.message;
   const Outcome compress = run(sink + " compress=jpeg");
-  EXPECT_TRUE(has(compress.message, "'jpeg' for property compress")) << compress.message;
-  EXPECT_TRUE(has(compress.message, "zstd")) << compress.message;
+  EXPECT_TRUE(refused_when_set(compress, "compress", "jpeg")) << compress.message;
+}
+
+// The enum properties read back as the choice that was set (by nick, as
+// gst-launch-1.0 and gst_util_set_object_arg set them), and an unknown nick
+// leaves the value as it was.
+TEST_F(ElementSettings, ChoicePropertiesKeepTheChoiceSet) {
+  struct Case {
+    const char* element;
+    const char* property;
+    const char* initial;
+    const char* other;
+  };
+  for (const Case& c : {Case{"r4kfit", "mode", "pad", "crop"}, Case{"r4krastersrc", "other-bands", "classical", "drop"},
+                        Case{"r4krastersink", "format", "gtiff", "cog"},
+                        Case{"r4krastersink", "compress", "deflate", "zstd"}}) {
+    SCOPED_TRACE(std::string(c.element) + " " + c.property);
+    GstElement* element = gst_element_factory_make(c.element, nullptr);
+    ASSERT_NE(element, nullptr);
+    const auto nick = [&] {
+      GValue value = G_VALUE_INIT;
+      g_value_init(&value, G_PARAM_SPEC_VALUE_TYPE(
+                               g_object_class_find_property(G_OBJECT_GET_CLASS(element), c.property)));
+      g_object_get_property(G_OBJECT(element), c.property, &value);
+      gchar* text = gst_value_serialize(&value);
+      const std::string result = text != nullptr ? text : "";
+      g_free(text);
+      g_value_unset(&value);
+      return result;
+    };
+    EXPECT_EQ(nick(), c.initial);
+    gst_util_set_object_arg(G_OBJECT(element), c.property, c.other);
+    EXPECT_EQ(nick(), c.other);
+    gst_util_set_object_arg(G_OBJECT(element), c.property, "bogus");
+    EXPECT_EQ(nick(), c.other) << "an unknown nick changed the value";
+    gst_object_unref(gst_object_ref_sink(element));
+  }
+  // Integer settings are gint properties.
+  GstElement* deflicker = gst_element_factory_make("r4kdeflicker", nullptr);
+  ASSERT_NE(deflicker, nullptr);
+  g_object_set(deflicker, "radius", 7, nullptr);
+  gint radius = 0;
+  g_object_get(deflicker, "radius", &radius, nullptr);
+  EXPECT_EQ(radius, 7);
+  gst_object_unref(gst_object_ref_sink(deflicker));
 }
 
 TEST_F(ElementSettings, MuxSinkRefusesStreamsOrColourItCannotRead) {
@@ -235,15 +287,26 @@ TEST_F(ElementSettings, RunnerShowsTheMessageAndDetailWithoutOurSourceLocation) 
     EXPECT_FALSE(has(text, ".cpp(")) << text;
     EXPECT_FALSE(has(text, "/GstPipeline:")) << text;
   }
-  // A refused property value is the user's to fix: an input error.
+  // A refused property value is the user's to fix: an input error, whether
+  // the element refuses it when it starts or GStreamer when it is set.
+  try {
+    r4k::pipeline::run_pipeline({"videotestsrc", "num-buffers=1", "!", "r4kfit", "filter=cubic", "!", "fakesink"}, {});
+    FAIL() << "expected an error";
+  } catch (const r4k::InputError& error) {
+    const std::string text = error.what();
+    EXPECT_TRUE(has(text, "Invalid value 'cubic' for property filter: expected nearest, bilinear, bicubic or "
+                          "lanczos."))
+        << text;
+    EXPECT_FALSE(has(text, ".cpp(")) << text;
+    EXPECT_FALSE(has(text, "GstPipeline")) << text;
+  }
   try {
     r4k::pipeline::run_pipeline({"videotestsrc", "num-buffers=1", "!", "r4kfit", "mode=stretch", "!", "fakesink"}, {});
     FAIL() << "expected an error";
   } catch (const r4k::InputError& error) {
     const std::string text = error.what();
-    EXPECT_TRUE(has(text, "Invalid value 'stretch' for property mode: expected pad or crop.")) << text;
-    EXPECT_FALSE(has(text, ".cpp(")) << text;
-    EXPECT_FALSE(has(text, "GstPipeline")) << text;
+    EXPECT_TRUE(has(text, "could not set property \"mode\"")) << text;
+    EXPECT_TRUE(has(text, "\"stretch\"")) << text;
   }
 }
 
