@@ -421,6 +421,11 @@ void check_paths(const JobFile& job, const std::filesystem::path& name, Checker&
     }
     fs::path parent = folder;
     while (!parent.empty() && !fs::exists(parent, ec)) parent = parent.parent_path();
+    if (!parent.empty() && !fs::is_directory(parent, ec)) {
+      checker.report_at(place("output"), "output",
+                        "folder '" + folder.string() + "' cannot be made: '" + parent.string() + "' is a file");
+      return;
+    }
     Diagnostic note;
     note.file = place("output").file;
     note.key = "output";

@@ -308,10 +308,14 @@ TEST(BatchCommand, BadFilesDoNotStopTheOthersAndTheReportSaysWhich) {
   EXPECT_EQ(second.exit_code, 3) << second.output;
   const std::string again = read_bytes(dir / "out" / "restore4k-batch-report.json");
   EXPECT_NE(again.find("\"skipped\": 4"), std::string::npos) << again;
-  // A missing output folder is refused before any work.
-  const Outcome missing = run({"batch", pattern, (dir / "nowhere").string()});
-  EXPECT_EQ(missing.exit_code, 2) << missing.output;
-  EXPECT_NE(missing.output.find("nowhere"), std::string::npos) << missing.output;
+  // A missing output folder is made; one that cannot be is refused before any work.
+  std::ofstream(dir / "a-file") << "not a folder";
+  const Outcome impossible = run({"batch", pattern, (dir / "a-file" / "out").string()});
+  EXPECT_EQ(impossible.exit_code, 2) << impossible.output;
+  EXPECT_NE(impossible.output.find("a-file' is a file"), std::string::npos) << impossible.output;
+  const Outcome missing = run({"batch", pattern, (dir / "made" / "here").string()});
+  EXPECT_EQ(missing.exit_code, 3) << missing.output;  // made, and the bad files fail again
+  EXPECT_TRUE(fs::exists(dir / "made" / "here" / "good0.tif"));
 }
 
 // dir/**/*.tif walks the folders and the outputs keep them; an existing

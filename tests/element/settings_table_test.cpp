@@ -64,8 +64,9 @@ std::string bad_value(const Setting& s) {
   }
 }
 
+// The first long name ("--colour" of "--colour,--color"): the one CLI11 names.
 std::string long_name(const std::string& option) {
-  const auto at = option.rfind("--");
+  const auto at = option.find("--");
   return option.substr(at, option.find(',', at) - at);
 }
 
