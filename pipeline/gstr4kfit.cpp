@@ -39,11 +39,28 @@ GST_DEBUG_CATEGORY_STATIC(gst_r4k_fit_debug);
 
 enum { PROP_0, PROP_WIDTH, PROP_HEIGHT, PROP_MODE, PROP_PAD_COLOR, PROP_FILTER };
 
-// filter is r4kfit's own; the other properties' defaults are the settings
-// table's.
-#define DEFAULT_FILTER "lanczos"
-
 namespace {
+
+// filter is r4kfit's own (not a job setting): an enum of preprocess's
+// resampling filters, named as preprocess names them; lanczos by default.
+constexpr r4k::ResampleFilter kDefaultFilter = r4k::ResampleFilter::lanczos;
+
+GType resample_filter_enum_type() {
+  static const GType type = [] {
+    const r4k::ResampleFilter filters[] = {r4k::ResampleFilter::nearest, r4k::ResampleFilter::bilinear,
+                                           r4k::ResampleFilter::bicubic, r4k::ResampleFilter::lanczos};
+    // GLib keeps the values for the life of the type.
+    auto* values = new GEnumValue[std::size(filters) + 1]{};
+    for (std::size_t i = 0; i < std::size(filters); ++i) {
+      const std::string name = r4k::to_string(filters[i]);
+      values[i].value = static_cast<gint>(filters[i]);
+      values[i].value_name = g_strdup(name.c_str());
+      values[i].value_nick = g_strdup(name.c_str());
+    }
+    return g_enum_register_static("GstR4kResampleFilter", values);
+  }();
+  return type;
+}
 
 constexpr const char* kElement = "r4kfit";
 
@@ -58,7 +75,7 @@ struct FitSettings {
   guint height = 0;
   std::string mode;  // a choice of video.fit_mode
   guint pad_color = 0;
-  std::string filter = DEFAULT_FILTER;
+  r4k::ResampleFilter filter = kDefaultFilter;
 
   // The table's defaults.
   static FitSettings defaults() {
@@ -82,7 +99,6 @@ struct FitImpl {
   r4k::ResampleFilter filter = r4k::ResampleFilter::lanczos;
 };
 
-const char* const kFilters = "nearest, bilinear, bicubic or lanczos";
 
 }  // namespace
 
@@ -101,19 +117,6 @@ static FitSettings settings_of(GstR4kFit* self) {
   return settings;
 }
 
-// A filter other than the listed ones is refused before any caps (mode is an
-// enum: GLib refuses other values when they are set).
-static gboolean gst_r4k_fit_start(GstBaseTransform* trans) {
-  auto* self = GST_R4K_FIT(trans);
-  const FitSettings settings = settings_of(self);
-  try {
-    r4k::parse_resample_filter(settings.filter);
-  } catch (const std::exception&) {
-    r4k::pipeline::refuse_property(GST_ELEMENT(self), "filter", settings.filter, kFilters);
-    return FALSE;
-  }
-  return TRUE;
-}
 
 static GstCaps* gst_r4k_fit_transform_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
                                            GstCaps* filter) {
@@ -174,7 +177,7 @@ static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoI
   }
   const FitSettings settings = settings_of(self);
   try {
-    impl.filter = r4k::parse_resample_filter(settings.filter);
+    impl.filter = settings.filter;
     impl.geometry =
         r4k::compute_fit(GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_PAR_N(in_info),
                          GST_VIDEO_INFO_PAR_D(in_info), GST_VIDEO_INFO_WIDTH(out_info),
@@ -185,7 +188,7 @@ static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoI
     GST_ELEMENT_ERROR(self, STREAM, FORMAT,
                       ("Cannot fit %dx%d into %dx%d (width, height) with mode %s and filter %s.",
                        GST_VIDEO_INFO_WIDTH(in_info), GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_WIDTH(out_info),
-                       GST_VIDEO_INFO_HEIGHT(out_info), settings.mode.c_str(), settings.filter.c_str()),
+                       GST_VIDEO_INFO_HEIGHT(out_info), settings.mode.c_str(), r4k::to_string(settings.filter).c_str()),
                       ("%s", error.what()));
     return FALSE;
   }
@@ -240,7 +243,7 @@ static void gst_r4k_fit_set_property(GObject* object, guint prop_id, const GValu
       s.pad_color = g_value_get_uint(value);
       break;
     case PROP_FILTER:
-      s.filter = r4k::pipeline::text_of(g_value_get_string(value));
+      s.filter = static_cast<r4k::ResampleFilter>(g_value_get_enum(value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -268,7 +271,7 @@ static void gst_r4k_fit_get_property(GObject* object, guint prop_id, GValue* val
       g_value_set_uint(value, s.pad_color);
       break;
     case PROP_FILTER:
-      g_value_set_string(value, s.filter.c_str());
+      g_value_set_enum(value, static_cast<gint>(s.filter));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -303,9 +306,8 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
   r4k::pipeline::install_setting_property(gobject_class, PROP_PAD_COLOR, kElement, "pad-color", playing);
   g_object_class_install_property(
       gobject_class, PROP_FILTER,
-      g_param_spec_string("filter", "Filter", "Filter for enlarging: nearest, bilinear, bicubic or lanczos (shrinking "
-                                              "always averages areas)",
-                          DEFAULT_FILTER, ready));
+      g_param_spec_enum("filter", "Filter", "Filter for enlarging (shrinking always averages areas)",
+                        resample_filter_enum_type(), static_cast<gint>(kDefaultFilter), ready));
 
   gst_element_class_set_static_metadata(element_class, "Fit to frame", "Filter/Effect/Video/Scaler",
                                         "Scales and pads or crops video to a fixed frame, honouring the "
@@ -318,7 +320,6 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
   gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
   gst_caps_unref(caps);
 
-  trans_class->start = gst_r4k_fit_start;
   trans_class->transform_caps = gst_r4k_fit_transform_caps;
   trans_class->fixate_caps = gst_r4k_fit_fixate_caps;
   trans_class->passthrough_on_same_caps = FALSE;
