@@ -4,7 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "apps/commands.hpp"
-#include "restore_4k/image_writer.hpp"
+#include "encode/image_writer.hpp"
 #include "restore_4k/sample_image.hpp"
 
 namespace r4k::app {
@@ -21,8 +21,8 @@ Command add_sample_command(CLI::App& app) {
   sample->add_option("--width", state->width, "Width")->capture_default_str()->check(CLI::Range(16, 8192));
   sample->add_option("--height", state->height, "Height")->capture_default_str()->check(CLI::Range(16, 8192));
   return Command{sample, [state] {
-                   restore::check_image_output_path(state->output, {});
-                   restore::write_image_atomically(state->output,
+                   encode::check_image_output_path(state->output, {});
+                   encode::write_image_atomically(state->output,
                                                    restore::make_sample_image(state->width, state->height));
                    spdlog::info("wrote {} ({}x{})", state->output.string(), state->width, state->height);
                    return kExitOk;

@@ -44,7 +44,7 @@
 #include <string>
 
 #include "decode/media_probe.hpp"
-#include "decode/media_writer.hpp"
+#include "encode/media_writer.hpp"
 #include "decode/stream_carriage.hpp"
 #include "pipeline/element_settings.hpp"
 #include "pipeline/input_damage.hpp"
@@ -92,8 +92,8 @@ struct MuxSinkSettings {
 };
 
 struct MuxSinkState {
-  std::optional<r4k::decode::VideoStreamFormat> format;
-  std::unique_ptr<r4k::decode::MediaWriter> writer;
+  std::optional<r4k::encode::VideoStreamFormat> format;
+  std::unique_ptr<r4k::encode::MediaWriter> writer;
   std::string provenance;
   bool finished = false;
   // A new segment in mid-stream (matroskademux corrects its first one after
@@ -195,9 +195,9 @@ static std::optional<std::array<int, 5>> parse_colour_codes(const std::string& t
 
 // "matrix,primaries,transfer,range,chroma" as ISO/IEC 23001-8 codes; "" =
 // the source video's own tags.
-static r4k::decode::ColourTags colour_tags(const std::string& text, const std::filesystem::path& source,
+static r4k::encode::ColourTags colour_tags(const std::string& text, const std::filesystem::path& source,
                                            int source_video) {
-  r4k::decode::ColourTags tags;
+  r4k::encode::ColourTags tags;
   if (text.empty()) {
     const auto media = r4k::decode::probe_media(source);
     for (const auto& video : media.video) {
@@ -260,7 +260,7 @@ static gboolean gst_r4k_mux_sink_stop(GstBaseSink* base) {
 static gboolean gst_r4k_mux_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
   auto* self = GST_R4K_MUX_SINK(base);
   const GstStructure* s = gst_caps_get_structure(caps, 0);
-  r4k::decode::VideoStreamFormat format;
+  r4k::encode::VideoStreamFormat format;
   const std::string name = gst_structure_get_name(s);
   format.codec = name == "video/x-ffv" ? "ffv1" : name == "video/x-prores" ? "prores" : name == "video/x-h264" ? "h264" : "";
   if (format.codec.empty()) {
@@ -299,7 +299,7 @@ static gboolean gst_r4k_mux_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
 
 static void open_writer(GstR4kMuxSink* self, const MuxSinkSettings& settings) {
   MuxSinkState& state = self->impl->state;
-  r4k::decode::MediaWriterOptions options;
+  r4k::encode::MediaWriterOptions options;
   options.output = settings.location;
   options.source = settings.source;
   int source_video = settings.source_video;
@@ -315,7 +315,7 @@ static void open_writer(GstR4kMuxSink* self, const MuxSinkSettings& settings) {
   options.video_first_index = settings.video_first_index;
   options.assumed = settings.assumed;
   options.job_stamp = settings.job_stamp;
-  state.writer = std::make_unique<r4k::decode::MediaWriter>(options, *state.format);
+  state.writer = std::make_unique<r4k::encode::MediaWriter>(options, *state.format);
 }
 
 static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffer) {

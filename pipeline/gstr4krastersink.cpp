@@ -44,8 +44,8 @@
 #include <vector>
 
 #include "decode/raster_band_plan.hpp"
-#include "decode/raster_writer.hpp"
-#include "decode/tile_journal.hpp"
+#include "encode/raster_writer.hpp"
+#include "encode/tile_journal.hpp"
 #include "pipeline/element_settings.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "pipeline/setting_param_specs.hpp"
@@ -95,8 +95,8 @@ struct RasterSinkSettings {
 // What one run (start to stop) keeps.
 struct RasterSinkState {
   RasterSinkSettings run;  // the settings it started with
-  std::unique_ptr<r4k::decode::TileJournal> journal;
-  std::unique_ptr<r4k::decode::RasterWriter> writer;
+  std::unique_ptr<r4k::encode::TileJournal> journal;
+  std::unique_ptr<r4k::encode::RasterWriter> writer;
   std::string model;
   std::vector<int> pending;
   std::vector<int> pending_damaged;
@@ -195,10 +195,10 @@ static gboolean gst_r4k_raster_sink_query(GstBaseSink* base, GstQuery* query) {
   const char* location = state.run.location.c_str();
   if (r4k::pipeline::is_raster_resume_query(query)) {
     try {
-      const std::filesystem::path journal_path = r4k::decode::tile_journal_path(output_path(self));
+      const std::filesystem::path journal_path = r4k::encode::tile_journal_path(output_path(self));
       const std::string fingerprint = r4k::pipeline::resume_fingerprint(query);
       const int tile_count = r4k::pipeline::resume_tile_count(query);
-      state.journal = std::make_unique<r4k::decode::TileJournal>(journal_path, fingerprint, tile_count,
+      state.journal = std::make_unique<r4k::encode::TileJournal>(journal_path, fingerprint, tile_count,
                                                                  state.run.resume);
       std::string distrusted = state.journal->distrusted();
       if (state.journal->resumed() && state.journal->done_count() > 0) {
@@ -206,13 +206,13 @@ static gboolean gst_r4k_raster_sink_query(GstBaseSink* base, GstQuery* query) {
         // all of it they would come out empty.
         const auto layout = r4k::pipeline::resume_output_layout(query);
         const std::uintmax_t expected =
-            layout ? r4k::decode::intermediate_size(layout->width, layout->height, layout->bands, layout->data_type,
+            layout ? r4k::encode::intermediate_size(layout->width, layout->height, layout->bands, layout->data_type,
                                                     layout->dataset_mask)
                    : 0;
-        const std::string problem = r4k::decode::intermediate_problem(output_path(self), expected);
+        const std::string problem = r4k::encode::intermediate_problem(output_path(self), expected);
         if (!problem.empty()) {
           state.journal.reset();  // closed before it is started again
-          state.journal = std::make_unique<r4k::decode::TileJournal>(journal_path, fingerprint, tile_count, false);
+          state.journal = std::make_unique<r4k::encode::TileJournal>(journal_path, fingerprint, tile_count, false);
           distrusted = problem + ", so the tiles " + journal_path.string() + " lists are lost; every tile is made "
                        "again";
         }
@@ -251,10 +251,10 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
   }
   if (state.writer) return TRUE;  // the same stream again
   try {
-    r4k::decode::RasterOutputOptions options;
+    r4k::encode::RasterOutputOptions options;
     options.output = output_path(self);
-    options.format = r4k::decode::parse_raster_format(state.run.format);
-    options.compress = r4k::decode::parse_raster_compression(state.run.compress);
+    options.format = r4k::encode::parse_raster_format(state.run.format);
+    options.compress = r4k::encode::parse_raster_compression(state.run.compress);
     options.threads = state.run.threads;
     options.metadata["RESTORE4K_SCALE"] = std::to_string(info->scale);
     options.metadata["RESTORE4K_SOURCE_BANDS"] = info->source_bands;
@@ -271,7 +271,7 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
     }
     if (!state.model.empty()) options.metadata["RESTORE4K_MODEL"] = state.model;
     if (!state.run.job_stamp.empty()) options.metadata["RESTORE4K_JOB"] = state.run.job_stamp;
-    r4k::decode::RasterGrid grid;
+    r4k::encode::RasterGrid grid;
     grid.source = info->source;
     for (const char* p = info->source_bands.c_str(); *p != '\0';) {
       char* end = nullptr;
@@ -285,7 +285,7 @@ static gboolean gst_r4k_raster_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
     grid.dataset_mask = info->dataset_mask;
     state.caps = info;
     const bool keep = state.journal && state.journal->resumed();
-    state.writer = std::make_unique<r4k::decode::RasterWriter>(options, grid, keep);
+    state.writer = std::make_unique<r4k::encode::RasterWriter>(options, grid, keep);
     state.last_sync = std::chrono::steady_clock::now();
     GST_INFO_OBJECT(self, "%s: %dx%d x%d %s, %zu band(s)%s", location, grid.width, grid.height, grid.scale,
                     grid.data_type.c_str(), grid.source_bands.size(), keep ? ", resumed" : "");
@@ -319,7 +319,7 @@ static GstFlowReturn gst_r4k_raster_sink_render(GstBaseSink* base, GstBuffer* bu
   try {
     if (!state.journal) {
       // No resume query reached this sink: a journal of its own, never resumed.
-      state.journal = std::make_unique<r4k::decode::TileJournal>(r4k::decode::tile_journal_path(output_path(self)),
+      state.journal = std::make_unique<r4k::encode::TileJournal>(r4k::encode::tile_journal_path(output_path(self)),
                                                                  "unknown", meta->count, false);
     }
     GstMapInfo map;

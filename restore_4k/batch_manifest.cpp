@@ -8,7 +8,7 @@
 #include <map>
 
 #include "preprocess/error.hpp"
-#include "restore_4k/output_file.hpp"
+#include "encode/output_file.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -177,7 +177,7 @@ std::vector<BatchItem> make_manifest(const std::vector<BatchInput>& inputs, cons
     const std::filesystem::path where = std::filesystem::weakly_canonical(input.path, ec);
     const auto end = std::mismatch(outputs.begin(), outputs.end(), where.begin(), where.end()).first;
     if (!outputs.empty() && end == outputs.end()) continue;
-    const std::string extension = lower_extension(input.path);
+    const std::string extension = encode::lower_extension(input.path);
     std::filesystem::path name = input.relative;
     if (!video_extension.empty()) {
       name.replace_extension(video_extension);

@@ -9,19 +9,19 @@
 #include "preprocess/error.hpp"
 #include "preprocess/image_frame.hpp"
 #include "preprocess/tile_plan.hpp"
-#include "restore_4k/image_writer.hpp"
+#include "encode/image_writer.hpp"
 
 namespace r4k::restore {
 
 void check_image_job(const ImageJob& job) {
-  check_image_output_path(job.output, job.input);
+  encode::check_image_output_path(job.output, job.input);
   decode::read_image(job.input);              // throws InputError naming the file
   infer::load_model(job.model, job.engine);  // the model exists and loads
 }
 
 ImageJobResult upscale_image(const ImageJob& job) {
   const auto start = std::chrono::steady_clock::now();
-  check_image_output_path(job.output, job.input);
+  encode::check_image_output_path(job.output, job.input);
   const cv::Mat image = decode::read_image(job.input);
   auto engine = infer::load_model(job.model, job.engine);
   const infer::ModelInfo& info = engine->info();
@@ -59,13 +59,13 @@ ImageJobResult upscale_image(const ImageJob& job) {
 
   const Frame upscaled = upscaler.upscale(frame_from_image(image));
   int depth = image.depth();
-  if (depth != CV_8U && !format_keeps_16_bit(job.output)) {
+  if (depth != CV_8U && !encode::format_keeps_16_bit(job.output)) {
     spdlog::warn("{} stores 8-bit samples only; the {}-bit result is reduced to 8 bits", job.output.string(),
                  depth == CV_16U ? 16 : 32);
     depth = CV_8U;
   }
   const cv::Mat out = image_from_frame(upscaled, depth);
-  write_image_atomically(job.output, out);
+  encode::write_image_atomically(job.output, out);
   result.output_width = out.cols;
   result.output_height = out.rows;
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -9,7 +9,7 @@
 
 #include "config/settings.hpp"
 
-#include "decode/raster_writer.hpp"
+#include "encode/raster_writer.hpp"
 #include "infer/model_checksum.hpp"
 #include "preprocess/error.hpp"
 #include "restore_4k/batch_manifest.hpp"
@@ -32,7 +32,7 @@ void apply_raster(const config::JobFile& job, RasterJob& out) {
   out.other_bands = decode::parse_other_bands(job.get("raster.other_bands"));
   out.categorical = job.get("raster.categorical");
   out.range = job.get("raster.range");
-  out.format = decode::parse_raster_format(job.get("raster.format"));
+  out.format = encode::parse_raster_format(job.get("raster.format"));
   out.compress = job.get("raster.compress");
   out.tiles_in_flight = job.get_int("raster.tiles_in_flight");
 }

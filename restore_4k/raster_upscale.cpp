@@ -6,7 +6,7 @@
 #include "decode/raster_dataset.hpp"
 #include "preprocess/error.hpp"
 #include "preprocess/value_range.hpp"
-#include "restore_4k/output_file.hpp"
+#include "encode/output_file.hpp"
 #include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {
@@ -30,9 +30,9 @@ void check_raster_job(const RasterJob& job) {
     }
     // No georeference: r4krastersrc says so (once).
   }
-  check_output_path(job.output, job.input, {".tif", ".tiff"});
+  encode::check_output_path(job.output, job.input, {".tif", ".tiff"});
   parse_value_range(job.range);
-  decode::parse_raster_compression(job.compress);
+  encode::parse_raster_compression(job.compress);
   if (job.tile_size < 8) throw InputError("--tile must be at least 8 pixels, got " + std::to_string(job.tile_size));
   if (job.tiles_in_flight < 1) throw InputError("tiles in flight must be at least 1");
 }
@@ -60,7 +60,7 @@ pipeline::PipelineArguments raster_pipeline(const RasterJob& job) {
     arguments.push_back(item);
   }
   arguments.push_back(property("location", job.output.string()));
-  arguments.push_back(property("format", decode::to_string(job.format)));
+  arguments.push_back(property("format", encode::to_string(job.format)));
   arguments.push_back(property("compress", job.compress));
   arguments.push_back(property("resume", job.resume ? "true" : "false"));
   stamp_pipeline(arguments, job.input, job.model);
@@ -88,7 +88,7 @@ RasterResult upscale_raster(const RasterJob& job) {
   result.damage = run.damage;
   std::error_code ec;
   result.complete = std::filesystem::exists(job.output, ec) &&
-                    !std::filesystem::exists(decode::tile_journal_path(job.output), ec);
+                    !std::filesystem::exists(encode::tile_journal_path(job.output), ec);
   result.peak_memory_kib = peak_resident_kib();
   if (!result.complete && !result.interrupted) {
     throw Error(job.output.string() + ": the pipeline ended but the output is not complete");

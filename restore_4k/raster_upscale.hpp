@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "decode/raster_band_plan.hpp"
-#include "decode/raster_writer.hpp"
+#include "encode/raster_writer.hpp"
 #include "infer/model_loader.hpp"
 #include "pipeline/pipeline_runner.hpp"
 
@@ -30,7 +30,7 @@ struct RasterJob {
   std::string range = "auto";  // auto | MIN,MAX | bits:N
   int tile_size = 512;         // window side, input pixels
   int halo = -1;               // -1 = the model's receptive field
-  decode::RasterFormat format = decode::RasterFormat::gtiff;
+  encode::RasterFormat format = encode::RasterFormat::gtiff;
   std::string compress = "deflate";
   bool resume = false;
   int tiles_in_flight = 4;     // per queue

@@ -5,7 +5,7 @@
 #include "decode/media_probe.hpp"
 #include "decode/raster_dataset.hpp"
 #include "infer/model_checksum.hpp"
-#include "restore_4k/output_file.hpp"
+#include "encode/output_file.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -58,7 +58,7 @@ void stamp_pipeline(pipeline::PipelineArguments& arguments, const std::filesyste
 
 OutputStamp read_output_stamp(const std::filesystem::path& output) {
   OutputStamp result;
-  const std::string extension = lower_extension(output);
+  const std::string extension = encode::lower_extension(output);
   try {
     if (extension == ".tif" || extension == ".tiff") {
       decode::RasterDataset dataset(output);

@@ -9,7 +9,7 @@
 #include "infer/frame_upscaler.hpp"
 #include "preprocess/error.hpp"
 #include "preprocess/raw_video.hpp"
-#include "restore_4k/output_file.hpp"
+#include "encode/output_file.hpp"
 
 namespace r4k::restore {
 
@@ -21,7 +21,7 @@ VideoBenchmarkResult benchmark_video(const VideoJob& job) {
   if (width % 2 || height % 2) throw InputError("the benchmark clip needs even width and height");
 
   // 1. The decoded frames, as I420, in memory.
-  OutputFile raw_file(job.output.parent_path() / (job.output.stem().string() + ".i420"));
+  encode::OutputFile raw_file(job.output.parent_path() / (job.output.stem().string() + ".i420"));
   pipeline::run_pipeline({"filesrc", "location=" + job.input.string(), "!", "decodebin", "!", "videoconvert", "!",
                           "video/x-raw,format=I420", "!", "filesink", "location=" + raw_file.temporary().string()},
                          {});

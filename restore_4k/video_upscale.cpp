@@ -10,7 +10,7 @@
 #include "infer/model_spec.hpp"
 #include "pipeline/demux_discovery.hpp"
 #include "preprocess/error.hpp"
-#include "restore_4k/output_file.hpp"
+#include "encode/output_file.hpp"
 #include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {
@@ -126,7 +126,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     throw InputError("input '" + job.input.string() + "' has no video stream");
   }
   const decode::VideoStreamInfo& video = plan.media.video.front();
-  check_output_path(job.output, job.input, job.encoder == VideoEncoder::prores ? std::vector<std::string>{".mov"}
+  encode::check_output_path(job.output, job.input, job.encoder == VideoEncoder::prores ? std::vector<std::string>{".mov"}
                                            : job.encoder == VideoEncoder::x264
                                                ? std::vector<std::string>{".mkv", ".mp4", ".mov"}
                                                : std::vector<std::string>{".mkv"});
@@ -150,7 +150,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
                          "only, so deinterlacing it would lose samples; deinterlace it first into a lossless file");
     }
   }
-  const std::string container = lower_extension(job.output);
+  const std::string container = encode::lower_extension(job.output);
   if (job.encoder == VideoEncoder::prores && video.range_code == 2 && !plan.format.rgb) {
     problems.push_back("input '" + job.input.string() + "' is full range (pc): ProRes stores limited (video) range, "
                        "so every sample would be requantised; use --encoder ffv1 or x264, which keep it");
@@ -312,7 +312,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
 }
 
 VideoResult upscale_video(const VideoJob& job) {
-  OutputFile output(job.output);
+  encode::OutputFile output(job.output);
   const VideoPlan plan = plan_video(job, output.temporary());
   const decode::VideoStreamInfo& video = plan.media.video.front();
   spdlog::info("{}: {} {}x{} {} ({} frames) -> {} {} with {}, decoder {}{}", job.input.string(), video.codec,

@@ -10,7 +10,7 @@
 //                   ones (another job, another count, the older format).
 // Generated, not committed, and deterministic: every run writes the same bytes.
 #include "config/presets.hpp"
-#include "decode/tile_journal.hpp"
+#include "encode/tile_journal.hpp"
 #include "tests/fuzz/tile_journal_fuzz_job.hpp"
 
 #include <cstdio>
@@ -110,13 +110,13 @@ void write_sidecar_seeds(const fs::path& dir) {
 }
 
 void write_journal_seeds(const fs::path& dir) {
-  using r4k::decode::TileRecord;
+  using r4k::encode::TileRecord;
   fs::create_directories(dir);
   const std::string_view name = r4k::fuzz::kJournalName;
   const std::string fingerprint(r4k::fuzz::kJournalFingerprint);
   const int count = r4k::fuzz::kJournalTileCount;
   const auto journal = [&](const std::vector<TileRecord>& records) {
-    return r4k::decode::tile_journal_text(name, fingerprint, count, records);
+    return r4k::encode::tile_journal_text(name, fingerprint, count, records);
   };
   write_seed(dir / "header_only.journal", journal({}));
   write_seed(dir / "some_tiles.journal", journal({{0, false}, {1, false}, {2, false}, {5, true}, {63, false}}));
@@ -128,11 +128,11 @@ void write_journal_seeds(const fs::path& dir) {
   write_seed(dir / "torn_last_line.journal", some + "13");
   write_seed(dir / "torn_header.journal", some.substr(0, some.find("check")));
   write_seed(dir / "other_job.journal",
-             r4k::decode::tile_journal_text(name, fingerprint + "; halo=2", count, {{0, false}, {1, false}}));
+             r4k::encode::tile_journal_text(name, fingerprint + "; halo=2", count, {{0, false}, {1, false}}));
   write_seed(dir / "other_count.journal",
-             r4k::decode::tile_journal_text(name, fingerprint, count + 1, {{0, false}, {64, false}}));
+             r4k::encode::tile_journal_text(name, fingerprint, count + 1, {{0, false}, {64, false}}));
   write_seed(dir / "other_output.journal",
-             r4k::decode::tile_journal_text(".other.tif.r4k-journal", fingerprint, count, {{0, false}}));
+             r4k::encode::tile_journal_text(".other.tif.r4k-journal", fingerprint, count, {{0, false}}));
   write_seed(dir / "format1.journal",
              "restore4k tile journal 1\nfingerprint " + fingerprint + "\ntiles 64\n0\n1\n2 damaged\n");
 }

@@ -11,7 +11,7 @@
 #include "config/presets.hpp"
 #include "decode/decoder_choice.hpp"
 #include "decode/raster_band_plan.hpp"
-#include "decode/raster_writer.hpp"
+#include "encode/raster_writer.hpp"
 #include "preprocess/error.hpp"
 #include "restore_4k/video_upscale.hpp"
 #include "tests/support/test_paths.hpp"
@@ -262,14 +262,14 @@ TEST(SettingsChoices, EnumsMirrorTheirSettingsChoices) {
     EXPECT_EQ(r4k::restore::to_string(r4k::restore::parse_video_encoder(name)), name);
   }
   for (const std::string& name : r4k::settings::find("raster.format")->choices) {
-    EXPECT_EQ(r4k::decode::to_string(r4k::decode::parse_raster_format(name)), name);
+    EXPECT_EQ(r4k::encode::to_string(r4k::encode::parse_raster_format(name)), name);
   }
   for (const std::string& name : r4k::settings::find("raster.other_bands")->choices) {
     EXPECT_EQ(r4k::decode::to_string(r4k::decode::parse_other_bands(name)), name);
   }
   EXPECT_EQ(r4k::decode::parse_decoder_preference("auto"), r4k::decode::DecoderPreference::automatic);
   EXPECT_EQ(r4k::decode::parse_decoder_preference("software"), r4k::decode::DecoderPreference::software);
-  EXPECT_THROW(r4k::decode::parse_raster_format("tiff"), r4k::InputError);
+  EXPECT_THROW(r4k::encode::parse_raster_format("tiff"), r4k::InputError);
 }
 
 // Found by the job-file fuzzer: a value that is not UTF-8 loaded, but the job

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <set>
 
-#include "decode/tile_journal.hpp"
+#include "encode/tile_journal.hpp"
 #include "preprocess/error.hpp"
 #include "preprocess/tile_meta.hpp"
 #include "preprocess/value_range.hpp"
@@ -101,23 +101,23 @@ TEST(TileJournal, ResumesOnlyTheSameJobAndIgnoresATornLine) {
   TempDir dir;
   const fs::path path = dir / "j";
   {
-    r4k::decode::TileJournal journal(path, "job A", 10, false);
+    r4k::encode::TileJournal journal(path, "job A", 10, false);
     EXPECT_FALSE(journal.resumed());
     journal.record({0, 3, 4});
   }
   std::ofstream(path, std::ios::app) << "7";  // killed in the middle of a line
   {
-    r4k::decode::TileJournal journal(path, "job A", 10, true);
+    r4k::encode::TileJournal journal(path, "job A", 10, true);
     EXPECT_TRUE(journal.resumed());
     EXPECT_EQ(journal.done_tiles(), (std::vector<int>{0, 3, 4}));
     EXPECT_TRUE(journal.is_done(3));
     EXPECT_FALSE(journal.is_done(7));
   }
-  EXPECT_FALSE(r4k::decode::TileJournal(path, "job B", 10, true).resumed());
+  EXPECT_FALSE(r4k::encode::TileJournal(path, "job B", 10, true).resumed());
   // The mismatched journal was replaced.
-  EXPECT_EQ(r4k::decode::TileJournal::read_fingerprint(path), "job B");
-  EXPECT_FALSE(r4k::decode::TileJournal(path, "job B", 11, true).resumed());
-  r4k::decode::TileJournal fresh(path, "job B", 11, false);
+  EXPECT_EQ(r4k::encode::TileJournal::read_fingerprint(path), "job B");
+  EXPECT_FALSE(r4k::encode::TileJournal(path, "job B", 11, true).resumed());
+  r4k::encode::TileJournal fresh(path, "job B", 11, false);
   EXPECT_EQ(fresh.done_count(), 0);
   fresh.remove();
   EXPECT_FALSE(fs::exists(path));

@@ -9,13 +9,13 @@
 #include <iterator>
 #include <set>
 
-#include "decode/tile_journal.hpp"
+#include "encode/tile_journal.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
-using r4k::decode::TileJournal;
+using r4k::encode::TileJournal;
 using r4k::testing::TempDir;
 
 std::string read_bytes(const fs::path& path) {

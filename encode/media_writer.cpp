@@ -1,4 +1,4 @@
-#include "decode/media_writer.hpp"
+#include "encode/media_writer.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -21,7 +21,10 @@ extern "C" {
 #include "decode/ffmpeg_log.hpp"
 #include "preprocess/error.hpp"
 
-namespace r4k::decode {
+namespace r4k::encode {
+
+// What the inputs are (probes, stream plans, datasets) is decode's.
+using namespace decode;
 namespace {
 
 std::string av_error(int code) {
@@ -769,4 +772,4 @@ std::vector<std::string> MediaWriter::damage() const {
   return all;
 }
 
-}  // namespace r4k::decode
+}  // namespace r4k::encode

@@ -24,7 +24,7 @@
 
 #include "decode/stream_carriage.hpp"
 
-namespace r4k::decode {
+namespace r4k::encode {
 
 // The encoded picture stream.
 struct VideoStreamFormat {
@@ -55,7 +55,7 @@ struct MediaWriterOptions {
   std::filesystem::path output;  // its extension picks the container (.mkv, .mov, .mp4)
   std::filesystem::path source;  // the input whose other streams and metadata are carried
   int source_video = -1;         // the input's video stream (its language, title, flags, rotation, timecode)
-  std::vector<StreamDecision> streams;  // from plan_carriage
+  std::vector<decode::StreamDecision> streams;  // from plan_carriage
   // How the picture's times map onto the input's: the stream time (ns) the
   // picture's demuxer gave the `video_first_index`-th packet of the input's
   // video stream. Unknown (-1): the first picture written is taken to be the
@@ -112,4 +112,4 @@ class MediaWriter {
   std::unique_ptr<State> state_;
 };
 
-}  // namespace r4k::decode
+}  // namespace r4k::encode

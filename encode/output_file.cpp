@@ -1,4 +1,4 @@
-#include "restore_4k/output_file.hpp"
+#include "encode/output_file.hpp"
 
 #include <unistd.h>
 
@@ -8,10 +8,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include "decode/partial_file.hpp"
+#include "encode/partial_file.hpp"
 #include "preprocess/error.hpp"
 
-namespace r4k::restore {
+namespace r4k::encode {
 namespace {
 
 std::filesystem::path folder_of(const std::filesystem::path& path) {
@@ -56,10 +56,10 @@ void check_output_path(const std::filesystem::path& output, const std::filesyste
 }
 
 OutputFile::OutputFile(std::filesystem::path output) : output_(std::move(output)) {
-  for (const auto& leftover : decode::remove_stale_partials(output_)) {
+  for (const auto& leftover : encode::remove_stale_partials(output_)) {
     spdlog::info("removed {}, the partial output of an earlier run that did not finish", leftover.string());
   }
-  temporary_ = decode::partial_path(output_, output_.extension().string());
+  temporary_ = encode::partial_path(output_, output_.extension().string());
 }
 
 OutputFile::~OutputFile() {
@@ -78,4 +78,4 @@ void OutputFile::commit() {
   committed_ = true;
 }
 
-}  // namespace r4k::restore
+}  // namespace r4k::encode

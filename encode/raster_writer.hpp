@@ -26,7 +26,7 @@
 #include "preprocess/raster_tile_planes.hpp"
 #include "preprocess/tile_meta.hpp"
 
-namespace r4k::decode {
+namespace r4k::encode {
 
 // In the order of its setting's choices (config/settings.cpp).
 enum class RasterFormat { gtiff, cog };
@@ -107,4 +107,4 @@ class RasterWriter {
   void write_row(const unsigned char* data, std::size_t bytes, off_t position, int tile);
 };
 
-}  // namespace r4k::decode
+}  // namespace r4k::encode

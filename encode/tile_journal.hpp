@@ -28,7 +28,7 @@
 #include <string_view>
 #include <vector>
 
-namespace r4k::decode {
+namespace r4k::encode {
 
 // One tile on record: finished, and whether it was made from damaged input.
 struct TileRecord {
@@ -101,4 +101,4 @@ class TileJournal {
   std::uint32_t header_check_ = 0;  // the chain's start for this journal's records
 };
 
-}  // namespace r4k::decode
+}  // namespace r4k::encode

@@ -1,4 +1,4 @@
-#include "decode/partial_file.hpp"
+#include "encode/partial_file.hpp"
 
 #include <signal.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <climits>
 #include <cstdlib>
 
-namespace r4k::decode {
+namespace r4k::encode {
 namespace {
 
 std::string host_name() {
@@ -59,4 +59,4 @@ std::vector<std::filesystem::path> remove_stale_partials(const std::filesystem::
   return removed;
 }
 
-}  // namespace r4k::decode
+}  // namespace r4k::encode

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace r4k::restore {
+namespace r4k::encode {
 
 // Checks, before any work is done, that `output` can be written: one of
 // `extensions` (lower case, with the dot), not a directory, its folder exists
@@ -42,4 +42,4 @@ class OutputFile {
   bool committed_ = false;
 };
 
-}  // namespace r4k::restore
+}  // namespace r4k::encode

@@ -1,4 +1,4 @@
-#include "restore_4k/image_writer.hpp"
+#include "encode/image_writer.hpp"
 
 #include <string>
 #include <vector>
@@ -6,9 +6,9 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "preprocess/error.hpp"
-#include "restore_4k/output_file.hpp"
+#include "encode/output_file.hpp"
 
-namespace r4k::restore {
+namespace r4k::encode {
 namespace {
 
 bool is_jpeg(const std::filesystem::path& path) {
@@ -39,4 +39,4 @@ void write_image_atomically(const std::filesystem::path& output, const cv::Mat& 
   file.commit();
 }
 
-}  // namespace r4k::restore
+}  // namespace r4k::encode

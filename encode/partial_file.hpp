@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace r4k::decode {
+namespace r4k::encode {
 
 // This process's partial name for `output`, ending in `suffix` (".mkv").
 std::filesystem::path partial_path(const std::filesystem::path& output, const std::string& suffix);
@@ -22,4 +22,4 @@ std::filesystem::path partial_path(const std::filesystem::path& output, const st
 // and files it cannot remove are left alone.
 std::vector<std::filesystem::path> remove_stale_partials(const std::filesystem::path& output);
 
-}  // namespace r4k::decode
+}  // namespace r4k::encode

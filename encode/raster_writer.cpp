@@ -1,4 +1,4 @@
-#include "decode/raster_writer.hpp"
+#include "encode/raster_writer.hpp"
 
 #include "config/settings.hpp"
 
@@ -17,10 +17,14 @@
 #include <ogr_spatialref.h>
 #include <vrtdataset.h>
 
-#include "decode/partial_file.hpp"
+#include "encode/partial_file.hpp"
 #include "preprocess/error.hpp"
 
-namespace r4k::decode {
+namespace r4k::encode {
+
+// The rasters read (datasets, their types) are decode's.
+using namespace decode;
+
 namespace {
 
 std::string gdal_error() {
@@ -425,4 +429,4 @@ void RasterWriter::finish(const std::atomic<bool>* cancel) {
   std::filesystem::remove(raw_path_, ec);
 }
 
-}  // namespace r4k::decode
+}  // namespace r4k::encode

@@ -6,7 +6,7 @@
 
 #include <opencv2/core/mat.hpp>
 
-namespace r4k::restore {
+namespace r4k::encode {
 
 // check_output_path for still images: .png, .tif, .tiff, .jpg, .jpeg.
 void check_image_output_path(const std::filesystem::path& output, const std::filesystem::path& input);
@@ -17,4 +17,4 @@ bool format_keeps_16_bit(const std::filesystem::path& output);
 // Throws Error (nothing left under `output` or the temporary name) on failure.
 void write_image_atomically(const std::filesystem::path& output, const cv::Mat& image);
 
-}  // namespace r4k::restore
+}  // namespace r4k::encode

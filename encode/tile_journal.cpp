@@ -1,4 +1,4 @@
-#include "decode/tile_journal.hpp"
+#include "encode/tile_journal.hpp"
 
 #include <algorithm>
 #include <array>
@@ -11,7 +11,7 @@
 
 #include "preprocess/error.hpp"
 
-namespace r4k::decode {
+namespace r4k::encode {
 namespace {
 
 constexpr std::string_view kMagic = "restore4k tile journal 2";
@@ -323,4 +323,4 @@ std::string TileJournal::read_fingerprint(const std::filesystem::path& path) {
   return std::string(lines[1].substr(kFingerprintPrefix.size()));
 }
 
-}  // namespace r4k::decode
+}  // namespace r4k::encode
