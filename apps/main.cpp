@@ -11,7 +11,7 @@
 
 #include "apps/commands.hpp"
 #include "config/job_file.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::decode {
 namespace {

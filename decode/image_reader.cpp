@@ -8,7 +8,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::decode {
 namespace {

@@ -12,7 +12,7 @@ extern "C" {
 }
 
 #include "decode/ffmpeg_log.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::decode {
 namespace {

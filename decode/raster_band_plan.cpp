@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::decode {
 namespace {

@@ -10,7 +10,7 @@
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::decode {
 namespace {

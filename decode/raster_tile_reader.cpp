@@ -6,7 +6,7 @@
 
 #include <gdal_priv.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::decode {
 namespace {

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "decode/raster_tile_reader.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::decode {
 namespace {

@@ -5,7 +5,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "encode/output_file.hpp"
 
 namespace r4k::encode {

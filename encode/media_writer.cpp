@@ -19,7 +19,7 @@ extern "C" {
 
 #include "decode/container_framing.hpp"
 #include "decode/ffmpeg_log.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::encode {
 

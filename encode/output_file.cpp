@@ -9,7 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "encode/partial_file.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::encode {
 namespace {

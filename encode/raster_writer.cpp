@@ -18,7 +18,7 @@
 #include <vrtdataset.h>
 
 #include "encode/partial_file.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::encode {
 

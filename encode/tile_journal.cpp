@@ -9,7 +9,7 @@
 #include <iterator>
 #include <unistd.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::encode {
 namespace {

@@ -1,6 +1,6 @@
 #include "infer/classic_engine.hpp"
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 namespace {

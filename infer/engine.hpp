@@ -5,7 +5,7 @@
 #include <utility>
 
 #include "infer/model_info.hpp"
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 
 namespace r4k::infer {
 

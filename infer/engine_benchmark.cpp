@@ -3,7 +3,7 @@
 #include <chrono>
 #include <random>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 

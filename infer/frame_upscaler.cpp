@@ -5,7 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/pixel_convert.hpp"
 #include "preprocess/ycbcr.hpp"
 

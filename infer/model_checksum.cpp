@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "infer/model_spec.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 namespace {

@@ -1,6 +1,6 @@
 #include "infer/model_info.hpp"
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 

@@ -16,7 +16,7 @@
 #include "infer/onnx_model.hpp"
 #include "infer/opencv_engine.hpp"
 #include "infer/receptive_field.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 namespace {

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <random>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 namespace {

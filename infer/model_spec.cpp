@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <regex>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 #ifndef R4K_SOURCE_MODELS_DIR
 #define R4K_SOURCE_MODELS_DIR ""

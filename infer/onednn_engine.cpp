@@ -16,7 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "infer/prelu_kernel.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 

@@ -7,7 +7,7 @@
 
 #include <onnx/onnx_pb.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 namespace {

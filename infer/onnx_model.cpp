@@ -7,7 +7,7 @@
 #include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/onnx_pb.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 namespace {

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 
 namespace onnx {
 class ModelProto;

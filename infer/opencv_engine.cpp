@@ -5,7 +5,7 @@
 #include <opencv2/dnn.hpp>
 
 #include "infer/depth_to_space_layer.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::infer {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/masked_resample.hpp"
 #include "preprocess/nodata_fill.hpp"
 

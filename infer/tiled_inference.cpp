@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/tile_stitcher.hpp"
 
 namespace r4k::infer {

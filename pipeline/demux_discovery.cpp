@@ -7,7 +7,7 @@
 #include <gst/gst.h>
 
 #include "pipeline/pipeline_runner.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::pipeline {
 namespace {

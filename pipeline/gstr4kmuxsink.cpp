@@ -48,7 +48,7 @@
 #include "decode/stream_carriage.hpp"
 #include "pipeline/element_settings.hpp"
 #include "pipeline/input_damage.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_mux_sink_debug);
 #define GST_CAT_DEFAULT gst_r4k_mux_sink_debug

@@ -49,7 +49,7 @@
 #include "pipeline/element_settings.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "pipeline/setting_param_specs.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_raster_sink_debug);
 #define GST_CAT_DEFAULT gst_r4k_raster_sink_debug

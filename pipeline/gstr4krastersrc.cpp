@@ -50,7 +50,7 @@
 #include "pipeline/input_damage.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "pipeline/setting_param_specs.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(gst_r4k_raster_src_debug);
 #define GST_CAT_DEFAULT gst_r4k_raster_src_debug

@@ -54,7 +54,7 @@
 #include "pipeline/superres_raster_tiles.hpp"
 #include "pipeline/setting_param_specs.hpp"
 #include "pipeline/video_format.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 // Not static: superres_raster_tiles.cpp logs into it too.
 GST_DEBUG_CATEGORY(gst_r4k_superres_debug);

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "pipeline/video_format.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/raw_video.hpp"
 #include "preprocess/temporal_stage.hpp"
 

@@ -11,7 +11,7 @@
 #include "pipeline/elements.hpp"
 #include "pipeline/input_damage.hpp"
 #include "pipeline/stream_cut.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::pipeline {
 namespace {

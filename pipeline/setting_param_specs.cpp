@@ -5,7 +5,7 @@
 #include <map>
 #include <mutex>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::pipeline {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <mutex>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::pipeline {
 

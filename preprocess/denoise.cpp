@@ -9,7 +9,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/motion_search.hpp"
 
 namespace r4k {

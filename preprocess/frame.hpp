@@ -5,7 +5,7 @@
 
 #include <vector>
 
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 #include "preprocess/ycbcr.hpp"
 
 namespace r4k {

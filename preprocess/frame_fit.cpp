@@ -4,7 +4,7 @@
 #include <cmath>
 #include <string>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/ycbcr.hpp"
 
 namespace r4k {

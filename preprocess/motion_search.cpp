@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstddef>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k {
 namespace {

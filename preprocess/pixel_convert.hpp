@@ -6,7 +6,7 @@
 
 #include <opencv2/core/mat.hpp>
 
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 
 namespace r4k {
 

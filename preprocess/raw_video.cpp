@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k {
 namespace {

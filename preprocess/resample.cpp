@@ -2,7 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k {
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 
 namespace r4k {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k {
 namespace {

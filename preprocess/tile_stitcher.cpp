@@ -6,7 +6,7 @@
 #include <numbers>
 #include <vector>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k {
 

@@ -8,7 +8,7 @@
 // weights, so no seam is visible where the cut would not be exact.
 #pragma once
 
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 #include "preprocess/tile_plan.hpp"
 
 namespace r4k {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <sstream>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k {
 namespace {

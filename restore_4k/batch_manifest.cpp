@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <map>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "encode/output_file.hpp"
 
 namespace r4k::restore {

@@ -11,7 +11,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {

@@ -6,7 +6,7 @@
 
 #include "decode/image_reader.hpp"
 #include "infer/frame_upscaler.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/image_frame.hpp"
 #include "preprocess/tile_plan.hpp"
 #include "encode/image_writer.hpp"

@@ -11,7 +11,7 @@
 
 #include "encode/raster_writer.hpp"
 #include "infer/model_checksum.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "restore_4k/batch_manifest.hpp"
 
 namespace r4k::restore {

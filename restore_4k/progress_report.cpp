@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 namespace r4k::restore {
 namespace {

@@ -4,7 +4,7 @@
 
 
 #include "decode/raster_dataset.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/value_range.hpp"
 #include "encode/output_file.hpp"
 #include "restore_4k/result_stamp.hpp"

@@ -11,7 +11,7 @@
 
 #include "decode/image_reader.hpp"
 #include "infer/frame_upscaler.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/image_frame.hpp"
 
 namespace r4k::restore {

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "infer/frame_upscaler.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/raw_video.hpp"
 #include "encode/output_file.hpp"
 

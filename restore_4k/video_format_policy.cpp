@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "restore_4k/video_upscale.hpp"
 
 namespace r4k::restore {

@@ -9,7 +9,7 @@
 
 #include "infer/model_spec.hpp"
 #include "pipeline/demux_discovery.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "encode/output_file.hpp"
 #include "restore_4k/result_stamp.hpp"
 

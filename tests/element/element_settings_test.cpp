@@ -10,7 +10,7 @@
 #include <string>
 
 #include "pipeline/pipeline_runner.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {

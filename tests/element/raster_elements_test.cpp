@@ -8,7 +8,7 @@
 
 #include "pipeline/pipeline_runner.hpp"
 #include "pipeline/raster_tile.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "tests/support/raster_fixtures.hpp"
 #include "tests/support/sr_test_models.hpp"
 #include "tests/support/test_paths.hpp"

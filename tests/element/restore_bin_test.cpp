@@ -13,7 +13,7 @@
 
 #include "config/job_file.hpp"
 #include "config/settings.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "tests/support/film_fixtures.hpp"
 

@@ -4,7 +4,7 @@
 // names the file; any other exception, crash, sanitizer report or hang is a
 // finding. See README.md in this folder.
 #include "infer/model_sidecar.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 #include <unistd.h>
 

@@ -3,7 +3,7 @@
 // any other exception, crash, sanitizer report, hang or oversized allocation
 // is a bug the fuzzer should report. See README.md in this folder.
 #include "infer/onnx_import.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 
 namespace r4k::testing {
 

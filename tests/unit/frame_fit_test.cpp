@@ -2,7 +2,7 @@
 // the pad colour in each colour model.
 #include <gtest/gtest.h>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/frame_fit.hpp"
 
 namespace {

@@ -12,7 +12,7 @@
 #include "decode/decoder_choice.hpp"
 #include "decode/raster_band_plan.hpp"
 #include "encode/raster_writer.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "restore_4k/video_upscale.hpp"
 #include "tests/support/test_paths.hpp"
 

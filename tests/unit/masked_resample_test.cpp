@@ -10,7 +10,7 @@
 #include "preprocess/masked_resample.hpp"
 #include "preprocess/nodata_fill.hpp"
 #include "preprocess/resample.hpp"
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include "decode/decoder_choice.hpp"
 #include "decode/media_probe.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "tests/support/command_runner.hpp"
 #include "tests/support/test_paths.hpp"
 

@@ -8,7 +8,7 @@
 #include "infer/model_checksum.hpp"
 #include "infer/model_sidecar.hpp"
 #include "infer/model_spec.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "tests/support/sr_test_models.hpp"
 #include "tests/support/test_paths.hpp"
 

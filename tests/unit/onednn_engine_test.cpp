@@ -8,7 +8,7 @@
 
 #include "infer/model_loader.hpp"
 #include "infer/tiled_inference.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "tests/support/malformed_models.hpp"
 #include "tests/support/onnx_graph_builder.hpp"
 #include "tests/support/sr_model_families.hpp"

@@ -2,7 +2,7 @@
 
 #include <opencv2/core.hpp>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/pixel_convert.hpp"
 
 namespace r4k {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "encode/tile_journal.hpp"
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/tile_meta.hpp"
 #include "preprocess/value_range.hpp"
 #include "restore_4k/batch_manifest.hpp"

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <vector>
 
-#include "preprocess/error.hpp"
+#include "core/error.hpp"
 #include "preprocess/tile_plan.hpp"
 
 namespace r4k {

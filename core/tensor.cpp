@@ -1,4 +1,4 @@
-#include "preprocess/tensor.hpp"
+#include "core/tensor.hpp"
 
 #include <algorithm>
 #include <stdexcept>
