@@ -185,7 +185,8 @@ double estimate_noise(const float* plane, int width, int height) {
 }
 
 void denoise_frame(const Frame* previous, Frame& current, const Frame* next, const DenoiseSettings& settings) {
-  const double strength = std::clamp(settings.strength, 0.0, 4.0);
+  // The strength's range (0..4) is the setting's (config/settings.cpp), checked where it is given.
+  const double strength = settings.strength;
   if (!(strength > 0.0) || (!settings.temporal && !settings.spatial)) return;
   const int width = current.width();
   const int height = current.height();

@@ -346,28 +346,4 @@ VideoResult upscale_video(const VideoJob& job) {
   return result;
 }
 
-std::pair<int, int> parse_frame_size(const std::string& text) {
-  if (text.empty()) return {0, 0};
-  const auto x = text.find('x');
-  char* end = nullptr;
-  const long width = x == std::string::npos ? 0 : std::strtol(text.c_str(), &end, 10);
-  const bool width_ok = x != std::string::npos && end == text.c_str() + x;
-  const long height = width_ok ? std::strtol(text.c_str() + x + 1, &end, 10) : 0;
-  if (!width_ok || *end != '\0' || width < 2 || height < 2 || width > 32768 || height > 32768 || width % 2 ||
-      height % 2) {
-    throw InputError("frame size '" + text + "': expected WIDTHxHEIGHT, even, e.g. 3840x2160 or 4096x2160");
-  }
-  return {static_cast<int>(width), static_cast<int>(height)};
-}
-
-std::uint32_t parse_rgb_color(const std::string& text) {
-  std::string hex = text;
-  if (hex.rfind("0x", 0) == 0 || hex.rfind("0X", 0) == 0) hex = hex.substr(2);
-  if (!hex.empty() && hex[0] == '#') hex = hex.substr(1);
-  char* end = nullptr;
-  const unsigned long value = hex.size() == 6 ? std::strtoul(hex.c_str(), &end, 16) : 0;
-  if (hex.size() != 6 || *end != '\0') throw InputError("colour '" + text + "': expected 0xRRGGBB, e.g. 0x000000");
-  return static_cast<std::uint32_t>(value);
-}
-
 }  // namespace r4k::restore

@@ -66,11 +66,6 @@ struct VideoJob {
   std::function<void(std::uint64_t, std::int64_t, double)> progress;
 };
 
-// "3840x2160" -> {3840, 2160}; "" -> {0, 0}. Throws InputError naming the text.
-std::pair<int, int> parse_frame_size(const std::string& text);
-// "0xRRGGBB", "#RRGGBB" or "RRGGBB". Throws InputError naming the text.
-std::uint32_t parse_rgb_color(const std::string& text);
-
 struct VideoPlan {
   decode::MediaInfo media;
   decode::DecoderChoice decoder;
