@@ -168,8 +168,10 @@ void check_job(const config::JobFile& job) {
   } else if (job.kind == "image") {
     check_image_job(image_job_from(job));
   }
-  // A batch: each file is checked when its turn comes, so that one bad file
-  // fails alone (exit 3) and the others are made.
+  // A batch: its manifest is made (a glob that matches nothing is refused,
+  // ** included); each file is checked when its turn comes, so that one bad
+  // file fails alone (exit 3) and the others are made.
+  if (job.kind == "batch") batch_items(batch_job_from(job));
 }
 
 std::string job_launch_line(const config::JobFile& job) {

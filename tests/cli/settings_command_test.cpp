@@ -143,6 +143,16 @@ TEST(SettingsCommand, ABatchMakesItsOutputFolder) {
   const Outcome run = restore4k({"run", (dir / "job.yaml").string()});
   EXPECT_EQ(run.exit_code, 0) << run.output;
   EXPECT_TRUE(fs::exists(dir / "made" / "here" / "a.tif"));
+  // ** walks folders when validating too (POSIX glob would read it as *).
+  fs::create_directories(dir / "deep" / "a" / "b");
+  r4k::testing::write_test_raster(spec, dir / "deep" / "a" / "b" / "c.tif");
+  std::ofstream(dir / "deep.yaml") << "kind: batch\noutput: out2\nbatch:\n  inputs: \"deep/**/*.tif\"\n";
+  const Outcome deep = restore4k({"validate", (dir / "deep.yaml").string()});
+  EXPECT_EQ(deep.exit_code, 0) << deep.output;
+  std::ofstream(dir / "none.yaml") << "kind: batch\noutput: out2\nbatch:\n  inputs: \"deep/**/*.png\"\n";
+  const Outcome none = restore4k({"validate", (dir / "none.yaml").string()});
+  EXPECT_EQ(none.exit_code, 2) << none.output;
+  EXPECT_TRUE(has(none, "no files match")) << none.output;
 }
 
 // Mistakes named as the user typed them.
