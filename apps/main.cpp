@@ -78,7 +78,9 @@ std::string unknown_word(CLI::App& app, int argc, char** argv) {
     const std::string word = argv[i];
     if (word == "--") break;
     if (word.rfind('-', 0) != 0 || word == "-" || is_number(word)) continue;
-    const std::string name = word.substr(0, word.find('='));
+    // --name=value, or a short option with its value attached (-j2).
+    const bool attached = word.size() > 2 && word[1] != '-';
+    const std::string name = attached ? word.substr(0, 2) : word.substr(0, word.find('='));
     const auto known = names.find(name);
     if (known == names.end()) {
       const std::string close = r4k::config::closest_match(name, candidates);

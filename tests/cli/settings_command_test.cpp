@@ -178,6 +178,8 @@ TEST(SettingsCommand, MistakesGetMessagesAUserUnderstands) {
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_TRUE(has(run, "restore4k batch: unknown option '--bogus'")) << run.output;
   EXPECT_FALSE(has(run, "is required")) << run.output;
+  run = restore4k({"batch", (dir / "*.tif").string(), (dir / "o").string(), "-j2", "--dry-run"});
+  EXPECT_EQ(run.exit_code, 0) << "a short option with its value attached is known: " << run.output;
   run = restore4k({"raster", in, out, "--tiel", "64"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_TRUE(has(run, "unknown option '--tiel': did you mean '--tile'?")) << run.output;
