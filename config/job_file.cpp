@@ -154,6 +154,8 @@ class Checker {
     const std::filesystem::path here = file_;
     const auto kind = values_.find("kind");
     const std::string kind_before = kind == values_.end() ? "" : kind->second;
+    const auto values_before = values_;
+    const auto places_before = places_;
     chain.push_back(preset);
     load_document(found->second, "preset " + preset, chain);
     file_ = here;
@@ -161,7 +163,9 @@ class Checker {
     if (!kind_before.empty() && kind_after != kind_before) {
       report(extends.Mark(), "extends",
              "preset '" + preset + "' is for " + kind_after + " jobs; this is a " + kind_before + " job");
-      values_["kind"] = kind_before;
+      // One mistake, said once: none of the preset's keys is taken.
+      values_ = values_before;
+      places_ = places_before;
       extends_failed_ = true;
     }
   }

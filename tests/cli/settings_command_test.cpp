@@ -173,6 +173,7 @@ TEST(SettingsCommand, MistakesGetMessagesAUserUnderstands) {
   run = restore4k({"raster", in, out, "--preset", "film-4k"});
   EXPECT_EQ(run.exit_code, 2);
   EXPECT_TRUE(has(run, "preset 'film-4k' is for video jobs; this is a raster job")) << run.output;
+  EXPECT_TRUE(has(run, "1 problem(s)")) << "the preset's video keys are not each a mistake too: " << run.output;
 
   run = restore4k({"batch", "--bogus"});
   EXPECT_EQ(run.exit_code, 2);
