@@ -89,7 +89,7 @@ std::vector<Setting> make_settings() {
       Make("model", T::text, "",
            "Super-resolution model: an .onnx or .pb file (relative to the job file) or builtin:NAME (default: "
            "builtin:film-x4 for video, builtin:bicubic-x2 for rasters, which may have any number of bands, "
-           "builtin:bicubic-x4 for images)")
+           "builtin:clean-x4 for images)")
           .option("-m,--model", kEngineCommands)
           .property("r4ksuperres", "model", "builtin:bicubic-x4")  // a generic upscaler: classical unless told
           .property("r4krestore", "model", "builtin:film-x4"),     // as restore4k video
