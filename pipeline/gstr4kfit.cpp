@@ -313,12 +313,7 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
                                         "Scales and pads or crops video to a fixed frame, honouring the "
                                         "pixel-aspect-ratio",
                                         "restore4k engineers");
-  const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
-                           ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
-  GstCaps* caps = gst_caps_from_string(text.c_str());
-  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref(caps);
+  r4k::pipeline::add_video_pad_templates(element_class);
 
   trans_class->transform_caps = gst_r4k_fit_transform_caps;
   trans_class->fixate_caps = gst_r4k_fit_fixate_caps;

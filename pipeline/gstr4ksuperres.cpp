@@ -181,9 +181,7 @@ int scale_of(GstR4kSuperres* self) {
 }  // namespace
 
 static GstCaps* pad_template_caps() {
-  const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
-                           ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
-  GstCaps* caps = gst_caps_from_string(text.c_str());
+  GstCaps* caps = r4k::pipeline::superres_video_caps();
   gst_caps_append(caps, r4k::pipeline::raster_template_caps());
   return caps;
 }

@@ -265,12 +265,7 @@ void gst_r4k_temporal_filter_class_set_metadata(GstR4kTemporalFilterClass* klass
   auto* element_class = GST_ELEMENT_CLASS(klass);
   gst_element_class_set_static_metadata(element_class, longname, "Filter/Effect/Video", description,
                                         "restore4k engineers");
-  const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
-                           ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
-  GstCaps* caps = gst_caps_from_string(text.c_str());
-  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref(caps);
+  r4k::pipeline::add_video_pad_templates(element_class);
 }
 
 static void gst_r4k_temporal_filter_class_init(GstR4kTemporalFilterClass* klass) {

@@ -196,12 +196,7 @@ static void gst_r4k_widen_class_init(GstR4kWidenClass* klass) {
                                         "Writes the pictures in a deeper or less subsampled format exactly (codes "
                                         "times a power of two, chroma repeated)",
                                         "restore4k engineers");
-  const std::string text = std::string("video/x-raw, format = (string) ") + r4k::pipeline::superres_formats() +
-                           ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
-  GstCaps* caps = gst_caps_from_string(text.c_str());
-  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref(caps);
+  r4k::pipeline::add_video_pad_templates(element_class);
   trans_class->start = gst_r4k_widen_start;
   trans_class->transform_caps = gst_r4k_widen_transform_caps;
   trans_class->passthrough_on_same_caps = TRUE;

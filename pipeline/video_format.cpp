@@ -16,6 +16,19 @@ const char* superres_formats() {
   return list.c_str();
 }
 
+GstCaps* superres_video_caps() {
+  const std::string text = std::string("video/x-raw, format = (string) ") + superres_formats() +
+                           ", width = (int) [ 1, max ], height = (int) [ 1, max ], framerate = (fraction) [ 0, max ]";
+  return gst_caps_from_string(text.c_str());
+}
+
+void add_video_pad_templates(GstElementClass* element_class) {
+  GstCaps* caps = superres_video_caps();
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+  gst_element_class_add_pad_template(element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+  gst_caps_unref(caps);
+}
+
 std::optional<RawFormat> raw_format(GstVideoFormat format) {
   const char* name = gst_video_format_to_string(format);
   if (name == nullptr) return std::nullopt;

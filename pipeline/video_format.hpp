@@ -14,6 +14,13 @@ namespace r4k::pipeline {
 // The formats r4ksuperres negotiates, as a caps format list string.
 const char* superres_formats();
 
+// Raw video in those formats, any size and rate (new caps, owned by the caller).
+GstCaps* superres_video_caps();
+
+// The always-present sink and src pad templates of a video filter taking
+// and giving superres_video_caps().
+void add_video_pad_templates(GstElementClass* element_class);
+
 std::optional<RawFormat> raw_format(GstVideoFormat format);
 
 // Matrix and range from the caps (GStreamer fills defaults when caps omit
