@@ -372,15 +372,13 @@ bool is_section(const std::string& key) {
 
 std::string describe(const Setting& s) {
   std::ostringstream text;
-  const bool bounded = s.min && s.max;
+  const std::string range = s.min && s.max ? " from " + number_text(*s.min) + " to " + number_text(*s.max) : "";
   switch (s.type) {
     case Type::integer:
-      text << "an integer";
-      if (bounded) text << " from " << number_text(*s.min) << " to " << number_text(*s.max);
+      text << "an integer" << range;
       break;
     case Type::number:
-      text << "a number";
-      if (bounded) text << " from " << number_text(*s.min) << " to " << number_text(*s.max);
+      text << "a number" << range;
       break;
     case Type::boolean:
       text << "true or false";
@@ -390,8 +388,7 @@ std::string describe(const Setting& s) {
       for (std::size_t i = 0; i < s.choices.size(); ++i) text << (i ? ", " : "") << s.choices[i];
       break;
     case Type::size:
-      text << "WIDTHxHEIGHT such as 3840x2160, even sides";
-      if (bounded) text << " from " << number_text(*s.min) << " to " << number_text(*s.max);
+      text << "WIDTHxHEIGHT such as 3840x2160, even sides" << range;
       break;
     case Type::colour:
       text << "a colour 0xRRGGBB";

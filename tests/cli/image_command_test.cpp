@@ -13,25 +13,21 @@
 
 #include "tests/support/command_runner.hpp"
 #include "tests/support/sr_test_models.hpp"
+#include "tests/support/file_bytes.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {
 
 using r4k::testing::TempDir;
+using r4k::testing::read_bytes;
+using r4k::testing::write_bytes;
 namespace fs = std::filesystem;
 
 using r4k::testing::Outcome;
 
 Outcome run(const std::vector<std::string>& arguments) { return r4k::testing::run_command(R4K_EXECUTABLE, arguments); }
 
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
 
 // No output under the final name and no temporary left behind.
 void expect_nothing_written(const fs::path& output) {

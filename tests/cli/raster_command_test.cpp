@@ -18,6 +18,7 @@
 #include "tests/support/command_runner.hpp"
 #include "tests/support/raster_fixtures.hpp"
 #include "tests/support/sr_test_models.hpp"
+#include "tests/support/file_bytes.hpp"
 #include "tests/support/test_paths.hpp"
 
 extern char** environ;
@@ -27,16 +28,13 @@ namespace {
 namespace fs = std::filesystem;
 using r4k::testing::Outcome;
 using r4k::testing::TempDir;
+using r4k::testing::read_bytes;
 using r4k::testing::TestRaster;
 
 Outcome run(const std::vector<std::string>& arguments, const std::string& environment = {}) {
   return r4k::testing::run_command(R4K_EXECUTABLE, arguments, environment);
 }
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
 
 int count_lines(const fs::path& path) {
   std::ifstream file(path);

@@ -14,6 +14,7 @@
 #include "tests/support/command_runner.hpp"
 #include "tests/support/raster_fixtures.hpp"
 #include "tests/support/sr_test_models.hpp"
+#include "tests/support/file_bytes.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {
@@ -21,15 +22,10 @@ namespace {
 namespace fs = std::filesystem;
 using r4k::testing::Outcome;
 using r4k::testing::TempDir;
+using r4k::testing::read_bytes;
+using r4k::testing::write_bytes;
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
 
 fs::path journal_of(const fs::path& output) {
   return output.parent_path() / ("." + output.filename().string() + ".r4k-journal");

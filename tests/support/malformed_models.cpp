@@ -29,12 +29,6 @@ bool parses_as_model(const std::string& bytes) {
   return model.ParseFromString(bytes);
 }
 
-std::string read_bytes(const std::filesystem::path& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) fail("cannot read back " + path.string());
-  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
-
 // Everything but the defect is well formed, so a loader cannot reject these
 // models for an unrelated reason: 3-channel dynamic input, x1 output.
 GraphBuilder rgb_builder(const std::string& graph_name, std::uint32_t seed, std::int64_t out_channels = 3) {
@@ -61,6 +55,7 @@ void write_truncated_model(const std::filesystem::path& path) {
   spec.seed = 21;
   write_srvgg(spec, path);
   std::string bytes = read_bytes(path);
+  if (bytes.empty()) fail("cannot read back " + path.string());
   // Half-way lands inside a weight's raw_data, which the parser reports as
   // truncated; step back should a cut ever fall on a field boundary (a
   // prefix ending there would parse).

@@ -477,12 +477,5 @@ void GraphBuilder::save(const std::filesystem::path& path) const {
   if (!file) fail("error writing " + path.string());
 }
 
-void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file) fail("cannot open " + path.string() + " for writing");
-  file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  file.close();
-  if (!file) fail("error writing " + path.string());
-}
 
 }  // namespace r4k::testing

@@ -4,6 +4,8 @@
 // (sr_test_models, sr_model_families, malformed_models) share it.
 #pragma once
 
+#include "tests/support/file_bytes.hpp"  // write_bytes, for the model writers
+
 #include <onnx/onnx_pb.h>
 
 #include <cstddef>
@@ -179,8 +181,5 @@ class GraphBuilder {
   onnx::ModelProto model_;
   std::mt19937 rng_;
 };
-
-// Writes `bytes` to `path` (binary). Throws std::runtime_error on failure.
-void write_bytes(const std::filesystem::path& path, const std::string& bytes);
 
 }  // namespace r4k::testing

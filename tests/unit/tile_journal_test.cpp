@@ -10,6 +10,7 @@
 #include <set>
 
 #include "encode/tile_journal.hpp"
+#include "tests/support/file_bytes.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {
@@ -17,15 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 using r4k::encode::TileJournal;
 using r4k::testing::TempDir;
+using r4k::testing::read_bytes;
+using r4k::testing::write_bytes;
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
-void write_bytes(const fs::path& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
-}
 
 bool is_subset(const std::vector<int>& tiles, const std::set<int>& allowed) {
   return std::all_of(tiles.begin(), tiles.end(), [&](int tile) { return allowed.count(tile) != 0; });
