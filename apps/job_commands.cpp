@@ -87,7 +87,8 @@ int run_command(const JobCommandState& state) {
   const auto loaded = config::load_job_text("kind: " + state.kind + "\n", name, true, overrides);
   if (!loaded.ok()) return report_load_failure(loaded, "restore4k " + state.kind);
   for (const auto& note : loaded.notes) spdlog::info("{}", note.to_string());
-  restore::check_job(*loaded.job);
+  // The workflows make the checks before work themselves (check_job is
+  // what validate runs of them), and so does the dry run's planning.
   if (state.dry_run) return print_plan(*loaded.job, false);
   return run_job(*loaded.job, false);
 }

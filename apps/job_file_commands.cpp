@@ -23,8 +23,9 @@ void add_job_arguments(CLI::App& command, JobFileState& state) {
   command.add_option("--set", state.sets, "Override a key: --set engine.tile=256 (repeatable)");
 }
 
-// The job, loaded and checked as far as can be before work.
-std::optional<config::JobFile> load_checked(const JobFileState& state) {
+// The job, loaded; `check`: and checked as far as can be before work (what
+// validate does; a run's workflows make those checks themselves, once).
+std::optional<config::JobFile> load_checked(const JobFileState& state, bool check) {
   std::vector<config::Override> overrides;
   for (const std::string& set : state.sets) overrides.push_back(config::parse_set_option(set));
   const auto loaded = config::load_job(state.path, true, overrides);
@@ -33,7 +34,7 @@ std::optional<config::JobFile> load_checked(const JobFileState& state) {
     return std::nullopt;
   }
   for (const auto& note : loaded.notes) spdlog::info("{}", note.to_string());
-  restore::check_job(*loaded.job);  // throws InputError: exit 2
+  if (check) restore::check_job(*loaded.job);  // throws InputError: exit 2
   return loaded.job;
 }
 
@@ -45,7 +46,7 @@ Command add_validate_command(CLI::App& app) {
       "validate", "Check a job file without running it: every check that can be made before work (exit 2 when invalid)");
   add_job_arguments(*sub, *state);
   return Command{sub, [state] {
-                   const auto job = load_checked(*state);
+                   const auto job = load_checked(*state, true);
                    if (!job) return kExitBadInput;
                    spdlog::info("{}: a valid {} job", state->path.string(), job->kind);
                    return kExitOk;
@@ -60,7 +61,7 @@ Command add_run_command(CLI::App& app) {
   sub->add_flag("--dry-run", state->dry_run,
                 "Print the resolved job and the equivalent gst-launch-1.0 line, run nothing");
   return Command{sub, [state] {
-                   const auto job = load_checked(*state);
+                   const auto job = load_checked(*state, false);
                    if (!job) return kExitBadInput;
                    if (state->dry_run) return print_plan(*job, true);
                    return run_job(*job, true);

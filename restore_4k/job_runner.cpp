@@ -162,7 +162,8 @@ std::string video_launch_line(const VideoJob& video) {
 
 void check_job(const config::JobFile& job) {
   if (job.kind == "video") {
-    plan_video(video_job_from(job), video_job_from(job).output);
+    const VideoJob video = video_job_from(job);
+    plan_video(video, video.output);
   } else if (job.kind == "raster") {
     check_raster_job(raster_job_from(job));
   } else if (job.kind == "image") {
@@ -177,7 +178,11 @@ void check_job(const config::JobFile& job) {
 std::string job_launch_line(const config::JobFile& job) {
   if (job.kind == "image") throw InputError("an image job is not a pipeline: it has no gst-launch-1.0 line");
   if (job.kind == "video") return video_launch_line(video_job_from(job));
-  if (job.kind == "raster") return pipeline::gst_launch_line(raster_pipeline(raster_job_from(job)));
+  if (job.kind == "raster") {
+    const RasterJob raster = raster_job_from(job);
+    check_raster_job(raster);
+    return pipeline::gst_launch_line(raster_pipeline(raster));
+  }
   const BatchJob batch = batch_job_from(job);
   const auto items = batch_items(batch);
   if (items.empty()) return "# this shard has no files";
