@@ -409,11 +409,10 @@ void check_paths(const JobFile& job, const std::filesystem::path& name, Checker&
     checker.report_at(place("model"), "model", "file '" + path_of("model").string() + "' does not exist");
   }
   if (job.get("output").empty()) return;
+  // A file output's name, its sameness with the input and its folder's
+  // permissions are the writers' checks (encode/output_file), which validate
+  // runs through restore_4k's check_job; here only what has a place to name.
   const fs::path output = path_of("output");
-  if (!job.get("input").empty() && fs::exists(output, ec) && fs::equivalent(output, path_of("input"), ec)) {
-    checker.report_at(place("output"), "output", "'" + output.string() + "' is the input file: restore4k never overwrites its input; choose another output");
-    return;
-  }
   // The folder the output goes in (a batch: the folder itself, or its first
   // existing parent when it is made).
   fs::path folder = job.kind == "batch" ? output : output.parent_path();
@@ -440,10 +439,10 @@ void check_paths(const JobFile& job, const std::filesystem::path& name, Checker&
     checker.report_at(place("output"), "output", "folder '" + folder.string() + "' does not exist");
     return;
   }
-  if (::access(folder.c_str(), W_OK) != 0) {
-    checker.report_at(place("output"), "output", "folder '" + folder.string() + "' cannot be written (permissions)");
-  }
   if (job.kind == "batch") {
+    if (::access(folder.c_str(), W_OK) != 0) {
+      checker.report_at(place("output"), "output", "folder '" + folder.string() + "' cannot be written (permissions)");
+    }
     for (const std::string& item : job.get_list("batch.inputs")) {
       const std::string pattern = relative_to(name, item).string();
       // POSIX glob reads ** as *: a pattern that walks folders is expanded

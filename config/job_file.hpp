@@ -59,8 +59,8 @@ struct Override {
 Override parse_set_option(const std::string& assignment);
 
 // Never throws for a bad file: every problem is a diagnostic. `check_files`
-// also checks that the input and model exist, that the output is not the
-// input and that its folder can be written (a batch makes its folder).
+// also checks that the input and model exist and that the output's folder
+// exists (a batch makes its folder, said as a note; it must be writable).
 // `overrides` are applied after the text, in order (an override of
 // `extends` loads that preset there). A job may start from a preset
 // (`extends: film-4k`); its keys come first.
