@@ -2,7 +2,8 @@
 // subcommand and returns what runs it; main() parses and calls the one given.
 // Exit codes (docs/user-guide.md): 0 ok, 1 failure, 2 bad input or usage,
 // 3 some batch items failed, 4 input damaged (the output holds all it had to
-// give), 130 interrupted.
+// give), 75 a film segment or join that may succeed when run again, 130
+// interrupted.
 #pragma once
 
 #include <atomic>
@@ -18,6 +19,9 @@ constexpr int kExitFailure = 1;
 constexpr int kExitBadInput = 2;
 constexpr int kExitSomeFailed = 3;
 constexpr int kExitInputDamaged = 4;
+// A task of a cluster job that may succeed when run again (interrupted,
+// preempted, a machine or disk failure): EX_TEMPFAIL. Bad input is 2.
+constexpr int kExitRetriable = 75;
 constexpr int kExitInterrupted = 130;
 
 struct Command {
@@ -37,7 +41,7 @@ struct Interrupt {
 std::string& progress_option();
 void add_progress_option(CLI::App& command);
 
-// image, video, raster, batch: a command is a job (apps/job_commands.cpp).
+// image, video, raster, batch, join: a command is a job (apps/job_commands.cpp).
 Command add_job_command(CLI::App& app, const std::string& kind);
 // validate, run, jobs-reference (apps/job_file_commands.cpp).
 Command add_validate_command(CLI::App& app);

@@ -40,7 +40,9 @@ const std::map<std::string, KindCommand>& kind_commands() {
        {"Restore a video; every other stream, chapter and tag is carried over (or the job is refused before it "
         "starts, saying what cannot be kept)",
         {{"input", "input", "Input video (MP4, MOV, MKV, AVI, ...)"},
-         {"output", "output", "Output: .mkv (ffv1, x264), .mov (prores, x264), .mp4 (x264)"}},
+         {"output", "output",
+          "Output: .mkv (ffv1, x264), .mov (prores, x264), .mp4 (x264); with --plan, and for a segment task, the "
+          "plan folder"}},
         true,
         true}},
       {"raster",
@@ -48,6 +50,13 @@ const std::map<std::string, KindCommand>& kind_commands() {
         {{"input", "input", "Input raster (a file, or any name GDAL opens: /vsizip/..., GTIFF_DIR:...)"},
          {"output", "output", "Output GeoTIFF (.tif, .tiff)"}},
         true,
+        true}},
+      {"join",
+       {"Join the segments of a planned film (restore4k video IN DIR --plan N, then its N tasks) into one file, "
+        "with the source's audio, subtitles, chapters and tags: the film a single-machine run writes",
+        {{"plan", "input", "The plan: DIR/restore4k-plan.yaml (or DIR)"},
+         {"output", "output", "The film: .mkv (ffv1), .mov (prores)"}},
+        false,
         true}},
       {"batch",
        {"Upscale every file matching a glob into a folder: sharded across a cluster, resumable, with a JSON "

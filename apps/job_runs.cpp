@@ -6,6 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "apps/commands.hpp"
+#include "core/error.hpp"
+#include "restore_4k/film_segments.hpp"
 #include "restore_4k/job_runner.hpp"
 #include "restore_4k/progress_report.hpp"
 
@@ -43,6 +45,62 @@ int run_video_job(restore::VideoJob video) {
     return kExitInputDamaged;
   }
   return kExitOk;
+}
+
+// A task of a cluster job: bad input is permanent (2); an interrupt (the
+// scheduler's SIGTERM) or a machine, disk or pipeline failure is retriable (75).
+int as_task(const std::function<int()>& run) {
+  try {
+    const int code = run();
+    return code == kExitInterrupted ? kExitRetriable : code;
+  } catch (const InputError&) {
+    throw;
+  } catch (const Interrupted&) {
+    spdlog::error("interrupted; run the task again (exit {}: retriable)", kExitRetriable);
+    return kExitRetriable;
+  } catch (const std::exception& error) {
+    spdlog::error("{} (exit {}: retriable)", error.what(), kExitRetriable);
+    return kExitRetriable;
+  }
+}
+
+int run_film_plan(const config::JobFile& job) {
+  restore::FilmPlan plan = restore::make_film_plan(job);
+  const std::filesystem::path folder = job.resolve_path(job.get("output"));
+  restore::write_film_plan(plan, folder);
+  const auto n = plan.segments.size();
+  spdlog::info("plan {}: {} frames in {} segments; each decodes up to {} frames before and {} after its own",
+               plan.path.string(), plan.frames, n, plan.reach.before, plan.reach.after);
+  spdlog::info("next: {} tasks `restore4k video {} {}` (the segment from --segment K or the array index: "
+               "sbatch --array=0-{}), then `restore4k join {} FILM{}`",
+               n, plan.input.string(), folder.string(), n - 1, plan.path.string(), plan.segment_extension);
+  return kExitOk;
+}
+
+int run_segment_task(const config::JobFile& job) {
+  return as_task([&job] {
+    restore::SegmentTask task = restore::segment_task(job);
+    const restore::FilmSegment& s = task.plan.segments.at(static_cast<std::size_t>(task.index));
+    const auto n = task.plan.segments.size();
+    if (restore::segment_complete(task.plan, task.index)) {
+      spdlog::info("segment {}/{} ({}) is complete already: {}", task.index, n, task.index_source,
+                   task.video.output.string());
+      return kExitOk;
+    }
+    spdlog::info("segment {}/{} ({}): frames {}..{}, decoding {}..{} for the temporal stages' context", task.index,
+                 n, task.index_source, s.start, s.end - 1, s.decode_from, s.decode_to - 1);
+    const int code = run_video_job(task.video);
+    // Damaged input leaves no segment: the join could not say what was lost.
+    if (code == kExitInputDamaged) spdlog::error("segment {} was not written", task.index);
+    return code;
+  });
+}
+
+int run_join(const config::JobFile& job) {
+  return as_task([&job] {
+    const restore::FilmPlan plan = restore::read_film_plan(job.resolve_path(job.get("input")));
+    return run_video_job(restore::join_job(plan, job.resolve_path(job.get("output"))));
+  });
 }
 
 int run_raster_job(restore::RasterJob raster) {
@@ -128,8 +186,14 @@ int run_job(const config::JobFile& job, bool record) {
   int code = kExitFailure;
   if (job.kind == "image") {
     code = run_image_job(restore::image_job_from(job));
+  } else if (job.kind == "video" && job.get_int("video.plan") > 0) {
+    code = run_film_plan(job);
+  } else if (job.kind == "video" && restore::is_segment_job(job)) {
+    code = run_segment_task(job);
   } else if (job.kind == "video") {
     code = run_video_job(restore::video_job_from(job));
+  } else if (job.kind == "join") {
+    code = run_join(job);
   } else if (job.kind == "raster") {
     code = run_raster_job(restore::raster_job_from(job));
   } else {

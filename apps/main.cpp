@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
 
   const std::vector<Command> commands = {
       add_job_command(app, "image"),      add_job_command(app, "video"),  add_job_command(app, "raster"),
-      add_job_command(app, "batch"),      add_validate_command(app),      add_run_command(app),
+      add_job_command(app, "batch"),      add_job_command(app, "join"),   add_validate_command(app),
+      add_run_command(app),
       add_jobs_reference_command(app),    add_models_command(app),        add_bench_command(app),
       add_eval_command(app),              add_sample_command(app),
   };

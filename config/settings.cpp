@@ -74,15 +74,17 @@ const std::vector<std::string> kRasterKinds = {"raster", "batch"};
 std::vector<Setting> make_settings() {
   using T = Type;
   return {
-      Make("kind", T::choice, "", "What the job does: upscale a video, a raster, a batch of files, or a still image")
-          .choices({"video", "raster", "batch", "image"})
+      Make("kind", T::choice, "",
+           "What the job does: upscale a video, a raster, a batch of files or a still image, or join the segments "
+           "of a planned film")
+          .choices({"video", "raster", "batch", "image", "join"})
           .required(),
       Make("extends", T::text, "",
            "A preset to start from (film-4k, film-preview, satellite-x4); the job's own keys override it")
           .option("--preset", {"image", "video", "raster", "batch"}),
-      Make("input", T::path, "", "The file to upscale (a video, a raster or an image)")
+      Make("input", T::path, "", "The file to upscale (a video, a raster or an image; for a join, the film's plan)")
           .required()
-          .kinds({"video", "raster", "image"}),
+          .kinds({"video", "raster", "image", "join"}),
       Make("output", T::path, "",
            "Where the result goes (a file; for a batch, a folder, made when missing)")
           .required(),
@@ -222,6 +224,20 @@ std::vector<Setting> make_settings() {
           .option("--monochrome", kVideoCommands, Flag::sets_true)
           .property("r4krestore", "monochrome")
           .property("r4ksuperres", "monochrome"),
+      Make("video.plan", T::integer, "0",
+           "Plan a film for N machines: write OUTPUT/restore4k-plan.yaml (the input's fingerprint and frame index, "
+           "the frame ranges, the resolved job, threads and model checksum) and nothing else; the N tasks then "
+           "run `restore4k video INPUT OUTPUT` (each its segment) and `restore4k join` makes the film (0 = no plan)")
+          .range(0, 100000)
+          .kinds({"video"})
+          .option("--plan", {"video"}),
+      Make("video.segment", T::text, "",
+           "The segment K of the plan in OUTPUT this task restores, 0-based, as K or K/N (N must be the plan's); "
+           "default from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX. The count "
+           "always comes from the plan")
+          .pattern("[0-9]+(/[0-9]+)?", "K or K/N such as 2/4")
+          .kinds({"video"})
+          .option("--segment", {"video"}),
       Make("raster.bands", T::text, "",
            "Bands to read and write, 1-based, in output order, e.g. \"4,3,2\" (default: every band). A 1-channel "
            "model upscales each band on its own; a 3-channel model takes the red, green and blue bands (by colour "
@@ -287,11 +303,17 @@ std::vector<Setting> make_settings() {
           .kinds({"batch"})
           .option("--item", {"batch"}),
       Make("batch.shard", T::text, "",
-           "This run's share i/N of the sorted manifest (0-based; default from SLURM_ARRAY_TASK_ID, "
-           "JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX, else 0/1)")
-          .pattern("[0-9]+/[0-9]+", "i/N such as 0/4")
+           "This run's share i/N of the sorted manifest (0-based), or i with batch.shards; default: the index "
+           "from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX with batch.shards, else 0/1")
+          .pattern("[0-9]+(/[0-9]+)?", "i/N such as 0/4, or i")
           .kinds({"batch"})
           .option("--shard", {"batch"}),
+      Make("batch.shards", T::integer, "0",
+           "How many shards the batch is split into, the same for every task: the count an index from the "
+           "scheduler belongs to (never the scheduler's own count: a task resubmitted alone sees 1; 0 = unset)")
+          .range(0, 100000)
+          .kinds({"batch"})
+          .option("--shards", {"batch"}),
       Make("batch.jobs", T::integer, "1", "Files processed at once")
           .range(1, 256)
           .kinds({"batch"})

@@ -287,6 +287,7 @@ struct MediaWriter::State {
 
   // Writes the input's other streams up to `until_ns` (stream time).
   void pump(std::int64_t until_ns, bool drop_beyond) {
+    if (!options.read_source_streams) return;
     while (!input_done) {
       if (pending == nullptr) {
         pending = av_packet_alloc();

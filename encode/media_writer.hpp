@@ -72,6 +72,9 @@ struct MediaWriterOptions {
   // The job's result stamp (restore_4k/result_stamp.hpp): Matroska tag
   // RESTORE4K_JOB, or "/job:STAMP" in the encoding-tool tag.
   std::string job_stamp;
+  // false: a film segment, written alone: the input's other streams are not
+  // read (nor its pictures counted); the join carries them.
+  bool read_source_streams = true;
 };
 
 class MediaWriter {

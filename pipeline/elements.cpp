@@ -7,6 +7,8 @@
 #include "pipeline/gstr4kdenoise.h"
 #include "pipeline/gstr4kdustbust.h"
 #include "pipeline/gstr4kfit.h"
+#include "pipeline/gstr4kframerange.h"
+#include "pipeline/gstr4kpacketsrc.h"
 #include "pipeline/gstr4kmuxsink.h"
 #include "pipeline/gstr4krastersink.h"
 #include "pipeline/gstr4krestore.h"
@@ -21,7 +23,8 @@ gboolean register_elements(GstPlugin* plugin) {
          GST_ELEMENT_REGISTER(r4krastersink, plugin) && GST_ELEMENT_REGISTER(r4kfit, plugin) && GST_ELEMENT_REGISTER(r4kcolorconvert, plugin) && GST_ELEMENT_REGISTER(r4kmuxsink, plugin) && GST_ELEMENT_REGISTER(r4kwiden, plugin) &&
          GST_ELEMENT_REGISTER(r4kdeflicker, plugin) &&
          GST_ELEMENT_REGISTER(r4krestore, plugin) &&
-         GST_ELEMENT_REGISTER(r4kdustbust, plugin) && GST_ELEMENT_REGISTER(r4kdenoise, plugin);
+         GST_ELEMENT_REGISTER(r4kdustbust, plugin) && GST_ELEMENT_REGISTER(r4kdenoise, plugin) && GST_ELEMENT_REGISTER(r4kframerange, plugin) &&
+         GST_ELEMENT_REGISTER(r4kpacketsrc, plugin);
 }
 
 void register_static_plugin() {

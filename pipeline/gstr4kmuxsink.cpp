@@ -21,6 +21,12 @@
  * "interrupted after N of M frames"). A picture stream that ends before
  * expected-frames is reported as damaged input on the bus.
  *
+ * With `packet-log`, it writes one segment of a film split over machines:
+ * the picture alone (the source is not read: the join carries its other
+ * streams), each packet's exact times and flags logged beside it, and the
+ * log completed only when `expected-frames` pictures were written.
+ * r4kpacketsrc replays the segments into the r4kmuxsink of the join.
+ *
  * The file's settings are read at the first picture; `expected-frames`,
  * `frame-tolerance`, `stop-at-video-end` and `input-damage` at the end of the
  * stream (they may change while playing). A `streams` or `colour` it cannot
@@ -45,6 +51,7 @@
 
 #include "decode/media_probe.hpp"
 #include "encode/media_writer.hpp"
+#include "encode/packet_log.hpp"
 #include "decode/stream_carriage.hpp"
 #include "pipeline/element_settings.hpp"
 #include "pipeline/input_damage.hpp"
@@ -68,6 +75,7 @@ enum {
   PROP_ASSUMED,
   PROP_JOB_STAMP,
   PROP_INPUT_DAMAGE,
+  PROP_PACKET_LOG,
 };
 
 #define DEFAULT_STREAMS "auto"
@@ -89,11 +97,14 @@ struct MuxSinkSettings {
   std::string assumed;
   std::string job_stamp;
   std::string input_damage;
+  std::string packet_log;
 };
 
 struct MuxSinkState {
   std::optional<r4k::encode::VideoStreamFormat> format;
   std::unique_ptr<r4k::encode::MediaWriter> writer;
+  std::unique_ptr<r4k::encode::PacketLogWriter> log;
+  std::string caps;  // as negotiated, for the packet log
   std::string provenance;
   bool finished = false;
   // A new segment in mid-stream (matroskademux corrects its first one after
@@ -254,6 +265,7 @@ static gboolean gst_r4k_mux_sink_stop(GstBaseSink* base) {
   auto* self = GST_R4K_MUX_SINK(base);
   // An unfinished file is left for the caller to remove (it is a partial name).
   self->impl->state.writer.reset();
+  self->impl->state.log.reset();
   return TRUE;
 }
 
@@ -294,6 +306,9 @@ static gboolean gst_r4k_mux_sink_set_caps(GstBaseSink* base, GstCaps* caps) {
     }
   }
   self->impl->state.format = format;
+  gchar* text = gst_caps_to_string(caps);
+  self->impl->state.caps = text != nullptr ? text : "";
+  g_free(text);
   return TRUE;
 }
 
@@ -315,7 +330,12 @@ static void open_writer(GstR4kMuxSink* self, const MuxSinkSettings& settings) {
   options.video_first_index = settings.video_first_index;
   options.assumed = settings.assumed;
   options.job_stamp = settings.job_stamp;
+  options.read_source_streams = settings.packet_log.empty();
   state.writer = std::make_unique<r4k::encode::MediaWriter>(options, *state.format);
+  if (!settings.packet_log.empty()) {
+    state.log = std::make_unique<r4k::encode::PacketLogWriter>(settings.packet_log);
+    state.log->header(state.caps, state.provenance, settings.job_stamp);
+  }
 }
 
 static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffer) {
@@ -335,8 +355,9 @@ static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffe
         GST_BUFFER_DURATION_IS_VALID(buffer) ? static_cast<std::int64_t>(GST_BUFFER_DURATION(buffer)) : 0;
     GstMapInfo map;
     if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) throw r4k::Error("cannot map a video packet");
-    state.writer->write_video(map.data, map.size, *pts, dts, duration,
-                              !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT));
+    const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
+    state.writer->write_video(map.data, map.size, *pts, dts, duration, keyframe);
+    if (state.log) state.log->add({*pts, dts, duration, keyframe, map.size});
     gst_buffer_unmap(buffer, &map);
   } catch (const r4k::InputError& error) {
     const MuxSinkSettings settings = settings_of(self);
@@ -388,6 +409,15 @@ static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
       if (stop) {
         status = "interrupted after " + std::to_string(frames) + " of " + std::to_string(expected) + " frames";
         state.writer->finish(true, status);
+      } else if (state.log) {
+        // A segment: its own frames, counted against the plan's range.
+        if (expected > 0 && frames != expected) {
+          status = "ended after " + std::to_string(frames) + " of " + std::to_string(expected) + " frames";
+          problems.push_back(settings.source + ": the segment ended after " + std::to_string(frames) + " of " +
+                             std::to_string(expected) + " frames");
+        }
+        state.writer->finish(false, status);
+        if (problems.empty()) state.log->finish();
       } else {
         // The rest of the input is read first: then the writer has counted its pictures.
         state.writer->finish(false, [&]() {
@@ -472,6 +502,9 @@ static void gst_r4k_mux_sink_set_property(GObject* object, guint prop_id, const 
     case PROP_JOB_STAMP:
       s.job_stamp = text_of(g_value_get_string(value));
       break;
+    case PROP_PACKET_LOG:
+      s.packet_log = text_of(g_value_get_string(value));
+      break;
     case PROP_INPUT_DAMAGE: {
       // Each report is added to those before.
       const std::string report = text_of(g_value_get_string(value));
@@ -530,6 +563,9 @@ static void gst_r4k_mux_sink_get_property(GObject* object, guint prop_id, GValue
       break;
     case PROP_INPUT_DAMAGE:
       g_value_set_string(value, nullable(s.input_damage));
+      break;
+    case PROP_PACKET_LOG:
+      g_value_set_string(value, nullable(s.packet_log));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
@@ -627,6 +663,13 @@ static void gst_r4k_mux_sink_class_init(GstR4kMuxSinkClass* klass) {
                           "What identifies the job that makes this file (its input and settings), written as the "
                           "tag RESTORE4K_JOB (Matroska) or in the encoding-tool tag (MOV, MP4): a batch skips an "
                           "output only when it carries its job's stamp",
+                          nullptr, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_PACKET_LOG,
+      g_param_spec_string("packet-log", "Packet log",
+                          "Write a film segment: the picture only (the source's other streams are left to the join, "
+                          "and not read), its packets' exact times, flags and sizes logged to this file, completed "
+                          "at the end when expected-frames pictures were written",
                           nullptr, flags));
   gst_element_class_set_static_metadata(element_class, "Restored video file sink", "Sink/File",
                                         "Writes the restored picture into Matroska, MOV or MP4 with every other "

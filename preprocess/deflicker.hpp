@@ -77,6 +77,7 @@ class DeflickerStage : public TemporalStage {
   explicit DeflickerStage(const DeflickerSettings& settings) : settings_(settings) {}
   int lookahead() const override { return settings_.radius; }
   int context() const override { return 0; }
+  int history() const override { return 2 * settings_.radius; }
   void observe(const Frame& frame) override;
   void process(const FrameWindow& window, Frame& current) override;
   void reset() override;

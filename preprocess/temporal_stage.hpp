@@ -38,6 +38,10 @@ class TemporalStage {
   virtual int lookahead() const = 0;
   // Neighbours on each side whose pictures process() reads (<= lookahead).
   virtual int context() const = 0;
+  // Frames before the current one whose pictures or observations its result
+  // depends on: decoding that many frames earlier gives the same result as
+  // decoding from the stream's start (a film split over machines relies on it).
+  virtual int history() const { return context(); }
   // Every frame, in order, as it arrives (before any process() that needs it).
   virtual void observe(const Frame& /*frame*/) {}
   // The next frame in order: `current` starts as a copy of window.at(0).

@@ -37,34 +37,47 @@ Shard checked(long index, long count, const std::string& source) {
 
 }  // namespace
 
-Shard parse_shard(const std::string& text) {
-  const auto slash = text.find('/');
-  const auto index = slash == std::string::npos ? std::nullopt : parse_integer(text.substr(0, slash).c_str());
-  const auto count = slash == std::string::npos ? std::nullopt : parse_integer(text.substr(slash + 1).c_str());
-  if (!index || !count) throw InputError("--shard '" + text + "': expected i/N, e.g. 0/4 (shards are numbered from 0)");
-  return checked(*index, *count, "--shard " + text);
-}
-
-std::optional<Shard> shard_from_environment(const std::function<const char*(const char*)>& getenv) {
-  if (const char* id = getenv("SLURM_ARRAY_TASK_ID"); id != nullptr) {
-    const char* count = getenv("SLURM_ARRAY_TASK_COUNT");
-    if (count == nullptr) throw InputError("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not");
-    const char* min = getenv("SLURM_ARRAY_TASK_MIN");
-    const long first = min != nullptr ? require_integer("SLURM_ARRAY_TASK_MIN", min) : 0;
-    return checked(require_integer("SLURM_ARRAY_TASK_ID", id) - first,
-                   require_integer("SLURM_ARRAY_TASK_COUNT", count), "SLURM_ARRAY_TASK_ID");
-  }
-  for (const char* name : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
+std::optional<ShardIndex> index_from_environment(const std::function<const char*(const char*)>& getenv) {
+  for (const char* name : {"SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
     if (const char* id = getenv(name); id != nullptr) {
-      const char* count = getenv("R4K_SHARD_COUNT");
-      if (count == nullptr) {
-        throw InputError(std::string(name) + " is set but R4K_SHARD_COUNT is not: set it to the number of shards "
-                                             "(the Job's completions, or the array size)");
-      }
-      return checked(require_integer(name, id), require_integer("R4K_SHARD_COUNT", count), name);
+      return ShardIndex{static_cast<int>(require_integer(name, id)), name};
     }
   }
   return std::nullopt;
+}
+
+Shard resolve_shard(const std::string& text, const std::string& option, int planned_count,
+                    const std::string& count_source, const std::function<const char*(const char*)>& getenv) {
+  if (!text.empty()) {
+    const auto slash = text.find('/');
+    const auto index = parse_integer(text.substr(0, slash).c_str());
+    const auto count = slash == std::string::npos ? std::optional<long>(planned_count)
+                                                  : parse_integer(text.substr(slash + 1).c_str());
+    if (!index || !count) {
+      throw InputError(option + " '" + text + "': expected K/N or K, e.g. 0/4 (numbered from 0)");
+    }
+    if (slash == std::string::npos && planned_count < 1) {
+      throw InputError(option + " '" + text + "': the count is not known: give K/N, or set " + count_source);
+    }
+    if (slash != std::string::npos && planned_count > 0 && *count != planned_count) {
+      throw InputError(option + " '" + text + "': " + count_source + " says " + std::to_string(planned_count) +
+                       ", not " + std::to_string(*count));
+    }
+    return checked(*index, *count, option + " " + text);
+  }
+  const auto found = index_from_environment(getenv);
+  if (!found) return Shard{};
+  if (planned_count < 1) {
+    throw InputError(found->source + " gives this task's index but " + count_source +
+                     " is not set: the count comes from the job, never from the scheduler (a task resubmitted "
+                     "alone, sbatch --array=2, sees SLURM_ARRAY_TASK_COUNT=1)");
+  }
+  if (found->index < 0 || found->index >= planned_count) {
+    throw InputError(found->source + "=" + std::to_string(found->index) + " is outside 0.." +
+                     std::to_string(planned_count - 1) + " (" + count_source + " " + std::to_string(planned_count) +
+                     "): number the array from 0, e.g. sbatch --array=0-" + std::to_string(planned_count - 1));
+  }
+  return Shard{found->index, planned_count, found->source};
 }
 
 namespace {

@@ -2,11 +2,12 @@
 // and which of them this shard of a cluster job takes.
 //
 // Shards: file k of the sorted manifest belongs to shard k mod N, so the N
-// shards partition the manifest and each gets an even share. The shard comes
-// from --shard i/N or from the array-job environment (see docs/batch.md):
-//   Slurm:       SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT (SLURM_ARRAY_TASK_MIN subtracted)
-//   Kubernetes:  JOB_COMPLETION_INDEX (Indexed Job), R4K_SHARD_COUNT (= the Job's completions)
-//   AWS Batch:   AWS_BATCH_JOB_ARRAY_INDEX, R4K_SHARD_COUNT (= the array size)
+// shards partition the manifest and each gets an even share. The index comes
+// from --shard K/N (or K) or from the array-job environment (see
+// docs/batch.md): Slurm's SLURM_ARRAY_TASK_ID, Kubernetes' JOB_COMPLETION_INDEX,
+// AWS Batch's AWS_BATCH_JOB_ARRAY_INDEX. The count always comes from the job
+// (batch.shards) or the film's plan, never from the scheduler: a task
+// resubmitted alone (sbatch --array=2) sees SLURM_ARRAY_TASK_COUNT=1.
 #pragma once
 
 #include <cstdlib>
@@ -24,13 +25,22 @@ struct Shard {
   std::string source = "default";  // "--shard", "SLURM_ARRAY_TASK_ID", ...
 };
 
-// "i/N" with 0 <= i < N. Throws InputError naming the text.
-Shard parse_shard(const std::string& text);
+// This task's index as the scheduler gives it (the variable's raw value).
+struct ShardIndex {
+  int index = 0;
+  std::string source;  // the variable's name
+};
+std::optional<ShardIndex> index_from_environment(
+    const std::function<const char*(const char*)>& getenv = [](const char* name) { return std::getenv(name); });
 
-// The shard the environment gives, if any. `getenv` is injectable for tests.
-// Throws InputError when the variables are inconsistent (index without a
-// count, index out of range).
-std::optional<Shard> shard_from_environment(
+// The shard of this task: `text` ("K/N" or "K", from `option`; "" = none
+// given) or the environment's index, with the count `planned_count` (0 =
+// unknown) that `count_source` names ("batch.shards", "the plan"). Neither
+// given: 0/1. Throws InputError naming the option or variable when the text
+// does not parse, its N differs from the planned count, an index has no
+// count, or an index is out of range.
+Shard resolve_shard(
+    const std::string& text, const std::string& option, int planned_count, const std::string& count_source,
     const std::function<const char*(const char*)>& getenv = [](const char* name) { return std::getenv(name); });
 
 // One input file and where its output goes under the output folder: its

@@ -13,6 +13,7 @@
 #include "infer/model_checksum.hpp"
 #include "core/error.hpp"
 #include "restore_4k/batch_manifest.hpp"
+#include "restore_4k/film_segments.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -105,11 +106,7 @@ BatchJob batch_job_from(const config::JobFile& job) {
     apply_raster(job, out.item);
   }
   out.jobs = job.get_int("batch.jobs");
-  if (!job.get("batch.shard").empty()) {
-    out.shard = parse_shard(job.get("batch.shard"));
-  } else if (const auto shard = shard_from_environment()) {
-    out.shard = *shard;
-  }
+  out.shard = resolve_shard(job.get("batch.shard"), "batch.shard", job.get_int("batch.shards"), "batch.shards");
   return out;
 }
 
@@ -119,7 +116,7 @@ std::filesystem::path job_record_path(const config::JobFile& job) {
   return output.string() + ".job.yaml";
 }
 
-std::string job_record(const config::JobFile& job) {
+config::JobFile resolved_job(const config::JobFile& job) {
   config::JobFile resolved = job;
   for (const settings::Setting& key : settings::all()) {
     const bool is_path = key.type == settings::Type::path || key.key == "model" || key.key == "batch.inputs";
@@ -127,6 +124,11 @@ std::string job_record(const config::JobFile& job) {
     if (!is_path || found == resolved.values.end() || found->second.rfind("builtin:", 0) == 0) continue;
     found->second = std::filesystem::absolute(job.resolve_path(found->second)).lexically_normal().string();
   }
+  return resolved;
+}
+
+std::string job_record(const config::JobFile& job) {
+  const config::JobFile resolved = resolved_job(job);
   std::string text = "# restore4k 0.1.0: the job that made this output, resolved (defaults filled in, absolute\n"
                      "# paths); `restore4k run` runs it again as it is.\n";
   const std::string model = resolved.get("model");
@@ -161,7 +163,16 @@ std::string video_launch_line(const VideoJob& video) {
 }  // namespace
 
 void check_job(const config::JobFile& job) {
-  if (job.kind == "video") {
+  if (job.kind == "video" && job.get_int("video.plan") > 0) {
+    make_film_plan(job);
+  } else if (job.kind == "video" && is_segment_job(job)) {
+    const SegmentTask task = segment_task(job);
+    plan_video(task.video, task.video.output);
+  } else if (job.kind == "join") {
+    const FilmPlan plan = read_film_plan(job.resolve_path(job.get("input")));
+    const VideoJob video = join_job(plan, job.resolve_path(job.get("output")));
+    plan_video(video, video.output);
+  } else if (job.kind == "video") {
     const VideoJob video = video_job_from(job);
     plan_video(video, video.output);
   } else if (job.kind == "raster") {
@@ -177,6 +188,15 @@ void check_job(const config::JobFile& job) {
 
 std::string job_launch_line(const config::JobFile& job) {
   if (job.kind == "image") throw InputError("an image job is not a pipeline: it has no gst-launch-1.0 line");
+  if (job.kind == "video" && job.get_int("video.plan") > 0) {
+    throw InputError("video.plan: planning a film runs no pipeline (--dry-run a segment task or the join instead)");
+  }
+  if (job.kind == "video" && is_segment_job(job)) return video_launch_line(segment_task(job).video);
+  if (job.kind == "join") {
+    const VideoJob video = join_job(read_film_plan(job.resolve_path(job.get("input"))),
+                                    job.resolve_path(job.get("output")));
+    return video_launch_line(video);
+  }
   if (job.kind == "video") return video_launch_line(video_job_from(job));
   if (job.kind == "raster") {
     const RasterJob raster = raster_job_from(job);

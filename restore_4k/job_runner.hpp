@@ -28,6 +28,10 @@ BatchJob batch_job_from(const config::JobFile& job);
 // means `run` starts.
 void check_job(const config::JobFile& job);
 
+// The job with every path absolute (builtin: models kept): it runs the same
+// from any folder.
+config::JobFile resolved_job(const config::JobFile& job);
+
 // The record of a finished job: the resolved job with absolute paths (it
 // runs again as it is) and the model's SHA-256 in a comment. Written next to
 // the output as `<output>.job.yaml` (a batch: `<folder>/restore4k-batch-job.yaml`).

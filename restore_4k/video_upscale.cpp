@@ -3,6 +3,8 @@
 #include "config/settings.hpp"
 
 #include <gst/gst.h>
+
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 #include <gst/video/video.h>
@@ -21,6 +23,8 @@ namespace {
 constexpr const char* kRestoreName = "restore";
 // The file writer: told on an interrupt to end the other streams with the video.
 constexpr const char* kMuxName = "mux";
+// A segment's own frames leave this element (a join's: its source).
+constexpr const char* kSegmentName = "segment";
 
 // A number as gst-launch-1.0 and YAML read it back: "1", "0.5".
 std::string format_number(double value) {
@@ -250,6 +254,11 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
              "max-size-buffers=4", "max-size-bytes=0", "max-size-time=0", "!"});
   char color[16];
   std::snprintf(color, sizeof color, "0x%06x", job.pad_color);
+  if (job.segment) {
+    // The frames the segment decodes (its own and the temporal stages' context); nothing after them is read.
+    append(a, {"r4kframerange", "name=decoded", "first=" + std::to_string(job.segment->decode_first),
+               "count=" + std::to_string(job.segment->decode_count), "end-stream=true", "!"});
+  }
   append(a, {"r4krestore", std::string("name=") + kRestoreName,
              std::string("deinterlace=") + (job.deinterlace ? "true" : "false"),
              std::string("deflicker=") + (job.deflicker ? "true" : "false"),
@@ -262,6 +271,11 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
              std::string("pad-color=") + color, "colorimetry=" + job.colorimetry,
              std::string("monochrome=") + (job.monochrome ? "true" : "false"), "!", "queue", "max-size-buffers=4",
              "max-size-bytes=0", "max-size-time=0", "!"});
+  if (job.segment) {
+    append(a, {"r4kframerange", std::string("name=") + kSegmentName,
+               "first=" + std::to_string(job.segment->keep_first),
+               "count=" + std::to_string(job.segment->keep_count), "end-stream=true", "!"});
+  }
   // Into the encoder's format exactly (GStreamer's videoconvert replicates
   // high bits when it deepens: 8-bit 128 became 514, not 512).
   if (plan.format.encoder_input != plan.format.processing) {
@@ -276,11 +290,14 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
       break;
     case VideoEncoder::ffv1:
     default:
-      append(a, {"avenc_ffv1", "slicecrc=1", "!"});
+      // Every frame a keyframe (as archives store FFV1): each decodes alone, a
+      // damaged one harms no other, and segments of a planned film encode
+      // exactly as the whole film does.
+      append(a, {"avenc_ffv1", "slicecrc=1", "gop-size=1", "!"});
       break;
   }
   std::string streams;
-  for (const auto& d : plan.streams) {
+  for (const auto& d : job.segment ? std::vector<decode::StreamDecision>{} : plan.streams) {
     const char* how = d.carriage == decode::Carriage::copy   ? ""
                       : d.carriage == decode::Carriage::flac ? ":flac"
                       : d.carriage == decode::Carriage::alac ? ":alac"
@@ -306,13 +323,48 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   const char* tolerance = video.frame_count_source == Source::index        ? "0"
                           : video.frame_count_source == Source::track_span ? "1"
                                                                            : "-1";
+  if (job.segment) {
+    append(a, {"expected-frames=" + std::to_string(job.segment->expected), "frame-tolerance=0",
+               "packet-log=" + segment_log_path(location).string(), "job-stamp=" + job.segment->stamp});
+    return plan;
+  }
   append(a, {"expected-frames=" + std::to_string(video.frame_count), std::string("frame-tolerance=") + tolerance});
   stamp_pipeline(a, job.input, job.model);
+  if (!job.join_segments.empty()) {
+    // The join: the whole-film run's writer (stamp included), fed the segments' packets.
+    std::string locations;
+    for (const auto& file : job.join_segments) {
+      if (file.string().find(';') != std::string::npos) {
+        throw InputError("segment '" + file.string() + "': a path with ';' cannot be joined; move the plan folder");
+      }
+      locations += (locations.empty() ? "" : ";") + file.string();
+    }
+    const auto mux = std::find(a.begin(), a.end(), "r4kmuxsink");
+    pipeline::PipelineArguments joined{"r4kpacketsrc", std::string("name=") + kSegmentName, "locations=" + locations,
+                                       "!"};
+    joined.insert(joined.end(), mux, a.end());
+    a = std::move(joined);
+  }
   return plan;
 }
 
+std::filesystem::path segment_log_path(const std::filesystem::path& segment) { return segment.string() + ".packets"; }
+
 VideoResult upscale_video(const VideoJob& job) {
   encode::OutputFile output(job.output);
+  if (job.segment) {
+    // Redone: the old log must not vouch for the new file while it is written.
+    std::error_code ec;
+    std::filesystem::remove(segment_log_path(job.output), ec);
+  }
+  // The log is written beside the temporary file and follows it into place.
+  struct LogFile {
+    std::filesystem::path path;
+    ~LogFile() {
+      std::error_code ec;
+      if (!path.empty()) std::filesystem::remove(path, ec);
+    }
+  } log{job.segment ? segment_log_path(output.temporary()) : std::filesystem::path()};
   const VideoPlan plan = plan_video(job, output.temporary());
   const decode::VideoStreamInfo& video = plan.media.video.front();
   spdlog::info("{}: {} {}x{} {} ({} frames) -> {} {} with {}, decoder {}{}", job.input.string(), video.codec,
@@ -325,7 +377,8 @@ VideoResult upscale_video(const VideoJob& job) {
   options.count_element = kRestoreName;
   options.interrupt = job.cancel;
   options.abort = job.abort;
-  options.cut_video = std::string(kRestoreName) + ".sink";
+  if (job.segment || !job.join_segments.empty()) options.count_element = kSegmentName;
+  options.cut_video = job.join_segments.empty() ? std::string(kRestoreName) + ".sink" : std::string(kMuxName) + ".sink";
   options.interrupt_flag = std::string(kMuxName) + ".stop-at-video-end";
   options.damage_property = std::string(kMuxName) + ".input-damage";
   if (job.progress) {
@@ -336,7 +389,16 @@ VideoResult upscale_video(const VideoJob& job) {
   }
   const pipeline::PipelineResult run = pipeline::run_pipeline(plan.arguments, options);
   // Interrupted before the first frame: there is nothing worth keeping.
-  if (!run.interrupted || (job.keep_interrupted && run.frames > 0)) output.commit();
+  if (job.segment) {
+    // A segment is whole or redone: one cut short is of no use to the join.
+    if (!run.interrupted && run.damage.empty()) {
+      output.commit();
+      std::filesystem::rename(log.path, segment_log_path(job.output));
+      log.path.clear();
+    }
+  } else if (!run.interrupted || (job.keep_interrupted && run.frames > 0)) {
+    output.commit();
+  }
   VideoResult result;
   result.frames = run.frames;
   result.seconds = run.seconds;

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,18 @@ VideoEncoder parse_video_encoder(const std::string& text);  // ffv1 | prores | x
 std::string to_string(VideoEncoder encoder);
 // The container an encoder writes by default: ".mkv" (ffv1, x264) or ".mov" (prores).
 std::string video_extension(VideoEncoder encoder);
+
+// One segment of a film split over machines (restore_4k/film_plan.hpp): the
+// frames the pipeline decodes and filters, the frames it writes, and where
+// it logs their packets.
+struct VideoSegment {
+  std::int64_t decode_first = 0;
+  std::int64_t decode_count = -1;  // -1 = to the end of the stream
+  std::int64_t keep_first = 0;     // counted from decode_first
+  std::int64_t keep_count = -1;    // -1 = to the end of the stream
+  std::int64_t expected = 0;       // frames the segment must hold
+  std::string stamp;               // names the plan and segment in the file and its log
+};
 
 struct VideoJob {
   std::filesystem::path input;
@@ -60,6 +73,12 @@ struct VideoJob {
   // the output name (a user's Ctrl-C), or discard it (batches, which redo it).
   bool keep_interrupted = true;
   decode::DecoderPreference decoder = decode::DecoderPreference::automatic;
+  // Set: write only this segment (the picture and its packet log, see
+  // segment_log_path), for a join to make the film.
+  std::optional<VideoSegment> segment;
+  // Not empty: the join of a planned film: the pipeline replays these
+  // segment files (in order) into the writer the whole-film run has.
+  std::vector<std::filesystem::path> join_segments;
   const std::atomic<bool>* cancel = nullptr;
   const std::atomic<bool>* abort = nullptr;  // stop at once (a second Ctrl-C)
   // Frames done, frames expected (0 = unknown), seconds since start.
@@ -96,5 +115,8 @@ struct VideoResult {
 // output is renamed into place; on error, or an interrupt before the first
 // frame, nothing is left under its name.
 VideoResult upscale_video(const VideoJob& job);
+
+// The packet log beside a segment file (encode/packet_log.hpp).
+std::filesystem::path segment_log_path(const std::filesystem::path& segment);
 
 }  // namespace r4k::restore

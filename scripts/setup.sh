@@ -23,6 +23,7 @@ packages=(
   libgdal-dev gdal-bin   # rasters: GeoTIFF/COG reading and writing, gdalinfo in tests
   ffmpeg                                                 # ffprobe checks and test clips
   libgtest-dev libgmock-dev
+  slurm-wlm munge        # the tests' own single-node Slurm (segmented films, sharded rasters)
 )
 
 missing=()

@@ -375,12 +375,14 @@ TEST(BatchCommand, ShardsFromFlagsAndClusterVariablesCoverEveryFileOnce) {
   fs::create_directories(dir / "out");
   std::map<std::string, int> done;
   for (int shard = 0; shard < 3; ++shard) {
-    // Shard 0 by flag, 1 as a Slurm array task (ids 1..3), 2 as a Kubernetes Indexed Job.
+    // Shard 0 by flag, 1 as a Slurm array task resubmitted alone (its own
+    // count says 1), 2 as a Kubernetes Indexed Job; the count from --shards.
     std::string environment;
     std::vector<std::string> arguments{"batch", pattern, (dir / "out").string()};
     if (shard == 0) arguments.insert(arguments.end(), {"--shard", "0/3"});
-    if (shard == 1) environment = "SLURM_ARRAY_TASK_ID=2 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=3";
-    if (shard == 2) environment = "JOB_COMPLETION_INDEX=2 R4K_SHARD_COUNT=3";
+    if (shard > 0) arguments.insert(arguments.end(), {"--shards", "3"});
+    if (shard == 1) environment = "SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_MIN=1 SLURM_ARRAY_TASK_COUNT=1";
+    if (shard == 2) environment = "JOB_COMPLETION_INDEX=2";
     const Outcome outcome = run(arguments, environment);
     ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
     const std::string report =

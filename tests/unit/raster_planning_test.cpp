@@ -188,36 +188,49 @@ TEST(BatchManifest, DoubleStarRecursesAndTheOutputsKeepTheFolders) {
   EXPECT_THROW(r4k::restore::expand_inputs((dir / "tiles" / "**" / "*.none").string()), r4k::InputError);
 }
 
-TEST(BatchShard, FromTheFlagAndFromEachClusterEnvironment) {
-  const auto shard = r4k::restore::parse_shard("2/5");
-  EXPECT_EQ(shard.index, 2);
-  EXPECT_EQ(shard.count, 5);
-  for (const char* bad : {"5/5", "-1/3", "1", "a/b", "1/0"}) {
-    EXPECT_THROW(r4k::restore::parse_shard(bad), r4k::InputError) << bad;
-  }
+TEST(BatchShard, IndexFromTheFlagOrTheSchedulerCountAlwaysFromTheJob) {
   using Env = std::map<std::string, std::string>;
-  const auto from = [](const Env& env) {
-    return r4k::restore::shard_from_environment([&env](const char* name) -> const char* {
+  const auto resolve = [](const std::string& text, int planned, const Env& env) {
+    return r4k::restore::resolve_shard(text, "--shard", planned, "batch.shards", [&env](const char* name) -> const char* {
       const auto found = env.find(name);
       return found == env.end() ? nullptr : found->second.c_str();
     });
   };
-  EXPECT_FALSE(from({}).has_value());
-  auto slurm = from({{"SLURM_ARRAY_TASK_ID", "4"}, {"SLURM_ARRAY_TASK_COUNT", "4"}, {"SLURM_ARRAY_TASK_MIN", "1"}});
-  ASSERT_TRUE(slurm);
-  EXPECT_EQ(slurm->index, 3);
-  EXPECT_EQ(slurm->count, 4);
-  auto k8s = from({{"JOB_COMPLETION_INDEX", "0"}, {"R4K_SHARD_COUNT", "8"}});
-  ASSERT_TRUE(k8s);
-  EXPECT_EQ(k8s->index, 0);
-  EXPECT_EQ(k8s->count, 8);
-  EXPECT_EQ(k8s->source, "JOB_COMPLETION_INDEX");
-  auto aws = from({{"AWS_BATCH_JOB_ARRAY_INDEX", "9"}, {"R4K_SHARD_COUNT", "10"}});
-  ASSERT_TRUE(aws);
-  EXPECT_EQ(aws->index, 9);
-  EXPECT_THROW(from({{"JOB_COMPLETION_INDEX", "1"}}), r4k::InputError);
-  EXPECT_THROW(from({{"AWS_BATCH_JOB_ARRAY_INDEX", "10"}, {"R4K_SHARD_COUNT", "10"}}), r4k::InputError);
-  EXPECT_THROW(from({{"SLURM_ARRAY_TASK_ID", "x"}, {"SLURM_ARRAY_TASK_COUNT", "2"}}), r4k::InputError);
+  const auto shard = resolve("2/5", 0, {});
+  EXPECT_EQ(shard.index, 2);
+  EXPECT_EQ(shard.count, 5);
+  EXPECT_EQ(resolve("3", 4, {}).count, 4) << "K alone takes the planned count";
+  for (const char* bad : {"5/5", "-1/3", "1", "a/b", "1/0"}) {
+    EXPECT_THROW(resolve(bad, 0, {}), r4k::InputError) << bad;
+  }
+  EXPECT_THROW(resolve("1/3", 4, {}), r4k::InputError) << "N must be the planned count";
+  const auto none = resolve("", 0, {});
+  EXPECT_EQ(none.index, 0);
+  EXPECT_EQ(none.count, 1);
+  // Slurm: the raw task id; its own count is never used (a task resubmitted
+  // alone with sbatch --array=2 sees SLURM_ARRAY_TASK_COUNT=1 and MIN=2).
+  const auto resubmitted =
+      resolve("", 4, {{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "1"}, {"SLURM_ARRAY_TASK_MIN", "2"}});
+  EXPECT_EQ(resubmitted.index, 2);
+  EXPECT_EQ(resubmitted.count, 4);
+  EXPECT_EQ(resubmitted.source, "SLURM_ARRAY_TASK_ID");
+  EXPECT_THROW(resolve("", 0, {{"SLURM_ARRAY_TASK_ID", "2"}, {"SLURM_ARRAY_TASK_COUNT", "4"}}), r4k::InputError)
+      << "an index without the job's count";
+  try {
+    resolve("", 4, {{"SLURM_ARRAY_TASK_ID", "4"}});
+    ADD_FAILURE() << "an array numbered from 1 is refused";
+  } catch (const r4k::InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("SLURM_ARRAY_TASK_ID=4 is outside 0..3"), std::string::npos)
+        << error.what();
+  }
+  const auto k8s = resolve("", 8, {{"JOB_COMPLETION_INDEX", "0"}});
+  EXPECT_EQ(k8s.index, 0);
+  EXPECT_EQ(k8s.count, 8);
+  EXPECT_EQ(k8s.source, "JOB_COMPLETION_INDEX");
+  EXPECT_EQ(resolve("", 10, {{"AWS_BATCH_JOB_ARRAY_INDEX", "9"}}).index, 9);
+  EXPECT_THROW(resolve("", 10, {{"AWS_BATCH_JOB_ARRAY_INDEX", "10"}}), r4k::InputError);
+  EXPECT_THROW(resolve("", 2, {{"SLURM_ARRAY_TASK_ID", "x"}}), r4k::InputError);
+  EXPECT_EQ(resolve("1/4", 4, {{"SLURM_ARRAY_TASK_ID", "3"}}).index, 1) << "the flag wins";
 }
 
 }  // namespace
