@@ -42,6 +42,7 @@
  */
 #include "pipeline/gstr4kmuxsink.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <memory>
@@ -110,8 +111,9 @@ struct MuxSinkState {
   // A new segment in mid-stream (matroskademux corrects its first one after
   // the first picture) must not move the pictures: buffer timestamps stay
   // continuous, so the stream time of later pictures is corrected by what
-  // the new segment changed.
+  // the new segment changed against the first.
   GstClockTime last_pts = GST_CLOCK_TIME_NONE;
+  bool had_segment = false;
   std::int64_t segment_correction = 0;
 };
 
@@ -378,14 +380,23 @@ static GstFlowReturn gst_r4k_mux_sink_render(GstBaseSink* base, GstBuffer* buffe
 static gboolean gst_r4k_mux_sink_event(GstBaseSink* base, GstEvent* event) {
   auto* self = GST_R4K_MUX_SINK(base);
   MuxSinkState& state = self->impl->state;
-  if (GST_EVENT_TYPE(event) == GST_EVENT_SEGMENT && GST_CLOCK_TIME_IS_VALID(state.last_pts)) {
+  if (GST_EVENT_TYPE(event) == GST_EVENT_SEGMENT) {
     const GstSegment* next = nullptr;
     gst_event_parse_segment(event, &next);
-    const auto before = stream_time(base->segment, state.last_pts);  // base->segment is still the old one
-    const auto after = stream_time(*next, state.last_pts);
-    if (before && after) state.segment_correction += *before - *after;
+    if (state.had_segment) {
+      // Pictures keep the times of the stream's first segment, whether some
+      // came before this one or not (a film segment's writer sees none: its
+      // frames before the segment were left out upstream).
+      const GstClockTime at =
+          GST_CLOCK_TIME_IS_VALID(state.last_pts) ? state.last_pts : std::max(base->segment.start, next->start);
+      const auto before = stream_time(base->segment, at);  // base->segment is still the old one
+      const auto after = stream_time(*next, at);
+      if (before && after) state.segment_correction += *before - *after;
+    }
+    state.had_segment = true;
   } else if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP) {
     state.last_pts = GST_CLOCK_TIME_NONE;
+    state.had_segment = false;
   }
   if (GST_EVENT_TYPE(event) == GST_EVENT_TAG) {
     GstTagList* tags = nullptr;

@@ -130,7 +130,12 @@ static GstFlowReturn gst_r4k_temporal_filter_submit_input_buffer(GstBaseTransfor
                       (nullptr));
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  if (is_discont && !state.buffers.empty()) {
+  // The buffer's own flag: GstBaseTransform's is_discont stays set for a
+  // subclass that makes its own output (as this one does), so it would
+  // call every frame a discontinuity and the stages would never see a
+  // neighbour.
+  (void)is_discont;
+  if (GST_BUFFER_IS_DISCONT(input) && !state.buffers.empty()) {
     GST_DEBUG_OBJECT(self, "discontinuity: draining %zu frames", state.buffers.size() - state.next);
     const GstFlowReturn ret = drain(self);
     if (ret != GST_FLOW_OK) {

@@ -256,6 +256,10 @@ FilmPlan read_film_plan(const std::filesystem::path& file_or_folder) {
   } catch (const YAML::Exception& error) {
     throw InputError("plan '" + path.string() + "': " + key + ": " + error.what());
   }
+  if (plan_identity(plan) != plan.id) {
+    throw InputError("plan '" + path.string() + "' was changed after it was written (its id no longer matches): "
+                     "write it again with --plan");
+  }
   key = "segments";
   for (std::size_t k = 0; k < plan.segments.size(); ++k) {
     const FilmSegment& s = plan.segments[k];
@@ -266,10 +270,6 @@ FilmPlan read_film_plan(const std::filesystem::path& file_or_folder) {
   if (plan.segments.empty() || plan.segments.back().end != plan.frames) {
     throw InputError("plan '" + path.string() + "': the segments do not cover the film's " +
                      std::to_string(plan.frames) + " frames");
-  }
-  if (plan_identity(plan) != plan.id) {
-    throw InputError("plan '" + path.string() + "' was changed after it was written (its id no longer matches): "
-                     "write it again with --plan");
   }
   return plan;
 }

@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
 
+#include "preprocess/cleanup_stages.hpp"
 #include "preprocess/deflicker.hpp"
 #include "preprocess/denoise.hpp"
 #include "preprocess/dust_removal.hpp"
@@ -557,6 +560,80 @@ TEST(DeflickerCorrection, FadeIsKeptFlickerRemovedCutsSeparateShots) {
   EXPECT_FALSE(r4k::is_cut(steady[9], steady[10], settings));  // flicker is not a cut
   EXPECT_NEAR(r4k::deflicker_correction(cut, 9, settings).gain, 1.0, 1e-3);
   EXPECT_NEAR(r4k::deflicker_correction(cut, 10, settings).gain, 1.0, 1e-3);
+}
+
+// Drives a stage as the r4k temporal elements do, over frames [from, end)
+// of `clip` (a stream whose decoding starts at `from`): its outputs in order.
+std::vector<r4k::Frame> drive(r4k::TemporalStage& stage, const std::vector<r4k::Frame>& clip, std::size_t from) {
+  std::deque<std::shared_ptr<const r4k::Frame>> window;
+  std::vector<r4k::Frame> out;
+  std::size_t first = from;  // clip number of window.front()
+  std::size_t next = from;   // the next to process
+  const auto process = [&] {
+    r4k::Frame current = clip[next];
+    stage.process(r4k::FrameWindow(window, next - first), current);
+    out.push_back(std::move(current));
+    ++next;
+    while (next - first > static_cast<std::size_t>(stage.context())) {
+      window.pop_front();
+      ++first;
+    }
+  };
+  for (std::size_t i = from; i < clip.size(); ++i) {
+    stage.observe(clip[i]);
+    window.push_back(std::make_shared<const r4k::Frame>(clip[i]));
+    if (i >= next + static_cast<std::size_t>(stage.lookahead())) process();
+  }
+  while (next < clip.size()) process();
+  return out;
+}
+
+// A film split over machines decodes each segment history() frames early:
+// from there on every output equals the whole-stream run's bit for bit,
+// although the deflicker chains exposure over the shot; a frame less and
+// the first output differs.
+TEST(TemporalStages, OutputDependsOnlyOnTheWindowNotOnWhereDecodingBegan) {
+  std::mt19937 random(7);
+  std::uniform_real_distribution<double> flicker(0.85, 1.15);
+  std::vector<r4k::Frame> clip;
+  for (int t = 0; t < 60; ++t) {
+    r4k::Frame frame = exposed(flicker(random), t < 40 ? 0 : 1);  // a cut at 40
+    add_grain(frame, 0.02, static_cast<std::uint32_t>(t));
+    // A dark speck of dust in every frame, somewhere else each time.
+    const int x = 8 + (t * 17) % 48;
+    const int y = 8 + (t * 11) % 32;
+    for (int dy = 0; dy < 3; ++dy) {
+      for (int dx = 0; dx < 3; ++dx) frame.planes.plane(0, 0)[(y + dy) * 64 + x + dx] = 0.02f;
+    }
+    clip.push_back(std::move(frame));
+  }
+  r4k::DeflickerSettings deflicker;
+  deflicker.radius = 5;
+  const auto make = [&](int which) -> std::unique_ptr<r4k::TemporalStage> {
+    if (which == 0) return std::make_unique<r4k::DeflickerStage>(deflicker);
+    if (which == 1) return std::make_unique<r4k::DustStage>(r4k::DustSettings{}, true);
+    return std::make_unique<r4k::DenoiseStage>(r4k::DenoiseSettings{});
+  };
+  for (int which = 0; which < 3; ++which) {
+    SCOPED_TRACE(which);
+    const auto whole = drive(*make(which), clip, 0);
+    ASSERT_EQ(whole.size(), clip.size());
+    const std::size_t history = static_cast<std::size_t>(make(which)->history());
+    EXPECT_EQ(history, which == 0 ? 10u : 1u);
+    for (std::size_t from : {std::size_t{7}, std::size_t{23}, std::size_t{36}, clip.size() - 1 - history}) {
+      const auto part = drive(*make(which), clip, from);
+      for (std::size_t i = from + history; i < clip.size(); ++i) {
+        ASSERT_EQ(max_abs_difference(part[i - from].planes, whole[i].planes), 0.0) << "frame " << i << " from " << from;
+      }
+    }
+    // The bound is tight: decoded one frame later, a frame is not the same
+    // (the deflicker's last frame, whose future is cut short, needs its whole
+    // history; dust and denoise need the previous frame everywhere).
+    const std::size_t target = which == 0 ? clip.size() - 1 : 8;
+    const std::size_t late_from = target + 1 - history;
+    const auto late = drive(*make(which), clip, late_from);
+    EXPECT_GT(max_abs_difference(late[target - late_from].planes, whole[target].planes), 0.0);
+  }
 }
 
 }  // namespace
