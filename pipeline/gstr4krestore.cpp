@@ -20,6 +20,10 @@
  *
  * The inner r4ksuperres is named "superres" (gst_bin_get_by_name finds it).
  *
+ * `keep-first` and `keep-count` restore one segment of a film: the frames
+ * before and after them pass the temporal stages (their context) but are
+ * not upscaled nor output (an r4kframerange in front of the upscaler).
+ *
  * ## Example launch line
  * |[
  * gst-launch-1.0 filesrc location=reel.mkv ! matroskademux ! avdec_ffv1 ! \
@@ -71,6 +75,11 @@ struct RestoreSettings {
   guint pad_color = 0;
   std::string colorimetry;
   bool monochrome = false;
+  // A film segment: only these frames reach the upscaler; the others feed
+  // the temporal stages only (not part of the provenance: a segment's
+  // frames are the whole film's).
+  gint64 keep_first = 0;
+  gint64 keep_count = -1;
 
   bool operator==(const RestoreSettings&) const = default;
 };
@@ -172,7 +181,9 @@ enum {
   PROP_FIT_MODE,
   PROP_PAD_COLOR,
   PROP_COLORIMETRY,
-  PROP_MONOCHROME
+  PROP_MONOCHROME,
+  PROP_KEEP_FIRST,
+  PROP_KEEP_COUNT
 };
 
 struct _GstR4kRestore {
@@ -338,6 +349,13 @@ static gboolean build_chain(GstR4kRestore* self) {
     if (denoise != nullptr) g_object_set(denoise, "strength", s.denoise, nullptr);
     add(denoise);
     add(make_queue("denoise_queue"));
+  }
+  if (s.keep_first > 0 || s.keep_count >= 0) {
+    GstElement* keep = make("r4kframerange", "keep");
+    if (keep != nullptr) {
+      g_object_set(keep, "first", s.keep_first, "count", s.keep_count, "end-stream", TRUE, nullptr);
+    }
+    add(keep);
   }
   GstElement* superres = make("r4ksuperres", "superres");
   if (superres != nullptr) {
@@ -516,6 +534,12 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
     case PROP_MONOCHROME:
       s.monochrome = g_value_get_boolean(value);
       break;
+    case PROP_KEEP_FIRST:
+      s.keep_first = g_value_get_int64(value);
+      break;
+    case PROP_KEEP_COUNT:
+      s.keep_count = g_value_get_int64(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -585,6 +609,12 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
     case PROP_MONOCHROME:
       g_value_set_boolean(value, s.monochrome);
       break;
+    case PROP_KEEP_FIRST:
+      g_value_set_int64(value, s.keep_first);
+      break;
+    case PROP_KEEP_COUNT:
+      g_value_set_int64(value, s.keep_count);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec);
       break;
@@ -636,6 +666,17 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
                                  {PROP_MONOCHROME, "monochrome"}}) {
     r4k::pipeline::install_setting_property(gobject_class, id, kElement, name, flags);
   }
+  g_object_class_install_property(
+      gobject_class, PROP_KEEP_FIRST,
+      g_param_spec_int64("keep-first", "Keep first",
+                         "Number of the first frame that is upscaled and leaves the bin (0-based, as frames come "
+                         "in); the frames before it only feed the temporal stages (a film segment's context)",
+                         0, G_MAXINT64, 0, flags));
+  g_object_class_install_property(
+      gobject_class, PROP_KEEP_COUNT,
+      g_param_spec_int64("keep-count", "Keep count",
+                         "Frames from keep-first on that are upscaled (-1 = to the end); the stream ends after them",
+                         -1, G_MAXINT64, -1, flags));
 
   gst_element_class_set_static_metadata(element_class, "Film restoration", "Filter/Effect/Video/Scaler",
                                         "Deinterlace, deflicker, dust and scratch removal, denoise, neural "

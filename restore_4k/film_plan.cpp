@@ -74,17 +74,22 @@ std::vector<FilmSegment> split_film(std::int64_t frames, int count, FrameReach r
     throw InputError("the film has " + std::to_string(frames) + " frames: it cannot be split into " +
                      std::to_string(count) + " segments");
   }
+  // Engine batches start at multiples of `batch` in a whole-film run: so
+  // segments start there too (only a segment's own frames are upscaled).
   const std::int64_t step = std::max(1, batch);
+  if (frames < count * step) {
+    throw InputError("the film has " + std::to_string(frames) + " frames: it cannot be split into " +
+                     std::to_string(count) + " segments of whole engine batches of " + std::to_string(step));
+  }
   std::vector<FilmSegment> segments;
+  const auto boundary = [&](int k) { return k == count ? frames : frames * k / count / step * step; };
   for (int k = 0; k < count; ++k) {
     FilmSegment s;
     s.index = k;
-    s.start = frames * k / count;
-    s.end = frames * (k + 1) / count;
-    // Engine batches start at multiples of `batch` in a whole-film run: so they do here.
-    s.decode_from = std::max<std::int64_t>(0, s.start - reach.before) / step * step;
-    const std::int64_t to = s.end + reach.after;
-    s.decode_to = std::min(frames, (to + step - 1) / step * step);
+    s.start = boundary(k);
+    s.end = boundary(k + 1);
+    s.decode_from = std::max<std::int64_t>(0, s.start - reach.before);
+    s.decode_to = std::min(frames, s.end + reach.after);
     segments.push_back(s);
   }
   return segments;

@@ -6,10 +6,10 @@
 // the resolved job (threads included), and the model's SHA-256.
 //
 // Frames are numbered as the decoder gives them, from 0. Segment k restores
-// frames [start, end) and writes only those; it decodes and filters
-// [decode_from, decode_to), so that every temporal stage (deinterlacer,
-// deflicker window, dust and denoise neighbours) sees what it sees in a
-// single-machine run.
+// frames [start, end): only those are upscaled and written; it decodes and
+// filters [decode_from, decode_to), so that every temporal stage
+// (deinterlacer, deflicker window, dust and denoise neighbours) sees what it
+// sees in a single-machine run.
 #pragma once
 
 #include <cstdint>
@@ -38,10 +38,10 @@ struct FrameReach {
 };
 FrameReach restoration_reach(const VideoJob& job, bool interlaced);
 
-// N ranges of near-equal length over `frames` frames, with their decode
-// windows: `reach` frames each side, widened so that engine batches of
-// `batch` frames fall where they fall when the film is decoded whole.
-// Throws InputError when N < 1 or N > frames.
+// N ranges of near-equal length over `frames` frames, starting at multiples
+// of `batch` (so that engine batches fall where they fall in a whole-film
+// run), with their decode windows: `reach` frames each side. Throws
+// InputError when N < 1 or the frames cannot make N ranges of whole batches.
 std::vector<FilmSegment> split_film(std::int64_t frames, int count, FrameReach reach, int batch);
 
 struct FilmPlan {

@@ -93,6 +93,27 @@ RasterJob raster_job_from(const config::JobFile& job) {
   out.output = job.resolve_path(job.get("output"));
   apply_raster(job, out);
   out.resume = job.get_bool("raster.resume");
+  // One raster over many machines: a shard task (the index from --shard or
+  // the scheduler, the count from the job, never the scheduler's), or the
+  // join of the shards' tiles.
+  const std::string shard = job.get("raster.shard");
+  const int shards = job.get_int("raster.shards");
+  out.join = job.get_bool("raster.join");
+  if (out.join) {
+    if (!shard.empty()) throw InputError("raster.shard '" + shard + "': the join (--join) joins every shard: leave --shard out");
+    out.shard_count = shards;  // 0: check_raster_job asks for it
+  } else if (!shard.empty() || shards > 0) {
+    if (shard.empty() && !index_from_environment()) {
+      throw InputError("raster.shards " + std::to_string(shards) + ": which shard this task computes is not given: "
+                       "--shard K (0.." + std::to_string(shards - 1) + "), or run it as an array task "
+                       "(SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX); the output is made "
+                       "by --join --shards " + std::to_string(shards));
+    }
+    const Shard resolved = resolve_shard(shard, "--shard", shards, "raster.shards");
+    out.shard_index = resolved.index;
+    out.shard_count = resolved.count;
+    out.shard_source = resolved.source;
+  }
   return out;
 }
 

@@ -3,6 +3,12 @@
 // (memory is bounded by the tiles in flight), runs it with progress, and
 // reports whether the output is complete. Interrupted runs keep their
 // finished tiles for --resume.
+//
+// One raster on many machines: each shard task (shard_index K of
+// shard_count N) computes the tiles t with t mod N == K into the intermediate
+// file all shards share, keeping its own journal (encode/tile_journal.hpp);
+// the join (join, shard_count N) then makes the output from it, byte for byte
+// the file a single run makes.
 #pragma once
 
 #include <atomic>
@@ -34,6 +40,10 @@ struct RasterJob {
   std::string compress = "deflate";
   bool resume = false;
   int tiles_in_flight = 4;     // per queue
+  int shard_index = -1;        // the shard this task computes (0-based); -1 = every tile (or the join)
+  int shard_count = 0;         // the split's count (shards and join); 0 = not sharded
+  bool join = false;           // make the output from the shard_count shards' tiles
+  std::string shard_source;    // where the index came from ("--shard 1/3", "SLURM_ARRAY_TASK_ID")
   const std::atomic<bool>* cancel = nullptr;
   const std::atomic<bool>* abort = nullptr;  // stop at once (a second Ctrl-C)
   // Tiles done this run, tiles this run will do (0 = not yet known), seconds.
@@ -41,8 +51,9 @@ struct RasterJob {
 };
 
 // Checks what can be checked before any work: the input is a raster, the
-// output is a .tif/.tiff that is not the input, in a writable folder, and
-// the options parse. Throws InputError naming the file, option or value.
+// output is a .tif/.tiff that is not the input, in a writable folder, the
+// options parse, and a shard or join names its split. Throws InputError
+// naming the file, option or value.
 void check_raster_job(const RasterJob& job);
 
 // The pipeline for `job` in gst-launch-1.0 form (r4krastersrc is named src,
@@ -58,6 +69,11 @@ struct RasterResult {
   // the output), one description each; empty when the input was sound.
   std::vector<std::string> damage;
   long peak_memory_kib = 0;  // the process's peak resident memory so far
+  // A shard task: its tiles, and how many of them are done (complete when
+  // all are; the output is the join's).
+  int shard_tiles = 0;
+  int shard_tiles_done = 0;
+  bool joined_before = false;  // a join found the output made already (by an earlier join of this job)
 };
 
 RasterResult upscale_raster(const RasterJob& job);

@@ -23,7 +23,7 @@ namespace {
 constexpr const char* kRestoreName = "restore";
 // The file writer: told on an interrupt to end the other streams with the video.
 constexpr const char* kMuxName = "mux";
-// A segment's own frames leave this element (a join's: its source).
+// A join's source: the segments' packets leave it.
 constexpr const char* kSegmentName = "segment";
 
 // A number as gst-launch-1.0 and YAML read it back: "1", "0.5".
@@ -269,13 +269,13 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
              "batch=" + std::to_string(job.batch), "width=" + std::to_string(job.fit_width),
              "height=" + std::to_string(job.fit_height), "fit-mode=" + job.fit_mode,
              std::string("pad-color=") + color, "colorimetry=" + job.colorimetry,
-             std::string("monochrome=") + (job.monochrome ? "true" : "false"), "!", "queue", "max-size-buffers=4",
-             "max-size-bytes=0", "max-size-time=0", "!"});
+             std::string("monochrome=") + (job.monochrome ? "true" : "false")});
   if (job.segment) {
-    append(a, {"r4kframerange", std::string("name=") + kSegmentName,
-               "first=" + std::to_string(job.segment->keep_first),
-               "count=" + std::to_string(job.segment->keep_count), "end-stream=true", "!"});
+    // Only the segment's own frames are upscaled and leave r4krestore.
+    append(a, {"keep-first=" + std::to_string(job.segment->keep_first),
+               "keep-count=" + std::to_string(job.segment->keep_count)});
   }
+  append(a, {"!", "queue", "max-size-buffers=4", "max-size-bytes=0", "max-size-time=0", "!"});
   // Into the encoder's format exactly (GStreamer's videoconvert replicates
   // high bits when it deepens: 8-bit 128 became 514, not 512).
   if (plan.format.encoder_input != plan.format.processing) {
@@ -377,7 +377,7 @@ VideoResult upscale_video(const VideoJob& job) {
   options.count_element = kRestoreName;
   options.interrupt = job.cancel;
   options.abort = job.abort;
-  if (job.segment || !job.join_segments.empty()) options.count_element = kSegmentName;
+  if (!job.join_segments.empty()) options.count_element = kSegmentName;
   options.cut_video = job.join_segments.empty() ? std::string(kRestoreName) + ".sink" : std::string(kMuxName) + ".sink";
   options.interrupt_flag = std::string(kMuxName) + ".stop-at-video-end";
   options.damage_property = std::string(kMuxName) + ".input-damage";

@@ -77,7 +77,7 @@ TEST(JobFile, KindMissingRequiredKeysAndKeysOfAnotherKind) {
   result = load_job_text("kind: rastr\noutput: b.tif\n", "j.yaml", false);
   ASSERT_EQ(result.diagnostics.size(), 1u);
   EXPECT_EQ(result.diagnostics[0].to_string(),
-            "j.yaml:1:7: kind: expected one of video, raster, batch, image, found 'rastr': did you mean 'raster'?");
+            "j.yaml:1:7: kind: expected one of video, raster, batch, image, join, found 'rastr': did you mean 'raster'?");
 
   result = load_job_text("kind: batch\noutput: out\nvideo:\n  encoder: x264\n", "j.yaml", false);
   const auto text = ::testing::PrintToString(messages(result));
