@@ -112,23 +112,61 @@ int run_raster_job(restore::RasterJob raster) {
     total = all;
     report.update(tiles, all, seconds);
   };
-  const auto result = restore::upscale_raster(raster);
-  report.finish(result.tiles, total, result.seconds);
-  if (!result.complete) {
-    spdlog::warn("interrupted after {} tiles; the finished tiles are kept: run the same command with --resume "
-                 "to finish {}",
-                 result.tiles, raster.output.string());
-    return kExitInterrupted;
-  }
-  spdlog::info("wrote {} ({} tiles in {:.1f} s, peak memory {} MiB)", raster.output.string(), result.tiles,
-               result.seconds, result.peak_memory_kib / 1024);
-  if (!result.damage.empty()) {
-    spdlog::error("{} is damaged: {} problem(s) (listed above); {} holds everything it could give, the unreadable "
-                  "pixels as nodata (metadata RESTORE4K_DAMAGED_TILES)",
-                  raster.input.string(), result.damage.size(), raster.output.string());
-    return kExitInputDamaged;
-  }
-  return kExitOk;
+  const bool shard = raster.shard_count > 0 && !raster.join;
+  const std::string split = std::to_string(raster.shard_count);
+  const auto run = [&]() -> int {
+    const auto result = restore::upscale_raster(raster);
+    report.finish(result.tiles, total, result.seconds);
+    if (shard && !result.complete) {
+      spdlog::warn("shard {}/{} interrupted after {} tiles ({} of its {} done, kept): run the same task again to "
+                   "finish it",
+                   raster.shard_index, split, result.tiles, result.shard_tiles_done, result.shard_tiles);
+      return kExitInterrupted;
+    }
+    if (shard) {
+      spdlog::info("shard {}/{} ({}): all {} of its tiles are done, {} made in this run ({} tiles in {:.1f} s, peak "
+                   "memory {} MiB); once every shard is: restore4k raster {} {} --join --shards {} (same settings)",
+                   raster.shard_index, split, raster.shard_source, result.shard_tiles, result.tiles, result.tiles,
+                   result.seconds, result.peak_memory_kib / 1024, raster.input.string(), raster.output.string(),
+                   split);
+      // Damaged input: its tiles are recorded so; the join's output says it (exit 4 there).
+      if (!result.damage.empty()) {
+        spdlog::warn("{}: {} damage report(s) (listed above); the unreadable pixels are nodata, and the joined "
+                     "output will say so (RESTORE4K_DAMAGED_TILES)",
+                     raster.input.string(), result.damage.size());
+      }
+      return kExitOk;
+    }
+    if (!result.complete) {
+      spdlog::warn("interrupted after {} tiles; the finished tiles are kept: run the same command with --resume "
+                   "to finish {}",
+                   result.tiles, raster.output.string());
+      return kExitInterrupted;
+    }
+    if (result.joined_before) {
+      spdlog::info("{} is joined already (it carries this job's stamp)", raster.output.string());
+    } else if (raster.join) {
+      spdlog::info("wrote {} (joined from {} shards in {:.1f} s, peak memory {} MiB)", raster.output.string(), split,
+                   result.seconds, result.peak_memory_kib / 1024);
+    } else {
+      spdlog::info("wrote {} ({} tiles in {:.1f} s, peak memory {} MiB)", raster.output.string(), result.tiles,
+                   result.seconds, result.peak_memory_kib / 1024);
+    }
+    // A join reads no input: what the shards found damaged, the output says.
+    if (raster.join) {
+      for (const std::string& damage : result.damage) spdlog::warn("damaged input: {}", damage);
+    }
+    if (!result.damage.empty()) {
+      spdlog::error("{} is damaged: {} problem(s) (listed above); {} holds everything it could give, the "
+                    "unreadable pixels as nodata (metadata RESTORE4K_DAMAGED_TILES)",
+                    raster.input.string(), result.damage.size(), raster.output.string());
+      return kExitInputDamaged;
+    }
+    return kExitOk;
+  };
+  // A shard or a join is a task of a cluster job: bad input 2 (permanent),
+  // an interrupt (the scheduler's SIGTERM) or a failure 75 (retriable).
+  return raster.shard_count > 0 ? as_task(run) : run();
 }
 
 int run_batch_job(restore::BatchJob batch) {

@@ -286,6 +286,30 @@ std::vector<Setting> make_settings() {
           .kinds({"raster"})
           .option("--resume", {"raster"}, Flag::sets_true)
           .property("r4krastersink", "resume"),
+      Make("raster.shard", T::text, "",
+           "Compute only shard K of N of the raster's tiles (0-based; tile t, in the tile order, is shard t mod N), "
+           "as K/N, or K with raster.shards; default: the index from SLURM_ARRAY_TASK_ID, JOB_COMPLETION_INDEX or "
+           "AWS_BATCH_JOB_ARRAY_INDEX when raster.shards is set. The task writes its tiles into the intermediate "
+           "file next to the output that all shards share, and its own journal; it resumes, and exits 0 once its "
+           "tiles are done. The output is made by the join (raster.join)")
+          .pattern("[0-9]+(/[0-9]+)?", "K/N such as 2/4, or K")
+          .kinds({"raster"})
+          .option("--shard", {"raster"}),
+      Make("raster.shards", T::integer, "0",
+           "How many shards the raster's tiles are split into, the same for every shard task and the join: the "
+           "count an index from the scheduler belongs to (never the scheduler's own count: a task resubmitted alone "
+           "sees 1; 0 = not sharded)")
+          .range(0, 100000)
+          .kinds({"raster"})
+          .option("--shards", {"raster"})
+          .property("r4krastersink", "shard-count"),
+      Make("raster.join", T::boolean, "false",
+           "Make the output from the tiles of the raster.shards shard tasks, once every shard's journal lists all "
+           "its tiles (else exit 2, naming the shards that lack tiles, and nothing is written), then remove the "
+           "intermediate file and the shard journals: the file a single run makes with the same settings")
+          .kinds({"raster"})
+          .option("--join", {"raster"}, Flag::sets_true)
+          .property("r4krastersink", "join"),
       Make("raster.tiles_in_flight", T::integer, "4",
            "Tiles each queue holds: memory is bounded by these, not by the image size")
           .range(1, 64)

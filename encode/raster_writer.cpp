@@ -9,6 +9,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <limits>
+#include <random>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -231,6 +233,131 @@ std::string intermediate_problem(const std::filesystem::path& output, std::uintm
   return "";
 }
 
+namespace {
+
+constexpr std::string_view kTrailerMagic = "restore4k shared intermediate ";
+constexpr std::size_t kInstanceDigits = 32;
+
+// `bytes` random bytes as lowercase hex (the kernel's random source).
+std::string random_hex(int bytes) {
+  std::random_device source;
+  std::string text;
+  for (int i = 0; i < bytes; ++i) {
+    const unsigned value = source() & 0xFFu;
+    text += "0123456789abcdef"[value >> 4];
+    text += "0123456789abcdef"[value & 0xFu];
+  }
+  return text;
+}
+
+std::string trailer_of(const std::string& instance) {
+  std::string trailer = std::string(kTrailerMagic) + instance;
+  trailer.resize(kSharedTrailerBytes - 1, ' ');
+  return trailer + "\n";
+}
+
+struct FileDescriptor {
+  int fd = -1;
+  ~FileDescriptor() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+// The instance an open shared intermediate names; InputError when the file
+// is not one for `pixel_bytes` of pixels.
+std::string read_instance(int fd, std::uintmax_t pixel_bytes, const std::filesystem::path& path) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) throw Error(path.string() + ": cannot read: " + std::strerror(errno));
+  const std::uintmax_t expected = pixel_bytes + kSharedTrailerBytes;
+  const std::string foreign =
+      ": it is not this job's shared intermediate file (another job's, or a single run's): if no task is making it, "
+      "remove it and the output's journals";
+  if (static_cast<std::uintmax_t>(status.st_size) != expected) {
+    throw InputError(path.string() + ": " + std::to_string(status.st_size) + " bytes, the shared intermediate of this "
+                     "job has " + std::to_string(expected) + foreign);
+  }
+  std::string trailer(kSharedTrailerBytes, '\0');
+  std::size_t got = 0;
+  while (got < trailer.size()) {
+    const ssize_t n = ::pread(fd, trailer.data() + got, trailer.size() - got, static_cast<off_t>(pixel_bytes + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw Error(path.string() + ": cannot read its trailer: " + (n < 0 ? std::strerror(errno) : "short"));
+    got += static_cast<std::size_t>(n);
+  }
+  const std::string instance = trailer.substr(kTrailerMagic.size(), kInstanceDigits);
+  if (trailer.compare(0, kTrailerMagic.size(), kTrailerMagic) != 0 || trailer != trailer_of(instance) ||
+      instance.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    throw InputError(path.string() + ": its last " + std::to_string(kSharedTrailerBytes) +
+                     " bytes are not a restore4k trailer" + foreign);
+  }
+  return instance;
+}
+
+void sync_folder(const std::filesystem::path& file) {
+  const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  FileDescriptor directory{::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (directory.fd >= 0) ::fsync(directory.fd);  // the new name is durable (best effort)
+}
+
+}  // namespace
+
+std::string shared_intermediate_instance(const std::filesystem::path& output, std::uintmax_t pixel_bytes) {
+  const std::filesystem::path path = partial_raster_path(output);
+  FileDescriptor file{::open(path.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
+    if (errno == ENOENT) return "";
+    throw Error(path.string() + ": cannot open: " + std::strerror(errno));
+  }
+  return read_instance(file.fd, pixel_bytes, path);
+}
+
+std::string open_shared_intermediate(const std::filesystem::path& output, std::uintmax_t pixel_bytes) {
+  const std::filesystem::path path = partial_raster_path(output);
+  // A file that appears and is removed again between the steps sends us
+  // round once more; a few rounds are plenty.
+  for (int round = 0; round < 4; ++round) {
+    if (std::string instance = shared_intermediate_instance(output, pixel_bytes); !instance.empty()) return instance;
+    // Made whole under this process's own name (a leftover of a killed task
+    // is removed with the other partial files of the output), then linked.
+    const std::filesystem::path temporary = partial_path(output, "." + random_hex(8) + ".raw");
+    const std::string instance = random_hex(static_cast<int>(kInstanceDigits / 2));
+    {
+      FileDescriptor made{::open(temporary.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+      if (made.fd < 0) {
+        throw Error(output.string() + ": cannot write next to the output (" + temporary.string() +
+                    "): " + std::strerror(errno));
+      }
+      const std::string trailer = trailer_of(instance);
+      bool ok = ::ftruncate(made.fd, static_cast<off_t>(pixel_bytes + kSharedTrailerBytes)) == 0;  // sparse
+      ok = ok && ::pwrite(made.fd, trailer.data(), trailer.size(), static_cast<off_t>(pixel_bytes)) ==
+                     static_cast<ssize_t>(trailer.size());
+      ok = ok && ::fsync(made.fd) == 0;
+      if (!ok) {
+        const int error = errno;
+        ::unlink(temporary.c_str());
+        throw Error(temporary.string() + ": cannot make the shared intermediate file: " + std::strerror(error));
+      }
+    }
+    const int linked = ::link(temporary.c_str(), path.c_str());
+    const int link_error = errno;
+    // Over NFS a link whose reply was lost is retried and reads EEXIST: the
+    // link count of our own name says whether it was made.
+    struct stat status {};
+    const bool made_it = linked == 0 || (::stat(temporary.c_str(), &status) == 0 && status.st_nlink == 2);
+    ::unlink(temporary.c_str());
+    if (made_it) {
+      sync_folder(path);
+      return instance;
+    }
+    if (link_error != EEXIST) {
+      throw Error(path.string() + ": cannot make the shared intermediate file: " + std::strerror(link_error));
+    }
+    // Another task was first: its file is the one.
+  }
+  throw Error(path.string() + ": the shared intermediate file keeps appearing and vanishing (is another task "
+              "removing it?)");
+}
+
 RasterWriter::RasterWriter(RasterOutputOptions options, RasterGrid grid, bool keep_existing)
     : options_(std::move(options)), grid_(std::move(grid)), raw_path_(partial_raster_path(options_.output)) {
   initialise_gdal();
@@ -243,6 +370,23 @@ RasterWriter::RasterWriter(RasterOutputOptions options, RasterGrid grid, bool ke
   const auto size = static_cast<off_t>(intermediate_size(grid_.width, grid_.height,
                                                          static_cast<int>(grid_.source_bands.size()),
                                                          grid_.data_type, grid_.dataset_mask));
+  if (options_.shared_intermediate) {
+    // Other tasks write it too: opened as it is (open_shared_intermediate
+    // made it), checked, never cut or sized.
+    fd_ = ::open(raw_path_.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd_ < 0) {
+      throw Error(options_.output.string() + ": cannot open the shared intermediate file " + raw_path_.string() +
+                  ": " + std::strerror(errno));
+    }
+    try {
+      read_instance(fd_, static_cast<std::uintmax_t>(size), raw_path_);
+    } catch (...) {
+      ::close(fd_);
+      fd_ = -1;
+      throw;
+    }
+    return;
+  }
   fd_ = ::open(raw_path_.c_str(), O_RDWR | O_CREAT | (keep_existing ? 0 : O_TRUNC) | O_CLOEXEC, 0644);
   if (fd_ < 0) {
     throw Error(options_.output.string() + ": cannot write next to the output (" + raw_path_.string() +

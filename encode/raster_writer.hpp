@@ -41,6 +41,9 @@ struct RasterOutputOptions {
   std::string compress = "deflate";
   int threads = 0;  // for compression; 0 = all cores
   std::map<std::string, std::string> metadata;  // added to the default domain (how it was made)
+  // The intermediate is shared by shard tasks (see open_shared_intermediate):
+  // it is opened as it is, never made, cut or sized.
+  bool shared_intermediate = false;
 };
 
 // The output's pixel grid and where its georeference comes from.
@@ -67,6 +70,29 @@ std::uintmax_t intermediate_size(int width, int height, int bands, const std::st
 // are done: "<path>: missing" or "<path>: N bytes, M expected" when it is
 // shorter than `expected_size` (0: any size will do); "" when it is there.
 std::string intermediate_problem(const std::filesystem::path& output, std::uintmax_t expected_size);
+
+// The intermediate file of an output that shard tasks make together
+// (encode/tile_journal.hpp: several processes, often on several hosts, write
+// disjoint tiles of it with positioned writes): the pixels, laid out as for
+// one task, then a trailer of kSharedTrailerBytes that names this file's
+// instance (128 random bits). Every shard journal's fingerprint carries the
+// instance, so tiles recorded for an earlier file of the same name (removed,
+// then made again by a later task) are never trusted.
+constexpr std::uintmax_t kSharedTrailerBytes = 64;
+
+// The instance of the shared intermediate of `output` whose pixels take
+// `pixel_bytes` (intermediate_size), making the file when there is none. It
+// is made whole (sized, trailer written, synced) under a name of this process
+// and linked to its name, which fails when another task was first: then that
+// task's file is used. So tasks that start at once all end up with one file,
+// and an existing file is never cut or made again. Throws InputError when the
+// file there is not a shared intermediate of this size (another job's, or a
+// single run's), Error when it cannot be made or read.
+std::string open_shared_intermediate(const std::filesystem::path& output, std::uintmax_t pixel_bytes);
+
+// The instance of the shared intermediate of `output`, "" when there is none
+// (nothing made). Throws as open_shared_intermediate.
+std::string shared_intermediate_instance(const std::filesystem::path& output, std::uintmax_t pixel_bytes);
 
 class RasterWriter {
  public:

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <climits>
 #include <iterator>
 #include <unistd.h>
 
@@ -321,6 +322,244 @@ std::string TileJournal::read_fingerprint(const std::filesystem::path& path) {
     return "";
   }
   return std::string(lines[1].substr(kFingerprintPrefix.size()));
+}
+
+TileJournalSummary inspect_tile_journal(std::string_view bytes, std::string_view journal_name) {
+  // The header's own fingerprint and count, then the same checks a resuming
+  // job makes with them.
+  std::size_t complete_bytes = 0;
+  const std::vector<std::string_view> lines = complete_lines(bytes, complete_bytes);
+  std::string fingerprint;
+  long long count = -1;
+  if (lines.size() >= 3 && lines[1].substr(0, kFingerprintPrefix.size()) == kFingerprintPrefix) {
+    fingerprint = std::string(lines[1].substr(kFingerprintPrefix.size()));
+    constexpr std::string_view kCountPrefix = "tiles ";
+    const std::size_t check_at = lines[2].find(" check ");
+    if (lines[2].substr(0, kCountPrefix.size()) != kCountPrefix || check_at == std::string_view::npos ||
+        !parse_count(lines[2].substr(kCountPrefix.size(), check_at - kCountPrefix.size()), count) || count > INT_MAX) {
+      count = -1;
+    }
+  }
+  TileJournalSummary summary;
+  const TileJournalReading reading = read_tile_journal(bytes, journal_name, fingerprint, static_cast<int>(count));
+  summary.trusted = reading.trusted;
+  summary.problem = reading.problem;
+  if (reading.trusted) {
+    summary.fingerprint = fingerprint;
+    summary.tile_count = static_cast<int>(count);
+    summary.records = reading.records;
+  }
+  return summary;
+}
+
+TileJournalSummary inspect_tile_journal(const std::filesystem::path& path) {
+  bool exists = false;
+  const std::string bytes = read_whole_file(path, exists);
+  if (!exists) {
+    TileJournalSummary summary;
+    summary.problem = "missing";
+    return summary;
+  }
+  return inspect_tile_journal(bytes, path.filename().string());
+}
+
+int shard_tile_count(int tile_count, int index, int count) {
+  if (count < 1 || index < 0 || index >= count || index >= tile_count) return 0;
+  return (tile_count - 1 - index) / count + 1;
+}
+
+std::filesystem::path shard_journal_path(const std::filesystem::path& journal, int index, int count) {
+  return journal.string() + ".shard-" + std::to_string(index) + "-of-" + std::to_string(count);
+}
+
+std::vector<ShardJournalFile> find_shard_journals(const std::filesystem::path& journal) {
+  const std::filesystem::path folder = journal.has_parent_path() ? journal.parent_path() : std::filesystem::path(".");
+  const std::string prefix = journal.filename().string() + ".shard-";
+  std::vector<ShardJournalFile> found;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    // "<K>-of-<N>", both in the writer's form.
+    const std::string_view rest = std::string_view(name).substr(prefix.size());
+    const std::size_t of = rest.find("-of-");
+    long long index = 0;
+    long long count = 0;
+    if (of == std::string_view::npos || !parse_count(rest.substr(0, of), index) ||
+        !parse_count(rest.substr(of + 4), count) || count > INT_MAX || index >= count) {
+      continue;
+    }
+    found.push_back(ShardJournalFile{it->path(), static_cast<int>(index), static_cast<int>(count)});
+  }
+  std::sort(found.begin(), found.end(), [](const ShardJournalFile& a, const ShardJournalFile& b) {
+    return a.count != b.count ? a.count < b.count : a.index < b.index;
+  });
+  return found;
+}
+
+namespace {
+
+// "key=value; key=value" -> the fields in order ("" keys for parts without '=').
+std::vector<std::pair<std::string, std::string>> fingerprint_fields(const std::string& fingerprint) {
+  std::vector<std::pair<std::string, std::string>> fields;
+  std::size_t start = 0;
+  while (start <= fingerprint.size()) {
+    std::size_t end = fingerprint.find("; ", start);
+    if (end == std::string::npos) end = fingerprint.size();
+    const std::string part = fingerprint.substr(start, end - start);
+    const std::size_t equals = part.find('=');
+    if (equals == std::string::npos) {
+      fields.emplace_back("", part);
+    } else {
+      fields.emplace_back(part.substr(0, equals), part.substr(equals + 1));
+    }
+    start = end + 2;
+  }
+  return fields;
+}
+
+std::string shard_name(int index, int count) {
+  return "shard " + std::to_string(index) + " of " + std::to_string(count);
+}
+
+std::string file_names(const std::vector<ShardJournalFile>& journals) {
+  std::string names;
+  for (const ShardJournalFile& file : journals) names += (names.empty() ? "" : ", ") + file.path.filename().string();
+  return names;
+}
+
+std::vector<ShardJournalFile> of_other_counts(const std::vector<ShardJournalFile>& journals, int count) {
+  std::vector<ShardJournalFile> others;
+  for (const ShardJournalFile& file : journals) {
+    if (file.count != count) others.push_back(file);
+  }
+  return others;
+}
+
+}  // namespace
+
+std::string fingerprint_difference(const std::string& here, const std::string& there, const std::string& there_name,
+                                   const std::vector<std::string>& ignore) {
+  const auto ours = fingerprint_fields(here);
+  const auto theirs = fingerprint_fields(there);
+  std::vector<std::string> keys;
+  for (const auto& fields : {ours, theirs}) {
+    for (const auto& field : fields) {
+      if (std::find(keys.begin(), keys.end(), field.first) == keys.end()) keys.push_back(field.first);
+    }
+  }
+  const auto value_of = [](const std::vector<std::pair<std::string, std::string>>& fields, const std::string& key) {
+    std::string value;
+    bool found = false;
+    for (const auto& field : fields) {
+      if (field.first != key) continue;
+      value += (found ? "; " : "") + field.second;
+      found = true;
+    }
+    return found ? value : std::string("(none)");
+  };
+  std::string difference;
+  for (const std::string& key : keys) {
+    if (std::find(ignore.begin(), ignore.end(), key) != ignore.end()) continue;
+    const std::string a = value_of(ours, key);
+    const std::string b = value_of(theirs, key);
+    if (a == b) continue;
+    difference += (difference.empty() ? "" : "; ") + (key.empty() ? std::string("the fingerprint") : key) +
+                  " (this task: " + a + "; " + there_name + ": " + b + ")";
+  }
+  return difference;
+}
+
+void check_shard_journals(const std::filesystem::path& journal, const std::string& fingerprint, int count) {
+  const std::vector<ShardJournalFile> journals = find_shard_journals(journal);
+  if (const auto others = of_other_counts(journals, count); !others.empty()) {
+    throw InputError("this task is one of " + std::to_string(count) + " shards, but " + file_names(others) +
+                     " next to the output " + (others.size() == 1 ? "belongs" : "belong") + " to a split into " +
+                     std::to_string(others.front().count) +
+                     ": every task of one raster and its join run with the same --shards (raster.shards); if that "
+                     "split is abandoned, remove its journals and the intermediate file");
+  }
+  for (const ShardJournalFile& file : journals) {
+    const std::string theirs = TileJournal::read_fingerprint(file.path);
+    if (theirs.empty()) continue;  // its own task finds out why, and redoes it
+    const std::string name = shard_name(file.index, file.count);
+    const std::string difference = fingerprint_difference(fingerprint, theirs, name + "'s journal", {"intermediate"});
+    if (!difference.empty()) {
+      throw InputError(file.path.string() + ": " + name + " ran with other settings than this task: " + difference +
+                       ". Every shard of one raster runs the same job (input, model and settings), or their tiles "
+                       "would not fit together: run this task with the settings of the others (to start the split "
+                       "again with these, remove the intermediate file and every shard journal first)");
+    }
+  }
+}
+
+std::vector<int> join_shard_journals(const std::filesystem::path& journal, const std::string& fingerprint, int count,
+                                     int tile_count) {
+  if (const auto others = of_other_counts(find_shard_journals(journal), count); !others.empty()) {
+    throw InputError("the shard journals disagree on the count: this join is of " + std::to_string(count) +
+                     " shards (--shards " + std::to_string(count) + "), but " + file_names(others) +
+                     (others.size() == 1 ? " belongs" : " belong") + " to a split into " +
+                     std::to_string(others.front().count) +
+                     ": join with the count every shard task ran with, or remove the journals of an abandoned split");
+  }
+  std::vector<int> damaged;
+  std::string lacking_shards;
+  std::string details;
+  const auto lacks = [&](int index, const std::string& why) {
+    lacking_shards += (lacking_shards.empty() ? "" : ", ") + std::to_string(index);
+    details += (details.empty() ? "" : "; ") + ("shard " + std::to_string(index) + ": " + why);
+  };
+  for (int index = 0; index < count; ++index) {
+    const std::filesystem::path path = shard_journal_path(journal, index, count);
+    const int expected = shard_tile_count(tile_count, index, count);
+    bool exists = false;
+    const std::string bytes = read_whole_file(path, exists);
+    if (!exists) {
+      if (expected > 0) lacks(index, "it has not run (no journal " + path.filename().string() + ")");
+      continue;
+    }
+    const TileJournalReading reading = read_tile_journal(bytes, path.filename().string(), fingerprint, tile_count);
+    if (!reading.trusted) {
+      const std::string name = shard_name(index, count);
+      const std::string theirs = TileJournal::read_fingerprint(path);
+      if (!theirs.empty()) {
+        const std::string difference =
+            fingerprint_difference(fingerprint, theirs, name + "'s journal", {"intermediate"});
+        if (!difference.empty()) {
+          throw InputError(path.string() + ": " + name + " ran with other settings than this join: " + difference +
+                           ". Join with the settings the shards ran with");
+        }
+        if (!fingerprint_difference(fingerprint, theirs, name + "'s journal").empty()) {
+          lacks(index, "its tiles went into an earlier intermediate file, since made again (" +
+                           path.filename().string() + ")");
+          continue;
+        }
+      }
+      lacks(index, "its journal " + path.filename().string() + " cannot be trusted (" + reading.problem + ")");
+      continue;
+    }
+    std::vector<bool> seen(static_cast<std::size_t>(tile_count), false);
+    int done = 0;
+    for (const TileRecord& record : reading.records) {
+      if (!in_shard(record.tile, index, count)) continue;
+      if (!seen[static_cast<std::size_t>(record.tile)]) {
+        seen[static_cast<std::size_t>(record.tile)] = true;
+        ++done;
+      }
+      if (record.damaged) damaged.push_back(record.tile);
+    }
+    if (done < expected) {
+      lacks(index, std::to_string(done) + " of its " + std::to_string(expected) + " tiles are done (" +
+                       path.filename().string() + ")");
+    }
+  }
+  if (!lacking_shards.empty()) {
+    throw InputError("cannot join yet: shard(s) " + lacking_shards + " of " + std::to_string(count) +
+                     " lack tiles (" + details + "); run each of them until it exits 0, then join");
+  }
+  std::sort(damaged.begin(), damaged.end());
+  damaged.erase(std::unique(damaged.begin(), damaged.end()), damaged.end());
+  return damaged;
 }
 
 }  // namespace r4k::encode

@@ -57,6 +57,20 @@ TileJournalReading read_tile_journal(std::string_view bytes, std::string_view jo
 std::string tile_journal_text(std::string_view journal_name, const std::string& fingerprint, int tile_count,
                               const std::vector<TileRecord>& records = {});
 
+// What the bytes of a journal say of themselves, checked for damage only
+// (the header's and every record's CRC-32, with its file name), not against a
+// job: what a finished shard task reads back of its own journal.
+struct TileJournalSummary {
+  bool trusted = false;             // header and every complete record check out
+  std::string problem;              // why not ("" when trusted)
+  std::string fingerprint;          // as the header says (only when trusted)
+  int tile_count = 0;               // as the header says (only when trusted)
+  std::vector<TileRecord> records;  // in file order (only when trusted)
+};
+TileJournalSummary inspect_tile_journal(std::string_view bytes, std::string_view journal_name);
+// The same for the file at `path` (problem "missing" when there is none).
+TileJournalSummary inspect_tile_journal(const std::filesystem::path& path);
+
 class TileJournal {
  public:
   // With `resume`, a journal at `path` that checks out for the same
@@ -100,5 +114,61 @@ class TileJournal {
   std::string distrusted_;
   std::uint32_t header_check_ = 0;  // the chain's start for this journal's records
 };
+
+// ---- Shards: several tasks make one output ----
+//
+// A raster larger than one machine's time is split over its tile grid: tile
+// t (in the source's tile order) belongs to shard t mod N, as file k of a
+// batch belongs to shard k mod N: every shard gets an even share of the
+// image's rows and of its cheap (nodata) and costly parts, wherever they
+// cluster. Each shard task writes its tiles into the output's one shared
+// intermediate file (encode/raster_writer.hpp) and keeps a journal of its own
+// next to the output's, "<journal>.shard-K-of-N": appends from several hosts
+// to one file are not safe on NFS, and a task's own file needs no lock. A
+// shard journal's fingerprint is the job's (the input's identity, every
+// setting that decides the tiles' pixels, the model and the SHA-256 of its
+// weights) and the shared intermediate file's instance, so a journal of
+// other settings, or one whose tiles went into an earlier intermediate file,
+// is never trusted by the join. The output's own settings (format,
+// compression) are the join's: they do not change a tile.
+
+// Whether `tile` belongs to shard `index` of `count`.
+constexpr bool in_shard(int tile, int index, int count) { return count > 0 && tile % count == index; }
+// How many of `tile_count` tiles shard `index` of `count` has.
+int shard_tile_count(int tile_count, int index, int count);
+
+// The journal of shard `index` of `count` for the output whose journal is `journal`.
+std::filesystem::path shard_journal_path(const std::filesystem::path& journal, int index, int count);
+
+struct ShardJournalFile {
+  std::filesystem::path path;
+  int index = 0;
+  int count = 0;
+};
+// The shard journals of `journal` that exist, of any count, by count then index.
+std::vector<ShardJournalFile> find_shard_journals(const std::filesystem::path& journal);
+
+// The fields of two fingerprints ("key=value; key=value; ...") that differ,
+// as "key (this task: A; <there_name>: B)", joined by "; ". Fields named in
+// `ignore` are not compared. "" when no field differs.
+std::string fingerprint_difference(const std::string& here, const std::string& there, const std::string& there_name,
+                                   const std::vector<std::string>& ignore = {});
+
+// Before a shard task writes a tile: refuses (InputError) when a shard
+// journal of `journal` belongs to a split into another count than `count`, or
+// says its shard ran with other settings than `fingerprint` (the field
+// `intermediate` aside: a journal of an earlier intermediate file is redone
+// by its own task). Journals whose header cannot be read are left to their
+// own task (and the join).
+void check_shard_journals(const std::filesystem::path& journal, const std::string& fingerprint, int count);
+
+// The join: every one of the `count` shard journals of `journal` checks out
+// for `fingerprint` and lists every one of its shard's tiles of
+// `tile_count`. Throws InputError naming each shard that lacks tiles (and
+// why: not run, part done, its journal damaged or of an earlier intermediate
+// file), a journal of other settings (naming what differs), or journals of
+// another count. Returns the tiles made from damaged input.
+std::vector<int> join_shard_journals(const std::filesystem::path& journal, const std::string& fingerprint, int count,
+                                     int tile_count);
 
 }  // namespace r4k::encode

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "decode/raster_band_plan.hpp"
+#include "infer/model_checksum.hpp"
 #include "preprocess/resample.hpp"
 
 // r4ksuperres' own category (gstr4ksuperres.cpp).
@@ -73,6 +74,11 @@ bool SuperresRasterTiles::answer_query(GstQuery* query, const infer::Engine& eng
   if (is_raster_resume_query(query)) {
     const std::string signature = model + " x" + std::to_string(info.scale) + " on " + engine.backend();
     append_to_fingerprint(query, "model=" + signature);
+    // The weights, not only their file's name: tiles of another file under
+    // that name are never resumed, nor joined with a shard's.
+    if (const std::string sha = infer::model_sha256(model); !sha.empty()) {
+      append_to_fingerprint(query, "model-sha256=" + sha);
+    }
     gst_structure_set(gst_query_writable_structure(query), "model", G_TYPE_STRING, signature.c_str(), nullptr);
   }
   return false;

@@ -25,8 +25,9 @@ class SuperresRasterTiles final : public SuperresMode {
                                                      const RasterCaps& caps, const std::string& model, int batch);
 
   // The raster source's queries, which come before any caps. The model query
-  // is answered (true); the resume fingerprint is signed with the model and
-  // goes on downstream (false), as does every other query.
+  // is answered (true); the resume fingerprint is signed with the model (its
+  // name, scale, backend and the SHA-256 of its weights) and goes on
+  // downstream (false), as does every other query.
   static bool answer_query(GstQuery* query, const infer::Engine& engine, const std::string& model);
 
   GstFlowReturn prepare_output_buffer(GstBaseTransform* trans, GstBuffer* input, GstBuffer** output) override;

@@ -100,7 +100,9 @@ RasterJob raster_job_from(const config::JobFile& job) {
   const int shards = job.get_int("raster.shards");
   out.join = job.get_bool("raster.join");
   if (out.join) {
-    if (!shard.empty()) throw InputError("raster.shard '" + shard + "': the join (--join) joins every shard: leave --shard out");
+    if (!shard.empty()) {
+      throw InputError("raster.shard '" + shard + "': the join (--join) joins every shard: leave --shard out");
+    }
     out.shard_count = shards;  // 0: check_raster_job asks for it
   } else if (!shard.empty() || shards > 0) {
     if (shard.empty() && !index_from_environment()) {
