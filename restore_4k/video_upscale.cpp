@@ -381,8 +381,9 @@ VideoResult upscale_video(const VideoJob& job) {
   options.cut_video = job.join_segments.empty() ? std::string(kRestoreName) + ".sink" : std::string(kMuxName) + ".sink";
   options.interrupt_flag = std::string(kMuxName) + ".stop-at-video-end";
   options.damage_property = std::string(kMuxName) + ".input-damage";
+  const std::int64_t expected = job.segment ? job.segment->expected : video.frame_count;
   if (job.progress) {
-    const std::int64_t total = video.frame_count;
+    const std::int64_t total = expected;
     options.progress = [&job, total](const pipeline::PipelineProgress& progress) {
       job.progress(progress.frames, total, progress.seconds);
     };
@@ -403,7 +404,7 @@ VideoResult upscale_video(const VideoJob& job) {
   result.frames = run.frames;
   result.seconds = run.seconds;
   result.interrupted = run.interrupted;
-  result.expected_frames = video.frame_count;
+  result.expected_frames = expected;
   result.damage = run.damage;
   return result;
 }
