@@ -2,8 +2,8 @@
 // subcommand and returns what runs it; main() parses and calls the one given.
 // Exit codes (docs/user-guide.md): 0 ok, 1 failure, 2 bad input or usage,
 // 3 some batch items failed, 4 input damaged (the output holds all it had to
-// give), 75 a film segment or join that may succeed when run again, 130
-// interrupted.
+// give), 75 a cluster task (film segment, raster shard, join) that may
+// succeed when run again, 130 interrupted.
 #pragma once
 
 #include <atomic>

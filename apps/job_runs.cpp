@@ -222,6 +222,8 @@ int report_load_failure(const config::LoadResult& loaded, const std::string& wha
 
 int run_job(const config::JobFile& job, bool record) {
   int code = kExitFailure;
+  // A plan is its own record (the resolved job is in it), and a segment is not an output of its own.
+  if (job.kind == "video" && (job.get_int("video.plan") > 0 || restore::is_segment_job(job))) record = false;
   if (job.kind == "image") {
     code = run_image_job(restore::image_job_from(job));
   } else if (job.kind == "video" && job.get_int("video.plan") > 0) {
