@@ -54,6 +54,9 @@ for ((r = 1; r <= repeats; r++)); do
   done
 done
 for n in 1 2 4; do
+  echo "N=$n: CPU ratio to N=1 $(awk "BEGIN { printf \"%.3f\", ${total[$n]} / ${total[1]} }")"
+done
+for n in 1 2 4; do
   cmp_frames=$(diff <(ffmpeg -v error -i "$work/single.mkv" -map 0:v -f framemd5 -) \
                     <(ffmpeg -v error -i "$work/joined-$n.mkv" -map 0:v -f framemd5 -) >/dev/null && echo identical || echo DIFFERENT)
   echo "N=$n: CPU ratio to the single run $(awk "BEGIN { printf \"%.3f\", ${total[$n]} / ${total[single]} }"), frames $cmp_frames"

@@ -145,8 +145,14 @@ TEST(FilmSegments, JoinedFilmEqualsTheSingleMachineRunFrameForFrameAndPacketForP
   for (const char* what : {"-show_chapters", "-show_streams"}) {
     EXPECT_EQ(ffprobe(joined, what), ffprobe(single, what)) << what;
   }
-  std::string tags = ffprobe(joined, "-show_format");
-  EXPECT_NE(tags.find("tag:title=Test reel"), std::string::npos) << tags;
+  // The file's tags: the input's, and restore4k's (provenance, input status, job stamp), as the single run's.
+  const auto tags = [](const fs::path& file) {
+    return run_command("ffprobe", {"-v", "error", "-show_entries", "format_tags", "-of", "flat", file.string()})
+        .output;
+  };
+  EXPECT_EQ(tags(joined), tags(single));
+  EXPECT_NE(tags(joined).find("title=\"Test reel\""), std::string::npos) << tags(joined);
+  EXPECT_NE(tags(joined).find("RESTORE4K_JOB"), std::string::npos) << tags(joined);
 
   // Without its context a segment is not the same: the clip from frame 12
   // on, restored as a film of its own, starts differently.
