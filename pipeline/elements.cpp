@@ -8,6 +8,7 @@
 #include "pipeline/gstr4kdustbust.h"
 #include "pipeline/gstr4kfit.h"
 #include "pipeline/gstr4kframerange.h"
+#include "pipeline/gstr4kframetimes.h"
 #include "pipeline/gstr4kpacketsrc.h"
 #include "pipeline/gstr4kmuxsink.h"
 #include "pipeline/gstr4krastersink.h"
@@ -24,6 +25,7 @@ gboolean register_elements(GstPlugin* plugin) {
          GST_ELEMENT_REGISTER(r4kdeflicker, plugin) &&
          GST_ELEMENT_REGISTER(r4krestore, plugin) &&
          GST_ELEMENT_REGISTER(r4kdustbust, plugin) && GST_ELEMENT_REGISTER(r4kdenoise, plugin) && GST_ELEMENT_REGISTER(r4kframerange, plugin) &&
+         GST_ELEMENT_REGISTER(r4kframetimes, plugin) &&
          GST_ELEMENT_REGISTER(r4kpacketsrc, plugin);
 }
 

@@ -244,6 +244,8 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   append(a, {"queue", "!"});
   if (!plan.decoder.parser.empty()) append(a, {plan.decoder.parser, "!"});
   if (!plan.decoder.decoder.empty()) append(a, {plan.decoder.decoder, "!"});
+  // Times the decoder guessed for unstamped pictures (MPEG program streams), repaired.
+  append(a, {"r4kframetimes", "!"});
   // The picture's colour and aspect as the probe read them (GStreamer's
   // demuxers lose some: qtdemux the full-range flag of 'colr' atoms).
   char sar[48];
