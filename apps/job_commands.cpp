@@ -56,7 +56,7 @@ const std::map<std::string, KindCommand>& kind_commands() {
         "with the source's audio, subtitles, chapters and tags: the film a single-machine run writes",
         {{"plan", "input", "The plan: DIR/restore4k-plan.yaml (or DIR)"},
          {"output", "output", "The film: .mkv (ffv1), .mov (prores)"}},
-        false,
+        true,
         true}},
       {"batch",
        {"Upscale every file matching a glob into a folder: sharded across a cluster, resumable, with a JSON "
