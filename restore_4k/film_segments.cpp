@@ -124,6 +124,7 @@ VideoJob join_job(const FilmPlan& plan, const std::filesystem::path& output) {
                      plan.path.string() + "' cannot be joined: " + problems + " (run their tasks again)");
   }
   video.output = output;
+  video.keep_interrupted = false;  // the film whole, or nothing under its name (the task runs again)
   return video;
 }
 
