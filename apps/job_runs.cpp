@@ -68,6 +68,10 @@ int run_film_plan(const config::JobFile& job) {
   restore::FilmPlan plan = restore::make_film_plan(job);
   const std::filesystem::path folder = job.resolve_path(job.get("output"));
   restore::write_film_plan(plan, folder);
+  if (plan.replaced_segments > 0) {
+    spdlog::info("removed {} file(s) of the segments of an earlier, other plan in {}", plan.replaced_segments,
+                 folder.string());
+  }
   const auto n = plan.segments.size();
   spdlog::info("plan {}: {} frames in {} segments; each decodes up to {} frames before and {} after its own",
                plan.path.string(), plan.frames, n, plan.reach.before, plan.reach.after);

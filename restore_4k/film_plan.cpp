@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -166,11 +167,31 @@ FilmPlan make_film_plan(const config::JobFile& job) {
   return plan;
 }
 
+int remove_other_plans_segments(const std::filesystem::path& folder, const std::string& id) {
+  std::error_code ec;
+  if (!std::filesystem::exists(film_plan_path(folder), ec)) return 0;
+  try {
+    if (read_film_plan(folder).id == id) return 0;  // the same plan again: its segments stay
+  } catch (const InputError&) {
+    // Not readable: whatever it made is not this plan's either.
+  }
+  static const std::regex segment_name(R"(segment-[0-9]{4}-of-[0-9]{4}\.(mkv|mov)(\.packets)?)");
+  int removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
+    if (entry.is_regular_file(ec) && std::regex_match(entry.path().filename().string(), segment_name) &&
+        std::filesystem::remove(entry.path(), ec)) {
+      ++removed;
+    }
+  }
+  return removed;
+}
+
 void write_film_plan(FilmPlan& plan, const std::filesystem::path& folder) {
   std::error_code ec;
   if (!std::filesystem::is_directory(folder, ec) && !std::filesystem::create_directory(folder, ec)) {
     throw InputError("cannot make the plan folder '" + folder.string() + "': " + ec.message());
   }
+  plan.replaced_segments = remove_other_plans_segments(folder, plan.id);
   plan.path = film_plan_path(std::filesystem::absolute(folder).lexically_normal());
   YAML::Emitter out;
   out << YAML::Comment("restore4k film plan: written once before any task; every segment task and the join read it")

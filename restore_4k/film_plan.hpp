@@ -61,6 +61,7 @@ struct FilmPlan {
   std::string segment_extension;  // ".mkv" | ".mov"
   std::string job_yaml;           // the resolved job (kind video), as a job file
   std::string id;                 // SHA-256 of the rest: segments name the plan they belong to
+  int replaced_segments = 0;      // written: files of an earlier, other plan's segments removed from the folder
 };
 
 // The plan file in a plan folder, and the files of segment k there.
@@ -76,7 +77,9 @@ std::string film_fingerprint(const std::filesystem::path& input);
 // = N): probes and checks the input exactly as a run would (every problem
 // refused before any work), scans its frames, splits them. Throws InputError.
 FilmPlan make_film_plan(const config::JobFile& job);
-// Writes it atomically as YAML under film_plan_path(folder) (the folder is made).
+// Writes it atomically as YAML under film_plan_path(folder) (the folder is
+// made). The segments of an earlier plan in the folder are removed unless it
+// was this same plan (then its finished segments are kept).
 void write_film_plan(FilmPlan& plan, const std::filesystem::path& folder);
 // Reads a plan file (or the plan in a folder). Throws InputError naming the
 // file and key when it is not a restore4k plan or does not parse.

@@ -229,6 +229,15 @@ TEST(FilmSegments, TasksAreIdempotentHalfWrittenOnesAreRedoneAndTheJoinNamesWhat
   std::set<std::string> names;
   for (const auto& entry : fs::directory_iterator(plan)) names.insert(entry.path().filename().string());
   EXPECT_EQ(names.size(), 7u);
+  // The same plan written again keeps its finished segments; another plan removes them.
+  out = restore4k(with({"video", film.string(), plan.string(), "--plan", "3"}, job_options(dir)));
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_TRUE(fs::exists(first));
+  out = restore4k(with({"video", film.string(), plan.string(), "--plan", "2"}, job_options(dir)));
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  EXPECT_NE(out.output.find("removed 6 file(s) of the segments of an earlier, other plan"), std::string::npos)
+      << out.output;
+  EXPECT_EQ(std::distance(fs::directory_iterator(plan), fs::directory_iterator{}), 1);
 }
 
 TEST(FilmSegments, TasksThatCannotComputeThePlannedThingAreRefusedBeforeAnyWork) {
