@@ -4,6 +4,8 @@ extern "C" {
 #include <libavformat/avformat.h>
 }
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
 
 #include "core/error.hpp"
@@ -32,6 +34,15 @@ FrameIndex scan_frame_index(const std::filesystem::path& input) {
   for (unsigned i = 0; i < context->nb_streams; ++i) {
     if (static_cast<int>(i) != index.stream) context->streams[i]->discard = AVDISCARD_ALL;
   }
+  // One frame's step in the stream's time base (0: no frame rate).
+  const AVRational rate = stream->avg_frame_rate.num > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
+  const double step = rate.num > 0 && stream->time_base.num > 0
+                          ? static_cast<double>(stream->time_base.den) * rate.den /
+                                (static_cast<double>(stream->time_base.num) * rate.num)
+                          : 0.0;
+  bool steady = step > 0.0;
+  bool all_keys = true;
+  std::int64_t previous_pts = AV_NOPTS_VALUE;
   AVPacket* packet = av_packet_alloc();
   std::int64_t last_key_pts = AV_NOPTS_VALUE;
   bool first = true;
@@ -39,6 +50,13 @@ FrameIndex scan_frame_index(const std::filesystem::path& input) {
     if (packet->stream_index == index.stream && packet->size > 0 && !(packet->flags & AV_PKT_FLAG_DISCARD)) {
       if (first && packet->pts != AV_NOPTS_VALUE) index.first_pts = packet->pts;
       first = false;
+      all_keys = all_keys && (packet->flags & AV_PKT_FLAG_KEY);
+      if (packet->pts == AV_NOPTS_VALUE ||
+          (previous_pts != AV_NOPTS_VALUE &&
+           std::abs(static_cast<double>(packet->pts - previous_pts) - step) > std::max(1.0, step / 100.0))) {
+        steady = false;
+      }
+      previous_pts = packet->pts;
       if (packet->flags & AV_PKT_FLAG_KEY) {
         index.keyframes.push_back(index.frames);
         last_key_pts = packet->pts;
@@ -50,6 +68,7 @@ FrameIndex scan_frame_index(const std::filesystem::path& input) {
     av_packet_unref(packet);
   }
   av_packet_free(&packet);
+  index.intra_frames = all_keys && steady && index.frames > 0;
   return index;
 }
 

@@ -16,6 +16,10 @@ struct FrameIndex {
   std::int64_t frames = 0;          // non-empty packets of the picture, in file order
   std::vector<std::int64_t> keyframes;  // numbers (0-based, file order) of the packets that start a GOP
   bool open_gop = false;            // a packet after a keyframe shows before it (B-frames leading a GOP)
+  // Every packet a keyframe, shown in file order one frame step after the
+  // one before (no fields, no reordering, no gaps): packet k is frame k, and
+  // decoding may start at any packet.
+  bool intra_frames = false;
   std::int64_t first_pts = 0;       // first packet's timestamp, in time_base
   int time_base_num = 0;
   int time_base_den = 1;

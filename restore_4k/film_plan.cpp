@@ -39,7 +39,7 @@ std::string padded(int value) {
 std::string plan_identity(const FilmPlan& plan) {
   infer::Sha256 sha;
   sha.update(plan.fingerprint + "\n" + std::to_string(plan.frames) + "\n" + plan.model_sha256 + "\n" + plan.encoder +
-             "\n" + std::to_string(plan.threads) + "\n");
+             "\n" + std::to_string(plan.threads) + "\n" + (plan.fast_start ? "fast" : "full") + "\n");
   for (const FilmSegment& s : plan.segments) {
     sha.update(std::to_string(s.start) + " " + std::to_string(s.end) + " " + std::to_string(s.decode_from) + " " +
                std::to_string(s.decode_to) + "\n");
@@ -152,6 +152,10 @@ FilmPlan make_film_plan(const config::JobFile& job) {
   plan.keyframes = static_cast<std::int64_t>(index.keyframes.size());
   plan.open_gop = index.open_gop;
   plan.container = checked.media.container;
+  // Containers whose samples GStreamer's demuxers give as they are (one buffer a frame).
+  const bool framed = plan.container == "matroska,webm" || plan.container == "mov,mp4,m4a,3gp,3g2,mj2" ||
+                      plan.container == "avi" || plan.container == "mxf";
+  plan.fast_start = index.intra_frames && framed;
   plan.reach = restoration_reach(video, checked.media.video.front().interlaced());
   plan.segments = split_film(plan.frames, count, plan.reach, video.batch);
   plan.threads = video.engine.threads > 0 ? video.engine.threads
@@ -205,6 +209,7 @@ void write_film_plan(FilmPlan& plan, const std::filesystem::path& folder) {
   out << YAML::Key << "frames" << YAML::Value << plan.frames;
   out << YAML::Key << "keyframes" << YAML::Value << plan.keyframes;
   out << YAML::Key << "open_gop" << YAML::Value << plan.open_gop;
+  out << YAML::Key << "fast_start" << YAML::Value << plan.fast_start;
   out << YAML::Key << "reach" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "before" << YAML::Value
       << plan.reach.before << YAML::Key << "after" << YAML::Value << plan.reach.after << YAML::EndMap;
   out << YAML::Key << "threads" << YAML::Value << plan.threads;
@@ -262,6 +267,7 @@ FilmPlan read_film_plan(const std::filesystem::path& file_or_folder) {
     plan.frames = need("frames").as<std::int64_t>();
     plan.keyframes = need("keyframes").as<std::int64_t>();
     plan.open_gop = need("open_gop").as<bool>();
+    plan.fast_start = need("fast_start").as<bool>();
     plan.reach.before = need("reach")["before"].as<int>();
     plan.reach.after = need("reach")["after"].as<int>();
     plan.threads = need("threads").as<int>();

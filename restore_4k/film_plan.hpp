@@ -51,6 +51,10 @@ struct FilmPlan {
   std::int64_t frames = 0;
   std::int64_t keyframes = 0;
   bool open_gop = false;
+  // Packet k is frame k and decodes alone (intra-only, steady, in a container
+  // whose samples are frames): a segment skips the packets before its window
+  // instead of decoding them.
+  bool fast_start = false;
   std::string container;          // FFmpeg's name of the input's format
   FrameReach reach;
   std::vector<FilmSegment> segments;

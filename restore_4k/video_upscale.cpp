@@ -243,6 +243,10 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   }
   append(a, {"queue", "!"});
   if (!plan.decoder.parser.empty()) append(a, {plan.decoder.parser, "!"});
+  if (job.segment && job.segment->skip_packets > 0) {
+    // An intra-only input: the pictures before the segment's window are not decoded at all.
+    append(a, {"r4kframerange", "name=packets", "first=" + std::to_string(job.segment->skip_packets), "!"});
+  }
   if (!plan.decoder.decoder.empty()) append(a, {plan.decoder.decoder, "!"});
   // Times the decoder guessed for unstamped pictures (MPEG program streams), repaired.
   append(a, {"r4kframetimes", "!"});

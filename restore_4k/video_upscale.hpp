@@ -35,7 +35,8 @@ std::string video_extension(VideoEncoder encoder);
 // frames the pipeline decodes and filters, the frames it writes, and where
 // it logs their packets.
 struct VideoSegment {
-  std::int64_t decode_first = 0;
+  std::int64_t skip_packets = 0;   // encoded pictures left out before the decoder (an intra-only input)
+  std::int64_t decode_first = 0;   // counted from the first picture decoded
   std::int64_t decode_count = -1;  // -1 = to the end of the stream
   std::int64_t keep_first = 0;     // counted from decode_first
   std::int64_t keep_count = -1;    // -1 = to the end of the stream

@@ -8,7 +8,6 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <tuple>
 
 #include "tests/support/command_runner.hpp"
 #include "tests/support/file_bytes.hpp"
@@ -304,35 +303,52 @@ TEST(FilmSegments, AnInterruptedTaskExitsRetriableAndLeavesNothing) {
 
 // Broadcast and DVD inputs carry no index of their own (the plan scans
 // their packets); their MPEG-2 GOPs are open, and a program stream need not
-// stamp its B-frames. ProRes segments join as FFV1's.
-TEST(FilmSegments, TransportAndProgramStreamsJoinAsASingleRunWritesThem) {
+// stamp its B-frames. An intra-only master (ProRes) is not decoded before a
+// segment's window at all. ProRes segments join as FFV1's.
+TEST(FilmSegments, TransportProgramStreamAndIntraOnlyInputsJoinAsASingleRunWritesThem) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;
-  for (const auto& [name, format, encoder] :
-       std::vector<std::tuple<std::string, std::string, std::string>>{{"tv.ts", "mpegts", "ffv1"},
-                                                                      {"dvd.mpg", "vob", "prores"}}) {
-    SCOPED_TRACE(name);
-    const fs::path film = dir / name;
-    ASSERT_EQ(run_command("ffmpeg", {"-v", "error", "-y", "-f", "lavfi", "-i",
-                                     "testsrc2=size=128x96:rate=25,noise=alls=10:allf=t", "-f", "lavfi", "-i",
-                                     "sine=sample_rate=48000", "-t", "2", "-c:v", "mpeg2video", "-bf", "2", "-c:a",
-                                     "mp2", "-f", format, film.string()})
+  struct Case {
+    std::string name;
+    std::vector<std::string> codec;  // ffmpeg's video (and container) options
+    std::string encoder;
+    bool intra;
+  };
+  const std::vector<Case> cases{
+      {"tv.ts", {"-c:v", "mpeg2video", "-bf", "2", "-c:a", "mp2", "-f", "mpegts"}, "ffv1", false},
+      {"dvd.mpg", {"-c:v", "mpeg2video", "-bf", "2", "-c:a", "mp2", "-f", "vob"}, "prores", false},
+      {"master.mov", {"-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le", "-c:a", "pcm_s16le"},
+       "ffv1", true},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const fs::path film = dir / c.name;
+    ASSERT_EQ(run_command("ffmpeg", with(with({"-v", "error", "-y", "-f", "lavfi", "-i",
+                                               "testsrc2=size=128x96:rate=25,noise=alls=10:allf=t", "-f", "lavfi",
+                                               "-i", "sine=sample_rate=48000", "-t", "2"},
+                                              c.codec),
+                                         {film.string()}))
                   .exit_code,
               0);
-    const std::string ext = encoder == "prores" ? ".mov" : ".mkv";
+    const std::string ext = c.encoder == "prores" ? ".mov" : ".mkv";
     const std::vector<std::string> options{"--model", "builtin:bicubic-x2", "--deflicker", "--deflicker-radius", "2",
-                                           "--denoise", "1", "--encoder", encoder};
-    const fs::path single = dir / (name + "-single" + ext);
+                                           "--denoise", "1", "--encoder", c.encoder};
+    const fs::path single = dir / (c.name + "-single" + ext);
     Outcome out = restore4k(with({"video", film.string(), single.string()}, options));
     ASSERT_EQ(out.exit_code, 0) << out.output;
-    const fs::path plan = dir / (name + "-plan");
+    const fs::path plan = dir / (c.name + "-plan");
     out = restore4k(with({"video", film.string(), plan.string(), "--plan", "3"}, options));
     ASSERT_EQ(out.exit_code, 0) << out.output;
+    EXPECT_NE(r4k::testing::read_bytes(plan / "restore4k-plan.yaml")
+                  .find(std::string("fast_start: ") + (c.intra ? "true" : "false")),
+              std::string::npos);
     for (const char* k : {"0", "1", "2"}) {
       out = restore4k({"video", film.string(), plan.string(), "--segment", k});
       ASSERT_EQ(out.exit_code, 0) << out.output;
     }
-    const fs::path joined = dir / (name + "-joined" + ext);
+    EXPECT_EQ(out.output.find("the pictures before are skipped, not decoded") != std::string::npos, c.intra)
+        << out.output;
+    const fs::path joined = dir / (c.name + "-joined" + ext);
     out = restore4k({"join", plan.string(), joined.string()});
     ASSERT_EQ(out.exit_code, 0) << out.output;
     EXPECT_EQ(framemd5(joined, "v", false).size(), 50u);
