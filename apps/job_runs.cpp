@@ -91,10 +91,10 @@ int run_segment_task(const config::JobFile& job) {
                    task.video.output.string());
       return kExitOk;
     }
-    spdlog::info("segment {}/{} ({}): frames {}..{}, decoding {}..{} for the temporal stages' context{}", task.index,
-                 n, task.index_source, s.start, s.end - 1, s.decode_from, s.decode_to - 1,
-                 task.plan.fast_start ? " (intra-only input: the pictures before are skipped, not decoded)"
-                                      : " (from the film's start: its pictures depend on earlier ones)");
+    spdlog::info("segment {}/{} ({}): frames {}..{}, filtering {}..{} for the temporal stages' context, decoding "
+                 "from frame {}{}",
+                 task.index, n, task.index_source, s.start, s.end - 1, s.decode_from, s.decode_to - 1, s.skip,
+                 s.skip > 0 ? " (the pictures before are skipped, not decoded)" : "");
     const int code = run_video_job(task.video);
     // Damaged input leaves no segment: the join could not say what was lost.
     if (code == kExitInputDamaged) spdlog::error("segment {} was not written", task.index);

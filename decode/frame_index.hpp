@@ -16,10 +16,13 @@ struct FrameIndex {
   std::int64_t frames = 0;          // non-empty packets of the picture, in file order
   std::vector<std::int64_t> keyframes;  // numbers (0-based, file order) of the packets that start a GOP
   bool open_gop = false;            // a packet after a keyframe shows before it (B-frames leading a GOP)
-  // Every packet a keyframe, shown in file order one frame step after the
-  // one before (no fields, no reordering, no gaps): packet k is frame k, and
-  // decoding may start at any packet.
-  bool intra_frames = false;
+  // The packets where decoding may start and give the pictures a decode from
+  // the start gives: packet k shown k-th (the frames are the packets one
+  // frame step apart, no fields or gaps, and no picture after it is shown
+  // before it: a closed GOP), a keyframe, and for H.264/HEVC an IDR picture.
+  // Empty when the frames are not the packets.
+  std::vector<std::int64_t> clean_starts;
+  bool intra_frames = false;  // every packet is a clean start
   std::int64_t first_pts = 0;       // first packet's timestamp, in time_base
   int time_base_num = 0;
   int time_base_den = 1;

@@ -42,7 +42,7 @@ std::string plan_identity(const FilmPlan& plan) {
              "\n" + std::to_string(plan.threads) + "\n" + (plan.fast_start ? "fast" : "full") + "\n");
   for (const FilmSegment& s : plan.segments) {
     sha.update(std::to_string(s.start) + " " + std::to_string(s.end) + " " + std::to_string(s.decode_from) + " " +
-               std::to_string(s.decode_to) + "\n");
+               std::to_string(s.decode_to) + " " + std::to_string(s.skip) + "\n");
   }
   sha.update(plan.job_yaml);
   return sha.hex();
@@ -155,9 +155,15 @@ FilmPlan make_film_plan(const config::JobFile& job) {
   // Containers whose samples GStreamer's demuxers give as they are (one buffer a frame).
   const bool framed = plan.container == "matroska,webm" || plan.container == "mov,mp4,m4a,3gp,3g2,mj2" ||
                       plan.container == "avi" || plan.container == "mxf";
-  plan.fast_start = index.intra_frames && framed;
+  plan.fast_start = framed && !index.clean_starts.empty();
   plan.reach = restoration_reach(video, checked.media.video.front().interlaced());
   plan.segments = split_film(plan.frames, count, plan.reach, video.batch);
+  if (plan.fast_start) {
+    for (FilmSegment& s : plan.segments) {
+      const auto after = std::upper_bound(index.clean_starts.begin(), index.clean_starts.end(), s.decode_from);
+      s.skip = after == index.clean_starts.begin() ? 0 : *(after - 1);
+    }
+  }
   plan.threads = video.engine.threads > 0 ? video.engine.threads
                                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   plan.model = video.model;
@@ -221,7 +227,8 @@ void write_film_plan(FilmPlan& plan, const std::filesystem::path& folder) {
   for (const FilmSegment& s : plan.segments) {
     out << YAML::Flow << YAML::BeginMap << YAML::Key << "index" << YAML::Value << s.index << YAML::Key << "start"
         << YAML::Value << s.start << YAML::Key << "end" << YAML::Value << s.end << YAML::Key << "decode_from"
-        << YAML::Value << s.decode_from << YAML::Key << "decode_to" << YAML::Value << s.decode_to << YAML::EndMap;
+        << YAML::Value << s.decode_from << YAML::Key << "decode_to" << YAML::Value << s.decode_to << YAML::Key
+        << "skip" << YAML::Value << s.skip << YAML::EndMap;
   }
   out << YAML::EndSeq;
   out << YAML::Key << "job" << YAML::Value << YAML::Literal << plan.job_yaml;
@@ -282,6 +289,7 @@ FilmPlan read_film_plan(const std::filesystem::path& file_or_folder) {
       s.end = node["end"].as<std::int64_t>();
       s.decode_from = node["decode_from"].as<std::int64_t>();
       s.decode_to = node["decode_to"].as<std::int64_t>();
+      s.skip = node["skip"].as<std::int64_t>();
       plan.segments.push_back(s);
     }
     plan.job_yaml = need("job").as<std::string>();
@@ -296,6 +304,7 @@ FilmPlan read_film_plan(const std::filesystem::path& file_or_folder) {
   for (std::size_t k = 0; k < plan.segments.size(); ++k) {
     const FilmSegment& s = plan.segments[k];
     const bool joined = static_cast<int>(k) == s.index && s.start < s.end && s.decode_from <= s.start &&
+                        0 <= s.skip && s.skip <= s.decode_from &&
                         s.end <= s.decode_to && (k == 0 ? s.start == 0 : s.start == plan.segments[k - 1].end);
     if (!joined) throw InputError("plan '" + path.string() + "': segment " + std::to_string(k) + " is not consistent");
   }

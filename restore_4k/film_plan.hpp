@@ -28,6 +28,9 @@ struct FilmSegment {
   std::int64_t end = 0;    // one past its last (the last segment: the film's frame count)
   std::int64_t decode_from = 0;
   std::int64_t decode_to = 0;  // one past the last frame it decodes (clamped to the film)
+  // Packets left out before the decoder: the last clean start at or before
+  // decode_from (decode/frame_index.hpp), 0 when the input has none.
+  std::int64_t skip = 0;
 };
 
 // How far the restoration's temporal stages reach, in frames, before and
@@ -51,9 +54,9 @@ struct FilmPlan {
   std::int64_t frames = 0;
   std::int64_t keyframes = 0;
   bool open_gop = false;
-  // Packet k is frame k and decodes alone (intra-only, steady, in a container
-  // whose samples are frames): a segment skips the packets before its window
-  // instead of decoding them.
+  // Decoding may start at some packets (clean starts, in a container whose
+  // samples are frames): segments skip what lies before their window's last
+  // clean start instead of decoding it (FilmSegment::skip).
   bool fast_start = false;
   std::string container;          // FFmpeg's name of the input's format
   FrameReach reach;

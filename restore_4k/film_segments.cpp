@@ -94,7 +94,7 @@ SegmentTask segment_task(const config::JobFile& job) {
   const FilmSegment& s = plan.segments.at(static_cast<std::size_t>(task.index));
   const bool last = task.index + 1 == static_cast<int>(plan.segments.size());
   VideoSegment segment;
-  segment.skip_packets = plan.fast_start ? s.decode_from : 0;
+  segment.skip_packets = s.skip;
   segment.decode_first = s.decode_from - segment.skip_packets;
   segment.decode_count = last ? -1 : s.decode_to - s.decode_from;
   segment.keep_first = s.start - s.decode_from;

@@ -111,7 +111,7 @@ TEST(FilmSegments, JoinedFilmEqualsTheSingleMachineRunFrameForFrameAndPacketForP
   EXPECT_NE(plan_text.find("frames: 50"), std::string::npos) << plan_text;
   // Deflicker 2 x 3 back and 3 ahead, dust and denoise one frame each side.
   EXPECT_NE(plan_text.find("reach: {before: 8, after: 5}"), std::string::npos) << plan_text;
-  EXPECT_NE(plan_text.find("{index: 1, start: 12, end: 24, decode_from: 4, decode_to: 29}"), std::string::npos)
+  EXPECT_NE(plan_text.find("{index: 1, start: 12, end: 24, decode_from: 4, decode_to: 29, skip: 0}"), std::string::npos)
       << "segments start at a multiple of the engine batch\n" << plan_text;
 
   // Each task its own way: the flag, Slurm resubmitting index 1 alone (its
@@ -303,22 +303,24 @@ TEST(FilmSegments, AnInterruptedTaskExitsRetriableAndLeavesNothing) {
 
 // Broadcast and DVD inputs carry no index of their own (the plan scans
 // their packets); their MPEG-2 GOPs are open, and a program stream need not
-// stamp its B-frames. An intra-only master (ProRes) is not decoded before a
-// segment's window at all. ProRes segments join as FFV1's.
-TEST(FilmSegments, TransportProgramStreamAndIntraOnlyInputsJoinAsASingleRunWritesThem) {
+// stamp its B-frames. An intra-only master (ProRes) and a camera file of
+// closed GOPs (H.264 with B-frames, IDR every 12) are not decoded before a
+// segment's window (its last clean start). ProRes segments join as FFV1's.
+TEST(FilmSegments, TransportProgramStreamIntraAndClosedGopInputsJoinAsASingleRunWritesThem) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;
   struct Case {
     std::string name;
     std::vector<std::string> codec;  // ffmpeg's video (and container) options
     std::string encoder;
-    bool intra;
+    bool skips;  // segments start decoding at a clean start after the film's start
   };
   const std::vector<Case> cases{
       {"tv.ts", {"-c:v", "mpeg2video", "-bf", "2", "-c:a", "mp2", "-f", "mpegts"}, "ffv1", false},
       {"dvd.mpg", {"-c:v", "mpeg2video", "-bf", "2", "-c:a", "mp2", "-f", "vob"}, "prores", false},
       {"master.mov", {"-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le", "-c:a", "pcm_s16le"},
        "ffv1", true},
+      {"camera.mp4", {"-c:v", "libx264", "-g", "12", "-bf", "2", "-c:a", "aac"}, "ffv1", true},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
@@ -340,13 +342,13 @@ TEST(FilmSegments, TransportProgramStreamAndIntraOnlyInputsJoinAsASingleRunWrite
     out = restore4k(with({"video", film.string(), plan.string(), "--plan", "3"}, options));
     ASSERT_EQ(out.exit_code, 0) << out.output;
     EXPECT_NE(r4k::testing::read_bytes(plan / "restore4k-plan.yaml")
-                  .find(std::string("fast_start: ") + (c.intra ? "true" : "false")),
+                  .find(std::string("fast_start: ") + (c.skips ? "true" : "false")),
               std::string::npos);
     for (const char* k : {"0", "1", "2"}) {
       out = restore4k({"video", film.string(), plan.string(), "--segment", k});
       ASSERT_EQ(out.exit_code, 0) << out.output;
     }
-    EXPECT_EQ(out.output.find("the pictures before are skipped, not decoded") != std::string::npos, c.intra)
+    EXPECT_EQ(out.output.find("the pictures before are skipped, not decoded") != std::string::npos, c.skips)
         << out.output;
     const fs::path joined = dir / (c.name + "-joined" + ext);
     out = restore4k({"join", plan.string(), joined.string()});
