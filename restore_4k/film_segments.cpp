@@ -81,10 +81,12 @@ SegmentTask segment_task(const config::JobFile& job) {
                      "')");
   }
   // A task runs the plan's job: what it says itself must agree with it.
+  // (Paths compared resolved: the plan's are absolute.)
   const config::JobFile planned = plan_job(plan);
+  const config::JobFile given_job = resolved_job(job);
   for (const auto& [key, given] : job.explicit_keys) {
     if (!given || task_key(key)) continue;
-    if (job.get(key) != planned.get(key)) {
+    if (given_job.get(key) != planned.get(key)) {
       throw InputError(key + ": this task says '" + job.get(key) + "', " + plan_name + " '" + planned.get(key) +
                        "': every segment runs the plan's job (leave it out, or plan again)");
     }

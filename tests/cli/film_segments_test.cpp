@@ -261,6 +261,12 @@ TEST(FilmSegments, TasksThatCannotComputeThePlannedThingAreRefusedBeforeAnyWork)
           "SLURM_ARRAY_TASK_ID=3 is outside 0..2");
   refused(with(task, {"--segment", "1", "--deflicker-radius", "5"}), "",
           "video.deflicker_radius: this task says '5'");
+  // The plan's own options repeated (the model by a relative path) are the plan's job: accepted.
+  const std::vector<std::string> repeated{"--segment", "1", "--model",
+                                          fs::relative(dir / "sr.onnx", fs::current_path()).string(), "--deflicker",
+                                          "--deflicker-radius", "3", "--dry-run"};
+  const Outcome same = restore4k(with(task, repeated));
+  EXPECT_EQ(same.exit_code, 0) << same.output;
   refused({"video", film.string(), (dir / "x264").string(), "--plan", "2", "--encoder", "x264"}, "",
           "x264 cannot be joined losslessly");
   refused({"video", film.string(), (dir / "many").string(), "--plan", "51"}, "", "cannot be split into 51");
