@@ -1,5 +1,7 @@
 #include "encode/output_file.hpp"
 
+#include <fstream>
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -52,6 +54,26 @@ void check_output_path(const std::filesystem::path& output, const std::filesyste
   if (!input.empty() && std::filesystem::exists(output, ec) && std::filesystem::exists(input, ec) &&
       std::filesystem::equivalent(output, input, ec)) {
     throw InputError("output '" + output.string() + "' is the input file; restore4k never overwrites its input");
+  }
+}
+
+void write_file_atomically(const std::filesystem::path& path, const std::string& text, const std::string& what) {
+  const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(temporary, std::ios::binary);
+    out << text;
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(temporary, ec);
+      throw Error(path.string() + ": cannot write " + what);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary, ec);
+    throw Error(path.string() + ": cannot write " + what + " (" + ec.message() + ")");
   }
 }
 

@@ -21,6 +21,10 @@ void check_output_path(const std::filesystem::path& output, const std::filesyste
 // The output's extension in lower case (".mkv").
 std::string lower_extension(const std::filesystem::path& path);
 
+// Writes `text` to `path` whole or not at all: into PATH.tmp-PID, renamed
+// into place. Throws Error naming `what` (e.g. "the plan") when it cannot.
+void write_file_atomically(const std::filesystem::path& path, const std::string& text, const std::string& what);
+
 class OutputFile {
  public:
   explicit OutputFile(std::filesystem::path output);

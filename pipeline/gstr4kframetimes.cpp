@@ -38,12 +38,10 @@ namespace {
 struct FrameTimesImpl {
   double duration = 0.0;                  // ns per frame, from the caps (0: no frame rate)
   std::optional<r4k::FrameTimes> times;   // none: no frame rate, pass untouched
-  std::deque<GstBuffer*> held;            // in order; held.front() is picture number `first`
-  std::int64_t first = 0;
+  std::deque<GstBuffer*> held;            // the pictures whose times are not known yet, in order
   void clear() {
     for (GstBuffer* buffer : held) gst_buffer_unref(buffer);
     held.clear();
-    first = 0;
   }
 };
 
@@ -68,11 +66,10 @@ static GstStaticPadTemplate src_template =
 static GstFlowReturn push_resolved(GstR4kFrameTimes* self, const std::vector<std::pair<std::int64_t, std::int64_t>>& done) {
   FrameTimesImpl& impl = *self->impl;
   GstFlowReturn ret = GST_FLOW_OK;
+  // They come in order: the first of them is the first held.
   for (const auto& [number, time] : done) {
-    if (impl.held.empty() || number != impl.first) break;  // (cannot happen: they come in order)
     GstBuffer* buffer = impl.held.front();
     impl.held.pop_front();
-    ++impl.first;
     if (static_cast<GstClockTime>(time) != GST_BUFFER_PTS(buffer)) {
       buffer = gst_buffer_make_writable(buffer);
       GST_LOG_OBJECT(self, "picture %" G_GINT64_FORMAT ": %" GST_TIME_FORMAT " -> %" GST_TIME_FORMAT, number,
@@ -91,9 +88,7 @@ static GstFlowReturn push_resolved(GstR4kFrameTimes* self, const std::vector<std
 // Everything held goes out (the end, or an event that must follow the pictures before it).
 static GstFlowReturn drain(GstR4kFrameTimes* self) {
   FrameTimesImpl& impl = *self->impl;
-  if (!impl.times) return GST_FLOW_OK;
-  const GstFlowReturn ret = push_resolved(self, impl.times->finish());
-  return ret;
+  return impl.times ? push_resolved(self, impl.times->finish()) : GST_FLOW_OK;
 }
 
 static GstFlowReturn gst_r4k_frame_times_chain(GstPad*, GstObject* parent, GstBuffer* buffer) {
@@ -145,7 +140,6 @@ static gboolean gst_r4k_frame_times_sink_event(GstPad* pad, GstObject* parent, G
         impl.duration = 1e9 * GST_VIDEO_INFO_FPS_D(&info) / GST_VIDEO_INFO_FPS_N(&info);
         impl.times.emplace(impl.duration);
       }
-      impl.first = 0;
       break;
     }
     case GST_EVENT_FLUSH_STOP:

@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "encode/output_file.hpp"
 #include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {
@@ -42,13 +43,7 @@ std::string json_string(const std::string& text) {
 }
 
 void write_report(const BatchResult& result) {
-  const std::filesystem::path temporary = result.report.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary);
-    out << batch_report_json(result);
-    if (!out) throw Error(result.report.string() + ": cannot write the batch report");
-  }
-  std::filesystem::rename(temporary, result.report);
+  encode::write_file_atomically(result.report, batch_report_json(result), "the batch report");
 }
 
 // The stamp the item's output gets (see result_stamp.hpp).

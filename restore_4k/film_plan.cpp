@@ -1,6 +1,5 @@
 #include "restore_4k/film_plan.hpp"
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -14,6 +13,7 @@
 
 #include "config/settings.hpp"
 #include "core/error.hpp"
+#include "encode/output_file.hpp"
 #include "decode/frame_index.hpp"
 #include "infer/model_checksum.hpp"
 #include "preprocess/cleanup_stages.hpp"
@@ -71,16 +71,13 @@ FrameReach restoration_reach(const VideoJob& job, bool interlaced) {
 
 std::vector<FilmSegment> split_film(std::int64_t frames, int count, FrameReach reach, int batch) {
   if (count < 1) throw InputError("a plan needs at least 1 segment, not " + std::to_string(count));
-  if (frames < count) {
-    throw InputError("the film has " + std::to_string(frames) + " frames: it cannot be split into " +
-                     std::to_string(count) + " segments");
-  }
   // Engine batches start at multiples of `batch` in a whole-film run: so
   // segments start there too (only a segment's own frames are upscaled).
   const std::int64_t step = std::max(1, batch);
   if (frames < count * step) {
     throw InputError("the film has " + std::to_string(frames) + " frames: it cannot be split into " +
-                     std::to_string(count) + " segments of whole engine batches of " + std::to_string(step));
+                     std::to_string(count) + " segments" +
+                     (step > 1 ? " of whole engine batches of " + std::to_string(step) : std::string()));
   }
   std::vector<FilmSegment> segments;
   const auto boundary = [&](int k) { return k == count ? frames : frames * k / count / step * step; };
@@ -233,13 +230,7 @@ void write_film_plan(FilmPlan& plan, const std::filesystem::path& folder) {
   out << YAML::EndSeq;
   out << YAML::Key << "job" << YAML::Value << YAML::Literal << plan.job_yaml;
   out << YAML::EndMap;
-  const std::filesystem::path temporary = plan.path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream file(temporary);
-    file << out.c_str() << "\n";
-    if (!file) throw Error(plan.path.string() + ": cannot write the plan");
-  }
-  std::filesystem::rename(temporary, plan.path);
+  encode::write_file_atomically(plan.path, std::string(out.c_str()) + "\n", "the plan");
 }
 
 FilmPlan read_film_plan(const std::filesystem::path& file_or_folder) {

@@ -12,6 +12,7 @@
 #include "encode/raster_writer.hpp"
 #include "infer/model_checksum.hpp"
 #include "core/error.hpp"
+#include "encode/output_file.hpp"
 #include "restore_4k/batch_manifest.hpp"
 #include "restore_4k/film_segments.hpp"
 
@@ -163,14 +164,7 @@ std::string job_record(const config::JobFile& job) {
 }
 
 void write_job_record(const config::JobFile& job) {
-  const std::filesystem::path path = job_record_path(job);
-  const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary);
-    out << job_record(job);
-    if (!out) throw Error(path.string() + ": cannot write the job record");
-  }
-  std::filesystem::rename(temporary, path);
+  encode::write_file_atomically(job_record_path(job), job_record(job), "the job record");
 }
 
 namespace {
