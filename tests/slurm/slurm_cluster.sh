@@ -448,3 +448,35 @@ slurm_wait_job() {
   timeout 10 scontrol show job "${job}" >&2
   return 124
 }
+
+# --- What every Slurm test script does first ---------------------------------
+# slurm_test_begin NAME: exits 77 (skipped, with the reason) when the machine
+# cannot run the harness; otherwise sets `dir` to a new temporary folder
+# (r4k-slurm-NAME.XXXXXX) that an EXIT trap stops the cluster in and removes,
+# also on ctest's TERM or ^C. Then slurm_phase MESSAGE prints a timed step,
+# and slurm_fail MESSAGE prints it, the end of every job log under `dir`
+# (not the daemons', which slurm_logs adds) and exits 1.
+slurm_test_begin() {
+  local reason
+  if ! reason=$(slurm_can_run 2>&1); then
+    echo "SKIP: ${reason}"
+    exit 77
+  fi
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/r4k-slurm-$1.XXXXXX")
+  trap 'slurm_cleanup "${dir}"' EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+}
+
+slurm_phase() { echo "[$(date +%T) +${SECONDS}s] $*"; }
+
+slurm_fail() {
+  echo "FAIL: $*" >&2
+  local log
+  while IFS= read -r log; do
+    echo "--- ${log}" >&2
+    tail -5 "${log}" >&2
+  done < <(find "${dir}" -name '*.log' -not -path "${dir}/log/*" -not -path "${dir}/munge/*" 2> /dev/null | sort)
+  slurm_logs "${dir}"
+  exit 1
+}

@@ -13,27 +13,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=tests/slurm/slurm_cluster.sh
 source "${here}/slurm_cluster.sh"
 
-if ! reason=$(slurm_can_run 2>&1); then
-  echo "SKIP: ${reason}"
-  exit 77
-fi
+slurm_test_begin smoke
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/r4k-slurm.XXXXXX")
-trap 'slurm_cleanup "${dir}"' EXIT
-# A TERM (ctest's timeout) or ^C still stops the cluster, through the EXIT trap.
-trap 'exit 143' TERM
-trap 'exit 130' INT
-
-fail() {
-  echo "FAIL: $*" >&2
-  slurm_logs "${dir}"
-  exit 1
-}
-phase() { echo "[$(date +%T) +${SECONDS}s] $*"; }
-
-phase "starting the cluster in ${dir}"
-slurm_start "${dir}" || fail "the cluster did not start"
-phase "cluster up: $(sinfo -h -o '%P %D %T %C')"
+slurm_phase "starting the cluster in ${dir}"
+slurm_start "${dir}" || slurm_fail "the cluster did not start"
+slurm_phase "cluster up: $(sinfo -h -o '%P %D %T %C')"
 
 out="${dir}/out"
 mkdir -p "${out}" "${dir}/jobs"
@@ -44,31 +28,31 @@ cat > "${dir}/jobs/array.sh" << 'EOF'
 #!/bin/bash
 echo "${SLURM_ARRAY_TASK_ID} ${SLURM_ARRAY_TASK_COUNT}" > "${SMOKE_OUT}/array.${SLURM_ARRAY_TASK_ID}"
 EOF
-phase "sbatch --array=0-3 --wait"
+slurm_phase "sbatch --array=0-3 --wait"
 timeout 90 sbatch --wait --array=0-3 --job-name=array "${common[@]}" "${dir}/jobs/array.sh" ||
-  fail "sbatch --array=0-3 --wait failed or timed out (rc $?)"
+  slurm_fail "sbatch --array=0-3 --wait failed or timed out (rc $?)"
 files=("${out}"/array.*)
-[[ ${#files[@]} -eq 4 ]] || fail "expected 4 task files, got ${#files[@]}: ${files[*]}"
+[[ ${#files[@]} -eq 4 ]] || slurm_fail "expected 4 task files, got ${#files[@]}: ${files[*]}"
 for id in 0 1 2 3; do
-  [[ -f ${out}/array.${id} ]] || fail "task ${id} wrote no file"
+  [[ -f ${out}/array.${id} ]] || slurm_fail "task ${id} wrote no file"
   got=$(< "${out}/array.${id}")
-  [[ ${got} == "${id} 4" ]] || fail "task ${id} saw '${got}', expected '${id} 4'"
+  [[ ${got} == "${id} 4" ]] || slurm_fail "task ${id} saw '${got}', expected '${id} 4'"
 done
-phase "array 0-3: ok"
+slurm_phase "array 0-3: ok"
 
 # --- 2. one index on its own ------------------------------------------------
 cat > "${dir}/jobs/single.sh" << 'EOF'
 #!/bin/bash
 echo "${SLURM_ARRAY_TASK_ID} ${SLURM_ARRAY_TASK_COUNT}" > "${SMOKE_OUT}/single.${SLURM_ARRAY_TASK_ID}"
 EOF
-phase "sbatch --array=2 --wait"
+slurm_phase "sbatch --array=2 --wait"
 timeout 90 sbatch --wait --array=2 --job-name=single "${common[@]}" "${dir}/jobs/single.sh" ||
-  fail "sbatch --array=2 --wait failed or timed out (rc $?)"
+  slurm_fail "sbatch --array=2 --wait failed or timed out (rc $?)"
 files=("${out}"/single.*)
-[[ ${#files[@]} -eq 1 && -f ${out}/single.2 ]] || fail "expected only single.2, got: ${files[*]}"
+[[ ${#files[@]} -eq 1 && -f ${out}/single.2 ]] || slurm_fail "expected only single.2, got: ${files[*]}"
 got=$(< "${out}/single.2")
-[[ ${got} == "2 1" ]] || fail "the resubmitted index saw '${got}' (ID COUNT), expected '2 1'"
-phase "array 2 alone: ok"
+[[ ${got} == "2 1" ]] || slurm_fail "the resubmitted index saw '${got}' (ID COUNT), expected '2 1'"
+slurm_phase "array 2 alone: ok"
 
 # --- 3. requeue of a running task, and afterok on the array -----------------
 # Task 1 sleeps on its first run only (the marker file tells the runs apart),
@@ -88,22 +72,22 @@ cat > "${dir}/jobs/after.sh" << 'EOF'
 date +%s.%N > "${SMOKE_OUT}/after"
 EOF
 array=$(sbatch --parsable --requeue --array=0-1 --job-name=requeue "${common[@]}" "${dir}/jobs/requeue.sh") ||
-  fail "sbatch of the requeue array failed"
+  slurm_fail "sbatch of the requeue array failed"
 array=${array%%;*}
 after=$(sbatch --parsable --dependency="afterok:${array}" --job-name=after "${common[@]}" "${dir}/jobs/after.sh") ||
-  fail "sbatch --dependency=afterok:${array} failed"
+  slurm_fail "sbatch --dependency=afterok:${array} failed"
 after=${after%%;*}
-phase "submitted array ${array} (0-1) and job ${after} (afterok:${array})"
+slurm_phase "submitted array ${array} (0-1) and job ${after} (afterok:${array})"
 
 for ((i = 0; i < 120; i++)); do
   [[ -e ${out}/requeue.1.marker ]] && break
   sleep 0.25
 done
-[[ -e ${out}/requeue.1.marker ]] || fail "task ${array}_1 did not start within 30 s"
-[[ ! -e ${out}/after ]] || fail "job ${after} ran before task ${array}_1 finished"
-phase "task ${array}_1 runs: $(slurm_job_states "${array}_1")"
-scontrol requeue "${array}_1" || fail "scontrol requeue ${array}_1 failed"
-phase "requeued ${array}_1"
+[[ -e ${out}/requeue.1.marker ]] || slurm_fail "task ${array}_1 did not start within 30 s"
+[[ ! -e ${out}/after ]] || slurm_fail "job ${after} ran before task ${array}_1 finished"
+slurm_phase "task ${array}_1 runs: $(slurm_job_states "${array}_1")"
+scontrol requeue "${array}_1" || slurm_fail "scontrol requeue ${array}_1 failed"
+slurm_phase "requeued ${array}_1"
 
 # Slurm 22.05 puts a requeued job back to PENDING (Reason=BeginTime) for
 # cred_expire+1 seconds (cred_expire=10 here, 120 by default); it is not held.
@@ -112,25 +96,25 @@ for ((i = 0; i < 40; i++)); do
   st=$(slurm_job_states "${array}_1") || break
   case ${st} in
     *REQUEUE_HOLD* | *SPECIAL_EXIT* | *JobHeld*)
-      phase "${array}_1 is held after the requeue (${st}); releasing it"
-      scontrol release "${array}_1" || fail "scontrol release ${array}_1 failed"
+      slurm_phase "${array}_1 is held after the requeue (${st}); releasing it"
+      scontrol release "${array}_1" || slurm_fail "scontrol release ${array}_1 failed"
       break
       ;;
     *" PENDING "* | *" RUNNING "* | *" COMPLETED "*) break ;;
   esac
   sleep 0.25
 done
-phase "after the requeue: ${st:-unknown}"
+slurm_phase "after the requeue: ${st:-unknown}"
 
 states=$(slurm_wait_job "${array}" 90)
 rc=$?
 echo "${states}"
-[[ ${rc} -eq 0 ]] || fail "array ${array} did not complete (rc ${rc})"
+[[ ${rc} -eq 0 ]] || slurm_fail "array ${array} did not complete (rc ${rc})"
 states=$(slurm_wait_job "${after}" 30)
 rc=$?
 echo "${states}"
-[[ ${rc} -eq 0 ]] || fail "job ${after} did not complete (rc ${rc})"
-phase "array ${array} and job ${after} completed"
+[[ ${rc} -eq 0 ]] || slurm_fail "job ${after} did not complete (rc ${rc})"
+slurm_phase "array ${array} and job ${after} completed"
 
 echo "--- task 0:"
 cat "${out}/requeue.0"
@@ -138,16 +122,16 @@ echo "--- task 1:"
 cat "${out}/requeue.1"
 echo "--- after: $(cat "${out}/after" 2> /dev/null)"
 [[ $(awk '{print $1, $2}' "${out}/requeue.0") == $'start 0\nend 0' ]] ||
-  fail "task 0 should have run once, to its end"
+  slurm_fail "task 0 should have run once, to its end"
 [[ $(awk '{print $1, $2}' "${out}/requeue.1") == $'start 0\nstart 1\nend 1' ]] ||
-  fail "task 1 should have been cut on its first run and run again with SLURM_RESTART_COUNT=1"
+  slurm_fail "task 1 should have been cut on its first run and run again with SLURM_RESTART_COUNT=1"
 grep -Eq "^${array}_1 COMPLETED [^ ]+ 1 " <<< "$(slurm_job_states "${array}")" ||
-  fail "scontrol does not show Restarts=1 for ${array}_1"
-[[ -s ${out}/after ]] || fail "the afterok job wrote nothing"
+  slurm_fail "scontrol does not show Restarts=1 for ${array}_1"
+[[ -s ${out}/after ]] || slurm_fail "the afterok job wrote nothing"
 last_end=$(awk '$1 == "end" {print $3}' "${out}/requeue.0" "${out}/requeue.1" | sort -g | tail -n 1)
 awk -v a="$(< "${out}/after")" -v e="${last_end}" 'BEGIN { exit !(a >= e) }' ||
-  fail "the afterok job ran at $(< "${out}/after"), before the array's last task ended (${last_end})"
-phase "requeue + afterok: ok"
+  slurm_fail "the afterok job ran at $(< "${out}/after"), before the array's last task ended (${last_end})"
+slurm_phase "requeue + afterok: ok"
 
-phase "PASS"
+slurm_phase "PASS"
 exit 0
