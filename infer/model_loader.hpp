@@ -5,15 +5,20 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "infer/autotune.hpp"
 #include "infer/engine.hpp"
 
 namespace r4k::infer {
 
 struct EngineOptions {
+  EngineOptions(std::string backend_name = "auto", int thread_count = 0)
+      : backend(std::move(backend_name)), threads(thread_count) {}
   std::string backend = "auto";  // auto | opencv | classic
   int threads = 0;               // 0 = the library's default (all cores)
+  AutotuneOptions autotune;      // the onednn backend's per-layer algorithm choice
 };
 
 // The backends this build has, in order of preference.

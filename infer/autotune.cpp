@@ -1,0 +1,165 @@
+#include "infer/autotune.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include "core/error.hpp"
+
+namespace r4k::infer {
+namespace {
+
+std::string cpu_model() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const auto colon = line.find(':');
+      if (colon != std::string::npos) {
+        std::string name = line.substr(colon + 1);
+        name.erase(0, name.find_first_not_of(' '));
+        return name;
+      }
+    }
+  }
+  return "unknown-cpu";
+}
+
+std::string instruction_set() {
+  if (__builtin_cpu_supports("avx512f")) return "avx512";
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2";
+  return "sse";
+}
+
+std::map<std::string, std::string> read_cache(const std::string& path) {
+  std::map<std::string, std::string> entries;
+  if (!std::filesystem::exists(path)) return entries;
+  try {
+    const YAML::Node root = YAML::LoadFile(path);
+    const YAML::Node choices = root["choices"];
+    if (choices && choices.IsMap()) {
+      for (const auto& item : choices) entries[item.first.as<std::string>()] = item.second.as<std::string>();
+    }
+  } catch (const YAML::Exception& error) {
+    // A damaged cache only costs measurements: it is rebuilt.
+    spdlog::warn("autotune cache '{}' is unreadable ({}); measuring again", path, error.what());
+  }
+  return entries;
+}
+
+double best_seconds(const std::function<void()>& run) {
+  double best = 1e30;
+  for (int i = 0; i < 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    run();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return best;
+}
+
+}  // namespace
+
+std::string Autotuner::default_cache_file() {
+  std::filesystem::path base;
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    base = xdg;
+  } else if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    base = std::filesystem::path(home) / ".cache";
+  } else {
+    base = std::filesystem::temp_directory_path();
+  }
+  return (base / "restore4k" / "autotune.yaml").string();
+}
+
+Autotuner::Autotuner(AutotuneOptions options, std::string model_sha256, int threads)
+    : options_(std::move(options)), model_(std::move(model_sha256)) {
+  machine_ = cpu_model() + "|" + instruction_set() + "|threads=" + std::to_string(threads);
+  cache_file_ = options_.cache_file.empty() ? default_cache_file() : options_.cache_file;
+}
+
+std::string Autotuner::cache_key(const std::string& entry) const { return machine_ + "|" + model_ + "|" + entry; }
+
+std::string Autotuner::choose(const std::string& layer, const std::string& shape, const std::vector<Candidate>& candidates) {
+  if (candidates.empty()) throw std::logic_error("autotune: no candidates for " + layer);
+  const std::string entry = layer + "@" + shape;
+  const auto known = [&](const std::string& algorithm) {
+    return std::any_of(candidates.begin(), candidates.end(), [&](const Candidate& c) { return c.algorithm == algorithm; });
+  };
+  std::string chosen;
+  if (const auto pinned = options_.pinned.find(entry); pinned != options_.pinned.end()) {
+    if (!known(pinned->second)) {
+      throw InputError("the job record pins layer " + entry + " to algorithm '" + pinned->second +
+                       "', which this machine cannot run (it offers " + candidates.front().algorithm +
+                       (candidates.size() > 1 ? " and others" : "") + ")");
+    }
+    chosen = pinned->second;
+  } else if (!options_.enabled || candidates.size() == 1) {
+    chosen = candidates.front().algorithm;
+  } else {
+    const std::string key = cache_key(entry);
+    const auto cached = read_cache(cache_file_);
+    if (const auto found = cached.find(key); found != cached.end() && known(found->second)) {
+      chosen = found->second;
+    } else {
+      double best = 1e30;
+      for (const Candidate& candidate : candidates) {
+        candidate.run();  // warm: first-touch pages, caches
+        const double seconds = best_seconds(candidate.run);
+        spdlog::debug("autotune {}: {} {:.3f} ms", entry, candidate.algorithm, seconds * 1e3);
+        if (seconds < best) {
+          best = seconds;
+          chosen = candidate.algorithm;
+        }
+      }
+      store(key, chosen);
+    }
+  }
+  std::lock_guard lock(mutex_);
+  choices_[entry] = chosen;
+  return chosen;
+}
+
+void Autotuner::store(const std::string& key, const std::string& algorithm) {
+  // Read, merge, write under a temporary name and rename: concurrent jobs
+  // never see a half-written cache (the last writer's merge wins).
+  std::error_code error;
+  const std::filesystem::path path(cache_file_);
+  std::filesystem::create_directories(path.parent_path(), error);
+  auto entries = read_cache(cache_file_);
+  entries[key] = algorithm;
+  YAML::Emitter out;
+  out << YAML::Comment("restore4k AutoTune choices: machine|model sha256|layer@shape -> algorithm (safe to delete)");
+  out << YAML::BeginMap << YAML::Key << "choices" << YAML::Value << YAML::BeginMap;
+  for (const auto& [k, v] : entries) out << YAML::Key << k << YAML::Value << v;
+  out << YAML::EndMap << YAML::EndMap;
+  const std::filesystem::path temporary = path.string() + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream file(temporary);
+    file << out.c_str() << "\n";
+    if (!file) {
+      spdlog::warn("autotune: cannot write the cache '{}'; choices are not kept", cache_file_);
+      std::filesystem::remove(temporary, error);
+      return;
+    }
+  }
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    spdlog::warn("autotune: cannot write the cache '{}': {}", cache_file_, error.message());
+    std::filesystem::remove(temporary, error);
+  }
+}
+
+std::map<std::string, std::string> Autotuner::choices() const {
+  std::lock_guard lock(mutex_);
+  return choices_;
+}
+
+}  // namespace r4k::infer

@@ -1,0 +1,60 @@
+// AutoTune: the algorithm of each layer chosen by measuring the candidates
+// (oneDNN's direct convolution, Winograd with several block sizes) on first
+// use, on this machine, for this model and shape. Choices are kept in a
+// cache file keyed by CPU model, instruction set, thread count, model SHA-256,
+// layer and shape — `$XDG_CACHE_HOME/restore4k/autotune.yaml` (else
+// `~/.cache/restore4k/`) — so later runs and `restore4k models tune` share
+// them. Off (`--autotune off`), every layer takes its default. Choices can be
+// pinned (a resumed or sharded job runs what its first run ran: they are in
+// its job record), and a pinned choice wins over the cache and measurement.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace r4k::infer {
+
+struct AutotuneOptions {
+  bool enabled = true;
+  std::map<std::string, std::string> pinned;  // "layer@shape" -> algorithm
+  std::string cache_file;                     // empty: the default place
+};
+
+class Autotuner {
+ public:
+  struct Candidate {
+    std::string algorithm;        // "direct", "winograd-f4-b24", ...
+    std::function<void()> run;    // one run of the layer on the shape's buffers
+  };
+
+  Autotuner(AutotuneOptions options, std::string model_sha256, int threads);
+
+  // The algorithm for `layer` at `shape` (e.g. "1x64x128x128"): pinned, else
+  // cached, else measured (each candidate run until its best of 3 is
+  // stable), else — autotune off — the first candidate, the default.
+  std::string choose(const std::string& layer, const std::string& shape, const std::vector<Candidate>& candidates);
+
+  // Every choice made so far, "layer@shape" -> algorithm (for job records).
+  std::map<std::string, std::string> choices() const;
+  // What identifies this machine in the cache: CPU model, ISA, threads.
+  const std::string& machine() const { return machine_; }
+  const std::string& cache_file() const { return cache_file_; }
+
+  static std::string default_cache_file();
+
+ private:
+  std::string cache_key(const std::string& entry) const;
+  void store(const std::string& key, const std::string& algorithm);
+
+  AutotuneOptions options_;
+  std::string model_;
+  std::string machine_;
+  std::string cache_file_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::string> choices_;
+};
+
+}  // namespace r4k::infer

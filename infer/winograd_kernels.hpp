@@ -1,0 +1,71 @@
+// The inner loops of the Winograd F(4x4, 3x3) convolution
+// (winograd_convolution.hpp), built twice: with AVX2+FMA intrinsics
+// (winograd_kernels_avx2.cpp, compiled for that instruction set) and in
+// portable C++ (winograd_kernels_portable.cpp); winograd_convolution picks
+// one at run time from what the CPU has. Both run the same arithmetic in the
+// same order, so they agree to the last bit where the compiler contracts
+// multiply-adds alike (it need not: the tests compare them to a tolerance).
+//
+// Activations are in oneDNN's nChw8c layout: channels in blocks of 8, the
+// block's 8 values of one pixel contiguous; channel counts padded to 8.
+#pragma once
+
+#include <cstdint>
+
+namespace r4k::infer::winograd {
+
+constexpr int kTile = 4;                  // output pixels per tile side
+constexpr int kInputTile = kTile + 2;     // input pixels per tile side (3x3 kernel)
+constexpr int kPoints = kInputTile * kInputTile;  // 36 products per tile
+constexpr int kLanes = 8;                 // channels per block (nChw8c)
+
+// One step applied to every output value on its way out, in order.
+struct EpilogueStep {
+  enum class Kind {
+    add,       // x + channel[c]      (bias, Add/Sub of a per-channel or scalar constant)
+    mul,       // x * channel[c]      (Mul by a per-channel or scalar constant)
+    leaky,     // x >= 0 ? x : alpha * x   (ReLU: alpha 0; LeakyReLU; scalar PReLU)
+    prelu,     // x >= 0 ? x : channel[c] * x
+    clip,      // min(max(x, low), high)
+    residual,  // x + residual tensor at the same position (same layout as the output)
+  };
+  Kind kind = Kind::add;
+  const float* channel = nullptr;  // padded channel count values (add, mul, prelu)
+  float alpha = 0.0f;              // leaky
+  float low = 0.0f, high = 0.0f;   // clip
+};
+
+// One convolution's geometry and transformed filters.
+struct Layer {
+  int batch = 1;
+  int in_blocks = 0, out_blocks = 0;  // channel blocks of 8 (padded)
+  int in_h = 0, in_w = 0;
+  int out_h = 0, out_w = 0;
+  int pad_top = 0, pad_left = 0;
+  int tiles_y = 0, tiles_x = 0;  // 4x4 output tiles per image
+  // U[point][in channel][out channel]: 36 matrices of padded in x padded out.
+  const float* filters = nullptr;
+  const EpilogueStep* steps = nullptr;
+  int step_count = 0;
+};
+
+// Scratch floats run_tiles needs for `count` tiles.
+std::int64_t scratch_floats(const Layer& layer, int count);
+
+// Computes the output tiles [first, first + count) of the whole batch
+// (numbered image by image, row by row): input transform, the 36 products,
+// output transform with the epilogue. `scratch` holds scratch_floats floats,
+// 32-byte aligned. `residual` is read only by a residual step.
+using RunTiles = void (*)(const Layer& layer, const float* src, float* dst, const float* residual,
+                          std::int64_t first, int count, float* scratch);
+
+namespace avx2 {
+void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first,
+               int count, float* scratch);
+}
+namespace portable {
+void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first,
+               int count, float* scratch);
+}
+
+}  // namespace r4k::infer::winograd

@@ -1,0 +1,220 @@
+// The Winograd F(4x4, 3x3) layer against a direct convolution in double:
+// sizes that leave partial tiles, every padding, channel counts that are not
+// multiples of 8, every epilogue step, both instruction sets, several blocks.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include "infer/winograd_convolution.hpp"
+
+namespace r4k::infer {
+namespace {
+
+using Kind = winograd::EpilogueStep::Kind;
+constexpr int kLanes = 8;
+
+int padded(int channels) { return (channels + kLanes - 1) / kLanes * kLanes; }
+
+// Index of (n, c, y, x) in nChw8c.
+std::size_t at(int c_padded, int h, int w, int n, int c, int y, int x) {
+  return (((static_cast<std::size_t>(n) * (c_padded / kLanes) + c / kLanes) * h + y) * w + x) * kLanes + c % kLanes;
+}
+
+struct Case {
+  int batch, in_channels, out_channels, h, w, pad_top, pad_left, pad_bottom, pad_right;
+};
+
+std::vector<float> random_values(std::size_t n, std::mt19937& rng, float scale) {
+  std::uniform_real_distribution<float> value(-scale, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = value(rng);
+  return v;
+}
+
+// The direct convolution and the same post-ops, in double; padded channels 0.
+std::vector<float> reference(const Case& k, const std::vector<float>& src, const std::vector<float>& weights,
+                             const std::vector<float>& bias, const std::vector<WinogradConvolution::PostOp>& ops,
+                             const std::vector<float>& residual) {
+  const int oh = k.h + k.pad_top + k.pad_bottom - 2;
+  const int ow = k.w + k.pad_left + k.pad_right - 2;
+  const int ip = padded(k.in_channels);
+  const int op = padded(k.out_channels);
+  std::vector<float> out(static_cast<std::size_t>(k.batch) * op * oh * ow, 0.0f);
+  for (int n = 0; n < k.batch; ++n) {
+    for (int o = 0; o < k.out_channels; ++o) {
+      for (int y = 0; y < oh; ++y) {
+        for (int x = 0; x < ow; ++x) {
+          double sum = bias[static_cast<std::size_t>(o)];
+          for (int i = 0; i < k.in_channels; ++i) {
+            for (int dy = 0; dy < 3; ++dy) {
+              for (int dx = 0; dx < 3; ++dx) {
+                const int sy = y + dy - k.pad_top;
+                const int sx = x + dx - k.pad_left;
+                if (sy < 0 || sy >= k.h || sx < 0 || sx >= k.w) continue;
+                sum += static_cast<double>(weights[((static_cast<std::size_t>(o) * k.in_channels + i) * 3 + dy) * 3 + dx]) *
+                       src[at(ip, k.h, k.w, n, i, sy, sx)];
+              }
+            }
+          }
+          const std::size_t where = at(op, oh, ow, n, o, y, x);
+          for (const auto& step : ops) {
+            const auto value = [&](const std::vector<float>& v) { return static_cast<double>(v.size() == 1 ? v[0] : v[static_cast<std::size_t>(o)]); };
+            switch (step.kind) {
+              case Kind::add: sum += value(step.values); break;
+              case Kind::mul: sum *= value(step.values); break;
+              case Kind::leaky: sum = sum >= 0 ? sum : step.alpha * sum; break;
+              case Kind::prelu: sum = sum >= 0 ? sum : value(step.values) * sum; break;
+              case Kind::clip: sum = std::clamp<double>(sum, step.low, step.high); break;
+              case Kind::residual: sum += residual[where]; break;
+            }
+          }
+          out[where] = static_cast<float>(sum);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+struct Outcome {
+  double relative_error = 0.0;
+  bool padding_zero = true;
+};
+
+Outcome run_case(const Case& k, const std::vector<WinogradConvolution::PostOp>& ops, WinogradConvolution::Isa isa,
+                 int tile_block, std::uint32_t seed) {
+  std::mt19937 rng(seed);
+  const int ip = padded(k.in_channels);
+  const int op = padded(k.out_channels);
+  const int oh = k.h + k.pad_top + k.pad_bottom - 2;
+  const int ow = k.w + k.pad_left + k.pad_right - 2;
+  std::vector<float> src = random_values(static_cast<std::size_t>(k.batch) * ip * k.h * k.w, rng, 1.0f);
+  // Padded input channels hold garbage: the layer must not read them into the result.
+  const std::vector<float> weights =
+      random_values(static_cast<std::size_t>(k.out_channels) * k.in_channels * 9, rng, 1.0f / std::sqrt(9.0f * static_cast<float>(k.in_channels)));
+  const std::vector<float> bias = random_values(static_cast<std::size_t>(k.out_channels), rng, 0.1f);
+  std::vector<float> residual = random_values(static_cast<std::size_t>(k.batch) * op * oh * ow, rng, 1.0f);
+  for (int n = 0; n < k.batch; ++n) {
+    for (int c = k.out_channels; c < op; ++c) {
+      for (int y = 0; y < oh; ++y) {
+        for (int x = 0; x < ow; ++x) residual[at(op, oh, ow, n, c, y, x)] = 0.0f;  // oneDNN's padding
+      }
+    }
+  }
+  WinogradConvolution::Geometry geometry{k.batch, k.in_channels, k.out_channels, k.h, k.w,
+                                         k.pad_top, k.pad_left, k.pad_bottom, k.pad_right};
+  WinogradConvolution layer(geometry, weights.data(), bias.data(), ops, isa, tile_block);
+  std::vector<float> dst(residual.size(), 12345.0f);
+  layer.run(src.data(), dst.data(), residual.data());
+  const std::vector<float> expected = reference(k, src, weights, bias, ops, residual);
+  double max_diff = 0.0;
+  double max_value = 0.0;
+  Outcome outcome;
+  for (std::size_t i = 0; i < dst.size(); ++i) {
+    max_diff = std::max(max_diff, std::abs(static_cast<double>(dst[i]) - expected[i]));
+    max_value = std::max(max_value, std::abs(static_cast<double>(expected[i])));
+  }
+  for (int n = 0; n < k.batch; ++n) {
+    for (int c = k.out_channels; c < op; ++c) {
+      for (int y = 0; y < oh; ++y) {
+        for (int x = 0; x < ow; ++x) outcome.padding_zero = outcome.padding_zero && dst[at(op, oh, ow, n, c, y, x)] == 0.0f;
+      }
+    }
+  }
+  outcome.relative_error = max_diff / max_value;
+  return outcome;
+}
+
+WinogradConvolution::PostOp step(Kind kind, std::vector<float> values = {}, float alpha = 0.0f) {
+  WinogradConvolution::PostOp op;
+  op.kind = kind;
+  op.values = std::move(values);
+  op.alpha = alpha;
+  return op;
+}
+
+std::vector<WinogradConvolution::Isa> isas() {
+  std::vector<WinogradConvolution::Isa> list{WinogradConvolution::Isa::portable};
+  if (WinogradConvolution::cpu_has_avx2()) list.push_back(WinogradConvolution::Isa::avx2);
+  return list;
+}
+
+TEST(WinogradConvolution, MatchesDirectConvolutionOnEveryGeometry) {
+  const std::vector<Case> cases{
+      {1, 64, 64, 32, 32, 1, 1, 1, 1},  // whole tiles
+      {2, 16, 24, 19, 23, 1, 1, 1, 1},  // partial tiles, a batch
+      {1, 3, 64, 13, 9, 1, 1, 1, 1},    // padded input channels
+      {1, 12, 12, 10, 11, 0, 0, 0, 0},  // no padding, padded output channels
+      {1, 8, 8, 7, 6, 2, 0, 1, 2},      // asymmetric padding
+      {1, 32, 48, 5, 5, 1, 1, 1, 1},    // smaller than one block
+  };
+  for (const auto isa : isas()) {
+    for (const Case& k : cases) {
+      for (const int block : {6, 0, 7}) {
+        const Outcome outcome = run_case(k, {}, isa, block, 5);
+        EXPECT_LT(outcome.relative_error, 1e-5) << k.in_channels << "->" << k.out_channels << " " << k.h << "x" << k.w
+                                                << " block " << block << " isa " << static_cast<int>(isa);
+        EXPECT_TRUE(outcome.padding_zero);
+      }
+    }
+  }
+}
+
+TEST(WinogradConvolution, AppliesEveryEpilogueStepInOrder) {
+  const Case k{1, 16, 12, 14, 17, 1, 1, 1, 1};
+  std::vector<float> slopes(12);
+  for (std::size_t c = 0; c < slopes.size(); ++c) slopes[c] = 0.05f * static_cast<float>(c);
+  WinogradConvolution::PostOp clip = step(Kind::clip);
+  clip.low = 0.05f;  // moves zero: padded channels must still come out zero
+  clip.high = 0.4f;
+  const std::vector<std::vector<WinogradConvolution::PostOp>> chains{
+      {step(Kind::prelu, slopes)},
+      {step(Kind::leaky, {}, 0.2f), step(Kind::residual)},
+      {step(Kind::mul, {0.2f}), step(Kind::residual)},  // EDSR/RRDB residual scaling
+      {step(Kind::add, {0.5f}), step(Kind::mul, slopes), step(Kind::leaky, {}, 0.0f)},
+      {step(Kind::residual), clip},
+  };
+  for (const auto isa : isas()) {
+    for (const auto& chain : chains) {
+      const Outcome outcome = run_case(k, chain, isa, 0, 9);
+      EXPECT_LT(outcome.relative_error, 1e-5) << chain.size() << " steps, first " << static_cast<int>(chain[0].kind);
+      EXPECT_TRUE(outcome.padding_zero);
+    }
+  }
+}
+
+TEST(WinogradConvolution, ReferenceCheckCatchesAWrongResult) {
+  // The comparison is not vacuous: a chain the layer was not given differs.
+  const Case k{1, 8, 8, 8, 8, 1, 1, 1, 1};
+  const Outcome same = run_case(k, {step(Kind::leaky, {}, 0.0f)}, WinogradConvolution::Isa::portable, 0, 3);
+  EXPECT_LT(same.relative_error, 1e-5);
+  const std::vector<float> weights(8 * 8 * 9, 0.1f);
+  WinogradConvolution layer({1, 8, 8, 8, 8, 1, 1, 1, 1}, weights.data(), nullptr, {});
+  std::vector<float> src(8 * 8 * 8, 1.0f);
+  std::vector<float> dst(src.size());
+  layer.run(src.data(), dst.data());
+  // Centre pixel: 8 channels x 9 taps x 0.1 = 7.2; corner: 8 x 4 x 0.1 = 3.2.
+  EXPECT_NEAR(dst[at(8, 8, 8, 0, 0, 4, 4)], 7.2f, 1e-5f);
+  EXPECT_NEAR(dst[at(8, 8, 8, 0, 3, 0, 0)], 3.2f, 1e-5f);
+}
+
+TEST(WinogradConvolution, BothInstructionSetsAgree) {
+  if (!WinogradConvolution::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
+  std::mt19937 rng(21);
+  const WinogradConvolution::Geometry geometry{1, 32, 32, 21, 18, 1, 1, 1, 1};
+  const auto weights = random_values(32 * 32 * 9, rng, 0.1f);
+  const auto src = random_values(32 * 21 * 18, rng, 1.0f);
+  std::vector<float> a(32 * 21 * 18);
+  std::vector<float> b(a.size());
+  WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::avx2).run(src.data(), a.data());
+  WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::portable).run(src.data(), b.data());
+  double diff = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
+  EXPECT_LT(diff, 1e-5);
+}
+
+}  // namespace
+}  // namespace r4k::infer
