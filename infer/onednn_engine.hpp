@@ -3,6 +3,8 @@
 // scale + residual add), blocked memory layouts chosen by oneDNN and kept from
 // one convolution to the next, reorders only where an operator needs plain
 // data, and primitives and buffers created once per shape and reused.
+// Compiling a shape is specialize (specialized_graph) -> plan_fusions
+// (fusion_plan) -> OneDnnLowering (onednn_lowering).
 #pragma once
 
 #include <map>
@@ -13,6 +15,8 @@
 #include "infer/graph.hpp"
 
 namespace r4k::infer {
+
+struct OneDnnProgram;
 
 class OneDnnEngine final : public Engine {
  public:
@@ -30,17 +34,14 @@ class OneDnnEngine final : public Engine {
   // The implementation oneDNN chose for each convolution (for `models info`).
   std::vector<std::string> implementations(const TensorShape& shape);
 
-  struct Program;
-
  private:
-  Program& program(const TensorShape& shape);
+  OneDnnProgram& program(const TensorShape& shape);
 
   Graph graph_;
   int threads_;
-  bool fuse_channel_prelu_ = true;  // until oneDNN answers with a reference kernel
   struct Context;
   std::unique_ptr<Context> context_;
-  std::map<std::tuple<int, int, int, int>, std::unique_ptr<Program>> programs_;
+  std::map<std::tuple<int, int, int, int>, std::unique_ptr<OneDnnProgram>> programs_;
 };
 
 }  // namespace r4k::infer

@@ -1,0 +1,183 @@
+#include "infer/fusion_plan.hpp"
+
+#include <optional>
+
+namespace r4k::infer {
+
+namespace {
+
+// The index of the operation that alone reads `value` as its input 0 (the
+// only input element-wise followers and reshapes take a tensor on), if any.
+std::optional<std::size_t> single_follower(const SpecializedGraph& graph, const std::string& value) {
+  if (graph.uses(value) != 1) return std::nullopt;  // the graph's output counts as a use
+  const auto& consumers = graph.consumers(value);
+  if (consumers.size() != 1) return std::nullopt;
+  return consumers.front();
+}
+
+bool reads_first(const Operation& operation, const std::string& value) {
+  return !operation.inputs().empty() && operation.inputs()[0].name == value;
+}
+
+// What `next` is as a post-op of the convolution at `conv_index` whose
+// (partly post-processed) output is `value`; nullopt when it cannot be one.
+std::optional<PostOp> as_post_op(const SpecializedGraph& graph, const Operation& next, const std::string& value,
+                                 std::size_t conv_index, const ConvolutionShape& shape) {
+  PostOp post;
+  post.node = &next.node.node();
+  post.output = next.output;
+  const OpType op = next.op();
+  const bool unary = op == OpType::relu || op == OpType::leaky_relu || op == OpType::sigmoid || op == OpType::tanh ||
+                     op == OpType::clip || op == OpType::prelu;
+  if (unary && !reads_first(next, value)) return std::nullopt;
+  switch (op) {
+    case OpType::relu:
+      post.kind = PostOp::Kind::relu;
+      return post;
+    case OpType::leaky_relu:
+      post.kind = PostOp::Kind::leaky_relu;
+      post.alpha = next.node.node().float_attribute("alpha", 0.01f);
+      return post;
+    case OpType::sigmoid:
+      post.kind = PostOp::Kind::sigmoid;
+      return post;
+    case OpType::tanh:
+      post.kind = PostOp::Kind::tanh;
+      return post;
+    case OpType::clip:
+      post.kind = PostOp::Kind::clip;
+      std::tie(post.low, post.high) = clip_bounds(next.node);
+      return post;
+    case OpType::prelu: {
+      const Operand* slope = next.node.optional_input(1);
+      if (slope == nullptr || !slope->is_constant() || slope->constant->is_int) return std::nullopt;
+      if (channel_broadcast_dims(*slope->constant, shape.out_channels).empty()) return std::nullopt;
+      post.kind = PostOp::Kind::prelu;
+      post.values = slope->constant->floats;
+      return post;
+    }
+    case OpType::mul:
+    case OpType::add:
+    case OpType::sub: {
+      const std::size_t other_index = reads_first(next, value) ? 1 : 0;
+      const Operand* other = next.node.optional_input(other_index);
+      if (other == nullptr) return std::nullopt;
+      if (other->is_constant()) {
+        const ConstTensor& constant = *other->constant;
+        if (constant.is_int || channel_broadcast_dims(constant, shape.out_channels).empty()) return std::nullopt;
+        if (op == OpType::sub && other_index == 0) return std::nullopt;  // constant - conv: not a post-op shape
+        post.kind = op == OpType::mul ? PostOp::Kind::mul : op == OpType::add ? PostOp::Kind::add : PostOp::Kind::sub;
+        post.values = constant.floats;
+        return post;
+      }
+      // A residual add: the other tensor must be computed before the convolution runs.
+      const auto producer = graph.producer(other->name);
+      const bool before = producer ? *producer < conv_index : other->name == graph.input();
+      if (op != OpType::add || other->dims != shape.dst_dims || !before) return std::nullopt;
+      post.kind = PostOp::Kind::residual_add;
+      post.residual = other->name;
+      return post;
+    }
+    default:
+      return std::nullopt;
+  }
+}
+
+ConvolutionGroup convolution_group(const SpecializedGraph& graph, std::size_t index, std::vector<bool>& absorbed) {
+  const Operation& operation = graph.operations()[index];
+  ConvolutionGroup group;
+  group.node = &operation.node.node();
+  group.shape = convolution_shape(operation.node);
+  group.input = operation.inputs()[0].name;
+  group.weights = &operation.node.const_input(1);
+  group.bias = operation.node.optional_input(2) != nullptr ? &operation.node.const_input(2) : nullptr;
+  group.output = operation.output;
+  // Absorb what follows while each intermediate value has this one use.
+  for (auto next = single_follower(graph, group.output); next; next = single_follower(graph, group.output)) {
+    const Operation& follower = graph.operations()[*next];
+    auto post = as_post_op(graph, follower, group.output, index, group.shape);
+    if (!post) break;
+    absorbed[*next] = true;
+    group.output = follower.output;
+    group.post_ops.push_back(std::move(*post));
+  }
+  return group;
+}
+
+bool is_reshape_of(const Operation& operation, const std::string& value) {
+  return operation.op() == OpType::reshape && reads_first(operation, value);
+}
+
+// The permutation a Transpose stands for, with the Reshape before it (when
+// `reshape` is set) and the Reshape after it (when that is its one reader).
+Permute transpose_permute(const SpecializedGraph& graph, const Operation* reshape, std::size_t transpose_index,
+                          std::vector<bool>& absorbed) {
+  const Operation& transpose = graph.operations()[transpose_index];
+  Permute permute;
+  const Operand& source = reshape != nullptr ? reshape->inputs()[0] : transpose.inputs()[0];
+  permute.input = source.name;
+  permute.input_dims = source.dims;
+  permute.permutation = {transpose.inputs()[0].dims, transpose_permutation(transpose.node)};
+  permute.output = transpose.output;
+  permute.output_dims = transpose.output_dims;
+  if (reshape != nullptr) permute.nodes.push_back(&reshape->node.node());
+  permute.nodes.push_back(&transpose.node.node());
+  if (const auto after = single_follower(graph, transpose.output)) {
+    const Operation& reader = graph.operations()[*after];
+    if (is_reshape_of(reader, transpose.output)) {
+      absorbed[*after] = true;
+      permute.output = reader.output;
+      permute.output_dims = reader.output_dims;
+      permute.nodes.push_back(&reader.node.node());
+    }
+  }
+  return permute;
+}
+
+}  // namespace
+
+FusionPlan plan_fusions(const SpecializedGraph& graph) {
+  const auto& operations = graph.operations();
+  std::vector<bool> absorbed(operations.size(), false);
+  FusionPlan plan;
+  for (std::size_t i = 0; i < operations.size(); ++i) {
+    if (absorbed[i]) continue;
+    const Operation& operation = operations[i];
+    switch (operation.op()) {
+      case OpType::conv:
+      case OpType::conv_transpose:
+        plan.steps.emplace_back(convolution_group(graph, i, absorbed));
+        continue;
+      case OpType::depth_to_space: {
+        const Operand& source = operation.inputs()[0];
+        Permute permute;
+        permute.input = source.name;
+        permute.input_dims = source.dims;
+        permute.permutation = depth_to_space_permutation(source.dims, depth_to_space_attributes(operation.node));
+        permute.output = operation.output;
+        permute.output_dims = operation.output_dims;
+        permute.nodes.push_back(&operation.node.node());
+        plan.steps.emplace_back(std::move(permute));
+        continue;
+      }
+      case OpType::transpose:
+        plan.steps.emplace_back(transpose_permute(graph, nullptr, i, absorbed));
+        continue;
+      case OpType::reshape: {
+        const auto next = single_follower(graph, operation.output);
+        if (next && operations[*next].op() == OpType::transpose && reads_first(operations[*next], operation.output)) {
+          absorbed[*next] = true;
+          plan.steps.emplace_back(transpose_permute(graph, &operation, *next, absorbed));
+          continue;
+        }
+        break;
+      }
+      default:
+        break;
+    }
+    plan.steps.emplace_back(&operation);
+  }
+  return plan;
+}
+
+}  // namespace r4k::infer

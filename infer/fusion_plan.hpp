@@ -1,0 +1,81 @@
+// The fusion plan of a specialised graph: which runtime operations run as
+// one step. Backend-independent and maximal: each Conv/ConvTranspose absorbs
+// the longest chain of single-use followers that can be applied to its output
+// as it is written (activations, per-channel or scalar constants, a residual
+// add); pixel shuffles (DepthToSpace, Reshape -> Transpose -> Reshape) and
+// other transposes become one permutation of plain data. A backend's
+// lowering decides how much of a group it fuses and runs the rest as
+// separate steps.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "infer/graph.hpp"
+#include "infer/shape_inference.hpp"
+#include "infer/specialized_graph.hpp"
+
+namespace r4k::infer {
+
+// One operation applied to a convolution's output, element by element.
+struct PostOp {
+  enum class Kind {
+    relu,
+    leaky_relu,  // x >= 0 ? x : alpha * x
+    sigmoid,
+    tanh,
+    clip,          // min(max(x, low), high)
+    prelu,         // x >= 0 ? x : values[c] * x
+    mul,           // x * values[c]
+    add,           // x + values[c]
+    sub,           // x - values[c]
+    residual_add,  // x + residual, a runtime tensor of the output's dims
+  };
+  Kind kind = Kind::relu;
+  float alpha = 0.0f;          // leaky_relu
+  float low = 0.0f;            // clip
+  float high = 0.0f;           // clip
+  std::vector<float> values;   // prelu, mul, add, sub: one value, or one per output channel
+  std::string residual;        // residual_add: the value added
+  const Node* node = nullptr;  // the node it comes from
+  std::string output;          // the value it computes in the graph
+
+  bool per_channel() const { return values.size() > 1; }
+};
+
+// A convolution with the post-ops it absorbs, in order.
+struct ConvolutionGroup {
+  const Node* node = nullptr;  // the Conv or ConvTranspose
+  ConvolutionShape shape;
+  std::string input;                     // the runtime value convolved
+  const ConstTensor* weights = nullptr;  // ONNX layout (convolution_shape)
+  const ConstTensor* bias = nullptr;     // out_channels values, or none
+  std::vector<PostOp> post_ops;
+  std::string output;  // the value the group computes: its last post-op's, else the convolution's
+};
+
+// output = transpose(reshape(input, view_dims), perm) over plain (row-major)
+// data, read as output_dims. From DepthToSpace (as_depth_to_space tells
+// which), Transpose, and a Reshape before / after a Transpose.
+struct Permute {
+  std::string input;
+  Dims input_dims;
+  Permutation permutation;
+  std::string output;
+  Dims output_dims;
+  std::vector<const Node*> nodes;  // the nodes it stands for
+};
+
+// A step of the plan: a convolution group, a permutation, or one operation
+// of the specialised graph run as it is.
+using PlanStep = std::variant<ConvolutionGroup, Permute, const Operation*>;
+
+struct FusionPlan {
+  std::vector<PlanStep> steps;  // in an order that computes every input before it is read
+};
+
+// The plan for `graph` (which it points into: it must outlive the plan).
+FusionPlan plan_fusions(const SpecializedGraph& graph);
+
+}  // namespace r4k::infer
