@@ -43,6 +43,22 @@ CLI::Option* add_backend_option(CLI::App& command, std::string& backend) {
   return command.add_option("-b,--backend", backend, setting.doc)->capture_default_str()->check(CLI::IsMember(setting.choices));
 }
 
+// --autotune on|off (any spelling of a boolean the job files take).
+CLI::Option* add_autotune_option(CLI::App& command, bool& enabled) {
+  const settings::Setting& setting = *settings::find("engine.autotune");
+  return command
+      .add_option_function<std::string>(
+          "--autotune", [&enabled](const std::string& text) { enabled = settings::as_boolean(text); },
+          setting.doc + " [on or off; default on]")
+      ->check(CLI::Validator(
+          [&setting](std::string& text) {
+            const settings::Checked checked = settings::check(setting, text);
+            if (checked.ok) text = checked.value;
+            return checked.ok ? std::string() : checked.message;
+          },
+          "", setting.key));
+}
+
 CLI::Range setting_range(const char* key) {
   const settings::Setting& setting = *settings::find(key);
   return CLI::Range(static_cast<long long>(*setting.min), static_cast<long long>(*setting.max));
@@ -162,6 +178,7 @@ Command add_bench_command(CLI::App& app) {
   bench->add_option("--threads", state->engine.threads, "Threads (0 = all cores)")
       ->capture_default_str()
       ->check(setting_range("engine.threads"));
+  add_autotune_option(*bench, state->engine.autotune.enabled);
   bench->add_option("--seconds", state->seconds, "Minimum timed seconds per tile size")->capture_default_str();
   bench->add_option("--peak-seconds", state->peak_seconds, "Seconds to measure the FMA peak (0 = skip)")
       ->capture_default_str();

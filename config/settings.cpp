@@ -106,6 +106,13 @@ std::vector<Setting> make_settings() {
           .option("--threads", kEngineCommands)
           .property("r4ksuperres", "threads")
           .property("r4krestore", "threads"),
+      Make("engine.autotune", T::boolean, "true",
+           "AutoTune: measure each layer's algorithms (direct, Winograd) on first use and keep the fastest per "
+           "machine, model and shape in $XDG_CACHE_HOME/restore4k/autotune.yaml; off: every layer takes its default "
+           "algorithm")
+          .option("--autotune", kEngineCommands)
+          .property("r4ksuperres", "autotune")
+          .property("r4krestore", "autotune"),
       Make("engine.tile", T::integer, "0",
            "Tile side the engine sees, in input pixels (0 = automatic; rasters: 512 when 0); frames smaller than a "
            "tile are processed whole")

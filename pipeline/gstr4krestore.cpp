@@ -68,6 +68,7 @@ struct RestoreSettings {
   int tile_size = 0;
   int halo = 0;
   int threads = 0;
+  bool autotune = true;
   int batch = 0;
   guint width = 0;
   guint height = 0;
@@ -99,6 +100,7 @@ bool assign(RestoreSettings& s, const std::string& key, const std::string& text)
   else if (key == "engine.tile") s.tile_size = static_cast<int>(as_integer(text));
   else if (key == "engine.halo") s.halo = static_cast<int>(as_integer(text));
   else if (key == "engine.threads") s.threads = static_cast<int>(as_integer(text));
+  else if (key == "engine.autotune") s.autotune = as_boolean(text);
   else if (key == "engine.batch") s.batch = static_cast<int>(as_integer(text));
   else if (key == "video.fit") std::tie(s.width, s.height) = std::pair<guint, guint>(as_size(text).first, as_size(text).second);
   else if (key == "video.fit_mode") s.fit_mode = text;
@@ -175,6 +177,7 @@ enum {
   PROP_TILE_SIZE,
   PROP_HALO,
   PROP_THREADS,
+  PROP_AUTOTUNE,
   PROP_BATCH,
   PROP_WIDTH,
   PROP_HEIGHT,
@@ -360,7 +363,7 @@ static gboolean build_chain(GstR4kRestore* self) {
   GstElement* superres = make("r4ksuperres", "superres");
   if (superres != nullptr) {
     g_object_set(superres, "model", s.model.c_str(), "tile-size", s.tile_size, "halo", s.halo, "threads", s.threads,
-                 "batch", s.batch, "monochrome", s.monochrome ? TRUE : FALSE, nullptr);
+                 "autotune", s.autotune ? TRUE : FALSE, "batch", s.batch, "monochrome", s.monochrome ? TRUE : FALSE, nullptr);
     gst_util_set_object_arg(G_OBJECT(superres), "backend", s.backend.c_str());
   }
   add(superres);
@@ -513,6 +516,9 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
     case PROP_THREADS:
       s.threads = g_value_get_int(value);
       break;
+    case PROP_AUTOTUNE:
+      s.autotune = g_value_get_boolean(value) != FALSE;
+      break;
     case PROP_BATCH:
       s.batch = g_value_get_int(value);
       break;
@@ -588,6 +594,9 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
     case PROP_THREADS:
       g_value_set_int(value, s.threads);
       break;
+    case PROP_AUTOTUNE:
+      g_value_set_boolean(value, s.autotune ? TRUE : FALSE);
+      break;
     case PROP_BATCH:
       g_value_set_int(value, s.batch);
       break;
@@ -657,6 +666,7 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
                                  {PROP_TILE_SIZE, "tile-size"},
                                  {PROP_HALO, "halo"},
                                  {PROP_THREADS, "threads"},
+                                 {PROP_AUTOTUNE, "autotune"},
                                  {PROP_BATCH, "batch"},
                                  {PROP_WIDTH, "width"},
                                  {PROP_HEIGHT, "height"},

@@ -24,9 +24,9 @@
  * all nodata are not computed. The raster source asks it, by a custom query,
  * for the model's receptive field, scale and channels.
  *
- * `model`, `backend` and `threads` are read on the way to READY (and again
- * on the way to PAUSED when they changed in READY); `tile-size`, `halo`,
- * `batch` and `monochrome` when the caps are set. An unknown `backend` is
+ * `model`, `backend`, `threads` and `autotune` are read on the way to READY
+ * (and again on the way to PAUSED when they changed in READY); `tile-size`,
+ * `halo`, `batch` and `monochrome` when the caps are set. An unknown `backend` is
  * refused with an element error naming it.
  *
  * ## Example launch line
@@ -67,6 +67,7 @@ enum {
   PROP_TILE_SIZE,
   PROP_HALO,
   PROP_THREADS,
+  PROP_AUTOTUNE,
   PROP_BATCH,
   PROP_SCALE,
   PROP_MONOCHROME,
@@ -88,6 +89,7 @@ struct SuperresSettings {
   gint tile_size = static_cast<gint>(r4k::settings::as_integer(table_default("engine.tile")));
   gint halo = static_cast<gint>(r4k::settings::as_integer(table_default("engine.halo")));
   gint threads = static_cast<gint>(r4k::settings::as_integer(table_default("engine.threads")));
+  bool autotune = r4k::settings::as_boolean(table_default("engine.autotune"));
   gint batch = static_cast<gint>(r4k::settings::as_integer(table_default("engine.batch")));
   bool monochrome = r4k::settings::as_boolean(table_default("video.monochrome"));
 };
@@ -97,6 +99,7 @@ struct LoadedModel {
   std::string model;
   std::string backend;
   int threads = 0;
+  bool autotune = true;
   bool operator==(const LoadedModel&) const = default;
 };
 
@@ -190,7 +193,7 @@ static GstCaps* pad_template_caps() {
 static gboolean open_model(GstR4kSuperres* self) {
   SuperresImpl& impl = *self->impl;
   const SuperresSettings settings = settings_of(self);
-  const LoadedModel wanted{settings.model, settings.backend, settings.threads};
+  const LoadedModel wanted{settings.model, settings.backend, settings.threads, settings.autotune};
   if (impl.engine && impl.loaded == wanted) return TRUE;
   impl.forget_stream();
   impl.engine.reset();
@@ -212,6 +215,7 @@ static gboolean open_model(GstR4kSuperres* self) {
     r4k::infer::EngineOptions options;
     options.backend = settings.backend;
     options.threads = settings.threads;
+    options.autotune.enabled = settings.autotune;
     impl.engine = r4k::infer::load_model(settings.model, options);
     impl.loaded = wanted;
     GST_OBJECT_LOCK(self);
@@ -558,6 +562,9 @@ static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const 
     case PROP_THREADS:
       s.threads = g_value_get_int(value);
       break;
+    case PROP_AUTOTUNE:
+      s.autotune = g_value_get_boolean(value) != FALSE;
+      break;
     case PROP_BATCH:
       s.batch = g_value_get_int(value);
       break;
@@ -590,6 +597,9 @@ static void gst_r4k_superres_get_property(GObject* object, guint prop_id, GValue
       break;
     case PROP_THREADS:
       g_value_set_int(value, s.threads);
+      break;
+    case PROP_AUTOTUNE:
+      g_value_set_boolean(value, s.autotune ? TRUE : FALSE);
       break;
     case PROP_BATCH:
       g_value_set_int(value, s.batch);
@@ -632,6 +642,7 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
                                  {PROP_TILE_SIZE, "tile-size"},
                                  {PROP_HALO, "halo"},
                                  {PROP_THREADS, "threads"},
+                                 {PROP_AUTOTUNE, "autotune"},
                                  {PROP_BATCH, "batch"},
                                  {PROP_MONOCHROME, "monochrome"}}) {
     r4k::pipeline::install_setting_property(gobject_class, id, kElement, name, flags);

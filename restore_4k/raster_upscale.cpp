@@ -66,6 +66,7 @@ pipeline::PipelineArguments raster_pipeline(const RasterJob& job) {
   arguments.push_back(property("model", job.model));
   arguments.push_back(property("backend", job.engine.backend));
   arguments.push_back(property("threads", std::to_string(job.engine.threads)));
+  arguments.push_back(property("autotune", job.engine.autotune.enabled ? "true" : "false"));
   for (const std::string& item : {std::string("!"), std::string("queue"), queue_size, std::string("max-size-bytes=0"),
                                   std::string("max-size-time=0"), std::string("!"), std::string("r4krastersink"),
                                   std::string("name=sink")}) {

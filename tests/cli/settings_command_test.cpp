@@ -74,6 +74,22 @@ TEST(SettingsCommand, EveryCommandRefusesAnOutOfRangeValueTheSameWay) {
   EXPECT_FALSE(fs::exists(dir / "out.mkv"));
 }
 
+// --autotune takes a boolean (on/off): anything else is refused by name,
+// with what it takes, before any work.
+TEST(SettingsCommand, AnAutotuneThatIsNeitherOnNorOffIsRefused) {
+  TempDir dir;
+  ASSERT_EQ(restore4k({"sample-image", (dir / "in.png").string(), "--width", "64", "--height", "48"}).exit_code, 0);
+  const Outcome run = restore4k({"image", (dir / "in.png").string(), (dir / "out.png").string(), "--model",
+                                 "builtin:bicubic-x2", "--autotune", "maybe"});
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_TRUE(has(run, "--autotune: expected true or false, found 'maybe'")) << run.output;
+  EXPECT_FALSE(fs::exists(dir / "out.png"));
+  const Outcome off = restore4k({"image", (dir / "in.png").string(), (dir / "off.png").string(), "--model",
+                                 "builtin:bicubic-x2", "--autotune", "off"});
+  EXPECT_EQ(off.exit_code, 0) << off.output;
+  EXPECT_TRUE(fs::exists(dir / "off.png"));
+}
+
 // A tile with no core is refused once, without a warning about a negative core.
 TEST(SettingsCommand, ATileSmallerThanItsHaloIsOneClearError) {
   TempDir dir;

@@ -274,6 +274,49 @@ TEST_F(ElementSettings, RestoreRebuildsItsChainForSettingsChangedInReady) {
   gst_object_unref(pipeline);
 }
 
+// The engine settings reach the inner r4ksuperres: autotune off (and threads)
+// set on r4krestore are what its upscaler loads the model with.
+TEST_F(ElementSettings, RestorePassesAutotuneAndThreadsToItsUpscaler) {
+  GstElement* pipeline = gst_pipeline_new(nullptr);
+  GstElement* restore = gst_element_factory_make("r4krestore", nullptr);
+  gst_bin_add(GST_BIN(pipeline), restore);
+  gboolean autotune = FALSE;
+  g_object_get(restore, "autotune", &autotune, nullptr);
+  EXPECT_TRUE(autotune);  // on unless told
+  g_object_set(restore, "model", "builtin:bicubic-x2", "autotune", FALSE, "threads", 3, nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+  GstElement* superres = gst_bin_get_by_name(GST_BIN(restore), "superres");
+  ASSERT_NE(superres, nullptr);
+  autotune = TRUE;
+  gint threads = 0;
+  g_object_get(superres, "autotune", &autotune, "threads", &threads, nullptr);
+  EXPECT_FALSE(autotune);
+  EXPECT_EQ(threads, 3);
+  gst_object_unref(superres);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+}
+
+// r4ksuperres reloads its engine when autotune changes in READY, and runs
+// with it off.
+TEST_F(ElementSettings, SuperresRunsWithAutotuneOffAndChangedInReady) {
+  EXPECT_FALSE(run(kVideo + "r4ksuperres model=builtin:bicubic-x2 autotune=false ! fakesink").error);
+  GstElement* pipeline = gst_pipeline_new(nullptr);
+  GstElement* superres = gst_element_factory_make("r4ksuperres", nullptr);
+  gst_bin_add(GST_BIN(pipeline), superres);
+  g_object_set(superres, "model", "builtin:bicubic-x2", nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+  g_object_set(superres, "autotune", FALSE, nullptr);
+  ASSERT_NE(gst_element_set_state(pipeline, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  gboolean autotune = TRUE;
+  gint scale = 0;
+  g_object_get(superres, "autotune", &autotune, "scale", &scale, nullptr);
+  EXPECT_FALSE(autotune);
+  EXPECT_EQ(scale, 2);
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  gst_object_unref(pipeline);
+}
+
 // ---- what the pipeline runner shows
 
 TEST_F(ElementSettings, RunnerShowsTheMessageAndDetailWithoutOurSourceLocation) {
