@@ -179,6 +179,11 @@ Command add_bench_command(CLI::App& app) {
       ->capture_default_str()
       ->check(setting_range("engine.threads"));
   add_autotune_option(*bench, state->engine.autotune.enabled);
+  bench->add_option("--algorithm", state->engine.autotune.algorithm,
+                    "Convolution algorithm on the onednn backend: auto (AutoTune or its defaults), direct (oneDNN's "
+                    "direct convolution everywhere) or winograd (wherever a layer can take it)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "direct", "winograd"}));
   bench->add_option("--seconds", state->seconds, "Minimum timed seconds per tile size")->capture_default_str();
   bench->add_option("--peak-seconds", state->peak_seconds, "Seconds to measure the FMA peak (0 = skip)")
       ->capture_default_str();

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -101,6 +102,11 @@ std::string Autotuner::choose(const std::string& layer, const std::string& shape
                        (candidates.size() > 1 ? " and others" : "") + ")");
     }
     chosen = pinned->second;
+  } else if (options_.algorithm != "auto") {
+    const auto forced = std::find_if(candidates.begin(), candidates.end(), [&](const Candidate& c) {
+      return c.algorithm.rfind(options_.algorithm, 0) == 0;
+    });
+    chosen = forced != candidates.end() ? forced->algorithm : candidates.front().algorithm;
   } else if (!options_.enabled || candidates.size() == 1) {
     chosen = candidates.front().algorithm;
   } else {
@@ -140,7 +146,9 @@ void Autotuner::store(const std::string& key, const std::string& algorithm) {
   out << YAML::BeginMap << YAML::Key << "choices" << YAML::Value << YAML::BeginMap;
   for (const auto& [k, v] : entries) out << YAML::Key << k << YAML::Value << v;
   out << YAML::EndMap << YAML::EndMap;
-  const std::filesystem::path temporary = path.string() + ".tmp" + std::to_string(::getpid());
+  static std::atomic<int> writes{0};
+  const std::filesystem::path temporary =
+      path.string() + ".tmp" + std::to_string(::getpid()) + "." + std::to_string(writes++);
   {
     std::ofstream file(temporary);
     file << out.c_str() << "\n";

@@ -21,6 +21,10 @@ struct AutotuneOptions {
   bool enabled = true;
   std::map<std::string, std::string> pinned;  // "layer@shape" -> algorithm
   std::string cache_file;                     // empty: the default place
+  // Benchmarks and tests: "direct" or "winograd" makes every layer that
+  // offers it take that algorithm (Winograd at its default block), "auto"
+  // (default) leaves the choice to the rules above.
+  std::string algorithm = "auto";
 };
 
 class Autotuner {

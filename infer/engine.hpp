@@ -1,6 +1,7 @@
 // Engine: runs a super-resolution model on a batch of same-size tiles.
 #pragma once
 
+#include <map>
 #include <string>
 #include <utility>
 
@@ -23,6 +24,11 @@ class Engine {
   // their per-shape state, so repeated calls with one shape do not reload.
   // Throws InputError when the model cannot take the input's shape.
   virtual void run(const Tensor& input, Tensor& output) = 0;
+
+  // The algorithm each layer runs, "layer@shape" -> name, for the shapes run
+  // so far (AutoTune's choices; job records pin them). Empty for backends
+  // with one algorithm.
+  virtual std::map<std::string, std::string> algorithm_choices() const { return {}; }
 
  protected:
   explicit Engine(ModelInfo info) : info_(std::move(info)) {}

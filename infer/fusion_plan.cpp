@@ -134,6 +134,96 @@ Permute transpose_permute(const SpecializedGraph& graph, const Operation* reshap
   return permute;
 }
 
+// A nearest Resize by the same integer factor on both sides whose sample
+// positions are floor(out / factor), as ONNX's defaults and PyTorch's export
+// give; 0 when it is not one.
+std::int64_t nearest_factor(const Operation& resize) {
+  if (resize.op() != OpType::resize) return 0;
+  const ResizeShape shape = resize_shape(resize.node);
+  if (shape.mode != ResizeMode::nearest) return 0;
+  const Node& node = resize.node.node();
+  const std::string coordinates = node.string_attribute("coordinate_transformation_mode", "half_pixel");
+  const std::string rounding = node.string_attribute("nearest_mode", "round_prefer_floor");
+  const bool floor_positions = (coordinates == "asymmetric" && rounding == "floor") ||
+                               ((coordinates == "half_pixel" || coordinates == "pytorch_half_pixel") &&
+                                (rounding == "round_prefer_floor" || rounding == "round_prefer_ceil"));
+  const Dims& in = resize.inputs()[0].dims;
+  const Dims& out = resize.output_dims;
+  if (!floor_positions || in.size() != 4 || out.size() != 4 || in[0] != out[0] || in[1] != out[1]) return 0;
+  if (out[2] % in[2] != 0 || out[3] % in[3] != 0 || out[2] / in[2] != out[3] / in[3]) return 0;
+  return out[2] / in[2];
+}
+
+template <typename Predicate>
+std::optional<std::size_t> find_step(const FusionPlan& plan, Predicate predicate) {
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    if (predicate(plan.steps[i])) return i;
+  }
+  return std::nullopt;
+}
+
+// Each convolution whose one reader is a depth-to-space absorbs it, and then
+// an Add of the result and a nearest upsampling (read by nothing else) of a
+// tensor computed before the convolution.
+void absorb_shuffles(const SpecializedGraph& graph, FusionPlan& plan) {
+  for (std::size_t i = 0; i < plan.steps.size(); ++i) {
+    auto* group = std::get_if<ConvolutionGroup>(&plan.steps[i]);
+    if (group == nullptr || group->shape.transposed || graph.uses(group->output) != 1) continue;
+    const auto shuffle_at = find_step(plan, [&](const PlanStep& step) {
+      const auto* permute = std::get_if<Permute>(&step);
+      return permute != nullptr && permute->input == group->output && as_depth_to_space(permute->permutation);
+    });
+    if (!shuffle_at) continue;
+    {
+      const Permute permute = std::get<Permute>(plan.steps[*shuffle_at]);
+      const DepthToSpace d2s = *as_depth_to_space(permute.permutation);
+      group->shuffle.block = d2s.block;
+      group->shuffle.crd = d2s.crd;
+      group->shuffle.dims = permute.output_dims;
+      group->shuffle.nodes = permute.nodes;
+      group->output = permute.output;
+      plan.steps.erase(plan.steps.begin() + static_cast<std::ptrdiff_t>(*shuffle_at));
+    }
+    group = std::get_if<ConvolutionGroup>(&plan.steps[i]);  // `i` is still the group: the shuffle came after it
+
+    const auto add_index = single_follower(graph, group->output);
+    if (!add_index) continue;
+    const Operation& add = graph.operations()[*add_index];
+    if (add.op() != OpType::add || add.inputs().size() != 2 || add.output_dims != group->shuffle.dims) continue;
+    const Operand& other = add.inputs()[add.inputs()[0].name == group->output ? 1 : 0];
+    if (other.is_constant() || other.name == group->output) continue;
+    const auto resize_index = graph.producer(other.name);
+    if (!resize_index || graph.uses(other.name) != 1) continue;
+    const Operation& resize = graph.operations()[*resize_index];
+    const std::int64_t factor = nearest_factor(resize);
+    const std::string& source = resize.inputs()[0].name;
+    const auto source_producer = graph.producer(source);
+    const auto conv_index = graph.producer(group->node->outputs.at(0));
+    const bool ready = source_producer ? conv_index && *source_producer < *conv_index : source == graph.input();
+    if (factor == 0 || !ready) continue;
+    const auto add_at = find_step(plan, [&](const PlanStep& step) {
+      const auto* const* operation = std::get_if<const Operation*>(&step);
+      return operation != nullptr && *operation == &add;
+    });
+    const auto resize_at = find_step(plan, [&](const PlanStep& step) {
+      const auto* const* operation = std::get_if<const Operation*>(&step);
+      return operation != nullptr && *operation == &resize;
+    });
+    if (!add_at || !resize_at) continue;
+    group->shuffle.upsampled = source;
+    group->shuffle.upsample = factor;
+    group->shuffle.upsampled_dims = resize.inputs()[0].dims;
+    group->shuffle.nodes.push_back(&resize.node.node());
+    group->shuffle.nodes.push_back(&add.node.node());
+    group->output = add.output;
+    // The add comes after the convolution; the resize may come before it.
+    for (const std::size_t index : {std::max(*add_at, *resize_at), std::min(*add_at, *resize_at)}) {
+      plan.steps.erase(plan.steps.begin() + static_cast<std::ptrdiff_t>(index));
+      if (index < i) --i;
+    }
+  }
+}
+
 }  // namespace
 
 FusionPlan plan_fusions(const SpecializedGraph& graph) {
@@ -177,6 +267,7 @@ FusionPlan plan_fusions(const SpecializedGraph& graph) {
     }
     plan.steps.emplace_back(&operation);
   }
+  absorb_shuffles(graph, plan);
   return plan;
 }
 

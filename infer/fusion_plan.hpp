@@ -44,6 +44,20 @@ struct PostOp {
   bool per_channel() const { return values.size() > 1; }
 };
 
+// A pixel shuffle (DepthToSpace) of a convolution group's result, and
+// optionally a nearest-upsampled tensor added after it: the tail of most SR
+// networks (last convolution, pixel shuffle, upsampled input added), which a
+// lowering can write in one pass.
+struct ShuffledOutput {
+  std::int64_t block = 0;  // 0: no shuffle
+  bool crd = false;
+  std::string upsampled;     // the value upsampled and added; "" for none
+  std::int64_t upsample = 0;  // its nearest-neighbour factor (each side)
+  Dims upsampled_dims;
+  Dims dims;  // the result's
+  std::vector<const Node*> nodes;  // the nodes it stands for
+};
+
 // A convolution with the post-ops it absorbs, in order.
 struct ConvolutionGroup {
   const Node* node = nullptr;  // the Conv or ConvTranspose
@@ -52,7 +66,8 @@ struct ConvolutionGroup {
   const ConstTensor* weights = nullptr;  // ONNX layout (convolution_shape)
   const ConstTensor* bias = nullptr;     // out_channels values, or none
   std::vector<PostOp> post_ops;
-  std::string output;  // the value the group computes: its last post-op's, else the convolution's
+  ShuffledOutput shuffle;  // applied after the post-ops
+  std::string output;  // the value the group computes: the shuffle's, its last post-op's, else the convolution's
 };
 
 // output = transpose(reshape(input, view_dims), perm) over plain (row-major)

@@ -1,7 +1,7 @@
 // The native engine's intermediate representation: an ONNX graph reduced to
 // what super-resolution networks use, with constants held as data. Built by
 // onnx_import (which validates everything a hostile file could get wrong),
-// specialised per input shape by graph_compile.
+// specialised per input shape by specialize (specialized_graph.hpp).
 #pragma once
 
 #include <cstdint>

@@ -67,7 +67,9 @@ std::vector<std::string> backends_for(const Engine& engine) {
   bool native = engine.backend() == "onednn";
   if (!native && info.format == ModelFormat::onnx && info.layout == TensorLayout::nchw) {
     try {
-      OneDnnEngine probe(info, import_onnx(info.path), 0);
+      AutotuneOptions defaults;  // a probe: nothing to measure
+      defaults.enabled = false;
+      OneDnnEngine probe(info, import_onnx(info.path), 0, defaults);
       native = true;
     } catch (const InputError&) {
     }
@@ -127,7 +129,7 @@ std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineO
       if (info.layout != TensorLayout::nchw) {
         throw InputError("model '" + spec + "' is NHWC; the onednn backend runs NCHW models");
       }
-      engine = std::make_unique<OneDnnEngine>(info, import_onnx(info.path), options.threads);
+      engine = std::make_unique<OneDnnEngine>(info, import_onnx(info.path), options.threads, options.autotune);
     } catch (const InputError& error) {
       if (options.backend == "onednn") throw;
       spdlog::info("backend auto: using opencv for '{}' because the onednn backend cannot run it: {}", spec,

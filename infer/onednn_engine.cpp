@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "infer/fusion_plan.hpp"
+#include "infer/model_checksum.hpp"
 #include "infer/onednn_lowering.hpp"
 #include "infer/specialized_graph.hpp"
 
@@ -17,8 +18,16 @@ struct OneDnnEngine::Context {
   dnnl::stream stream{engine};
 };
 
-OneDnnEngine::OneDnnEngine(ModelInfo info, Graph graph, int threads)
+OneDnnEngine::OneDnnEngine(ModelInfo info, Graph graph, int threads, AutotuneOptions autotune)
     : Engine(std::move(info)), graph_(std::move(graph)), threads_(threads), context_(std::make_unique<Context>()) {
+  const int counted = threads > 0 ? threads : omp_get_max_threads();
+  std::string sha;  // a graph built in memory (tests) has no file: its choices are cached under its name
+  try {
+    sha = this->info().path.empty() ? "graph:" + graph_.source : model_sha256(this->info().path.string());
+  } catch (const InputError&) {
+    sha = "graph:" + graph_.source;
+  }
+  autotuner_ = std::make_unique<Autotuner>(std::move(autotune), sha, counted);
   // Compile for a small shape now, so unsupported graphs fail at load time.
   const int channels = graph_.input_dims.size() == 4 && graph_.input_dims[1] > 0 ? static_cast<int>(graph_.input_dims[1]) : 3;
   const int h = graph_.input_dims.size() == 4 && graph_.input_dims[2] > 0 ? static_cast<int>(graph_.input_dims[2]) : 16;
@@ -35,7 +44,8 @@ OneDnnProgram& OneDnnEngine::program(const TensorShape& shape) {
   auto compiled = std::make_unique<OneDnnProgram>();
   try {
     const SpecializedGraph specialized = specialize(graph_, {shape.n, shape.c, shape.h, shape.w});
-    OneDnnLowering(specialized, context_->engine, *compiled).lower(plan_fusions(specialized));
+    if (threads_ > 0) omp_set_num_threads(threads_);  // AutoTune measures with the threads that will run
+    OneDnnLowering(specialized, context_->engine, *compiled, autotuner_.get()).lower(plan_fusions(specialized));
   } catch (const dnnl::error& error) {
     throw InputError("ONNX model '" + graph_.source + "': oneDNN failed for input " + shape.to_string() + ": " + error.what());
   }
@@ -57,6 +67,8 @@ void OneDnnEngine::run(const Tensor& input, Tensor& output) {
   compiled.output_step(stream);
   stream.wait();
 }
+
+std::map<std::string, std::string> OneDnnEngine::algorithm_choices() const { return autotuner_->choices(); }
 
 double OneDnnEngine::flops_per_pixel(const TensorShape& shape) {
   return program(shape).flops / (static_cast<double>(shape.n) * shape.h * shape.w);

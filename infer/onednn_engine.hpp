@@ -2,7 +2,9 @@
 // primitives with fused post-ops (convolution + bias + activation + scalar
 // scale + residual add), blocked memory layouts chosen by oneDNN and kept from
 // one convolution to the next, reorders only where an operator needs plain
-// data, and primitives and buffers created once per shape and reused.
+// data, and primitives and buffers created once per shape and reused. Each
+// 3x3 convolution runs oneDNN's direct kernel or the Winograd layer, as
+// AutoTune chooses (onednn_convolution_choice.hpp).
 // Compiling a shape is specialize (specialized_graph) -> plan_fusions
 // (fusion_plan) -> OneDnnLowering (onednn_lowering).
 #pragma once
@@ -11,6 +13,7 @@
 #include <memory>
 #include <tuple>
 
+#include "infer/autotune.hpp"
 #include "infer/engine.hpp"
 #include "infer/graph.hpp"
 
@@ -22,7 +25,9 @@ class OneDnnEngine final : public Engine {
  public:
   // Throws InputError naming the operator and node the engine cannot run
   // (checked by compiling for a small probe shape).
-  OneDnnEngine(ModelInfo info, Graph graph, int threads);
+  // `autotune` chooses each convolution's algorithm (autotune.hpp); its
+  // cache entries are keyed by the model file's SHA-256.
+  OneDnnEngine(ModelInfo info, Graph graph, int threads, AutotuneOptions autotune = {});
   ~OneDnnEngine() override;
 
   std::string backend() const override { return "onednn"; }
@@ -33,12 +38,14 @@ class OneDnnEngine final : public Engine {
   const Graph& graph() const { return graph_; }
   // The implementation oneDNN chose for each convolution (for `models info`).
   std::vector<std::string> implementations(const TensorShape& shape);
+  std::map<std::string, std::string> algorithm_choices() const override;
 
  private:
   OneDnnProgram& program(const TensorShape& shape);
 
   Graph graph_;
   int threads_;
+  std::unique_ptr<Autotuner> autotuner_;
   struct Context;
   std::unique_ptr<Context> context_;
   std::map<std::tuple<int, int, int, int>, std::unique_ptr<OneDnnProgram>> programs_;

@@ -7,6 +7,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "infer/onednn_convolution_choice.hpp"
 #include "infer/prelu_kernel.hpp"
 
 namespace r4k::infer {
@@ -289,8 +290,9 @@ dnnl::primitive_attr post_op_attributes(const std::vector<PostOp>& post_ops, std
 
 }  // namespace
 
-OneDnnLowering::OneDnnLowering(const SpecializedGraph& graph, const dnnl::engine& engine, OneDnnProgram& program)
-    : graph_(graph), engine_(engine), program_(program) {
+OneDnnLowering::OneDnnLowering(const SpecializedGraph& graph, const dnnl::engine& engine, OneDnnProgram& program,
+                               Autotuner* autotuner)
+    : graph_(graph), engine_(engine), program_(program), autotuner_(autotuner) {
   program_.input = memory(plain_desc(graph.input_dims()), engine_, DNNL_MEMORY_NONE);
   values_[graph.input()] = program_.input;
 }
@@ -324,9 +326,7 @@ void OneDnnLowering::lower(const FusionPlan& plan) {
   for (const PlanStep& step : plan.steps) {
     if (const auto* group = std::get_if<ConvolutionGroup>(&step)) {
       program_.flops += 2.0 * static_cast<double>(group->shape.macs);
-      // One algorithm for now; an alternative (Winograd) is chosen here, per
-      // convolution group, and lowers the same group.
-      lower_convolution(*group, *this);
+      lower_chosen_convolution(*group, *this);
     } else if (const auto* permutation = std::get_if<Permute>(&step)) {
       permute(*permutation);
     } else {
@@ -413,7 +413,55 @@ void lower_convolution(const ConvolutionGroup& group, OneDnnLowering& lowering) 
   lowering.add_step([primitive, args](dnnl::stream& stream) { primitive.execute(stream, args); });
 
   const std::vector<PostOp> separate(post_ops.begin() + static_cast<std::ptrdiff_t>(fused), post_ops.end());
-  lowering.define(group.output, lowering.separate_post_ops(separate, dst));
+  memory result = lowering.separate_post_ops(separate, dst);
+  if (group.shuffle.block > 0) result = lowering.shuffled_output(group.shuffle, result);
+  lowering.define(group.output, result);
+}
+
+memory OneDnnLowering::shuffled_output(const ShuffledOutput& shuffle, const memory& input) {
+  memory source = input;
+  std::optional<ChannelLayout> layout = channel_layout(source.get_desc());
+  if (!layout) {
+    const dnnl_memory_desc_t& d = source.get_desc().data;
+    source = as_layout(source, plain_desc(Dims(d.dims, d.dims + d.ndims)));
+    layout = channel_layout(source.get_desc());
+  }
+  memory residual;
+  if (!shuffle.upsampled.empty()) residual = as_layout(value(shuffle.upsampled), plain_desc(shuffle.upsampled_dims));
+  memory out = new_memory(plain_desc(shuffle.dims));
+  add_step([source, residual, out, shuffle, layout = *layout](dnnl::stream& stream) {
+    stream.wait();
+    const float* in = static_cast<const float*>(source.get_data_handle());
+    const float* res = residual ? static_cast<const float*>(residual.get_data_handle()) : nullptr;
+    float* target = static_cast<float*>(out.get_data_handle());
+    const std::int64_t s = shuffle.block;
+    const std::int64_t planes = shuffle.dims[1];
+    const std::int64_t height = shuffle.dims[2];
+    const std::int64_t width = shuffle.dims[3];
+    const std::int64_t u = shuffle.upsample;
+    const std::int64_t res_h = u > 0 ? height / u : 0;
+    const std::int64_t res_w = u > 0 ? width / u : 0;
+    const std::int64_t rows = shuffle.dims[0] * planes * height;
+#pragma omp parallel for schedule(static)
+    for (std::int64_t r = 0; r < rows; ++r) {
+      const std::int64_t row = r % height;
+      const std::int64_t plane = (r / height) % planes;
+      const std::int64_t n = r / (height * planes);
+      const std::int64_t y = row / s;
+      const std::int64_t dy = row % s;
+      float* line = target + r * width;
+      const float* res_line = res != nullptr ? res + ((n * planes + plane) * res_h + row / u) * res_w : nullptr;
+      for (std::int64_t column = 0; column < width; ++column) {
+        const std::int64_t dx = column % s;
+        const std::int64_t channel = shuffle.crd ? plane * s * s + dy * s + dx : (dy * s + dx) * planes + plane;
+        float value = in[n * layout.n_stride + (channel / layout.block) * layout.c_stride + y * layout.h_stride +
+                         (column / s) * layout.w_stride + channel % layout.block];
+        if (res_line != nullptr) value += res_line[column / u];
+        line[column] = value;
+      }
+    }
+  });
+  return out;
 }
 
 memory OneDnnLowering::separate_post_ops(const std::vector<PostOp>& post_ops, memory input) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/tensor.hpp"
+#include "infer/autotune.hpp"
 #include "infer/fusion_plan.hpp"
 #include "infer/specialized_graph.hpp"
 
@@ -36,7 +37,10 @@ struct OneDnnProgram {
 // and the helpers that add steps to the program.
 class OneDnnLowering {
  public:
-  OneDnnLowering(const SpecializedGraph& graph, const dnnl::engine& engine, OneDnnProgram& program);
+  // `autotuner` chooses each convolution's algorithm; null: oneDNN's direct
+  // convolution everywhere.
+  OneDnnLowering(const SpecializedGraph& graph, const dnnl::engine& engine, OneDnnProgram& program,
+                 Autotuner* autotuner = nullptr);
 
   // Every step of `plan`, then the copy of the graph's output to the program's.
   void lower(const FusionPlan& plan);
@@ -44,6 +48,7 @@ class OneDnnLowering {
   const SpecializedGraph& graph() const { return graph_; }
   const dnnl::engine& engine() const { return engine_; }
   OneDnnProgram& program() { return program_; }
+  Autotuner* autotuner() const { return autotuner_; }
 
   // The memory holding runtime value `name` (computed by an earlier step).
   const dnnl::memory& value(const std::string& name) const;
@@ -62,6 +67,11 @@ class OneDnnLowering {
   // else reads). Returns the memory holding the result.
   dnnl::memory separate_post_ops(const std::vector<PostOp>& post_ops, dnnl::memory input);
 
+  // `input` (a convolution's result, in whatever layout it has) shuffled
+  // depth-to-space into a plain tensor, with the upsampled tensor added:
+  // one pass, reading `input` where it lies.
+  dnnl::memory shuffled_output(const ShuffledOutput& shuffle, const dnnl::memory& input);
+
  private:
   void operation(const Operation& operation);
   void permute(const Permute& permute);
@@ -79,6 +89,7 @@ class OneDnnLowering {
   const SpecializedGraph& graph_;
   const dnnl::engine& engine_;
   OneDnnProgram& program_;
+  Autotuner* autotuner_;
   std::map<std::string, dnnl::memory> values_;
 };
 
@@ -89,6 +100,7 @@ class OneDnnLowering {
 // post-ops before that PReLU are fused and the PReLU and what follows it run
 // as separate steps (the PReLU with prelu_per_channel). Records the
 // implementation oneDNN chose and defines the group's output value.
+// This is the "direct" algorithm of onednn_convolution_choice.hpp.
 void lower_convolution(const ConvolutionGroup& group, OneDnnLowering& lowering);
 
 }  // namespace r4k::infer

@@ -62,8 +62,8 @@ int WinogradConvolution::default_tile_block(int in_channels, int out_channels) {
 }
 
 WinogradConvolution::WinogradConvolution(const Geometry& geometry, const float* weights, const float* bias,
-                                         const std::vector<PostOp>& post_ops, Isa isa, int tile_block)
-    : geometry_(geometry) {
+                                         const std::vector<PostOp>& post_ops, Isa isa, int tile_block, Shuffle shuffle)
+    : geometry_(geometry), shuffle_(shuffle) {
   if (geometry.in_channels < 1 || geometry.out_channels < 1 || geometry.out_h() < 1 || geometry.out_w() < 1) {
     throw std::invalid_argument("Winograd convolution: empty geometry");
   }
@@ -155,6 +155,19 @@ WinogradConvolution::WinogradConvolution(const Geometry& geometry, const float* 
   layer_.filters = filters_.data();
   layer_.steps = steps_.data();
   layer_.step_count = static_cast<int>(steps_.size());
+  layer_.channels = geometry.out_channels;
+  if (shuffle.block > 1) {
+    const int s = shuffle.block;
+    const bool residual_step = std::any_of(post_ops.begin(), post_ops.end(),
+                                           [](const PostOp& op) { return op.kind == EpilogueStep::Kind::residual; });
+    if (geometry.out_channels % (s * s) != 0 || residual_step ||
+        (shuffle.upsample > 0 && ((layer_.out_h * s) % shuffle.upsample != 0 || (layer_.out_w * s) % shuffle.upsample != 0))) {
+      throw std::invalid_argument("Winograd convolution: a pixel-shuffle output that does not divide");
+    }
+    layer_.shuffle_block = s;
+    layer_.shuffle_crd = shuffle.crd;
+    layer_.upsample = shuffle.upsample;
+  }
 }
 
 void WinogradConvolution::run(const float* src, float* dst, const float* residual) const {
@@ -174,7 +187,9 @@ void WinogradConvolution::run(const float* src, float* dst, const float* residua
 }
 
 std::string WinogradConvolution::name() const {
-  return std::string("winograd:f4x4:") + (avx2_ ? "avx2" : "portable") + ":block" + std::to_string(tile_block_);
+  std::string name = std::string("winograd:f4x4:") + (avx2_ ? "avx2" : "portable") + ":block" + std::to_string(tile_block_);
+  if (shuffle_.block > 1) name += "+depth_to_space" + std::string(shuffle_.upsample > 0 ? "+upsampled_residual" : "");
+  return name;
 }
 
 }  // namespace r4k::infer

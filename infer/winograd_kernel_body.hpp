@@ -142,6 +142,44 @@ inline void multiply_point(const float* v, const float* u, float* m, int count, 
   }
 }
 
+// One output tile's channel block written depth-to-space into the plain
+// output, with the nearest-upsampled residual added (Layer::shuffle_block).
+inline void store_shuffled(const Layer& layer, const Vec* y, std::int64_t image, int oy, int ox, int rows_out,
+                           int cols_out, int block, float* dst, const float* residual) {
+  const int s = layer.shuffle_block;
+  const int planes = layer.channels / (s * s);
+  const std::int64_t out_h = static_cast<std::int64_t>(layer.out_h) * s;
+  const std::int64_t out_w = static_cast<std::int64_t>(layer.out_w) * s;
+  const int u = layer.upsample;
+  const std::int64_t res_h = u > 0 ? out_h / u : 0;
+  const std::int64_t res_w = u > 0 ? out_w / u : 0;
+  const int lanes = layer.channels - block * kLanes < kLanes ? layer.channels - block * kLanes : kLanes;
+  float* out_planes[kLanes];
+  const float* res_planes[kLanes];
+  int dys[kLanes], dxs[kLanes];
+  for (int lane = 0; lane < lanes; ++lane) {
+    const int channel = block * kLanes + lane;
+    const int plane = layer.shuffle_crd ? channel / (s * s) : channel % planes;
+    dys[lane] = layer.shuffle_crd ? (channel / s) % s : channel / (planes * s);
+    dxs[lane] = layer.shuffle_crd ? channel % s : (channel / planes) % s;
+    out_planes[lane] = dst + (image * planes + plane) * out_h * out_w;
+    res_planes[lane] = u > 0 ? residual + (image * planes + plane) * res_h * res_w : nullptr;
+  }
+  alignas(32) float values[kLanes];
+  for (int i = 0; i < rows_out; ++i) {
+    for (int j = 0; j < cols_out; ++j) {
+      v_store(values, apply_epilogue(layer, y[i * kTile + j], block, nullptr));
+      for (int lane = 0; lane < lanes; ++lane) {
+        const std::int64_t row = static_cast<std::int64_t>(oy + i) * s + dys[lane];
+        const std::int64_t column = static_cast<std::int64_t>(ox + j) * s + dxs[lane];
+        float value = values[lane];
+        if (u > 0) value += res_planes[lane][(row / u) * res_w + column / u];
+        out_planes[lane][row * out_w + column] = value;
+      }
+    }
+  }
+}
+
 void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first, int count,
                float* scratch) {
   const int in = layer.in_blocks * kLanes;
@@ -187,6 +225,7 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
     const int rows_out = layer.out_h - ty * kTile < kTile ? layer.out_h - ty * kTile : kTile;
     const int cols_out = layer.out_w - tx * kTile < kTile ? layer.out_w - tx * kTile : kTile;
     for (int block = 0; block < layer.out_blocks; ++block) {
+      if (layer.shuffle_block > 1 && block * kLanes >= layer.channels) break;
       Vec m[kPoints];
       const float* at = m_all + static_cast<std::int64_t>(t) * out + block * kLanes;
       for (int p = 0; p < kPoints; ++p) m[p] = v_load(at + static_cast<std::int64_t>(p) * count * out);
@@ -194,6 +233,10 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
       Vec y[kTile * kTile];
       for (int j = 0; j < kInputTile; ++j) output_1d(m + j, kInputTile, columns + j, kInputTile);
       for (int i = 0; i < kTile; ++i) output_1d(columns + i * kInputTile, 1, y + i * kTile, 1);
+      if (layer.shuffle_block > 1) {
+        store_shuffled(layer, y, image, ty * kTile, tx * kTile, rows_out, cols_out, block, dst, residual);
+        continue;
+      }
       const std::int64_t plane = (image * layer.out_blocks + block) * out_plane;
       for (int i = 0; i < rows_out; ++i) {
         const std::int64_t row = plane + (static_cast<std::int64_t>(ty * kTile + i) * layer.out_w + tx * kTile) * kLanes;

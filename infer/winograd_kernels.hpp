@@ -47,6 +47,15 @@ struct Layer {
   const float* filters = nullptr;
   const EpilogueStep* steps = nullptr;
   int step_count = 0;
+  // Pixel-shuffle output (shuffle_block > 1): instead of nChw8c, the output
+  // is written depth-to-space into a plain [batch][channels / s^2][out_h * s]
+  // [out_w * s] tensor (s = shuffle_block; DCR or CRD channel order), and
+  // when upsample > 0 the `residual` read is a plain tensor of that many
+  // channels, upsample times smaller a side, added nearest-neighbour.
+  int channels = 0;  // real output channels (before padding)
+  int shuffle_block = 0;
+  bool shuffle_crd = false;
+  int upsample = 0;
 };
 
 // Scratch floats run_tiles needs for `count` tiles.

@@ -562,24 +562,62 @@ TEST(GraphPassesFusion, PixelShuffleFormsAreTheSamePermutation) {
     }
     return maker.finish(out);
   };
-  std::vector<Permute> permutes;
+  // A convolution's one reader being a pixel shuffle, the plan writes the
+  // convolution's result shuffled: one group, whichever form the export has.
+  std::vector<ShuffledOutput> shuffles;
   for (const bool d2s : {true, false}) {
     const Graph graph = graph_of(d2s);
     const SpecializedGraph specialized = specialize(graph, {1, 3, 5, 7});
     const FusionPlan plan = plan_fusions(specialized);
-    ASSERT_EQ(plan.steps.size(), 2u) << d2s;
-    const auto* permute = std::get_if<Permute>(&plan.steps[1]);
-    ASSERT_NE(permute, nullptr) << d2s;
-    EXPECT_EQ(permute->nodes.size(), d2s ? 1u : 3u);
-    permutes.push_back(*permute);
+    ASSERT_EQ(plan.steps.size(), 1u) << d2s;
+    const ConvolutionGroup& group = group_at(plan, 0);
+    EXPECT_EQ(group.shuffle.nodes.size(), d2s ? 1u : 3u);
+    EXPECT_EQ(group.output, "output");
+    shuffles.push_back(group.shuffle);
   }
-  EXPECT_EQ(permutes[0].input, permutes[1].input);
-  EXPECT_EQ(permutes[0].input_dims, (Dims{1, 12, 5, 7}));
-  EXPECT_EQ(permutes[0].permutation.view_dims, permutes[1].permutation.view_dims);
-  EXPECT_EQ(permutes[0].permutation.perm, permutes[1].permutation.perm);
-  EXPECT_EQ(permutes[0].output_dims, (Dims{1, 3, 10, 14}));
-  EXPECT_EQ(permutes[1].output_dims, permutes[0].output_dims);
-  EXPECT_EQ(permutes[1].output, "output");
+  for (const ShuffledOutput& shuffle : shuffles) {
+    EXPECT_EQ(shuffle.block, 2);
+    EXPECT_TRUE(shuffle.crd);
+    EXPECT_TRUE(shuffle.upsampled.empty());
+    EXPECT_EQ(shuffle.dims, (Dims{1, 3, 10, 14}));
+  }
+}
+
+TEST(GraphPassesFusion, ATailOfConvolutionPixelShuffleAndUpsampledInputIsOneGroup) {
+  // SRVGG's tail: conv -> DepthToSpace x2 -> Add(., nearest Resize x2 of the input).
+  for (const bool shared_resize : {false, true}) {
+    SCOPED_TRACE(shared_resize ? "resize read twice" : "resize read once");
+    GraphMaker maker(3);
+    const std::string c = maker.conv("input", 3, 12, "conv_last");
+    Node d2s = make_node(OpType::depth_to_space, "DepthToSpace", "d2s", {c});
+    d2s.attributes["blocksize"] = std::int64_t{2};
+    const std::string shuffled = maker.add(std::move(d2s));
+    maker.constant("roi", floats({0}, {}));
+    maker.constant("scales", floats({4}, {1, 1, 2, 2}));
+    Node resize = make_node(OpType::resize, "Resize", "base", {"input", "roi", "scales"});
+    resize.attributes["mode"] = std::string("nearest");
+    const std::string base = maker.add(std::move(resize));
+    std::string out = maker.binary(OpType::add, "Add", shuffled, base, "add");
+    if (shared_resize) out = maker.binary(OpType::add, "Add", out, base, "add2");
+    const SpecializedGraph specialized = specialize(maker.finish(out), {1, 3, 5, 7});
+    const FusionPlan plan = plan_fusions(specialized);
+    const ConvolutionGroup& group = group_at(plan, 0);
+    EXPECT_EQ(group.shuffle.block, 2);
+    EXPECT_FALSE(group.shuffle.crd);
+    if (shared_resize) {
+      // The upsampled input has another reader: it is computed, the add stays.
+      EXPECT_TRUE(group.shuffle.upsampled.empty());
+      EXPECT_EQ(plan.steps.size(), 4u);
+    } else {
+      ASSERT_EQ(plan.steps.size(), 1u);
+      EXPECT_EQ(group.shuffle.upsampled, "input");
+      EXPECT_EQ(group.shuffle.upsample, 2);
+      EXPECT_EQ(group.shuffle.upsampled_dims, (Dims{1, 3, 5, 7}));
+      EXPECT_EQ(group.shuffle.dims, (Dims{1, 3, 10, 14}));
+      EXPECT_EQ(group.output, out);
+      EXPECT_EQ(group.shuffle.nodes.size(), 3u);
+    }
+  }
 }
 
 }  // namespace

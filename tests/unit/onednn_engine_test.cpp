@@ -2,13 +2,17 @@
 // model family restore4k targets, and its handling of hostile model files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <random>
 
+#include "infer/model_checksum.hpp"
 #include "infer/model_loader.hpp"
+#include "infer/onednn_engine.hpp"
 #include "infer/tiled_inference.hpp"
 #include "core/error.hpp"
+#include "tests/support/file_bytes.hpp"
 #include "tests/support/malformed_models.hpp"
 #include "tests/support/onnx_graph_builder.hpp"
 #include "tests/support/sr_model_families.hpp"
@@ -115,6 +119,179 @@ TEST_P(FamiliesMatchOpenCv, WithinOneInTenThousand) {
 
 INSTANTIATE_TEST_SUITE_P(Families, FamiliesMatchOpenCv, ::testing::ValuesIn(families()),
                          [](const ::testing::TestParamInfo<Family>& param_info) { return std::string(param_info.param.name); });
+
+// Every algorithm AutoTune can pick, forced wherever a layer offers it,
+// against oneDNN's direct convolution: the accuracy bound of the Winograd
+// layer (1e-4 of the output's range) on whole images and batches, and
+// exact tiling under each algorithm.
+struct AlgorithmCase {
+  Family family;
+  std::string algorithm;
+};
+
+void PrintTo(const AlgorithmCase& c, std::ostream* os) { *os << c.family.name << "_" << c.algorithm; }
+
+std::vector<AlgorithmCase> algorithm_cases() {
+  std::vector<AlgorithmCase> cases;
+  for (const Family& family : families()) {
+    for (const char* algorithm : {"direct", "winograd"}) cases.push_back({family, algorithm});
+  }
+  return cases;
+}
+
+EngineOptions forced(const std::string& algorithm, const fs::path& cache) {
+  EngineOptions options("onednn", 0);
+  options.autotune.algorithm = algorithm;
+  options.autotune.cache_file = cache.string();
+  return options;
+}
+
+bool any_contains(const std::vector<std::string>& lines, const std::string& text) {
+  return std::any_of(lines.begin(), lines.end(), [&](const std::string& line) { return line.find(text) != std::string::npos; });
+}
+
+class FamiliesWithEachAlgorithm : public ::testing::TestWithParam<AlgorithmCase> {};
+
+TEST_P(FamiliesWithEachAlgorithm, MatchTheDirectConvolutionAndTileExactly) {
+  const Family& family = GetParam().family;
+  const std::string& algorithm = GetParam().algorithm;
+  TempDir dir;
+  const fs::path path = dir / (std::string(family.name) + ".onnx");
+  family.write(path);
+  auto engine = load_model(path.string(), forced(algorithm, dir / "autotune.yaml"));
+  auto direct = load_model(path.string(), forced("direct", dir / "autotune.yaml"));
+  auto* native = dynamic_cast<OneDnnEngine*>(engine.get());
+  ASSERT_NE(native, nullptr);
+  const TensorShape probe{1, family.channels, 20, 24};
+  // Every family has 3x3 layers: Winograd runs them when asked, never otherwise.
+  EXPECT_EQ(any_contains(native->implementations(probe), "winograd"), algorithm == "winograd");
+  for (const auto& [layer, chosen] : engine->algorithm_choices()) {
+    EXPECT_EQ(chosen.rfind(algorithm, 0), 0u) << layer << " ran " << chosen;
+  }
+  for (const TensorShape shape : {probe, TensorShape{2, family.channels, 17, 13}}) {
+    const Tensor input = random_tensor(shape, 5);
+    Tensor a;
+    Tensor b;
+    engine->run(input, a);
+    direct->run(input, b);
+    EXPECT_LE(relative_error(a, b), 1e-4) << shape.to_string();
+  }
+
+  ASSERT_EQ(engine->info().receptive_field_source, "graph");
+  const int halo = engine->info().receptive_field;
+  const int tile = 2 * halo + 8;
+  const int width = 2 * tile + 5;
+  const int height = 2 * tile - 3;
+  const Tensor image = random_tensor({1, family.channels, height, width}, 8);
+  const Tensor whole = run_tiled(*engine, image, choose_tiling(engine->info(), width, height, 0, -1), {});
+  const TilingChoice tiling = choose_tiling(engine->info(), width, height, tile, -1);
+  ASSERT_TRUE(tiling.exact);
+  const Tensor tiled = run_tiled(*engine, image, tiling, {});
+  EXPECT_LE(relative_error(tiled, whole), 1e-4);
+}
+
+INSTANTIATE_TEST_SUITE_P(Families, FamiliesWithEachAlgorithm, ::testing::ValuesIn(algorithm_cases()),
+                         [](const ::testing::TestParamInfo<AlgorithmCase>& param_info) {
+                           return std::string(param_info.param.family.name) + "_" + param_info.param.algorithm;
+                         });
+
+TEST(OneDnnEngine, AutoTuneMeasuresOnceAndLaterEnginesReuseTheCachedChoices) {
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 32;
+  spec.convs = 4;
+  r4k::testing::write_srvgg(spec, dir / "srvgg.onnx");
+  EngineOptions options("onednn", 0);
+  options.autotune.cache_file = (dir / "cache" / "autotune.yaml").string();
+  const Tensor input = random_tensor({1, 3, 48, 40}, 9);
+  auto first = load_model((dir / "srvgg.onnx").string(), options);
+  Tensor a;
+  first->run(input, a);
+  const auto choices = first->algorithm_choices();
+  // 6 convolutions (first, 4 body, last), each at every shape run so far.
+  std::size_t at_shape = 0;
+  for (const auto& [layer, algorithm] : choices) {
+    if (layer.find("@1x") == std::string::npos) ADD_FAILURE() << layer;
+    if (layer.find("x48x40") != std::string::npos) ++at_shape;
+    EXPECT_TRUE(algorithm == "direct" || algorithm.rfind("winograd-f4-b", 0) == 0) << algorithm;
+  }
+  EXPECT_EQ(at_shape, 6u);
+  ASSERT_TRUE(fs::exists(options.autotune.cache_file));
+  const std::string cache = r4k::testing::read_bytes(options.autotune.cache_file);
+  EXPECT_NE(cache.find("|threads="), std::string::npos);
+  EXPECT_NE(cache.find(model_sha256((dir / "srvgg.onnx").string())), std::string::npos);
+
+  // A second engine takes the cached choices (the cache, not a new
+  // measurement: a pinned layer proves the order pinned > cache).
+  auto second = load_model((dir / "srvgg.onnx").string(), options);
+  Tensor b;
+  second->run(input, b);
+  EXPECT_EQ(second->algorithm_choices(), choices);
+  EXPECT_EQ(max_abs_difference(a, b), 0.0f);
+
+  EngineOptions pinned = options;
+  for (const auto& [layer, algorithm] : choices) pinned.autotune.pinned[layer] = "not-an-algorithm";
+  try {
+    load_model((dir / "srvgg.onnx").string(), pinned)->run(input, b);
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find("not-an-algorithm"), std::string::npos) << error.what();
+  }
+}
+
+TEST(OneDnnEngine, TheNetworkTailIsOneFusedPass) {
+  // SRVGG: the last convolution, the pixel shuffle and the upsampled input
+  // added are written by one kernel; every PReLU is applied by the
+  // convolution that precedes it.
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 16;
+  spec.convs = 3;
+  r4k::testing::write_srvgg(spec, dir / "srvgg.onnx");
+  for (const char* algorithm : {"winograd", "direct"}) {
+    SCOPED_TRACE(algorithm);
+    auto engine = load_model((dir / "srvgg.onnx").string(), forced(algorithm, dir / "autotune.yaml"));
+    auto* native = dynamic_cast<OneDnnEngine*>(engine.get());
+    ASSERT_NE(native, nullptr);
+    const auto implementations = native->implementations({1, 3, 32, 32});
+    std::string all;
+    for (const std::string& line : implementations) all += line + "\n";
+    if (std::string(algorithm) == "winograd") {
+      EXPECT_TRUE(any_contains(implementations, "+depth_to_space+upsampled_residual")) << all;
+      EXPECT_FALSE(any_contains(implementations, "prelu:restore4k")) << all;
+    }
+    // One line per convolution (and none for a separate PReLU under Winograd):
+    // first + body + last.
+    EXPECT_GE(implementations.size(), static_cast<std::size_t>(spec.convs + 2)) << all;
+  }
+}
+
+TEST(OneDnnEngine, WinogradAndDirectAgreeWithinOneCodeOnEightBitOutputOfTheFilmModel) {
+  TempDir dir;
+  auto direct = load_model("builtin:film-x4", forced("direct", dir / "autotune.yaml"));
+  auto winograd = load_model("builtin:film-x4", forced("winograd", dir / "autotune.yaml"));
+  // A smooth picture with edges, in the model's [0, 1] range.
+  Tensor input({1, direct->info().in_channels, 40, 48});
+  for (int c = 0; c < input.shape().c; ++c) {
+    float* plane = input.plane(0, c);
+    for (int y = 0; y < 40; ++y) {
+      for (int x = 0; x < 48; ++x) {
+        plane[y * 48 + x] = 0.5f + 0.4f * std::sin(0.3f * x + 0.2f * y + c) * (x > 24 ? 1.0f : 0.5f);
+      }
+    }
+  }
+  Tensor a;
+  Tensor b;
+  direct->run(input, a);
+  winograd->run(input, b);
+  int worst = 0;
+  for (std::size_t i = 0; i < a.shape().elements(); ++i) {
+    const auto code = [](float v) { return static_cast<int>(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); };
+    worst = std::max(worst, std::abs(code(a.data()[i]) - code(b.data()[i])));
+  }
+  EXPECT_LE(worst, 1);
+  EXPECT_LE(relative_error(b, a), 1e-4);
+}
 
 TEST(OneDnnEngine, PixelShuffleExportFormsGiveTheSameOutput) {
   TempDir dir;
