@@ -221,7 +221,18 @@ void ModelLoader::complete_info(Engine& engine) {
     }
   }
   if (info.receptive_field_source.empty()) {
-    info.receptive_field = probe_receptive_field(engine, info.in_channels, info.scale, info.flops_per_pixel);
+    // The probe looks for the pixels a change reaches bit for bit; Winograd
+    // tiles also spread float rounding over their 4x4 outputs, which is not
+    // the network's reach: probe the native engine on direct convolutions.
+    std::unique_ptr<OneDnnEngine> direct;
+    if (auto* native = dynamic_cast<OneDnnEngine*>(&engine)) {
+      AutotuneOptions options;
+      options.enabled = false;
+      options.algorithm = "direct";
+      direct = std::make_unique<OneDnnEngine>(info, native->graph(), 0, options);
+    }
+    Engine& probed = direct ? static_cast<Engine&>(*direct) : engine;
+    info.receptive_field = probe_receptive_field(probed, info.in_channels, info.scale, info.flops_per_pixel);
     info.receptive_field_source = "probe";
     if (info.receptive_field < 0) {
       spdlog::warn("model '{}': the receptive field reaches beyond the largest probe; images will be processed "
