@@ -118,7 +118,7 @@ std::string Autotuner::choose(const std::string& layer, const std::string& shape
       double best = 1e30;
       for (const Candidate& candidate : candidates) {
         candidate.run();  // warm: first-touch pages, caches
-        const double seconds = best_seconds(candidate.run);
+        const double seconds = best_seconds(candidate.run) * candidate.weight;
         spdlog::debug("autotune {}: {} {:.3f} ms", entry, candidate.algorithm, seconds * 1e3);
         if (seconds < best) {
           best = seconds;

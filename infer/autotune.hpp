@@ -32,6 +32,7 @@ class Autotuner {
   struct Candidate {
     std::string algorithm;        // "direct", "winograd-f4-b24", ...
     std::function<void()> run;    // one run of the layer on the shape's buffers
+    double weight = 1.0;          // how many runs the choice stands for (its seconds are multiplied by it)
   };
 
   Autotuner(AutotuneOptions options, std::string model_sha256, int threads);

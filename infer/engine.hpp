@@ -10,6 +10,8 @@
 
 namespace r4k::infer {
 
+class Autotuner;
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -29,6 +31,9 @@ class Engine {
   // so far (AutoTune's choices; job records pin them). Empty for backends
   // with one algorithm.
   virtual std::map<std::string, std::string> algorithm_choices() const { return {}; }
+  // What chooses this engine's algorithms by measurement (the tile window
+  // too: tiled_inference); null for backends with nothing to choose.
+  virtual Autotuner* autotuner() { return nullptr; }
 
  protected:
   explicit Engine(ModelInfo info) : info_(std::move(info)) {}

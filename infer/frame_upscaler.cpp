@@ -49,7 +49,7 @@ FrameUpscaler::FrameUpscaler(Engine& engine, UpscaleOptions options) : engine_(e
 
 TilingChoice FrameUpscaler::tiling_for(int width, int height) const {
   if (width != cached_width_ || height != cached_height_) {
-    cached_tiling_ = choose_tiling(engine_.info(), width, height, options_.tile_size, options_.halo);
+    cached_tiling_ = choose_tiling(engine_, width, height, options_.tile_size, options_.halo);
     cached_width_ = width;
     cached_height_ = height;
   }

@@ -39,6 +39,7 @@ class OneDnnEngine final : public Engine {
   // The implementation oneDNN chose for each convolution (for `models info`).
   std::vector<std::string> implementations(const TensorShape& shape);
   std::map<std::string, std::string> algorithm_choices() const override;
+  Autotuner* autotuner() override { return autotuner_.get(); }
 
  private:
   OneDnnProgram& program(const TensorShape& shape);

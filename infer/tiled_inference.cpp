@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "infer/autotune.hpp"
 #include "preprocess/tile_stitcher.hpp"
 
 namespace r4k::infer {
@@ -112,6 +115,49 @@ TilingChoice choose_tiling(const ModelInfo& info, int width, int height, int til
     spdlog::info("halo {} is below the receptive field {}: tiles are blended with raised-cosine feathering",
                  choice.halo, field);
   }
+  return choice;
+}
+
+TilingChoice choose_tiling(Engine& engine, int width, int height, int tile_size, int halo) {
+  const ModelInfo& info = engine.info();
+  TilingChoice choice = choose_tiling(info, width, height, tile_size, halo);
+  Autotuner* tuner = engine.autotuner();
+  if (tuner == nullptr || tile_size != 0 || choice.tile_size == 0 || info.fixed_width > 0 || info.fixed_height > 0) {
+    return choice;
+  }
+  // The windows within 10 % of the fewest pixels, fewest first.
+  const int smallest = std::max(kAutoTileMinimum, 2 * choice.halo + kAutoCoreMinimum);
+  std::vector<std::pair<long long, int>> near;
+  const long long fewest = TilePlan(width, height, choice.tile_size, choice.halo).window_pixels();
+  for (int tile = smallest; tile <= kAutoTileMaximum; tile += kAutoTileStep) {
+    const long long pixels = TilePlan(width, height, tile, choice.halo).window_pixels();
+    if (tile != choice.tile_size && pixels * 10 <= fewest * 11) near.push_back({pixels, tile});
+  }
+  std::vector<int> tiles{choice.tile_size};
+  if (!near.empty()) {
+    std::sort(near.begin(), near.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+    for (const int tile : {near.back().second, near.front().second, near[near.size() / 2].second}) {
+      if (std::find(tiles.begin(), tiles.end(), tile) == tiles.end()) tiles.push_back(tile);
+    }
+  }
+  if (tiles.size() == 1) return choice;
+  std::vector<Autotuner::Candidate> candidates;
+  const int channels = info.in_channels > 0 ? info.in_channels : 3;
+  for (const int tile : tiles) {
+    const TilePlan plan(width, height, tile, choice.halo);
+    const Rect window = plan.tiles().front().window;
+    auto input = std::make_shared<Tensor>(TensorShape{1, channels, window.height, window.width});
+    input->fill(0.5f * (info.range_min + info.range_max));
+    candidates.push_back({"tile-" + std::to_string(tile),
+                          [&engine, input] {
+                            Tensor output;
+                            engine.run(*input, output);
+                          },
+                          static_cast<double>(plan.tiles().size())});
+  }
+  const std::string shape = std::to_string(width) + "x" + std::to_string(height) + "+halo" + std::to_string(choice.halo);
+  const std::string chosen = tuner->choose("tile-window", shape, candidates);
+  choice.tile_size = std::stoi(chosen.substr(std::string("tile-").size()));
   return choice;
 }
 

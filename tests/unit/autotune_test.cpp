@@ -64,6 +64,26 @@ TEST_F(AutotuneTest, MeasuresOnceAndKeepsTheFastest) {
   EXPECT_GT(slow_runs + fast_runs, 0);
 }
 
+TEST_F(AutotuneTest, AWeightScalesTheMeasuredTime) {
+  // "tile-a" runs in 2 ms but stands for 10 runs; "tile-b" 6 ms for one.
+  const std::vector<Autotuner::Candidate> candidates{{"tile-a", [] { sleep_ms(2); }, 10.0},
+                                                     {"tile-b", [] { sleep_ms(6); }, 1.0}};
+  Autotuner tuner(options(), "sha-w", 2);
+  EXPECT_EQ(tuner.choose("tile-window", "1500x1100+halo10", candidates), "tile-b");
+}
+
+TEST_F(AutotuneTest, AForcedAlgorithmTakesTheFirstCandidateOfThatName) {
+  AutotuneOptions forced = options();
+  forced.algorithm = "winograd";
+  const std::vector<Autotuner::Candidate> candidates{{"direct", [] {}}, {"winograd-f4-b24", [] {}}, {"winograd-f4-b12", [] {}}};
+  Autotuner tuner(forced, "sha-f", 2);
+  EXPECT_EQ(tuner.choose("conv1", "1x64x8x8", candidates), "winograd-f4-b24");
+  forced.algorithm = "direct";
+  Autotuner direct(forced, "sha-f", 2);
+  EXPECT_EQ(direct.choose("conv1", "1x64x8x8", candidates), "direct");
+  EXPECT_FALSE(fs::exists(cache())) << "a forced choice is not measured nor cached";
+}
+
 TEST_F(AutotuneTest, OffTakesTheDefaultWithoutMeasuring) {
   int runs = 0;
   Autotuner tuner(options(false), "sha", 2);

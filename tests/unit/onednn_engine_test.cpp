@@ -11,6 +11,7 @@
 #include "infer/model_loader.hpp"
 #include "infer/onednn_engine.hpp"
 #include "infer/tiled_inference.hpp"
+#include "preprocess/tile_plan.hpp"
 #include "core/error.hpp"
 #include "tests/support/file_bytes.hpp"
 #include "tests/support/malformed_models.hpp"
@@ -236,6 +237,46 @@ TEST(OneDnnEngine, AutoTuneMeasuresOnceAndLaterEnginesReuseTheCachedChoices) {
     FAIL() << "expected InputError";
   } catch (const InputError& error) {
     EXPECT_NE(std::string(error.what()).find("not-an-algorithm"), std::string::npos) << error.what();
+  }
+}
+
+TEST(OneDnnEngine, AutoTuneMeasuresTheTileWindowOfLargePictures) {
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 8;
+  spec.convs = 2;
+  r4k::testing::write_srvgg(spec, dir / "srvgg.onnx");
+  EngineOptions options("onednn", 0);
+  options.autotune.cache_file = (dir / "autotune.yaml").string();
+  auto engine = load_model((dir / "srvgg.onnx").string(), options);
+  const int halo = engine->info().receptive_field;
+  const std::string entry = "tile-window@1500x1100+halo" + std::to_string(halo);
+  const TilingChoice tuned = choose_tiling(*engine, 1500, 1100, 0, -1);
+  const auto choices = engine->algorithm_choices();
+  ASSERT_EQ(choices.count(entry), 1u);
+  EXPECT_EQ(choices.at(entry), "tile-" + std::to_string(tuned.tile_size));
+  EXPECT_GE(tuned.tile_size, 256);
+  EXPECT_LE(tuned.tile_size, 512);
+  EXPECT_TRUE(tuned.exact);
+  // Within 10 % of the fewest pixels, whatever was measured.
+  const TilingChoice fewest = choose_tiling(engine->info(), 1500, 1100, 0, -1);
+  EXPECT_LE(TilePlan(1500, 1100, tuned.tile_size, tuned.halo).window_pixels() * 10,
+            TilePlan(1500, 1100, fewest.tile_size, fewest.halo).window_pixels() * 11);
+  // A given tile size is kept; off, the fewest-pixels window.
+  EXPECT_EQ(choose_tiling(*engine, 1500, 1100, 300, -1).tile_size, 300);
+  EngineOptions off = options;
+  off.autotune.enabled = false;
+  auto untuned = load_model((dir / "srvgg.onnx").string(), off);
+  EXPECT_EQ(choose_tiling(*untuned, 1500, 1100, 0, -1).tile_size, fewest.tile_size);
+  // A pinned window wins; one that is not a candidate is refused by name.
+  EngineOptions pinned = options;
+  pinned.autotune.pinned[entry] = "tile-9999";
+  auto refused = load_model((dir / "srvgg.onnx").string(), pinned);
+  try {
+    choose_tiling(*refused, 1500, 1100, 0, -1);
+    FAIL() << "expected InputError";
+  } catch (const InputError& error) {
+    EXPECT_NE(std::string(error.what()).find(entry), std::string::npos) << error.what();
   }
 }
 
