@@ -94,9 +94,11 @@ void lower_chosen_convolution(const ConvolutionGroup& group, OneDnnLowering& low
                           })});
   }
   // The default (AutoTune off): Winograd where its GEMM stage is wide enough
-  // to pay for the transforms and the CPU runs its AVX2 kernels; measured
-  // 2.0-2.6x the direct convolution on 32- and 64-channel layers.
-  if (WinogradConvolution::cpu_has_avx2() && in >= 16 && out >= 16) {
+  // to pay for the transforms and the CPU runs its AVX2 kernels (measured
+  // 2.0-2.6x the direct convolution on 32- and 64-channel layers), and on a
+  // first layer (8 channels or fewer in), where it reads the planar input
+  // and applies a per-channel PReLU that oneDNN would run as a separate pass.
+  if (WinogradConvolution::cpu_has_avx2() && (in >= 16 || in <= 8) && out >= 16) {
     std::rotate(candidates.begin(), candidates.begin() + 1, candidates.begin() + 2);
   }
   const std::string chosen = autotuner->choose(group.node->name, shape_text(shape.src_dims), candidates);
@@ -108,8 +110,11 @@ void lower_chosen_convolution(const ConvolutionGroup& group, OneDnnLowering& low
 }
 
 void lower_winograd_convolution(const ConvolutionGroup& group, int tile_block, OneDnnLowering& lowering) {
-  const std::shared_ptr<const WinogradConvolution> layer = winograd_layer(group, tile_block);
-  const memory src = lowering.as_layout(lowering.value(group.input), blocked8_desc(group.shape.src_dims));
+  // A plain input of at most 8 channels (the network's) is read where it lies.
+  const memory& input = lowering.value(group.input);
+  const bool planar = group.shape.in_channels <= 8 && input.get_desc() == plain_desc(group.shape.src_dims);
+  const std::shared_ptr<const WinogradConvolution> layer = winograd_layer(group, tile_block, planar);
+  const memory src = planar ? input : lowering.as_layout(input, blocked8_desc(group.shape.src_dims));
   const ShuffledOutput& shuffle = group.shuffle;
   const memory dst = lowering.new_memory(shuffle.block > 0 ? plain_desc(shuffle.dims) : blocked8_desc(group.shape.dst_dims));
   memory residual;

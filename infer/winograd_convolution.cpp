@@ -62,8 +62,8 @@ int WinogradConvolution::default_tile_block(int in_channels, int out_channels) {
 }
 
 WinogradConvolution::WinogradConvolution(const Geometry& geometry, const float* weights, const float* bias,
-                                         const std::vector<PostOp>& post_ops, Isa isa, int tile_block, Shuffle shuffle)
-    : geometry_(geometry), shuffle_(shuffle) {
+                                         const std::vector<PostOp>& post_ops, Isa isa, int tile_block, Edges edges)
+    : geometry_(geometry), edges_(edges) {
   if (geometry.in_channels < 1 || geometry.out_channels < 1 || geometry.out_h() < 1 || geometry.out_w() < 1) {
     throw std::invalid_argument("Winograd convolution: empty geometry");
   }
@@ -156,17 +156,21 @@ WinogradConvolution::WinogradConvolution(const Geometry& geometry, const float* 
   layer_.steps = steps_.data();
   layer_.step_count = static_cast<int>(steps_.size());
   layer_.channels = geometry.out_channels;
-  if (shuffle.block > 1) {
-    const int s = shuffle.block;
+  if (edges.planar_input) {
+    if (geometry.in_channels > kLanes) throw std::invalid_argument("Winograd convolution: planar input of more than 8 channels");
+    layer_.planar_channels = geometry.in_channels;
+  }
+  if (edges.shuffle_block > 1) {
+    const int s = edges.shuffle_block;
     const bool residual_step = std::any_of(post_ops.begin(), post_ops.end(),
                                            [](const PostOp& op) { return op.kind == EpilogueStep::Kind::residual; });
     if (geometry.out_channels % (s * s) != 0 || residual_step ||
-        (shuffle.upsample > 0 && ((layer_.out_h * s) % shuffle.upsample != 0 || (layer_.out_w * s) % shuffle.upsample != 0))) {
+        (edges.upsample > 0 && ((layer_.out_h * s) % edges.upsample != 0 || (layer_.out_w * s) % edges.upsample != 0))) {
       throw std::invalid_argument("Winograd convolution: a pixel-shuffle output that does not divide");
     }
     layer_.shuffle_block = s;
-    layer_.shuffle_crd = shuffle.crd;
-    layer_.upsample = shuffle.upsample;
+    layer_.shuffle_crd = edges.shuffle_crd;
+    layer_.upsample = edges.upsample;
   }
 }
 
@@ -188,7 +192,8 @@ void WinogradConvolution::run(const float* src, float* dst, const float* residua
 
 std::string WinogradConvolution::name() const {
   std::string name = std::string("winograd:f4x4:") + (avx2_ ? "avx2" : "portable") + ":block" + std::to_string(tile_block_);
-  if (shuffle_.block > 1) name += "+depth_to_space" + std::string(shuffle_.upsample > 0 ? "+upsampled_residual" : "");
+  if (edges_.planar_input) name = "planar_input+" + name;
+  if (edges_.shuffle_block > 1) name += "+depth_to_space" + std::string(edges_.upsample > 0 ? "+upsampled_residual" : "");
   return name;
 }
 

@@ -26,14 +26,18 @@
 
 namespace r4k::infer {
 
-// The output written depth-to-space (block > 1: DCR, or CRD when `crd`)
-// into a plain [batch][out_channels / block^2][out_h * block][out_w *
-// block] tensor, plus, when upsample > 0, a plain tensor of that shape
-// `upsample` times smaller a side read nearest-neighbour (an SR network's
-// tail: last convolution, pixel shuffle, upsampled input added).
-struct WinogradShuffle {
-  int block = 0;
-  bool crd = false;
+// Where the layer sits at an edge of the network. `planar_input`: the
+// source is a plain [batch][in_channels][in_h][in_w] tensor (at most 8
+// channels: the network's input), read where it lies. `shuffle_block` > 1:
+// the output is written depth-to-space (DCR, or CRD when `shuffle_crd`) into
+// a plain [batch][out_channels / block^2][out_h * block][out_w * block]
+// tensor, plus, when upsample > 0, a plain tensor of that shape `upsample`
+// times smaller a side read nearest-neighbour (an SR network's tail: last
+// convolution, pixel shuffle, upsampled input added).
+struct WinogradEdges {
+  bool planar_input = false;
+  int shuffle_block = 0;
+  bool shuffle_crd = false;
   int upsample = 0;
 };
 
@@ -59,15 +63,15 @@ class WinogradConvolution {
 
   enum class Isa { automatic, avx2, portable };
 
-  using Shuffle = WinogradShuffle;
+  using Edges = WinogradEdges;
 
   // `weights` [out][in][3][3] (ONNX/oneDNN oihw); `bias` out_channels values
   // or null. `tile_block`: tiles per block, 0 for the size that fits L2.
   WinogradConvolution(const Geometry& geometry, const float* weights, const float* bias, const std::vector<PostOp>& post_ops,
-                      Isa isa = Isa::automatic, int tile_block = 0, Shuffle shuffle = {});
+                      Isa isa = Isa::automatic, int tile_block = 0, Edges edges = {});
 
   // src [batch][in/8][in_h][in_w][8], dst and residual [batch][out/8][out_h][out_w][8]
-  // (with a Shuffle: dst and residual as it says).
+  // (at the network's edges: as Edges says).
   void run(const float* src, float* dst, const float* residual = nullptr) const;
 
   // "winograd:f4x4:avx2:block24": what runs, for logs and the job record.
@@ -86,7 +90,7 @@ class WinogradConvolution {
   winograd::RunTiles run_tiles_ = nullptr;
   bool avx2_ = false;
   int tile_block_ = 0;
-  Shuffle shuffle_;
+  Edges edges_;
 };
 
 }  // namespace r4k::infer

@@ -57,6 +57,22 @@ inline void load_tile(const float* plane, int h, int w, int y0, int x0, Vec* d) 
   }
 }
 
+// The same from a plain [channels][h][w] image of at most 8 channels: each
+// pixel's channels gathered into one vector, zeros above `channels`.
+inline void load_tile_planar(const float* image, int channels, int h, int w, int y0, int x0, Vec* d) {
+  const std::int64_t plane = static_cast<std::int64_t>(h) * w;
+  alignas(32) float lanes[kLanes] = {};
+  for (int i = 0; i < kInputTile; ++i) {
+    const int y = y0 + i;
+    for (int j = 0; j < kInputTile; ++j) {
+      const int x = x0 + j;
+      const bool inside = y >= 0 && y < h && x >= 0 && x < w;
+      for (int c = 0; c < channels; ++c) lanes[c] = inside ? image[c * plane + static_cast<std::int64_t>(y) * w + x] : 0.0f;
+      d[i * kInputTile + j] = v_load(lanes);
+    }
+  }
+}
+
 inline Vec apply_epilogue(const Layer& layer, Vec x, int out_block, const float* residual_at) {
   for (int s = 0; s < layer.step_count; ++s) {
     const EpilogueStep& step = layer.steps[s];
@@ -199,11 +215,15 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
     const int y0 = ty * kTile - layer.pad_top;
     const int x0 = tx * kTile - layer.pad_left;
     for (int block = 0; block < layer.in_blocks; ++block) {
-      const float* plane = src + (image * layer.in_blocks + block) * in_plane;
       Vec d[kPoints];
       Vec rows[kPoints];
       Vec v[kPoints];
-      load_tile(plane, layer.in_h, layer.in_w, y0, x0, d);
+      if (layer.planar_channels > 0) {
+        const float* picture = src + image * layer.planar_channels * (in_plane / kLanes);
+        load_tile_planar(picture, layer.planar_channels, layer.in_h, layer.in_w, y0, x0, d);
+      } else {
+        load_tile(src + (image * layer.in_blocks + block) * in_plane, layer.in_h, layer.in_w, y0, x0, d);
+      }
       for (int j = 0; j < kInputTile; ++j) input_1d(d + j, kInputTile, rows + j, kInputTile);
       for (int i = 0; i < kInputTile; ++i) input_1d(rows + i * kInputTile, 1, v + i * kInputTile, 1);
       float* at = v_all + static_cast<std::int64_t>(t) * in + block * kLanes;

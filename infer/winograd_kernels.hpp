@@ -53,6 +53,9 @@ struct Layer {
   // when upsample > 0 the `residual` read is a plain tensor of that many
   // channels, upsample times smaller a side, added nearest-neighbour.
   int channels = 0;  // real output channels (before padding)
+  // Planar input (planar_channels > 0, at most 8): `src` is plain [batch]
+  // [planar_channels][in_h][in_w] — a network's input, read where it lies.
+  int planar_channels = 0;
   int shuffle_block = 0;
   bool shuffle_crd = false;
   int upsample = 0;

@@ -27,7 +27,7 @@ std::string winograd_refusal(const ConvolutionGroup& group) {
   return {};
 }
 
-std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block) {
+std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block, bool planar_input) {
   const std::string refusal = winograd_refusal(group);
   if (!refusal.empty()) throw std::logic_error("Winograd layer for " + refusal);
   const ConvolutionShape& s = group.shape;
@@ -83,12 +83,13 @@ std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& grou
     ops.push_back(std::move(out));
   }
   const float* bias = group.bias != nullptr ? group.bias->floats.data() : nullptr;
-  WinogradConvolution::Shuffle shuffle;
-  shuffle.block = static_cast<int>(group.shuffle.block);
-  shuffle.crd = group.shuffle.crd;
-  shuffle.upsample = static_cast<int>(group.shuffle.upsample);
+  WinogradConvolution::Edges edges;
+  edges.planar_input = planar_input;
+  edges.shuffle_block = static_cast<int>(group.shuffle.block);
+  edges.shuffle_crd = group.shuffle.crd;
+  edges.upsample = static_cast<int>(group.shuffle.upsample);
   return std::make_unique<WinogradConvolution>(geometry, group.weights->floats.data(), bias, ops,
-                                               WinogradConvolution::Isa::automatic, tile_block, shuffle);
+                                               WinogradConvolution::Isa::automatic, tile_block, edges);
 }
 
 std::string winograd_algorithm(int tile_block) { return "winograd-f4-b" + std::to_string(tile_block); }

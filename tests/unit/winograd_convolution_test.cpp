@@ -201,6 +201,53 @@ TEST(WinogradConvolution, ReferenceCheckCatchesAWrongResult) {
   EXPECT_NEAR(dst[at(8, 8, 8, 0, 3, 0, 0)], 3.2f, 1e-5f);
 }
 
+TEST(WinogradConvolution, NetworkEdgesPlanarInputAndShuffledUpsampledOutput) {
+  // 3 planar channels in (the network's input), 12 out shuffled x2 (DCR and
+  // CRD) into 3 planes, the input upsampled x2 added: against the reference
+  // on nChw8c copies, shuffled by hand.
+  const Case k{1, 3, 12, 13, 11, 1, 1, 1, 1};
+  std::mt19937 rng(31);
+  const auto planar = random_values(3 * 13 * 11, rng, 1.0f);
+  std::vector<float> blocked(static_cast<std::size_t>(kLanes) * 13 * 11, 0.0f);
+  for (int c = 0; c < 3; ++c) {
+    for (int i = 0; i < 13 * 11; ++i) blocked[at(kLanes, 13, 11, 0, c, i / 11, i % 11)] = planar[c * 13 * 11 + i];
+  }
+  const auto weights = random_values(12 * 3 * 9, rng, 0.3f);
+  const auto bias = random_values(12, rng, 0.1f);
+  const std::vector<WinogradConvolution::PostOp> ops{step(Kind::prelu, random_values(12, rng, 0.3f))};
+  const std::vector<float> expected_blocked = reference(k, blocked, weights, bias, ops, {});
+  for (const bool crd : {false, true}) {
+    std::vector<float> expected(3 * 26 * 22);
+    for (int p = 0; p < 3; ++p) {
+      for (int y = 0; y < 26; ++y) {
+        for (int x = 0; x < 22; ++x) {
+          const int dy = y % 2, dx = x % 2;
+          const int channel = crd ? p * 4 + dy * 2 + dx : (dy * 2 + dx) * 3 + p;
+          expected[(p * 26 + y) * 22 + x] =
+              expected_blocked[at(16, 13, 11, 0, channel, y / 2, x / 2)] + planar[(p * 13 + y / 2) * 11 + x / 2];
+        }
+      }
+    }
+    WinogradConvolution::Edges edges;
+    edges.planar_input = true;
+    edges.shuffle_block = 2;
+    edges.shuffle_crd = crd;
+    edges.upsample = 2;
+    for (const auto isa : isas()) {
+      WinogradConvolution layer({1, 3, 12, 13, 11, 1, 1, 1, 1}, weights.data(), bias.data(), ops, isa, 0, edges);
+      EXPECT_NE(layer.name().find("planar_input+"), std::string::npos);
+      std::vector<float> out(expected.size(), -99.0f);
+      layer.run(planar.data(), out.data(), planar.data());
+      double worst = 0.0, scale = 1e-6;
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        worst = std::max(worst, static_cast<double>(std::abs(out[i] - expected[i])));
+        scale = std::max(scale, static_cast<double>(std::abs(expected[i])));
+      }
+      EXPECT_LT(worst / scale, 1e-5) << (crd ? "CRD" : "DCR") << " isa " << static_cast<int>(isa);
+    }
+  }
+}
+
 TEST(WinogradConvolution, BothInstructionSetsAgree) {
   if (!WinogradConvolution::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
   std::mt19937 rng(21);
