@@ -23,6 +23,10 @@ memory::desc plain_desc(const Dims& dims) {
   return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::abcd);
 }
 
+memory::desc channel_last_desc(const Dims& dims) {
+  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::acdb);
+}
+
 std::string shape_text(const Dims& dims) {
   std::string text;
   for (std::int64_t d : dims) text += (text.empty() ? "" : "x") + std::to_string(d);
@@ -110,11 +114,15 @@ void lower_chosen_convolution(const ConvolutionGroup& group, OneDnnLowering& low
 }
 
 void lower_winograd_convolution(const ConvolutionGroup& group, int tile_block, OneDnnLowering& lowering) {
-  // A plain input of at most 8 channels (the network's) is read where it lies.
+  // A plain input of at most 8 channels (the network's) and a channel-last
+  // one (a dense block's concatenation) are read where they lie.
   const memory& input = lowering.value(group.input);
-  const bool planar = group.shape.in_channels <= 8 && input.get_desc() == plain_desc(group.shape.src_dims);
-  const std::shared_ptr<const WinogradConvolution> layer = winograd_layer(group, tile_block, planar);
-  const memory src = planar ? input : lowering.as_layout(input, blocked8_desc(group.shape.src_dims));
+  const Dims& src_dims = group.shape.src_dims;
+  WinogradInput reads = WinogradInput::blocked;
+  if (group.shape.in_channels <= 8 && input.get_desc() == plain_desc(src_dims)) reads = WinogradInput::planar;
+  if (group.shape.in_channels % 8 == 0 && input.get_desc() == channel_last_desc(src_dims)) reads = WinogradInput::channel_last;
+  const std::shared_ptr<const WinogradConvolution> layer = winograd_layer(group, tile_block, reads);
+  const memory src = reads != WinogradInput::blocked ? input : lowering.as_layout(input, blocked8_desc(src_dims));
   const ShuffledOutput& shuffle = group.shuffle;
   const memory dst = lowering.new_memory(shuffle.block > 0 ? plain_desc(shuffle.dims) : blocked8_desc(group.shape.dst_dims));
   memory residual;

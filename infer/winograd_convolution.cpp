@@ -160,6 +160,12 @@ WinogradConvolution::WinogradConvolution(const Geometry& geometry, const float* 
     if (geometry.in_channels > kLanes) throw std::invalid_argument("Winograd convolution: planar input of more than 8 channels");
     layer_.planar_channels = geometry.in_channels;
   }
+  if (edges.channel_last_input) {
+    if (geometry.in_channels % kLanes != 0 || edges.planar_input) {
+      throw std::invalid_argument("Winograd convolution: channel-last input needs a multiple of 8 channels");
+    }
+    layer_.channel_last_input = true;
+  }
   if (edges.shuffle_block > 1) {
     const int s = edges.shuffle_block;
     const bool residual_step = std::any_of(post_ops.begin(), post_ops.end(),
@@ -193,6 +199,7 @@ void WinogradConvolution::run(const float* src, float* dst, const float* residua
 std::string WinogradConvolution::name() const {
   std::string name = std::string("winograd:f4x4:") + (avx2_ ? "avx2" : "portable") + ":block" + std::to_string(tile_block_);
   if (edges_.planar_input) name = "planar_input+" + name;
+  if (edges_.channel_last_input) name = "channel_last_input+" + name;
   if (edges_.shuffle_block > 1) name += "+depth_to_space" + std::string(edges_.upsample > 0 ? "+upsampled_residual" : "");
   return name;
 }

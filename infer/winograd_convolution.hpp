@@ -36,6 +36,7 @@ namespace r4k::infer {
 // convolution, pixel shuffle, upsampled input added).
 struct WinogradEdges {
   bool planar_input = false;
+  bool channel_last_input = false;  // src [batch][in_h][in_w][in_channels], in_channels a multiple of 8
   int shuffle_block = 0;
   bool shuffle_crd = false;
   int upsample = 0;

@@ -36,13 +36,15 @@ inline void output_1d(const Vec* m, int step, Vec* out, int out_step) {
   out[3 * out_step] = v_add(v_fmadd(v_set1(8.0f), d34, d12), m[5 * step]);
 }
 
-// Gathers one 6x6 tile of one channel block (zeros outside the picture).
-inline void load_tile(const float* plane, int h, int w, int y0, int x0, Vec* d) {
+// Gathers one 6x6 tile of one channel block (zeros outside the picture);
+// `pixel` floats between horizontally adjacent pixels (8 in nChw8c, the
+// channel count in channel-last data).
+inline void load_tile(const float* plane, int h, int w, int pixel, int y0, int x0, Vec* d) {
   if (y0 >= 0 && x0 >= 0 && y0 + kInputTile <= h && x0 + kInputTile <= w) {
     for (int i = 0; i < kInputTile; ++i) {
-      const float* row = plane + (static_cast<std::int64_t>(y0 + i) * w + x0) * kLanes;
+      const float* row = plane + (static_cast<std::int64_t>(y0 + i) * w + x0) * pixel;
 #pragma GCC unroll 6
-      for (int j = 0; j < kInputTile; ++j) d[i * kInputTile + j] = v_load(row + j * kLanes);
+      for (int j = 0; j < kInputTile; ++j) d[i * kInputTile + j] = v_load(row + j * pixel);
     }
     return;
   }
@@ -51,7 +53,7 @@ inline void load_tile(const float* plane, int h, int w, int y0, int x0, Vec* d) 
     for (int j = 0; j < kInputTile; ++j) {
       const int x = x0 + j;
       d[i * kInputTile + j] = (y >= 0 && y < h && x >= 0 && x < w)
-                                  ? v_load(plane + (static_cast<std::int64_t>(y) * w + x) * kLanes)
+                                  ? v_load(plane + (static_cast<std::int64_t>(y) * w + x) * pixel)
                                   : v_zero();
     }
   }
@@ -222,7 +224,12 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
         const float* picture = src + image * layer.planar_channels * (in_plane / kLanes);
         load_tile_planar(picture, layer.planar_channels, layer.in_h, layer.in_w, y0, x0, d);
       } else {
-        load_tile(src + (image * layer.in_blocks + block) * in_plane, layer.in_h, layer.in_w, y0, x0, d);
+        if (layer.channel_last_input) {
+          const float* picture = src + image * layer.in_blocks * in_plane;  // [h][w][in_blocks * 8]
+          load_tile(picture + block * kLanes, layer.in_h, layer.in_w, layer.in_blocks * kLanes, y0, x0, d);
+        } else {
+          load_tile(src + (image * layer.in_blocks + block) * in_plane, layer.in_h, layer.in_w, kLanes, y0, x0, d);
+        }
       }
       for (int j = 0; j < kInputTile; ++j) input_1d(d + j, kInputTile, rows + j, kInputTile);
       for (int i = 0; i < kInputTile; ++i) input_1d(rows + i * kInputTile, 1, v + i * kInputTile, 1);

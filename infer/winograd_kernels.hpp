@@ -56,6 +56,9 @@ struct Layer {
   // Planar input (planar_channels > 0, at most 8): `src` is plain [batch]
   // [planar_channels][in_h][in_w] — a network's input, read where it lies.
   int planar_channels = 0;
+  // Channel-last input (in channels a multiple of 8): `src` is [batch][in_h]
+  // [in_w][channels], as a dense block's concatenation leaves it.
+  bool channel_last_input = false;
   int shuffle_block = 0;
   bool shuffle_crd = false;
   int upsample = 0;

@@ -27,7 +27,7 @@ std::string winograd_refusal(const ConvolutionGroup& group) {
   return {};
 }
 
-std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block, bool planar_input) {
+std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block, WinogradInput input) {
   const std::string refusal = winograd_refusal(group);
   if (!refusal.empty()) throw std::logic_error("Winograd layer for " + refusal);
   const ConvolutionShape& s = group.shape;
@@ -84,7 +84,8 @@ std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& grou
   }
   const float* bias = group.bias != nullptr ? group.bias->floats.data() : nullptr;
   WinogradConvolution::Edges edges;
-  edges.planar_input = planar_input;
+  edges.planar_input = input == WinogradInput::planar;
+  edges.channel_last_input = input == WinogradInput::channel_last;
   edges.shuffle_block = static_cast<int>(group.shuffle.block);
   edges.shuffle_crd = group.shuffle.crd;
   edges.upsample = static_cast<int>(group.shuffle.upsample);

@@ -15,9 +15,13 @@ namespace r4k::infer {
 // Empty when the Winograd layer computes `group` with every post-op; else why not.
 std::string winograd_refusal(const ConvolutionGroup& group);
 
-// The layer for `group` (winograd_refusal empty). `tile_block` 0: the
-// default. `planar_input`: it reads its input plain (at most 8 channels).
-std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block, bool planar_input = false);
+// How the layer reads its input: nChw8c, plain (at most 8 channels: the
+// network's input), or channel-last (a multiple of 8 channels).
+enum class WinogradInput { blocked, planar, channel_last };
+
+// The layer for `group` (winograd_refusal empty). `tile_block` 0: the default.
+std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block,
+                                                    WinogradInput input = WinogradInput::blocked);
 
 // The algorithm names AutoTune records: "winograd-f4-b<tiles>".
 std::string winograd_algorithm(int tile_block);

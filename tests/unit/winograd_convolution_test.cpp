@@ -248,6 +248,34 @@ TEST(WinogradConvolution, NetworkEdgesPlanarInputAndShuffledUpsampledOutput) {
   }
 }
 
+TEST(WinogradConvolution, ChannelLastInputGivesTheBlockedResult) {
+  // A dense block's concatenation is channel-last: read in place, the same
+  // arithmetic as on nChw8c, so the same bits.
+  std::mt19937 rng(41);
+  const int c = 24, h = 9, w = 10, out = 16;
+  const auto blocked = random_values(static_cast<std::size_t>(c) * h * w, rng, 1.0f);
+  std::vector<float> channel_last(blocked.size());
+  for (int ch = 0; ch < c; ++ch) {
+    for (int y = 0; y < h; ++y) {
+      for (int x = 0; x < w; ++x) channel_last[(static_cast<std::size_t>(y) * w + x) * c + ch] = blocked[at(c, h, w, 0, ch, y, x)];
+    }
+  }
+  const auto weights = random_values(static_cast<std::size_t>(out) * c * 9, rng, 0.2f);
+  const WinogradConvolution::Geometry geometry{1, c, out, h, w, 1, 1, 1, 1};
+  WinogradConvolution::Edges edges;
+  edges.channel_last_input = true;
+  for (const auto isa : isas()) {
+    std::vector<float> a(static_cast<std::size_t>(out) * h * w);
+    std::vector<float> b(a.size());
+    WinogradConvolution(geometry, weights.data(), nullptr, {}, isa).run(blocked.data(), a.data());
+    WinogradConvolution(geometry, weights.data(), nullptr, {}, isa, 0, edges).run(channel_last.data(), b.data());
+    EXPECT_EQ(a, b) << "isa " << static_cast<int>(isa);
+  }
+  edges.planar_input = true;
+  EXPECT_THROW(WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::automatic, 0, edges),
+               std::invalid_argument);
+}
+
 TEST(WinogradConvolution, BothInstructionSetsAgree) {
   if (!WinogradConvolution::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
   std::mt19937 rng(21);
