@@ -56,13 +56,22 @@ std::map<std::string, std::string> read_cache(const std::string& path) {
   return entries;
 }
 
-double best_seconds(const std::function<void()>& run) {
-  double best = 1e30;
-  for (int i = 0; i < 3; ++i) {
-    const auto start = std::chrono::steady_clock::now();
-    run();
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+double seconds_of(const std::function<void()>& run) {
+  const auto start = std::chrono::steady_clock::now();
+  run();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// The candidates' best times over rounds that run each once in turn, so that
+// a load that comes and goes (a shared machine) reaches them all alike.
+std::vector<double> measure(const std::vector<Autotuner::Candidate>& candidates) {
+  constexpr int kRounds = 3;
+  for (const auto& candidate : candidates) candidate.run();  // warm: first-touch pages, caches, compiles
+  std::vector<double> best(candidates.size(), 1e30);
+  for (int round = 0; round < kRounds; ++round) {
+    for (std::size_t i = 0; i < candidates.size(); ++i) best[i] = std::min(best[i], seconds_of(candidates[i].run));
   }
+  for (std::size_t i = 0; i < candidates.size(); ++i) best[i] *= candidates[i].weight;
   return best;
 }
 
@@ -115,16 +124,17 @@ std::string Autotuner::choose(const std::string& layer, const std::string& shape
     if (const auto found = cached.find(key); found != cached.end() && known(found->second)) {
       chosen = found->second;
     } else {
-      double best = 1e30;
-      for (const Candidate& candidate : candidates) {
-        candidate.run();  // warm: first-touch pages, caches
-        const double seconds = best_seconds(candidate.run) * candidate.weight;
-        spdlog::debug("autotune {}: {} {:.3f} ms", entry, candidate.algorithm, seconds * 1e3);
-        if (seconds < best) {
-          best = seconds;
-          chosen = candidate.algorithm;
-        }
+      // The default stays unless another is at least 3 % faster: noise alone
+      // does not move a choice.
+      const std::vector<double> seconds = measure(candidates);
+      std::size_t pick = 0;
+      for (std::size_t i = 1; i < candidates.size(); ++i) {
+        if (seconds[i] < seconds[pick] * (pick == 0 ? 0.97 : 1.0)) pick = i;
       }
+      for (std::size_t i = 0; i < candidates.size(); ++i) {
+        spdlog::debug("autotune {}: {} {:.3f} ms{}", entry, candidates[i].algorithm, seconds[i] * 1e3, i == pick ? " (chosen)" : "");
+      }
+      chosen = candidates[pick].algorithm;
       store(key, chosen);
     }
   }

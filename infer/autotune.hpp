@@ -38,8 +38,10 @@ class Autotuner {
   Autotuner(AutotuneOptions options, std::string model_sha256, int threads);
 
   // The algorithm for `layer` at `shape` (e.g. "1x64x128x128"): pinned, else
-  // cached, else measured (each candidate run until its best of 3 is
-  // stable), else — autotune off — the first candidate, the default.
+  // cached, else measured (after a warm run each, the best of 3 rounds that
+  // run every candidate in turn, times its weight; the default — the first
+  // candidate — is kept unless another is at least 3 % faster), else —
+  // autotune off — the first candidate, the default.
   std::string choose(const std::string& layer, const std::string& shape, const std::vector<Candidate>& candidates);
 
   // Every choice made so far, "layer@shape" -> algorithm (for job records).
