@@ -7,6 +7,7 @@
 
 #include "apps/commands.hpp"
 #include "core/error.hpp"
+#include "restore_4k/algorithm_record.hpp"
 #include "restore_4k/film_segments.hpp"
 #include "restore_4k/job_runner.hpp"
 #include "restore_4k/progress_report.hpp"
@@ -14,15 +15,17 @@
 namespace r4k::app {
 namespace {
 
-int run_image_job(restore::ImageJob image) {
+// Each run_*_job sets `algorithms` to what its engine ran (for the job record).
+int run_image_job(restore::ImageJob image, restore::Algorithms& algorithms) {
   image.cancel = Interrupt::finish();
   const auto result = restore::upscale_image(image);
+  algorithms = result.algorithms;
   spdlog::info("wrote {} ({}x{}) in {:.2f} s", image.output.string(), result.output_width, result.output_height,
                result.seconds);
   return kExitOk;
 }
 
-int run_video_job(restore::VideoJob video) {
+int run_video_job(restore::VideoJob video, restore::Algorithms& algorithms) {
   video.cancel = Interrupt::finish();
   video.abort = Interrupt::abort();
   auto report = restore::ProgressReport::for_option(progress_option(), stderr, "frame");
@@ -30,6 +33,7 @@ int run_video_job(restore::VideoJob video) {
     report.update(frames, total, seconds);
   };
   const auto result = restore::upscale_video(video);
+  algorithms = result.algorithms;
   const std::int64_t total = result.expected_frames;
   report.finish(result.frames, total, result.seconds);
   if (result.interrupted) {
@@ -95,9 +99,12 @@ int run_segment_task(const config::JobFile& job) {
                  "from frame {}{}",
                  task.index, n, task.index_source, s.start, s.end - 1, s.decode_from, s.decode_to - 1, s.skip,
                  s.skip > 0 ? " (the pictures before are skipped, not decoded)" : "");
-    const int code = run_video_job(task.video);
+    restore::Algorithms algorithms;
+    const int code = run_video_job(task.video, algorithms);
     // Damaged input leaves no segment: the join could not say what was lost.
     if (code == kExitInputDamaged) spdlog::error("segment {} was not written", task.index);
+    // The segments after this one run what it ran (the first to finish decides).
+    if (code == kExitOk) restore::record_plan_algorithms(task.plan.path, task.plan.id, algorithms);
     return code;
   });
 }
@@ -105,11 +112,12 @@ int run_segment_task(const config::JobFile& job) {
 int run_join(const config::JobFile& job) {
   return as_task([&job] {
     const restore::FilmPlan plan = restore::read_film_plan(job.resolve_path(job.get("input")));
-    return run_video_job(restore::join_job(plan, job.resolve_path(job.get("output"))));
+    restore::Algorithms none;  // the join runs no model
+    return run_video_job(restore::join_job(plan, job.resolve_path(job.get("output"))), none);
   });
 }
 
-int run_raster_job(restore::RasterJob raster) {
+int run_raster_job(restore::RasterJob raster, restore::Algorithms& algorithms) {
   raster.cancel = Interrupt::finish();
   raster.abort = Interrupt::abort();
   auto report = restore::ProgressReport::for_option(progress_option(), stderr, "tile");
@@ -122,6 +130,7 @@ int run_raster_job(restore::RasterJob raster) {
   const std::string split = std::to_string(raster.shard_count);
   const auto run = [&]() -> int {
     const auto result = restore::upscale_raster(raster);
+    algorithms = result.algorithms;
     report.finish(result.tiles, total, result.seconds);
     if (shard && !result.complete) {
       spdlog::warn("shard {}/{} interrupted after {} tiles ({} of its {} done, kept): run the same task again to "
@@ -230,23 +239,38 @@ int run_job(const config::JobFile& job, bool record) {
   int code = kExitFailure;
   // A plan is its own record (the resolved job is in it), and a segment is not an output of its own.
   if (job.kind == "video" && (job.get_int("video.plan") > 0 || restore::is_segment_job(job))) record = false;
-  if (job.kind == "image") {
-    code = run_image_job(restore::image_job_from(job));
-  } else if (job.kind == "video" && job.get_int("video.plan") > 0) {
-    code = run_film_plan(job);
-  } else if (job.kind == "video" && restore::is_segment_job(job)) {
-    code = run_segment_task(job);
-  } else if (job.kind == "video") {
-    code = run_video_job(restore::video_job_from(job));
-  } else if (job.kind == "join") {
-    code = run_join(job);
-  } else if (job.kind == "raster") {
-    code = run_raster_job(restore::raster_job_from(job));
-  } else {
-    code = run_batch_job(restore::batch_job_from(job));
+  restore::Algorithms algorithms;  // what the engine ran
+  try {
+    if (job.kind == "image") {
+      code = run_image_job(restore::image_job_from(job), algorithms);
+    } else if (job.kind == "video" && job.get_int("video.plan") > 0) {
+      code = run_film_plan(job);
+    } else if (job.kind == "video" && restore::is_segment_job(job)) {
+      code = run_segment_task(job);
+    } else if (job.kind == "video") {
+      code = run_video_job(restore::video_job_from(job), algorithms);
+    } else if (job.kind == "join") {
+      code = run_join(job);
+    } else if (job.kind == "raster") {
+      code = run_raster_job(restore::raster_job_from(job), algorithms);
+    } else {
+      code = run_batch_job(restore::batch_job_from(job));
+    }
+  } catch (const InputError& error) {
+    // A pin refused (restore_4k/algorithm_record): say which job file holds it.
+    const std::string text = error.what();
+    if (text.rfind("engine.algorithms", 0) == 0 && !job.path.empty()) {
+      throw InputError(job.path.string() + ": " + text);
+    }
+    throw;
   }
-  if (record && (code == kExitOk || code == kExitSomeFailed)) {
-    restore::write_job_record(job);
+  // An interrupted raster keeps its finished tiles for a resume: its record
+  // says what ran, so that the resumed run runs the same (a task that failed
+  // before it ran anything leaves the record another shard wrote alone).
+  const bool resumable =
+      job.kind == "raster" && (code == kExitInterrupted || code == kExitRetriable) && !algorithms.empty();
+  if (record && (code == kExitOk || code == kExitSomeFailed || resumable)) {
+    restore::write_job_record(job, algorithms);
     spdlog::info("job record: {}", restore::job_record_path(job).string());
   }
   return code;

@@ -3,8 +3,10 @@
 
 #include <cstdio>
 #include <iostream>
+#include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
@@ -12,9 +14,13 @@
 #include "apps/commands.hpp"
 #include "config/settings.hpp"
 #include "infer/engine_benchmark.hpp"
+#include "infer/autotune.hpp"
 #include "infer/fma_peak.hpp"
+#include "infer/model_checksum.hpp"
 #include "infer/model_loader.hpp"
 #include "infer/model_spec.hpp"
+#include "infer/tiled_inference.hpp"
+#include "preprocess/tile_plan.hpp"
 #include "restore_4k/sr_evaluation.hpp"
 #include "restore_4k/video_benchmark.hpp"
 
@@ -128,6 +134,67 @@ int run_engine_bench(const BenchState& state) {
   return kExitOk;
 }
 
+struct TuneState {
+  std::string model;
+  infer::EngineOptions engine{"onednn"};
+  std::vector<int> tiles;  // windows the engine sees; empty: those a job's automatic tiling gives
+  int batch = 1;
+};
+
+// The windows (width, height) the engine sees in a job: the given tile
+// sizes, else what the automatic tiling chooses for a 3840x2160 film frame
+// and a 1024x1024 raster tile (a fixed-shape model: its shape).
+std::set<std::pair<int, int>> tune_windows(const infer::ModelInfo& info, const std::vector<int>& tiles) {
+  std::set<std::pair<int, int>> windows;
+  if (info.fixed_width > 0 && info.fixed_height > 0) {
+    windows.insert({info.fixed_width, info.fixed_height});
+    return windows;
+  }
+  for (int tile : tiles) windows.insert({tile, tile});
+  if (!tiles.empty()) return windows;
+  for (const auto& [width, height] : {std::pair<int, int>{3840, 2160}, std::pair<int, int>{1024, 1024}}) {
+    const infer::TilingChoice tiling = infer::choose_tiling(info, width, height, 0, -1);
+    const TilePlan plan(width, height, tiling.tile_size, tiling.halo);
+    windows.insert({plan.window_width(), plan.window_height()});
+  }
+  return windows;
+}
+
+// models tune: the model run at each window with AutoTune on, so that its
+// measured choices are in the cache before a job needs them.
+int run_model_tune(const TuneState& state) {
+  infer::EngineOptions options = state.engine;
+  options.autotune.enabled = true;
+  auto engine = infer::load_model(state.model, options);
+  const infer::ModelInfo& info = engine->info();
+  const int channels = info.in_channels > 0 ? info.in_channels : 3;
+  for (const auto& [width, height] : tune_windows(info, state.tiles)) {
+    Tensor input(TensorShape{state.batch, channels, height, width});
+    input.fill(static_cast<float>((info.range_min + info.range_max) / 2));
+    Tensor output;
+    spdlog::info("tuning {} at {}x{}{}", state.model, width, height,
+                 state.batch > 1 ? " (batch " + std::to_string(state.batch) + ")" : std::string());
+    engine->run(input, output);
+  }
+  const auto choices = engine->algorithm_choices();
+  std::cout << "model:   " << info.name << "\n"
+            << "sha256:  " << infer::model_sha256(state.model) << "\n"
+            << "backend: " << engine->backend() << "\n";
+  if (choices.empty()) {
+    std::cout << "no layer has a choice of algorithm on the " << engine->backend() << " backend\n";
+    return kExitOk;
+  }
+  std::size_t width = 0;
+  for (const auto& [entry, algorithm] : choices) width = std::max(width, entry.size());
+  for (const auto& [entry, algorithm] : choices) {
+    std::cout << entry << std::string(width + 2 - entry.size(), ' ') << algorithm << "\n";
+  }
+  const std::string cache = options.autotune.cache_file.empty() ? infer::Autotuner::default_cache_file()
+                                                                : options.autotune.cache_file;
+  std::cout << "cache:   " << cache << "\n";
+  return kExitOk;
+}
+
 int run_video_bench(const BenchState& state) {
   restore::VideoJob job;
   job.input = state.video;
@@ -162,7 +229,25 @@ Command add_models_command(CLI::App& app) {
   CLI::App* info = models->add_subcommand("info", "Scale, channels, range, receptive field, FLOPs, operators");
   info->add_option("model", state->model, "Model file or builtin:NAME")->required();
   add_backend_option(*info, state->engine.backend);
-  return Command{models, [state] { return print_model_info(state->model, state->engine); }};
+  auto tune_state = std::make_shared<TuneState>();
+  CLI::App* tune = models->add_subcommand(
+      "tune", "AutoTune ahead of a job: the model run at the tiles a job would use, each layer's fastest algorithm "
+              "measured into the cache ($XDG_CACHE_HOME/restore4k/autotune.yaml); prints each layer@shape's choice");
+  tune->add_option("model", tune_state->model, "Model file or builtin:NAME")->required();
+  tune->add_option("-t,--tile", tune_state->tiles,
+                   "Windows the engine sees (input pixels a side), e.g. --tile 256 512 (default: what the automatic "
+                   "tiling chooses for a 3840x2160 frame and a 1024x1024 raster tile)")
+      ->check(CLI::Range(1, static_cast<int>(*settings::find("engine.tile")->max)));
+  add_backend_option(*tune, tune_state->engine.backend);
+  tune->add_option("--threads", tune_state->engine.threads, "Threads (0 = all cores): those the job will run with")
+      ->capture_default_str()
+      ->check(setting_range("engine.threads"));
+  tune->add_option("--batch", tune_state->batch, "Tiles per engine call (a job's engine.batch)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, static_cast<int>(*settings::find("engine.batch")->max)));
+  return Command{models, [state, tune_state, tune] {
+                   return tune->parsed() ? run_model_tune(*tune_state) : print_model_info(state->model, state->engine);
+                 }};
 }
 
 Command add_bench_command(CLI::App& app) {

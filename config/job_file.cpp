@@ -325,6 +325,10 @@ class Checker {
           continue;
         }
         if (!utf8_checked(key, item)) continue;
+        if (const settings::Checked checked = settings::check(key, item.Scalar()); !checked.ok) {
+          report(item.Mark(), key.key, checked.message + " in the list");
+          continue;
+        }
         joined += (joined.empty() ? "" : "\n") + item.Scalar();
       }
       // Even with bad items (reported above): the key is there, not missing.
@@ -515,7 +519,10 @@ std::string JobFile::to_yaml() const {
     }
     out << YAML::Key << last_part(key.key) << YAML::Value;
     if (key.type == Type::list) {
-      out << YAML::Flow << get_list(key.key);
+      // A few items on one line; more (a record's algorithms) one a line.
+      const std::vector<std::string> items = get_list(key.key);
+      if (items.size() <= 4) out << YAML::Flow;
+      out << items;
     } else {
       out << found->second;
     }

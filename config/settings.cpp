@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <regex>
 #include <sstream>
+#include <stdexcept>
 
 namespace r4k::settings {
 namespace {
@@ -113,6 +114,17 @@ std::vector<Setting> make_settings() {
           .option("--autotune", kEngineCommands)
           .property("r4ksuperres", "autotune")
           .property("r4krestore", "autotune"),
+      // No option: the job record holds it (what the first run chose), so that
+      // its resumed run, a later film segment or another shard runs the same.
+      Make("engine.algorithms", T::list, "",
+           "AutoTune's choices pinned: LAYER@SHAPE=ALGORITHM items (direct, winograd-f4-bN); a job record holds "
+           "those its run chose, so that running it again (a resume, another shard or segment) runs the same; "
+           "unset: measured or from the cache. Elements: the items separated by ';', read back after a run as "
+           "the choices made")
+          .pattern("[^=;\n]+@[0-9x]+=[A-Za-z0-9._-]+",
+                   "LAYER@SHAPE=ALGORITHM items such as conv1@1x64x128x128=winograd-f4-b24")
+          .property("r4ksuperres", "algorithms")
+          .property("r4krestore", "algorithms"),
       Make("engine.tile", T::integer, "0",
            "Tile side the engine sees, in input pixels (0 = automatic; rasters: 512 when 0); frames smaller than a "
            "tile are processed whole")
@@ -453,7 +465,8 @@ std::string describe(const Setting& s) {
       text << (s.pattern_doc.empty() ? std::string("a string") : s.pattern_doc);
       break;
     case Type::list:
-      text << "a string or a list of strings";
+      text << (s.pattern_doc.empty() ? std::string("a string or a list of strings")
+                                     : s.pattern_doc + " (one, or a list of them)");
       break;
   }
   if (!s.unit.empty() && (s.type == Type::integer || s.type == Type::number)) text << " " << s.unit;
@@ -513,9 +526,20 @@ Checked check(const Setting& s, const std::string& given) {
       }
       return pass("0x" + hex);
     }
+    case Type::list:
+      // Each item (a list is kept joined by newlines) matches the pattern.
+      if (text.empty()) return fail(s, "nothing");
+      if (!s.pattern.empty()) {
+        std::istringstream items(text);
+        for (std::string item; std::getline(items, item);) {
+          if (item.size() > 256 || !std::regex_match(item, std::regex(s.pattern))) {
+            return fail(s, "'" + (item.size() > 64 ? item.substr(0, 64) + "..." : item) + "'");
+          }
+        }
+      }
+      return pass(text);
     case Type::path:
     case Type::text:
-    case Type::list:
       if (text.empty()) return fail(s, "nothing");
       if (!s.pattern.empty() && (text.size() > 256 || !std::regex_match(text, std::regex(s.pattern)))) {
         return fail(s, shown);
@@ -554,6 +578,33 @@ std::pair<int, int> as_size(const std::string& value) {
 
 unsigned as_colour(const std::string& value) {
   return static_cast<unsigned>(std::strtoul(value.c_str() + (value.rfind("0x", 0) == 0 ? 2 : 0), nullptr, 16));
+}
+
+std::map<std::string, std::string> as_algorithms(const std::string& value) {
+  static const std::regex item_form("([^=;\n]+@[0-9x]+)=([A-Za-z0-9._-]+)");
+  std::map<std::string, std::string> algorithms;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    std::size_t end = value.find_first_of(";\n", start);
+    if (end == std::string::npos) end = value.size();
+    const std::string item = value.substr(start, end - start);
+    std::smatch parts;
+    if (!item.empty()) {
+      if (!std::regex_match(item, parts, item_form)) throw std::invalid_argument(item);
+      algorithms[parts[1].str()] = parts[2].str();
+    }
+    start = end + 1;
+  }
+  return algorithms;
+}
+
+std::string algorithms_text(const std::map<std::string, std::string>& algorithms, char separator) {
+  std::string text;
+  for (const auto& [entry, algorithm] : algorithms) {
+    if (!text.empty()) text += separator;
+    text += entry + "=" + algorithm;
+  }
+  return text;
 }
 
 const std::string* Preset::find(const std::string& key) const {

@@ -10,6 +10,7 @@
 // use it without depending on the job-file loader.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +103,12 @@ double as_number(const std::string& value);
 bool as_boolean(const std::string& value);
 std::pair<int, int> as_size(const std::string& value);  // "" -> {0, 0}
 unsigned as_colour(const std::string& value);
+// engine.algorithms: LAYER@SHAPE=ALGORITHM items separated by newlines (a
+// job's list) or ';' (an element property) as LAYER@SHAPE -> ALGORITHM.
+// Throws std::invalid_argument whose what() is the first item not of that form.
+std::map<std::string, std::string> as_algorithms(const std::string& value);
+// The map as such items, joined by `separator` ('\n' for a job, ';' for an element).
+std::string algorithms_text(const std::map<std::string, std::string>& algorithms, char separator);
 
 // The presets of presets/*.yaml (compiled in at build time), as flat
 // key/value pairs in file order: what `extends: NAME` and

@@ -19,6 +19,8 @@
  * into a larger frame).
  *
  * The inner r4ksuperres is named "superres" (gst_bin_get_by_name finds it).
+ * `algorithms` (AutoTune's pins) goes to it as it is; read, it is the inner
+ * r4ksuperres' `algorithms`: the pins and the choices its engine made.
  *
  * `keep-first` and `keep-count` restore one segment of a film: the frames
  * before and after them pass the temporal stages (their context) but are
@@ -69,6 +71,7 @@ struct RestoreSettings {
   int halo = 0;
   int threads = 0;
   bool autotune = true;
+  std::string algorithms;  // r4ksuperres' pins, as given
   int batch = 0;
   guint width = 0;
   guint height = 0;
@@ -101,6 +104,7 @@ bool assign(RestoreSettings& s, const std::string& key, const std::string& text)
   else if (key == "engine.halo") s.halo = static_cast<int>(as_integer(text));
   else if (key == "engine.threads") s.threads = static_cast<int>(as_integer(text));
   else if (key == "engine.autotune") s.autotune = as_boolean(text);
+  else if (key == "engine.algorithms") s.algorithms = text;
   else if (key == "engine.batch") s.batch = static_cast<int>(as_integer(text));
   else if (key == "video.fit") std::tie(s.width, s.height) = std::pair<guint, guint>(as_size(text).first, as_size(text).second);
   else if (key == "video.fit_mode") s.fit_mode = text;
@@ -178,6 +182,7 @@ enum {
   PROP_HALO,
   PROP_THREADS,
   PROP_AUTOTUNE,
+  PROP_ALGORITHMS,
   PROP_BATCH,
   PROP_WIDTH,
   PROP_HEIGHT,
@@ -363,7 +368,7 @@ static gboolean build_chain(GstR4kRestore* self) {
   GstElement* superres = make("r4ksuperres", "superres");
   if (superres != nullptr) {
     g_object_set(superres, "model", s.model.c_str(), "tile-size", s.tile_size, "halo", s.halo, "threads", s.threads,
-                 "autotune", s.autotune ? TRUE : FALSE, "batch", s.batch, "monochrome", s.monochrome ? TRUE : FALSE, nullptr);
+                 "autotune", s.autotune ? TRUE : FALSE, "algorithms", s.algorithms.c_str(), "batch", s.batch, "monochrome", s.monochrome ? TRUE : FALSE, nullptr);
     gst_util_set_object_arg(G_OBJECT(superres), "backend", s.backend.c_str());
   }
   add(superres);
@@ -519,6 +524,9 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
     case PROP_AUTOTUNE:
       s.autotune = g_value_get_boolean(value) != FALSE;
       break;
+    case PROP_ALGORITHMS:
+      s.algorithms = r4k::pipeline::text_of(g_value_get_string(value));
+      break;
     case PROP_BATCH:
       s.batch = g_value_get_int(value);
       break;
@@ -555,6 +563,18 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
 
 static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue* value, GParamSpec* pspec) {
   auto* self = GST_R4K_RESTORE(object);
+  if (prop_id == PROP_ALGORITHMS) {
+    // The upscaler's (outside the object lock: finding a child takes it).
+    if (GstElement* superres = gst_bin_get_by_name(GST_BIN(self), "superres")) {
+      g_object_get_property(G_OBJECT(superres), "algorithms", value);
+      gst_object_unref(superres);
+      return;
+    }
+    GST_OBJECT_LOCK(self);
+    g_value_set_string(value, self->impl->settings.algorithms.c_str());
+    GST_OBJECT_UNLOCK(self);
+    return;
+  }
   GST_OBJECT_LOCK(self);
   const RestoreSettings& s = self->impl->settings;
   switch (prop_id) {
@@ -667,6 +687,7 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
                                  {PROP_HALO, "halo"},
                                  {PROP_THREADS, "threads"},
                                  {PROP_AUTOTUNE, "autotune"},
+                                 {PROP_ALGORITHMS, "algorithms"},
                                  {PROP_BATCH, "batch"},
                                  {PROP_WIDTH, "width"},
                                  {PROP_HEIGHT, "height"},

@@ -24,10 +24,19 @@
  * all nodata are not computed. The raster source asks it, by a custom query,
  * for the model's receptive field, scale and channels.
  *
- * `model`, `backend`, `threads` and `autotune` are read on the way to READY
- * (and again on the way to PAUSED when they changed in READY); `tile-size`,
- * `halo`, `batch` and `monochrome` when the caps are set. An unknown `backend` is
- * refused with an element error naming it.
+ * `model`, `backend`, `threads`, `autotune` and `algorithms` are read on the
+ * way to READY (and again on the way to PAUSED when they changed in READY);
+ * `tile-size`, `halo`, `batch` and `monochrome` when the caps are set. An
+ * unknown `backend` is refused with an element error naming it.
+ *
+ * `algorithms` pins AutoTune's choices, `LAYER@SHAPE=ALGORITHM` items
+ * separated by `;` (a job record's `engine.algorithms`): a pinned layer runs
+ * that algorithm whatever the cache or a measurement would choose, so that a
+ * resumed job or another shard runs what the first run ran; layers and
+ * shapes not pinned are measured (or taken from the cache) as usual. Read, it
+ * gives the pins together with every choice the engine has made so far (kept
+ * after the element stops, until it loads its engine again). A pin this machine
+ * cannot run is refused with a `LIBRARY`/`SETTINGS` error naming the layer.
  *
  * ## Example launch line
  * |[
@@ -43,7 +52,9 @@
  */
 #include "pipeline/gstr4ksuperres.h"
 
+#include <map>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include "infer/frame_upscaler.hpp"
@@ -68,6 +79,7 @@ enum {
   PROP_HALO,
   PROP_THREADS,
   PROP_AUTOTUNE,
+  PROP_ALGORITHMS,
   PROP_BATCH,
   PROP_SCALE,
   PROP_MONOCHROME,
@@ -90,6 +102,7 @@ struct SuperresSettings {
   gint halo = static_cast<gint>(r4k::settings::as_integer(table_default("engine.halo")));
   gint threads = static_cast<gint>(r4k::settings::as_integer(table_default("engine.threads")));
   bool autotune = r4k::settings::as_boolean(table_default("engine.autotune"));
+  std::string algorithms;  // pins, as given (checked when the model loads)
   gint batch = static_cast<gint>(r4k::settings::as_integer(table_default("engine.batch")));
   bool monochrome = r4k::settings::as_boolean(table_default("video.monochrome"));
 };
@@ -100,6 +113,7 @@ struct LoadedModel {
   std::string backend;
   int threads = 0;
   bool autotune = true;
+  std::string algorithms;
   bool operator==(const LoadedModel&) const = default;
 };
 
@@ -127,6 +141,7 @@ class SuperresVideoFrames final : public r4k::pipeline::SuperresMode {
                     const GstVideoInfo* in_info, const GstVideoInfo* out_info);
   GstFlowReturn transform_frame(GstElement* element, GstVideoFrame* in_frame, GstVideoFrame* out_frame);
   void reset() { upscaler_.reset(); }
+  void set_pins(std::map<std::string, std::string> pins) { pins_ = std::move(pins); }
 
   GstFlowReturn prepare_output_buffer(GstBaseTransform* trans, GstBuffer* input, GstBuffer** output) override {
     return parent_transform_class()->prepare_output_buffer(trans, input, output);
@@ -146,14 +161,19 @@ class SuperresVideoFrames final : public r4k::pipeline::SuperresMode {
   r4k::RawFormat format_ = r4k::RawFormat::rgb;
   r4k::YcbcrSpace space_;
   std::string model_;
+  std::map<std::string, std::string> pins_;
 };
 
 // The C++ state behind the instance's one pointer.
 struct SuperresImpl {
   SuperresSettings settings;  // under the object lock
   int scale = 0;              // the engine's (0 = none loaded); under the object lock
+  // The choices of the engine last released (under the object lock): the
+  // algorithms property reads them after the element stopped.
+  std::map<std::string, std::string> released_choices;
 
-  // State changes and the streaming thread.
+  // State changes and the streaming thread; set and reset under the object
+  // lock too, as get_property asks it for its choices.
   std::unique_ptr<r4k::infer::Engine> engine;
   LoadedModel loaded;
   SuperresVideoFrames video;
@@ -172,6 +192,32 @@ SuperresSettings settings_of(GstR4kSuperres* self) {
   SuperresSettings settings = self->impl->settings;
   GST_OBJECT_UNLOCK(self);
   return settings;
+}
+
+// Releases the engine, keeping its choices for the algorithms property.
+void release_engine(GstR4kSuperres* self) {
+  SuperresImpl& impl = *self->impl;
+  std::unique_ptr<r4k::infer::Engine> released;
+  GST_OBJECT_LOCK(self);
+  if (impl.engine) impl.released_choices = impl.engine->algorithm_choices();
+  released = std::move(impl.engine);
+  impl.scale = 0;
+  GST_OBJECT_UNLOCK(self);
+}
+
+// Whether `error` is the engine refusing one of the pins (autotune.hpp says
+// "... pins layer LAYER@SHAPE to algorithm 'NAME', which this machine cannot run").
+bool refuses_a_pin(const std::map<std::string, std::string>& pins, const std::string& error) {
+  for (const auto& [entry, algorithm] : pins) {
+    if (error.find("layer " + entry + " to algorithm '" + algorithm + "'") != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Posts the refusal of a pin as a settings error: the user's to fix.
+void refuse_pin(GstElement* element, const std::string& error) {
+  r4k::pipeline::refuse_settings(element, "Property algorithms pins what this machine cannot run: " + error +
+                                              " (leave the pin out to measure again).");
 }
 
 int scale_of(GstR4kSuperres* self) {
@@ -193,13 +239,21 @@ static GstCaps* pad_template_caps() {
 static gboolean open_model(GstR4kSuperres* self) {
   SuperresImpl& impl = *self->impl;
   const SuperresSettings settings = settings_of(self);
-  const LoadedModel wanted{settings.model, settings.backend, settings.threads, settings.autotune};
+  const LoadedModel wanted{settings.model, settings.backend, settings.threads, settings.autotune,
+                          settings.algorithms};
   if (impl.engine && impl.loaded == wanted) return TRUE;
   impl.forget_stream();
-  impl.engine.reset();
-  GST_OBJECT_LOCK(self);
-  impl.scale = 0;
-  GST_OBJECT_UNLOCK(self);
+  release_engine(self);
+  std::map<std::string, std::string> pins;
+  try {
+    pins = r4k::settings::as_algorithms(settings.algorithms);
+  } catch (const std::invalid_argument& item) {
+    r4k::pipeline::refuse_property(GST_ELEMENT(self), "algorithms", settings.algorithms,
+                                   "LAYER@SHAPE=ALGORITHM items separated by ';', such as "
+                                   "conv1@1x64x128x128=winograd-f4-b24",
+                                   std::string("'") + item.what() + "' is not such an item");
+    return FALSE;
+  }
   std::string backends = "auto";
   bool known = settings.backend == "auto";
   const auto available = r4k::infer::available_backends();
@@ -216,15 +270,23 @@ static gboolean open_model(GstR4kSuperres* self) {
     options.backend = settings.backend;
     options.threads = settings.threads;
     options.autotune.enabled = settings.autotune;
-    impl.engine = r4k::infer::load_model(settings.model, options);
+    options.autotune.pinned = pins;
+    auto engine = r4k::infer::load_model(settings.model, options);
     impl.loaded = wanted;
+    impl.video.set_pins(pins);
     GST_OBJECT_LOCK(self);
+    impl.engine = std::move(engine);
+    impl.released_choices.clear();
     impl.scale = impl.engine->info().scale;
     GST_OBJECT_UNLOCK(self);
     GST_INFO_OBJECT(self, "model %s: x%d on %s, receptive field %d", settings.model.c_str(),
                     impl.engine->info().scale, impl.engine->backend().c_str(), impl.engine->info().receptive_field);
     return TRUE;
   } catch (const std::exception& error) {
+    if (refuses_a_pin(pins, error.what())) {
+      refuse_pin(GST_ELEMENT(self), error.what());
+      return FALSE;
+    }
     GST_ELEMENT_ERROR(self, RESOURCE, OPEN_READ,
                       ("Could not load super-resolution model '%s'.", settings.model.c_str()), ("%s", error.what()));
     return FALSE;
@@ -241,12 +303,8 @@ static GstStateChangeReturn gst_r4k_superres_change_state(GstElement* element, G
   const GstStateChangeReturn result =
       GST_ELEMENT_CLASS(gst_r4k_superres_parent_class)->change_state(element, transition);
   if (transition == GST_STATE_CHANGE_READY_TO_NULL) {
-    SuperresImpl& impl = *self->impl;
-    impl.forget_stream();
-    impl.engine.reset();
-    GST_OBJECT_LOCK(self);
-    impl.scale = 0;
-    GST_OBJECT_UNLOCK(self);
+    self->impl->forget_stream();
+    release_engine(self);
   }
   return result;
 }
@@ -459,6 +517,10 @@ GstFlowReturn SuperresVideoFrames::transform_frame(GstElement* element, GstVideo
     r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, format_);
     r4k::pack(upscaled, out);
   } catch (const std::exception& error) {
+    if (refuses_a_pin(pins_, error.what())) {
+      refuse_pin(element, error.what());
+      return GST_FLOW_ERROR;
+    }
     GST_ELEMENT_ERROR(element, STREAM, FAILED, ("Super-resolution with model '%s' failed.", model_.c_str()),
                       ("%s", error.what()));
     return GST_FLOW_ERROR;
@@ -565,6 +627,9 @@ static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const 
     case PROP_AUTOTUNE:
       s.autotune = g_value_get_boolean(value) != FALSE;
       break;
+    case PROP_ALGORITHMS:
+      s.algorithms = r4k::pipeline::text_of(g_value_get_string(value));
+      break;
     case PROP_BATCH:
       s.batch = g_value_get_int(value);
       break;
@@ -601,6 +666,23 @@ static void gst_r4k_superres_get_property(GObject* object, guint prop_id, GValue
     case PROP_AUTOTUNE:
       g_value_set_boolean(value, s.autotune ? TRUE : FALSE);
       break;
+    case PROP_ALGORITHMS: {
+      // The pins (when they parse) and every choice made so far.
+      std::map<std::string, std::string> algorithms;
+      try {
+        algorithms = r4k::settings::as_algorithms(s.algorithms);
+      } catch (const std::invalid_argument&) {
+        // Refused when the element starts; read back as given until then.
+        g_value_set_string(value, s.algorithms.c_str());
+        break;
+      }
+      const auto& engine = self->impl->engine;
+      for (const auto& [entry, algorithm] : engine ? engine->algorithm_choices() : self->impl->released_choices) {
+        algorithms[entry] = algorithm;
+      }
+      g_value_set_string(value, r4k::settings::algorithms_text(algorithms, ';').c_str());
+      break;
+    }
     case PROP_BATCH:
       g_value_set_int(value, s.batch);
       break;
@@ -643,6 +725,7 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
                                  {PROP_HALO, "halo"},
                                  {PROP_THREADS, "threads"},
                                  {PROP_AUTOTUNE, "autotune"},
+                                 {PROP_ALGORITHMS, "algorithms"},
                                  {PROP_BATCH, "batch"},
                                  {PROP_MONOCHROME, "monochrome"}}) {
     r4k::pipeline::install_setting_property(gobject_class, id, kElement, name, flags);

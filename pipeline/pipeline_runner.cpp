@@ -264,6 +264,19 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
   }
   result.frames = frames.load();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  for (const std::string& name : options.read_after) {
+    const auto dot = name.find('.');
+    if (dot == std::string::npos) continue;
+    ElementPtr element(gst_bin_get_by_name(GST_BIN(pipeline.get()), name.substr(0, dot).c_str()));
+    const std::string property = name.substr(dot + 1);
+    if (!element) continue;
+    GParamSpec* spec = g_object_class_find_property(G_OBJECT_GET_CLASS(element.get()), property.c_str());
+    if (spec == nullptr || spec->value_type != G_TYPE_STRING) continue;
+    gchar* value = nullptr;
+    g_object_get(element.get(), property.c_str(), &value, nullptr);
+    result.properties[name] = value != nullptr ? value : "";
+    g_free(value);
+  }
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,10 @@ struct PipelineRunOptions {
   const std::atomic<bool>* abort = nullptr;
   // Called about once a second while running.
   std::function<void(const PipelineProgress&)> progress;
+  // "element.property" string properties read when the stream has ended
+  // (before the pipeline stops): what the elements say about the run, such
+  // as the algorithms r4ksuperres ran (PipelineResult::properties).
+  std::vector<std::string> read_after;
 };
 
 struct PipelineResult {
@@ -48,6 +53,9 @@ struct PipelineResult {
   // Damaged input the elements worked around (pipeline/input_damage.hpp) and
   // decoding or demuxing problems they warned of, in the order they came.
   std::vector<std::string> damage;
+  // The `read_after` properties, by "element.property" (those the pipeline
+  // lacks are left out).
+  std::map<std::string, std::string> properties;
 };
 
 // Initialises GStreamer once and makes restore4k's elements available.

@@ -1,5 +1,7 @@
 #include "restore_4k/film_plan.hpp"
 
+#include "restore_4k/algorithm_record.hpp"
+
 
 #include <algorithm>
 #include <cstdio>
@@ -190,6 +192,8 @@ int remove_other_plans_segments(const std::filesystem::path& folder, const std::
       ++removed;
     }
   }
+  // What the other plan's segments ran is not this plan's to pin.
+  std::filesystem::remove(plan_algorithms_path(film_plan_path(folder)), ec);
   return removed;
 }
 

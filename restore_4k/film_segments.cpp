@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "encode/packet_log.hpp"
+#include "restore_4k/algorithm_record.hpp"
 #include "restore_4k/batch_manifest.hpp"
 #include "restore_4k/job_runner.hpp"
 
@@ -93,6 +94,13 @@ SegmentTask segment_task(const config::JobFile& job) {
   }
   check_plan_inputs(plan);
   task.video = video_job_from(planned);
+  // What the segments that finished before ran, this one runs too (the plan's
+  // own pins first); with none yet, it measures (or takes the cache's).
+  const Algorithms ran = read_plan_algorithms(plan.path, plan.id);
+  if (!ran.empty()) {
+    task.video.engine.autotune.pinned = merged_algorithms(std::move(task.video.engine.autotune.pinned), ran);
+    task.video.pins_origin = "'" + plan_algorithms_path(plan.path).string() + "' (what the plan's first segments ran)";
+  }
   const FilmSegment& s = plan.segments.at(static_cast<std::size_t>(task.index));
   const bool last = task.index + 1 == static_cast<int>(plan.segments.size());
   VideoSegment segment;

@@ -4,26 +4,39 @@
 
 #include <spdlog/spdlog.h>
 
+#include "config/settings.hpp"
 #include "decode/image_reader.hpp"
 #include "infer/frame_upscaler.hpp"
 #include "core/error.hpp"
 #include "preprocess/image_frame.hpp"
 #include "preprocess/tile_plan.hpp"
 #include "encode/image_writer.hpp"
+#include "restore_4k/algorithm_record.hpp"
 
 namespace r4k::restore {
 
 void check_image_job(const ImageJob& job) {
   encode::check_image_output_path(job.output, job.input);
   decode::read_image(job.input);              // throws InputError naming the file
-  infer::load_model(job.model, job.engine);  // the model exists and loads
+  try {
+    infer::load_model(job.model, job.engine);  // the model exists and loads
+  } catch (const Error& error) {
+    throw_if_pin_refused(error, job.engine.autotune.pinned, job.pins_origin);
+    throw;
+  }
 }
 
 ImageJobResult upscale_image(const ImageJob& job) {
   const auto start = std::chrono::steady_clock::now();
   encode::check_image_output_path(job.output, job.input);
   const cv::Mat image = decode::read_image(job.input);
-  auto engine = infer::load_model(job.model, job.engine);
+  std::unique_ptr<infer::Engine> engine;
+  try {
+    engine = infer::load_model(job.model, job.engine);
+  } catch (const Error& error) {
+    throw_if_pin_refused(error, job.engine.autotune.pinned, job.pins_origin);
+    throw;
+  }
   const infer::ModelInfo& info = engine->info();
 
   infer::UpscaleOptions options;
@@ -57,7 +70,15 @@ ImageJobResult upscale_image(const ImageJob& job) {
                result.tiling.tile_size == 0 ? std::string("the whole image") : std::to_string(result.tiling.tile_size),
                result.tiling.halo, result.tiling.exact ? " (exact)" : " (blended)");
 
-  const Frame upscaled = upscaler.upscale(frame_from_image(image));
+  Frame upscaled;
+  try {
+    upscaled = upscaler.upscale(frame_from_image(image));
+  } catch (const Error& error) {
+    throw_if_pin_refused(error, job.engine.autotune.pinned, job.pins_origin);
+    throw;
+  }
+  result.algorithms = merged_algorithms(
+      ran_algorithms(settings::algorithms_text(engine->algorithm_choices(), ';')), job.engine.autotune.pinned);
   int depth = image.depth();
   if (depth != CV_8U && !encode::format_keeps_16_bit(job.output)) {
     spdlog::warn("{} stores 8-bit samples only; the {}-bit result is reduced to 8 bits", job.output.string(),

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "infer/model_loader.hpp"
@@ -21,6 +22,9 @@ struct ImageJob {
   std::filesystem::path output;
   std::string model = kDefaultImageModel;
   infer::EngineOptions engine;
+  // Where engine.autotune.pinned came from, for the message when this machine
+  // cannot run a pin: the job's key, or the record or plan file read.
+  std::string pins_origin = "engine.algorithms";
   int tile_size = 0;  // 0 = automatic
   int halo = -1;      // -1 = the model's receptive field
   int batch = 1;
@@ -37,6 +41,8 @@ struct ImageJobResult {
   infer::TilingChoice tiling;
   std::string backend;
   double seconds = 0.0;
+  // What the engine ran, "layer@shape" -> algorithm, its pins among them (for the job record).
+  std::map<std::string, std::string> algorithms;
 };
 
 // The checks upscale_image makes before work (output name, input, model).

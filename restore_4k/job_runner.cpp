@@ -23,6 +23,9 @@ template <typename Job>
 void apply_engine(const config::JobFile& job, Job& out) {
   out.engine.backend = job.get("engine.backend");
   out.engine.threads = static_cast<int>(settings::as_integer(job.get("engine.threads")));
+  out.engine.autotune.enabled = settings::as_boolean(job.get("engine.autotune"));
+  // Checked when the job loaded (each item LAYER@SHAPE=ALGORITHM).
+  out.engine.autotune.pinned = settings::as_algorithms(job.get("engine.algorithms"));
   out.halo = job.get_int("engine.halo");
   if (!job.get("model").empty()) out.model = job.resolve_path(job.get("model"));
 }
@@ -117,6 +120,22 @@ RasterJob raster_job_from(const config::JobFile& job) {
     out.shard_count = resolved.count;
     out.shard_source = resolved.source;
   }
+  // A resumed job and a shard run what the record of the output says its
+  // run (another shard, the run before the interrupt) ran; what the job pins
+  // itself comes first.
+  if ((out.resume || out.shard_count > 0) && !out.join) {
+    std::string sha;
+    try {
+      sha = infer::model_sha256(out.model);  // "" for classical filters: nothing to pin
+    } catch (const InputError&) {
+      // A missing model is check_raster_job's to say.
+    }
+    const Algorithms recorded = recorded_algorithms(job_record_path(job), sha);
+    if (!recorded.empty()) {
+      out.engine.autotune.pinned = merged_algorithms(std::move(out.engine.autotune.pinned), recorded);
+      out.pins_origin = "the engine.algorithms of the job record '" + job_record_path(job).string() + "'";
+    }
+  }
   return out;
 }
 
@@ -151,8 +170,11 @@ config::JobFile resolved_job(const config::JobFile& job) {
   return resolved;
 }
 
-std::string job_record(const config::JobFile& job) {
-  const config::JobFile resolved = resolved_job(job);
+std::string job_record(const config::JobFile& job, const Algorithms& algorithms) {
+  config::JobFile resolved = resolved_job(job);
+  // What the run ran (its pins among them): running the record again runs the same.
+  const Algorithms all = merged_algorithms(settings::as_algorithms(job.get("engine.algorithms")), algorithms);
+  if (!all.empty()) resolved.values["engine.algorithms"] = settings::algorithms_text(all, '\n');
   std::string text = "# restore4k 0.1.0: the job that made this output, resolved (defaults filled in, absolute\n"
                      "# paths); `restore4k run` runs it again as it is.\n";
   const std::string model = resolved.get("model");
@@ -163,8 +185,8 @@ std::string job_record(const config::JobFile& job) {
   return text + resolved.to_yaml();
 }
 
-void write_job_record(const config::JobFile& job) {
-  encode::write_file_atomically(job_record_path(job), job_record(job), "the job record");
+void write_job_record(const config::JobFile& job, const Algorithms& algorithms) {
+  encode::write_file_atomically(job_record_path(job), job_record(job, algorithms), "the job record");
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/job_file.hpp"
+#include "restore_4k/algorithm_record.hpp"
 #include "restore_4k/batch_run.hpp"
 #include "restore_4k/image_upscale.hpp"
 #include "restore_4k/raster_upscale.hpp"
@@ -33,11 +34,16 @@ void check_job(const config::JobFile& job);
 config::JobFile resolved_job(const config::JobFile& job);
 
 // The record of a finished job: the resolved job with absolute paths (it
-// runs again as it is) and the model's SHA-256 in a comment. Written next to
-// the output as `<output>.job.yaml` (a batch: `<folder>/restore4k-batch-job.yaml`).
+// runs again as it is), the model's SHA-256 in a comment, and in
+// engine.algorithms the algorithms its engine ran (`algorithms`, with the
+// job's own pins), so that running it again — resumed, as another shard —
+// runs the same. Written next to the output as `<output>.job.yaml` (a batch:
+// `<folder>/restore4k-batch-job.yaml`). A resumed raster job or a shard pins
+// the engine.algorithms of the record beside its output (when made with the
+// same model).
 std::filesystem::path job_record_path(const config::JobFile& job);
-std::string job_record(const config::JobFile& job);
-void write_job_record(const config::JobFile& job);
+std::string job_record(const config::JobFile& job, const Algorithms& algorithms = {});
+void write_job_record(const config::JobFile& job, const Algorithms& algorithms = {});
 
 // The gst-launch-1.0 line the job runs (for a batch: the pipeline of each
 // file, shown for the first file of its shard); for video, after what the run

@@ -3,11 +3,13 @@
 #include <sys/resource.h>
 
 
+#include "config/settings.hpp"
 #include "decode/raster_dataset.hpp"
 #include "core/error.hpp"
 #include "preprocess/value_range.hpp"
 #include "encode/output_file.hpp"
 #include "encode/tile_journal.hpp"
+#include "restore_4k/algorithm_record.hpp"
 #include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {
@@ -67,6 +69,9 @@ pipeline::PipelineArguments raster_pipeline(const RasterJob& job) {
   arguments.push_back(property("backend", job.engine.backend));
   arguments.push_back(property("threads", std::to_string(job.engine.threads)));
   arguments.push_back(property("autotune", job.engine.autotune.enabled ? "true" : "false"));
+  if (!job.engine.autotune.pinned.empty()) {
+    arguments.push_back(property("algorithms", settings::algorithms_text(job.engine.autotune.pinned, ';')));
+  }
   for (const std::string& item : {std::string("!"), std::string("queue"), queue_size, std::string("max-size-bytes=0"),
                                   std::string("max-size-time=0"), std::string("!"), std::string("r4krastersink"),
                                   std::string("name=sink")}) {
@@ -137,8 +142,16 @@ RasterResult upscale_raster(const RasterJob& job) {
       return result;
     }
   }
-  const auto run = pipeline::run_pipeline(arguments, options);
+  options.read_after = {"superres.algorithms"};
+  pipeline::PipelineResult run;
+  try {
+    run = pipeline::run_pipeline(arguments, options);
+  } catch (const Error& error) {
+    throw_if_pin_refused(error, job.engine.autotune.pinned, job.pins_origin);
+    throw;
+  }
   RasterResult result;
+  result.algorithms = ran_algorithms(run.properties["superres.algorithms"]);
   result.tiles = run.frames;
   result.seconds = run.seconds;
   result.interrupted = run.interrupted;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct RasterJob {
   std::filesystem::path output;
   std::string model = "builtin:bicubic-x2";
   infer::EngineOptions engine;
+  // Where engine.autotune.pinned came from, for the message when this machine
+  // cannot run a pin: the job's key, or the record or plan file read.
+  std::string pins_origin = "engine.algorithms";
   std::string bands;           // "" = every band
   decode::OtherBands other_bands = decode::OtherBands::classical;  // bands the model does not take
   std::string categorical;     // more bands holding classes ("5,6"): upscaled nearest
@@ -74,6 +78,8 @@ struct RasterResult {
   int shard_tiles = 0;
   int shard_tiles_done = 0;
   bool joined_before = false;  // a join found the output made already (by an earlier join of this job)
+  // What the engine ran, "layer@shape" -> algorithm, its pins among them (for the job record).
+  std::map<std::string, std::string> algorithms;
 };
 
 RasterResult upscale_raster(const RasterJob& job);

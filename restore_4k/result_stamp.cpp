@@ -12,10 +12,13 @@ namespace {
 
 // Arguments that do not decide what the output holds: file names (the
 // input is in the stamp by its identity; the output's name does not change
-// it) and scheduling (threads, queue sizes, syncing, resuming).
+// it) and scheduling (threads, queue sizes, syncing, resuming, and the
+// algorithms AutoTune chooses or a record pins: like the thread count, they
+// change the order of float sums, not what is computed — a resumed job that
+// pins its first run's choices is the same job).
 bool beside_the_result(const std::string& argument) {
-  for (const char* prefix : {"location=", "source=", "resume=", "threads=", "max-size-buffers=", "max-size-bytes=",
-                             "max-size-time=", "sync-interval="}) {
+  for (const char* prefix : {"location=", "source=", "resume=", "threads=", "autotune=", "algorithms=",
+                             "max-size-buffers=", "max-size-bytes=", "max-size-time=", "sync-interval="}) {
     if (argument.rfind(prefix, 0) == 0) return true;
   }
   return false;

@@ -13,6 +13,7 @@
 #include "pipeline/demux_discovery.hpp"
 #include "core/error.hpp"
 #include "encode/output_file.hpp"
+#include "restore_4k/algorithm_record.hpp"
 #include "restore_4k/result_stamp.hpp"
 
 namespace r4k::restore {
@@ -272,10 +273,14 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
              std::string("scratches=") + (job.scratches ? "true" : "false"), "denoise=" + format_number(job.denoise),
              "model=" + job.model, "backend=" + job.engine.backend, "tile-size=" + std::to_string(job.tile_size),
              "halo=" + std::to_string(job.halo), "threads=" + std::to_string(job.engine.threads),
+             std::string("autotune=") + (job.engine.autotune.enabled ? "true" : "false"),
              "batch=" + std::to_string(job.batch), "width=" + std::to_string(job.fit_width),
              "height=" + std::to_string(job.fit_height), "fit-mode=" + job.fit_mode,
              std::string("pad-color=") + color, "colorimetry=" + job.colorimetry,
              std::string("monochrome=") + (job.monochrome ? "true" : "false")});
+  if (!job.engine.autotune.pinned.empty()) {
+    append(a, {"algorithms=" + settings::algorithms_text(job.engine.autotune.pinned, ';')});
+  }
   if (job.segment) {
     // Only the segment's own frames are upscaled and leave r4krestore.
     append(a, {"keep-first=" + std::to_string(job.segment->keep_first),
@@ -394,7 +399,14 @@ VideoResult upscale_video(const VideoJob& job) {
       job.progress(progress.frames, total, progress.seconds);
     };
   }
-  const pipeline::PipelineResult run = pipeline::run_pipeline(plan.arguments, options);
+  options.read_after = {std::string(kRestoreName) + ".algorithms"};
+  pipeline::PipelineResult run;
+  try {
+    run = pipeline::run_pipeline(plan.arguments, options);
+  } catch (const Error& error) {
+    throw_if_pin_refused(error, job.engine.autotune.pinned, job.pins_origin);
+    throw;
+  }
   // Interrupted before the first frame: there is nothing worth keeping.
   if (job.segment) {
     // A segment is whole or redone: one cut short is of no use to the join.
@@ -412,6 +424,7 @@ VideoResult upscale_video(const VideoJob& job) {
   result.interrupted = run.interrupted;
   result.expected_frames = expected;
   result.damage = run.damage;
+  result.algorithms = ran_algorithms(run.properties[std::string(kRestoreName) + ".algorithms"]);
   return result;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -49,6 +50,9 @@ struct VideoJob {
   std::filesystem::path output;
   std::string model = infer::kFilmModel;
   infer::EngineOptions engine;
+  // Where engine.autotune.pinned came from, for the message when this machine
+  // cannot run a pin: the job's key, or the record or plan file read.
+  std::string pins_origin = "engine.algorithms";
   int tile_size = 0;
   int halo = -1;
   int batch = 1;
@@ -110,6 +114,9 @@ struct VideoResult {
   // Damaged input (the stream ended early, undecodable data): the file holds
   // all it had to give. Empty when the input was sound.
   std::vector<std::string> damage;
+  // What the engine ran, "layer@shape" -> algorithm, its pins among them
+  // (for the job record and a film plan's later segments).
+  std::map<std::string, std::string> algorithms;
 };
 
 // Runs the job. On success (or interrupt, after EOS finalised the file) the

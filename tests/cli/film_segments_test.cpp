@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -224,10 +225,12 @@ TEST(FilmSegments, TasksAreIdempotentHalfWrittenOnesAreRedoneAndTheJoinNamesWhat
   out = restore4k({"run", (dir / "join.yaml").string()});
   ASSERT_EQ(out.exit_code, 0) << out.output;
   EXPECT_EQ(framemd5(joined, "v", false).size(), 50u);
-  // Nothing but the plan, the segments and their logs is left in the plan folder.
+  // Nothing but the plan, the segments and their logs, and the algorithms the
+  // segments ran, is left in the plan folder.
   std::set<std::string> names;
   for (const auto& entry : fs::directory_iterator(plan)) names.insert(entry.path().filename().string());
-  EXPECT_EQ(names.size(), 7u);
+  EXPECT_EQ(names.size(), 8u);
+  EXPECT_EQ(names.count("restore4k-algorithms.yaml"), 1u);
   // The same plan written again keeps its finished segments; another plan removes them.
   out = restore4k(with({"video", film.string(), plan.string(), "--plan", "3"}, job_options(dir)));
   ASSERT_EQ(out.exit_code, 0) << out.output;
@@ -237,6 +240,49 @@ TEST(FilmSegments, TasksAreIdempotentHalfWrittenOnesAreRedoneAndTheJoinNamesWhat
   EXPECT_NE(out.output.find("removed 6 file(s) of the segments of an earlier, other plan"), std::string::npos)
       << out.output;
   EXPECT_EQ(std::distance(fs::directory_iterator(plan), fs::directory_iterator{}), 1);
+}
+
+// The first segment to finish keeps the algorithms it ran (AutoTune's
+// choices) beside the plan; the tasks after it pin them: a choice tampered
+// to one nobody offers makes the next task refuse, naming the layer and the
+// file; without the file a task measures (or takes the cache's) as any run.
+TEST(FilmSegments, LaterSegmentsRunTheAlgorithmsTheFirstOneRan) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path film = make_film(dir, "96x72", 1);
+  const fs::path plan = dir / "plan";
+  const std::string cache = "XDG_CACHE_HOME=" + r4k::testing::shell_quote((dir / "cache").string());
+  Outcome out = restore4k(with({"video", film.string(), plan.string(), "--plan", "2"}, job_options(dir)), cache);
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  const fs::path algorithms = plan / "restore4k-algorithms.yaml";
+  EXPECT_FALSE(fs::exists(algorithms));  // planning runs no model
+  out = restore4k({"video", film.string(), plan.string(), "--segment", "0"}, cache);
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  const std::string kept = r4k::testing::read_bytes(algorithms);
+  // Whole 96x72 frames (a batch is a frame's tiles; here one): each 3x3 layer
+  // at that shape, under the plan's id.
+  const std::regex batch_layer(R"(conv_1@1x8x72x96: [A-Za-z0-9._-]+)");
+  ASSERT_TRUE(std::regex_search(kept, batch_layer)) << kept;
+  const std::string plan_text = r4k::testing::read_bytes(plan / "restore4k-plan.yaml");
+  std::smatch id;
+  ASSERT_TRUE(std::regex_search(plan_text, id, std::regex(R"(\nid: ([0-9a-f]{64}))"))) << plan_text;
+  EXPECT_NE(kept.find("plan: " + id[1].str()), std::string::npos) << kept;
+
+  r4k::testing::write_bytes(algorithms, std::regex_replace(kept, batch_layer, "conv_1@1x8x72x96: winograd-f9-b1"));
+  out = restore4k({"video", film.string(), plan.string(), "--segment", "1"}, cache);
+  EXPECT_EQ(out.exit_code, 2) << out.output;
+  EXPECT_NE(out.output.find("'" + algorithms.string() + "' (what the plan's first segments ran) pins layer "
+                            "conv_1@1x8x72x96 to algorithm 'winograd-f9-b1', which this machine cannot run"),
+            std::string::npos)
+      << out.output;
+  EXPECT_FALSE(fs::exists(plan / "segment-0001-of-0002.mkv"));
+  r4k::testing::write_bytes(algorithms, kept);
+  out = restore4k({"video", film.string(), plan.string(), "--segment", "1"}, cache);
+  ASSERT_EQ(out.exit_code, 0) << out.output;
+  // The first segment's choices stay (a later one adds only shapes it alone ran).
+  const std::string after = r4k::testing::read_bytes(algorithms);
+  std::istringstream lines(kept);
+  for (std::string line; std::getline(lines, line);) EXPECT_NE(after.find(line), std::string::npos) << line;
 }
 
 TEST(FilmSegments, TasksThatCannotComputeThePlannedThingAreRefusedBeforeAnyWork) {

@@ -195,4 +195,171 @@ TEST(JobCommand, DryRunPrintsTheResolvedJobAndALineGstLaunchRuns) {
   EXPECT_EQ(r4k::testing::summarise_raster(dir / "out.tif").width, 2 * spec.width);
 }
 
+// ---- AutoTune: the switch, the record's algorithms, models tune
+
+// Runs restore4k with its AutoTune cache in `cache` (XDG_CACHE_HOME), so
+// that what a run measures and keeps is this test's alone.
+Outcome restore4k_cached(const std::vector<std::string>& arguments, const fs::path& cache) {
+  return r4k::testing::run_command(R4K_EXECUTABLE, arguments,
+                                   "XDG_CACHE_HOME=" + r4k::testing::shell_quote(cache.string()));
+}
+
+std::string text_of(const fs::path& file) {
+  std::ifstream in(file);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The items of a record's engine.algorithms (one a line, "    - LAYER@SHAPE=ALGORITHM").
+std::vector<std::string> recorded_items(const fs::path& record) {
+  std::vector<std::string> items;
+  const std::string text = text_of(record);
+  static const std::regex item(R"(\n +- ([^\n=@]+@[0-9x]+=[A-Za-z0-9._-]+))");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), item); it != std::sregex_iterator(); ++it) {
+    items.push_back((*it)[1].str());
+  }
+  return items;
+}
+
+// A small SRVGG (16 features: its 3x3 layers can run Winograd) and an 8-bit
+// raster it upscales in 32-pixel tiles.
+void write_tune_inputs(const TempDir& dir) {
+  r4k::testing::SrvggSpec model;
+  model.scale = 2;
+  model.features = 16;
+  model.convs = 2;
+  r4k::testing::write_srvgg(model, dir / "m.onnx");
+  r4k::testing::TestRaster raster;
+  raster.width = 96;
+  raster.height = 64;
+  raster.data_type = "Byte";
+  raster.max_value = 250;
+  raster.block = 32;
+  r4k::testing::write_test_raster(raster, dir / "in.tif");
+}
+
+// engine.autotune: false in a job file reaches the engine: nothing is
+// measured, so nothing is cached; on (the default), the cache fills.
+TEST(JobCommandAutotune, OffInAJobFileMeasuresNothingAndOnFillsTheCache) {
+  TempDir dir;
+  write_tune_inputs(dir);
+  std::ofstream(dir / "off.yaml") << "kind: raster\ninput: in.tif\noutput: off.tif\nmodel: m.onnx\n"
+                                     "engine:\n  tile: 32\n  autotune: false\n";
+  const Outcome off = restore4k_cached({"run", (dir / "off.yaml").string()}, dir / "cache");
+  ASSERT_EQ(off.exit_code, 0) << off.output;
+  EXPECT_FALSE(fs::exists(dir / "cache" / "restore4k" / "autotune.yaml")) << "autotune off measured and cached";
+  EXPECT_NE(text_of(dir / "off.tif.job.yaml").find("autotune: false"), std::string::npos);
+  std::ofstream(dir / "on.yaml") << "kind: raster\ninput: in.tif\noutput: on.tif\nmodel: m.onnx\nengine:\n  tile: 32\n";
+  const Outcome on = restore4k_cached({"run", (dir / "on.yaml").string()}, dir / "cache");
+  ASSERT_EQ(on.exit_code, 0) << on.output;
+  EXPECT_NE(text_of(dir / "cache" / "restore4k" / "autotune.yaml").find("conv_1@"), std::string::npos);
+}
+
+// The record holds the algorithms the run ran; running it again pins them:
+// a record tampered to pin an algorithm no machine offers fails, naming
+// the layer and the record; a resumed job and a shard read the record
+// beside their output the same way, a fresh run does not.
+TEST(JobCommandAutotune, TheRecordPinsTheAlgorithmsItsRunRanForARerunAResumeAndAShard) {
+  TempDir dir;
+  write_tune_inputs(dir);
+  std::ofstream(dir / "job.yaml") << "kind: raster\ninput: in.tif\noutput: out.tif\nmodel: m.onnx\n"
+                                     "engine:\n  tile: 32\n";
+  const Outcome first = restore4k_cached({"run", (dir / "job.yaml").string()}, dir / "cache");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const fs::path record = dir / "out.tif.job.yaml";
+  const std::vector<std::string> items = recorded_items(record);
+  ASSERT_FALSE(items.empty()) << text_of(record);
+  // Every 3x3 layer of the model at the tiles' shape (32x32 windows) is there.
+  for (const char* layer : {"conv_0@1x3x32x32=", "conv_1@1x16x32x32=", "conv_2@1x16x32x32=", "conv_3@1x16x32x32="}) {
+    EXPECT_NE(text_of(record).find(layer), std::string::npos) << layer << " not recorded:\n" << text_of(record);
+  }
+  // The record runs again as it is, pinned, to the same pixels.
+  fs::rename(dir / "out.tif", dir / "first.tif");
+  const Outcome again = restore4k_cached({"run", record.string()}, dir / "cache");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(r4k::testing::read_band(dir / "out.tif", 1), r4k::testing::read_band(dir / "first.tif", 1));
+  EXPECT_EQ(recorded_items(record), items);  // the same choices, recorded again
+
+  // Tampered: one layer at the tiles' shape pinned to what nothing offers.
+  const std::string original = text_of(record);
+  const std::string tampered =
+      std::regex_replace(original, std::regex(R"(conv_2@1x16x32x32=[A-Za-z0-9._-]+)"), "conv_2@1x16x32x32=winograd-f9-b1");
+  ASSERT_NE(tampered, original);
+  std::ofstream(dir / "tampered.yaml") << tampered;
+  const Outcome refused = restore4k_cached({"run", (dir / "tampered.yaml").string()}, dir / "cache");
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("tampered.yaml: engine.algorithms pins layer conv_2@1x16x32x32 to algorithm "
+                                "'winograd-f9-b1', which this machine cannot run"),
+            std::string::npos)
+      << refused.output;
+
+  // The tampered pins beside the output: a resume and a shard take them and
+  // fail the same way; a fresh run of the job measures and succeeds.
+  std::ofstream(record) << tampered;
+  fs::remove(dir / "out.tif");
+  const Outcome resumed =
+      restore4k_cached({"run", (dir / "job.yaml").string(), "--set", "raster.resume=true"}, dir / "cache");
+  EXPECT_EQ(resumed.exit_code, 2) << resumed.output;
+  EXPECT_NE(resumed.output.find("the engine.algorithms of the job record '" + record.string() +
+                                "' pins layer conv_2@1x16x32x32 to algorithm 'winograd-f9-b1'"),
+            std::string::npos)
+      << resumed.output;
+  // (What the failed resume left is for a whole-raster run: gone before the shard.)
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().rfind(".out.tif", 0) == 0) fs::remove_all(entry.path());
+  }
+  const Outcome shard = restore4k_cached({"run", (dir / "job.yaml").string(), "--set", "raster.shards=2", "--set",
+                                          "raster.shard=0"},
+                                         dir / "cache");
+  EXPECT_EQ(shard.exit_code, 2) << shard.output;
+  EXPECT_NE(shard.output.find("pins layer conv_2@1x16x32x32 to algorithm 'winograd-f9-b1'"), std::string::npos)
+      << shard.output;
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    if (entry.path().filename().string().rfind(".out.tif", 0) == 0) fs::remove_all(entry.path());
+  }
+  const Outcome fresh = restore4k_cached({"run", (dir / "job.yaml").string()}, dir / "cache");
+  EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
+}
+
+// A pin that is not LAYER@SHAPE=ALGORITHM is refused where it is written.
+TEST(JobCommandAutotune, AMalformedPinIsRefusedAtItsLine) {
+  TempDir dir;
+  write_tune_inputs(dir);
+  std::ofstream(dir / "job.yaml") << "kind: raster\ninput: in.tif\noutput: out.tif\nmodel: m.onnx\n"
+                                     "engine:\n  algorithms:\n    - conv_1@1x16x32x32=direct\n    - conv_2=direct\n";
+  const Outcome run = restore4k({"validate", (dir / "job.yaml").string()});
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("job.yaml:8:7: engine.algorithms: expected LAYER@SHAPE=ALGORITHM items such as "
+                            "conv1@1x64x128x128=winograd-f4-b24 (one, or a list of them), found 'conv_2=direct' in the list"),
+            std::string::npos)
+      << run.output;
+}
+
+// models tune fills the cache with the model's choices at the tiles given,
+// prints them and the cache file; a second run reports the same choices.
+TEST(ModelsTune, FillsTheCacheWithTheModelsChoicesAndASecondRunReportsTheSame) {
+  TempDir dir;
+  write_tune_inputs(dir);
+  const Outcome first = restore4k_cached({"models", "tune", (dir / "m.onnx").string(), "--tile", "48"}, dir / "cache");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  std::smatch sha;
+  const std::string printed = first.output;
+  ASSERT_TRUE(std::regex_search(printed, sha, std::regex("sha256:  ([0-9a-f]{64})"))) << printed;
+  const fs::path cache = dir / "cache" / "restore4k" / "autotune.yaml";
+  EXPECT_NE(printed.find("cache:   " + cache.string()), std::string::npos) << printed;
+  const std::string cached = text_of(cache);
+  // Each 3x3 layer at the 48x48 tile, printed with its choice and cached
+  // under this model's checksum with the same choice.
+  for (const char* entry : {"conv_0@1x3x48x48", "conv_1@1x16x48x48", "conv_2@1x16x48x48", "conv_3@1x16x48x48"}) {
+    std::smatch choice;
+    ASSERT_TRUE(std::regex_search(printed, choice, std::regex(std::string(entry) + " +([A-Za-z0-9-]+)\n")))
+        << entry << " not printed:\n" << printed;
+    EXPECT_NE(cached.find("|" + sha[1].str() + "|" + entry + ": " + choice[1].str()), std::string::npos)
+        << entry << " " << choice[1].str() << " not cached:\n" << cached;
+  }
+  const Outcome second = restore4k_cached({"models", "tune", (dir / "m.onnx").string(), "--tile", "48"}, dir / "cache");
+  ASSERT_EQ(second.exit_code, 0) << second.output;
+  const auto choices = [](const std::string& output) { return output.substr(output.find("model:")); };
+  EXPECT_EQ(choices(second.output), choices(first.output));
+}
+
 }  // namespace

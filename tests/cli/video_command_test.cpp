@@ -257,6 +257,50 @@ TEST(VideoCommand, EngineSettingsOutOfBoundsAreRefused) {
   }
 }
 
+// AutoTune's switch and its record on a video job: --autotune off reaches
+// the upscaler inside r4krestore (nothing measured, nothing cached; the
+// line says autotune=false); on, the job record holds the algorithms the
+// frames ran, and the record tampered to pin one nobody offers is refused
+// naming the layer (the pins reach the upscaler too).
+TEST(VideoCommand, AutotuneOffReachesTheUpscalerAndTheRecordPinsWhatTheFramesRan) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "in.mp4", 64, 48, 25, 0.2);
+  r4k::testing::SrvggSpec spec;
+  spec.scale = 2;
+  spec.features = 16;
+  spec.convs = 1;
+  r4k::testing::write_srvgg(spec, dir / "m.onnx");
+  const std::string cache = "XDG_CACHE_HOME=" + r4k::testing::shell_quote((dir / "cache").string());
+  const fs::path cached = dir / "cache" / "restore4k" / "autotune.yaml";
+  const auto off = run_command(R4K_EXECUTABLE, {"video", clip.string(), (dir / "off.mkv").string(), "--model",
+                                                (dir / "m.onnx").string(), "--autotune", "off"},
+                               cache);
+  ASSERT_EQ(off.exit_code, 0) << off.output;
+  EXPECT_FALSE(fs::exists(cached)) << "autotune off measured and cached";
+  const auto dry = run_command(R4K_EXECUTABLE, {"video", clip.string(), (dir / "off.mkv").string(), "--model",
+                                                (dir / "m.onnx").string(), "--autotune", "off", "--dry-run"});
+  EXPECT_NE(dry.output.find(" autotune=false "), std::string::npos) << dry.output;
+
+  std::ofstream(dir / "job.yaml") << "kind: video\ninput: in.mp4\noutput: on.mkv\nmodel: m.onnx\n";
+  const auto on = run_command(R4K_EXECUTABLE, {"run", (dir / "job.yaml").string()}, cache);
+  ASSERT_EQ(on.exit_code, 0) << on.output;
+  EXPECT_TRUE(fs::exists(cached));
+  std::ifstream in(dir / "on.mkv.job.yaml");
+  const std::string record{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  // The whole 64x48 frame at once: each 3x3 layer at that shape.
+  const std::regex frame_layer(R"(conv_1@1x16x48x64=[A-Za-z0-9._-]+)");
+  ASSERT_TRUE(std::regex_search(record, frame_layer)) << record;
+  EXPECT_NE(record.find("conv_0@1x3x48x64="), std::string::npos) << record;
+  std::ofstream(dir / "tampered.yaml") << std::regex_replace(record, frame_layer, "conv_1@1x16x48x64=no-such-algorithm");
+  const auto refused = run_command(R4K_EXECUTABLE, {"run", (dir / "tampered.yaml").string()}, cache);
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("tampered.yaml: engine.algorithms pins layer conv_1@1x16x48x64 to algorithm "
+                                "'no-such-algorithm', which this machine cannot run"),
+            std::string::npos)
+      << refused.output;
+}
+
 TEST(VideoCommand, DryRunPrintsALineThatGstLaunchRuns) {
   REQUIRE_MEDIA_TOOLS();
   TempDir dir;

@@ -7,10 +7,13 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <sstream>
 #include <string>
 
 #include "pipeline/pipeline_runner.hpp"
 #include "core/error.hpp"
+#include "tests/support/sr_test_models.hpp"
 #include "tests/support/test_paths.hpp"
 
 namespace {
@@ -315,6 +318,151 @@ TEST_F(ElementSettings, SuperresRunsWithAutotuneOffAndChangedInReady) {
   EXPECT_EQ(scale, 2);
   gst_element_set_state(pipeline, GST_STATE_NULL);
   gst_object_unref(pipeline);
+}
+
+// ---- AutoTune's pins: the algorithms property
+
+// What a run left in a property of the element `name`: read at the end of
+// the stream and again once the pipeline stopped.
+struct ReadBack {
+  Outcome outcome;
+  std::string at_end;
+  std::string after_stop;
+};
+
+ReadBack run_and_read(const std::string& launch, const char* name, const char* property) {
+  ReadBack result;
+  GError* parse_error = nullptr;
+  GstElement* pipeline = gst_parse_launch(launch.c_str(), &parse_error);
+  if (pipeline == nullptr || parse_error != nullptr) {
+    result.outcome.error = true;
+    result.outcome.message = parse_error != nullptr ? parse_error->message : "parse failed";
+    g_clear_error(&parse_error);
+    if (pipeline != nullptr) gst_object_unref(pipeline);
+    return result;
+  }
+  GstElement* element = gst_bin_get_by_name(GST_BIN(pipeline), name);
+  const auto read = [&]() {
+    gchar* value = nullptr;
+    g_object_get(element, property, &value, nullptr);
+    std::string text = value != nullptr ? value : "";
+    g_free(value);
+    return text;
+  };
+  gst_element_set_state(pipeline, GST_STATE_PLAYING);
+  GstBus* bus = gst_element_get_bus(pipeline);
+  GstMessage* message = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
+                                                   static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
+  if (message != nullptr && GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
+    GError* error = nullptr;
+    gchar* debug = nullptr;
+    gst_message_parse_error(message, &error, &debug);
+    result.outcome.error = true;
+    result.outcome.message = error->message;
+    result.outcome.debug = debug != nullptr ? debug : "";
+    g_clear_error(&error);
+    g_free(debug);
+  }
+  if (message != nullptr) gst_message_unref(message);
+  gst_object_unref(bus);
+  result.at_end = read();
+  gst_element_set_state(pipeline, GST_STATE_NULL);
+  result.after_stop = read();
+  gst_object_unref(element);
+  gst_object_unref(pipeline);
+  return result;
+}
+
+// "a=x;b=y" -> {a: x, b: y}
+std::map<std::string, std::string> pins_of(const std::string& text) {
+  std::map<std::string, std::string> pins;
+  std::stringstream items(text);
+  for (std::string item; std::getline(items, item, ';');) {
+    const auto equals = item.rfind('=');
+    if (equals != std::string::npos) pins[item.substr(0, equals)] = item.substr(equals + 1);
+  }
+  return pins;
+}
+
+// The same choices with every Winograd layer pinned to the direct
+// convolution instead (AutoTune off would give the defaults): an engine that
+// ran these took the pins.
+std::string all_direct(const std::string& text) {
+  std::string pins;
+  for (const auto& [entry, algorithm] : pins_of(text)) {
+    pins += (pins.empty() ? "" : ";") + entry + "=" + (algorithm.rfind("winograd", 0) == 0 ? "direct" : algorithm);
+  }
+  return pins;
+}
+
+class AlgorithmPins : public ElementSettings {
+ protected:
+  void SetUp() override {
+    r4k::testing::SrvggSpec spec;
+    spec.scale = 2;
+    spec.features = 16;
+    spec.convs = 1;
+    r4k::testing::write_srvgg(spec, dir_ / "m.onnx");
+    model_ = (dir_ / "m.onnx").string();
+  }
+  TempDir dir_;
+  std::string model_;
+};
+
+// Set pins, run, read back the same: the engine ran what was pinned (and
+// says so after the element stopped); without pins it reads what it chose.
+TEST_F(AlgorithmPins, SuperresRunsThePinsAndReadsBackWhatItRan) {
+  const std::string launch = "videotestsrc num-buffers=2 ! video/x-raw,format=RGB,width=32,height=24,framerate=25/1 ! "
+                             "r4ksuperres name=sr autotune=false model=" + model_;
+  const ReadBack chosen = run_and_read(launch + " ! fakesink", "sr", "algorithms");
+  ASSERT_FALSE(chosen.outcome.error) << chosen.outcome.message << " " << chosen.outcome.debug;
+  const auto defaults = pins_of(chosen.at_end);
+  ASSERT_EQ(defaults.count("conv_1@1x16x24x32"), 1u) << chosen.at_end;  // the frame's shape
+  EXPECT_EQ(chosen.after_stop, chosen.at_end);
+  const std::string pins = all_direct(chosen.at_end);
+  if (pins == chosen.at_end) GTEST_SKIP() << "no layer defaults to Winograd here (no AVX2): nothing to pin against";
+  const ReadBack pinned = run_and_read(launch + " algorithms=\"" + pins + "\" ! fakesink", "sr", "algorithms");
+  ASSERT_FALSE(pinned.outcome.error) << pinned.outcome.message << " " << pinned.outcome.debug;
+  EXPECT_EQ(pinned.at_end, pins);
+  EXPECT_EQ(pinned.after_stop, pins);
+  // Before any run the property reads the pins as set.
+  GstElement* superres = gst_element_factory_make("r4ksuperres", nullptr);
+  g_object_set(superres, "algorithms", pins.c_str(), nullptr);
+  gchar* value = nullptr;
+  g_object_get(superres, "algorithms", &value, nullptr);
+  EXPECT_EQ(std::string(value != nullptr ? value : ""), pins);
+  g_free(value);
+  gst_object_unref(superres);
+}
+
+// r4krestore hands its pins to its upscaler and reads back the upscaler's.
+TEST_F(AlgorithmPins, RestorePassesThePinsOnAndReadsBackItsUpscalers) {
+  const std::string launch = kVideo + "r4krestore name=r autotune=false model=" + model_;
+  const ReadBack chosen = run_and_read(launch + " ! fakesink", "r", "algorithms");
+  ASSERT_FALSE(chosen.outcome.error) << chosen.outcome.message << " " << chosen.outcome.debug;
+  ASSERT_EQ(pins_of(chosen.at_end).count("conv_1@1x16x120x160"), 1u) << chosen.at_end;
+  const std::string pins = all_direct(chosen.at_end);
+  if (pins == chosen.at_end) GTEST_SKIP() << "no layer defaults to Winograd here (no AVX2): nothing to pin against";
+  const ReadBack pinned = run_and_read(launch + " algorithms=\"" + pins + "\" ! fakesink", "r", "algorithms");
+  ASSERT_FALSE(pinned.outcome.error) << pinned.outcome.message << " " << pinned.outcome.debug;
+  EXPECT_EQ(pinned.at_end, pins);
+}
+
+// A pin this machine cannot run is the user's to fix, named by the layer; a
+// value that is not LAYER@SHAPE=ALGORITHM items is refused as it starts.
+TEST_F(AlgorithmPins, APinNobodyOffersOrAMalformedOneIsRefusedByName) {
+  const std::string launch = "videotestsrc num-buffers=1 ! video/x-raw,format=RGB,width=32,height=24,framerate=25/1 ! "
+                             "r4ksuperres autotune=false model=" + model_;
+  const Outcome impossible = run(launch + " algorithms=conv_1@1x16x24x32=winograd-f9-b1 ! fakesink");
+  ASSERT_TRUE(impossible.error);
+  EXPECT_TRUE(has(impossible.message, "Property algorithms pins what this machine cannot run")) << impossible.message;
+  EXPECT_TRUE(has(impossible.message, "layer conv_1@1x16x24x32 to algorithm 'winograd-f9-b1'")) << impossible.message;
+  // The same pin at a shape this stream never runs changes nothing.
+  EXPECT_FALSE(run(launch + " algorithms=conv_1@1x16x99x99=winograd-f9-b1 ! fakesink").error);
+  const Outcome malformed = run(launch + " algorithms=conv_1-direct ! fakesink");
+  ASSERT_TRUE(malformed.error);
+  EXPECT_TRUE(has(malformed.message, "Invalid value 'conv_1-direct' for property algorithms: expected LAYER@SHAPE="))
+      << malformed.message;
 }
 
 // ---- what the pipeline runner shows

@@ -181,8 +181,8 @@ TEST(SettingsTable, EverySettingIsTheSameInTheCliTheJobFileAndTheElements) {
     }
   }
   // The settings set another way than an option: the command itself, its
-  // positional arguments.
-  EXPECT_EQ(file_only, (std::set<std::string>{"kind", "input", "output", "batch.inputs"}));
+  // positional arguments; and the algorithms a job record pins (what its run chose).
+  EXPECT_EQ(file_only, (std::set<std::string>{"kind", "input", "output", "batch.inputs", "engine.algorithms"}));
   EXPECT_GE(properties, 30);
 }
 

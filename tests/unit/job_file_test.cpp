@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
+#include <stdexcept>
 #include <random>
 
 #include "config/job_file.hpp"
@@ -116,6 +118,50 @@ TEST(JobFile, BatchInputsAsAListAndItemsOfEitherKind) {
   result = load_job_text("kind: batch\noutput: out\nbatch:\n  inputs: []\n", "j.yaml", false);
   ASSERT_EQ(result.diagnostics.size(), 1u);
   EXPECT_NE(result.diagnostics[0].message.find("empty list"), std::string::npos);
+}
+
+// engine.algorithms (a job record's AutoTune pins): LAYER@SHAPE=ALGORITHM
+// items, checked item by item where they are written; a record's many items
+// one a line, read back the same; the map the engine takes.
+TEST(JobFile, AlgorithmPinsAreLayerShapeAlgorithmItems) {
+  const std::string items = "    - /body/conv1@1x64x128x128=winograd-f4-b24\n    - conv2@1x64x128x128=direct\n"
+                            "    - conv3@1x64x128x128=direct\n    - conv4@1x64x128x128=direct\n"
+                            "    - conv5@2x64x64x64=winograd-f4-b48\n";
+  auto result = load_job_text("kind: raster\ninput: a.tif\noutput: b.tif\nengine:\n  algorithms:\n" + items, "j.yaml",
+                              false);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  const auto pins = r4k::settings::as_algorithms(result.job->get("engine.algorithms"));
+  ASSERT_EQ(pins.size(), 5u);
+  EXPECT_EQ(pins.at("/body/conv1@1x64x128x128"), "winograd-f4-b24");
+  EXPECT_EQ(pins.at("conv5@2x64x64x64"), "winograd-f4-b48");
+  const std::string yaml = result.job->to_yaml();
+  EXPECT_NE(yaml.find("  algorithms:\n    - /body/conv1@1x64x128x128=winograd-f4-b24\n    - conv2@"), std::string::npos)
+      << yaml;
+  const auto again = load_job_text(yaml, "j.yaml", false);
+  ASSERT_TRUE(again.ok()) << yaml;
+  EXPECT_EQ(again.job->get("engine.algorithms"), result.job->get("engine.algorithms"));
+  // One item alone is a list of one; the element's ';' form reads the same.
+  result = load_job_text("kind: raster\ninput: a.tif\noutput: b.tif\nengine:\n  algorithms: c@1x3x8x8=direct\n", "j.yaml",
+                         false);
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(messages(result));
+  EXPECT_EQ(r4k::settings::as_algorithms("c@1x3x8x8=direct;d@1x3x8x8=winograd-f4-b24"),
+            (std::map<std::string, std::string>{{"c@1x3x8x8", "direct"}, {"d@1x3x8x8", "winograd-f4-b24"}}));
+  EXPECT_EQ(r4k::settings::algorithms_text(pins, ';').find("/body/conv1@1x64x128x128=winograd-f4-b24;conv2@"), 0u);
+  // Mistakes are named where they are: an item without a shape, a scalar of two items.
+  result = load_job_text("kind: raster\ninput: a.tif\noutput: b.tif\nengine:\n  algorithms:\n    - c@1x3x8x8=direct\n"
+                         "    - conv2=direct\n",
+                         "j.yaml", false);
+  ASSERT_EQ(result.diagnostics.size(), 1u) << ::testing::PrintToString(messages(result));
+  EXPECT_EQ(result.diagnostics[0].to_string(),
+            "j.yaml:7:7: engine.algorithms: expected LAYER@SHAPE=ALGORITHM items such as "
+            "conv1@1x64x128x128=winograd-f4-b24 (one, or a list of them), found 'conv2=direct' in the list");
+  result = load_job_text("kind: raster\ninput: a.tif\noutput: b.tif\nengine:\n  algorithms: c@1x3x8x8=direct;x\n",
+                         "j.yaml", false);
+  ASSERT_EQ(result.diagnostics.size(), 1u);
+  EXPECT_NE(result.diagnostics[0].to_string().find("j.yaml:5:15: engine.algorithms: expected LAYER@SHAPE=ALGORITHM"),
+            std::string::npos)
+      << result.diagnostics[0].to_string();
+  EXPECT_THROW(r4k::settings::as_algorithms("c@1x3x8x8=direct;nonsense"), std::invalid_argument);
 }
 
 TEST(JobFile, StructureMistakes) {
