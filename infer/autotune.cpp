@@ -77,6 +77,21 @@ std::vector<double> measure(const std::vector<Autotuner::Candidate>& candidates)
 
 }  // namespace
 
+namespace {
+std::string pin_message(const std::string& entry, const std::string& algorithm, const std::vector<std::string>& offered) {
+  std::string list;
+  for (const std::string& name : offered) list += (list.empty() ? "" : ", ") + name;
+  return "the job record pins layer " + entry + " to algorithm '" + algorithm +
+         "', which this machine cannot run (it offers " + list + ")";
+}
+}  // namespace
+
+PinRefused::PinRefused(std::string entry, std::string algorithm, std::vector<std::string> offered)
+    : InputError(pin_message(entry, algorithm, offered)),
+      entry_(std::move(entry)),
+      algorithm_(std::move(algorithm)),
+      offered_(std::move(offered)) {}
+
 std::string Autotuner::default_cache_file() {
   std::filesystem::path base;
   if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
@@ -106,9 +121,9 @@ std::string Autotuner::choose(const std::string& layer, const std::string& shape
   std::string chosen;
   if (const auto pinned = options_.pinned.find(entry); pinned != options_.pinned.end()) {
     if (!known(pinned->second)) {
-      throw InputError("the job record pins layer " + entry + " to algorithm '" + pinned->second +
-                       "', which this machine cannot run (it offers " + candidates.front().algorithm +
-                       (candidates.size() > 1 ? " and others" : "") + ")");
+      std::vector<std::string> offered;
+      for (const Candidate& candidate : candidates) offered.push_back(candidate.algorithm);
+      throw PinRefused(entry, pinned->second, offered);
     }
     chosen = pinned->second;
   } else if (options_.algorithm != "auto") {

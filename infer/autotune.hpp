@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
+
 namespace r4k::infer {
 
 struct AutotuneOptions {
@@ -25,6 +27,21 @@ struct AutotuneOptions {
   // offers it take that algorithm (Winograd at its default block), "auto"
   // (default) leaves the choice to the rules above.
   std::string algorithm = "auto";
+};
+
+// A pinned choice this machine cannot run for that layer: the caller's pin
+// (a job record, a plan) is at fault, never a reason to fall back silently.
+class PinRefused : public InputError {
+ public:
+  PinRefused(std::string entry, std::string algorithm, std::vector<std::string> offered);
+  const std::string& entry() const { return entry_; }        // "layer@shape"
+  const std::string& algorithm() const { return algorithm_; }
+  const std::vector<std::string>& offered() const { return offered_; }
+
+ private:
+  std::string entry_;
+  std::string algorithm_;
+  std::vector<std::string> offered_;
 };
 
 class Autotuner {

@@ -130,6 +130,8 @@ std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineO
         throw InputError("model '" + spec + "' is NHWC; the onednn backend runs NCHW models");
       }
       engine = std::make_unique<OneDnnEngine>(info, import_onnx(info.path), options.threads, options.autotune);
+    } catch (const PinRefused&) {
+      throw;  // the pin is at fault, not the backend: never fall back over it
     } catch (const InputError& error) {
       if (options.backend == "onednn") throw;
       spdlog::info("backend auto: using opencv for '{}' because the onednn backend cannot run it: {}", spec,

@@ -58,6 +58,7 @@
 #include <string>
 
 #include "infer/frame_upscaler.hpp"
+#include "infer/autotune.hpp"
 #include "infer/model_loader.hpp"
 #include "pipeline/element_settings.hpp"
 #include "pipeline/raster_tile.hpp"
@@ -205,13 +206,10 @@ void release_engine(GstR4kSuperres* self) {
   GST_OBJECT_UNLOCK(self);
 }
 
-// Whether `error` is the engine refusing one of the pins (autotune.hpp says
-// "... pins layer LAYER@SHAPE to algorithm 'NAME', which this machine cannot run").
-bool refuses_a_pin(const std::map<std::string, std::string>& pins, const std::string& error) {
-  for (const auto& [entry, algorithm] : pins) {
-    if (error.find("layer " + entry + " to algorithm '" + algorithm + "'") != std::string::npos) return true;
-  }
-  return false;
+// Whether `error` is the engine refusing one of the pins it was given.
+bool refuses_a_pin(const std::map<std::string, std::string>& pins, const std::exception& error) {
+  const auto* refused = dynamic_cast<const r4k::infer::PinRefused*>(&error);
+  return refused != nullptr && pins.count(refused->entry()) > 0;
 }
 
 // Posts the refusal of a pin as a settings error: the user's to fix.
@@ -283,7 +281,7 @@ static gboolean open_model(GstR4kSuperres* self) {
                     impl.engine->info().scale, impl.engine->backend().c_str(), impl.engine->info().receptive_field);
     return TRUE;
   } catch (const std::exception& error) {
-    if (refuses_a_pin(pins, error.what())) {
+    if (refuses_a_pin(pins, error)) {
       refuse_pin(GST_ELEMENT(self), error.what());
       return FALSE;
     }
@@ -517,7 +515,7 @@ GstFlowReturn SuperresVideoFrames::transform_frame(GstElement* element, GstVideo
     r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, format_);
     r4k::pack(upscaled, out);
   } catch (const std::exception& error) {
-    if (refuses_a_pin(pins_, error.what())) {
+    if (refuses_a_pin(pins_, error)) {
       refuse_pin(element, error.what());
       return GST_FLOW_ERROR;
     }

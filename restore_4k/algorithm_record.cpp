@@ -58,7 +58,9 @@ Algorithms recorded_algorithms(const std::filesystem::path& record, const std::s
 void throw_if_pin_refused(const std::exception& error, const Algorithms& pins, const std::string& origin) {
   const std::string text = error.what();
   for (const auto& [entry, algorithm] : pins) {
-    // autotune.hpp: "... pins layer LAYER@SHAPE to algorithm 'NAME', which this machine cannot run ..."
+    // infer::PinRefused's message, which reaches here as text when it crossed
+    // a pipeline's bus: "... pins layer LAYER@SHAPE to algorithm 'NAME', which
+    // this machine cannot run (it offers ...)".
     if (text.find("layer " + entry + " to algorithm '" + algorithm + "'") == std::string::npos) continue;
     // What the engine offers instead ("it offers direct and others"), when it says.
     std::string offered;

@@ -234,10 +234,18 @@ TEST(OneDnnEngine, AutoTuneMeasuresOnceAndLaterEnginesReuseTheCachedChoices) {
   for (const auto& [layer, algorithm] : choices) pinned.autotune.pinned[layer] = "not-an-algorithm";
   try {
     load_model((dir / "srvgg.onnx").string(), pinned)->run(input, b);
-    FAIL() << "expected InputError";
-  } catch (const InputError& error) {
+    FAIL() << "expected PinRefused";
+  } catch (const PinRefused& error) {
     EXPECT_NE(std::string(error.what()).find("not-an-algorithm"), std::string::npos) << error.what();
+    EXPECT_EQ(error.algorithm(), "not-an-algorithm");
+    EXPECT_EQ(choices.count(error.entry()), 1u);
   }
+  // backend auto does not fall back to opencv over a refused pin (one at a
+  // probe shape the loader compiles).
+  EngineOptions automatic = pinned;
+  automatic.backend = "auto";
+  automatic.autotune.pinned = {{"conv_0@1x3x16x16", "not-an-algorithm"}};
+  EXPECT_THROW(load_model((dir / "srvgg.onnx").string(), automatic), PinRefused);
 }
 
 TEST(OneDnnEngine, AutoTuneMeasuresTheTileWindowOfLargePictures) {
