@@ -155,8 +155,9 @@ TilingChoice choose_tiling(Engine& engine, int width, int height, int tile_size,
                           },
                           static_cast<double>(plan.tiles().size())});
   }
-  const std::string shape = std::to_string(width) + "x" + std::to_string(height) + "+halo" + std::to_string(choice.halo);
-  const std::string chosen = tuner->choose("tile-window", shape, candidates);
+  // "tile-window+haloN@WxH": the form job records pin (LAYER@SHAPE).
+  const std::string shape = std::to_string(width) + "x" + std::to_string(height);
+  const std::string chosen = tuner->choose("tile-window+halo" + std::to_string(choice.halo), shape, candidates);
   choice.tile_size = std::stoi(chosen.substr(std::string("tile-").size()));
   return choice;
 }

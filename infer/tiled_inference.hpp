@@ -30,7 +30,7 @@ TilingChoice choose_tiling(const ModelInfo& info, int width, int height, int til
 // within 10 % of the fewest pixels (at most 4: the fewest-pixels one, which
 // is the default, the largest, the smallest and one between) are each run
 // once on the engine and the one whose time x windows is least is kept —
-// AutoTune's choice "tile-window@WxH+haloN" -> "tile-SIZE", cached and
+// AutoTune's choice "tile-window+haloN@WxH" -> "tile-SIZE", cached and
 // pinned like the layers'. Given tile sizes are not second-guessed.
 TilingChoice choose_tiling(Engine& engine, int width, int height, int tile_size, int halo);
 

@@ -12,6 +12,7 @@
 #include "infer/onednn_engine.hpp"
 #include "infer/tiled_inference.hpp"
 #include "preprocess/tile_plan.hpp"
+#include "config/settings.hpp"
 #include "core/error.hpp"
 #include "tests/support/file_bytes.hpp"
 #include "tests/support/malformed_models.hpp"
@@ -258,11 +259,13 @@ TEST(OneDnnEngine, AutoTuneMeasuresTheTileWindowOfLargePictures) {
   options.autotune.cache_file = (dir / "autotune.yaml").string();
   auto engine = load_model((dir / "srvgg.onnx").string(), options);
   const int halo = engine->info().receptive_field;
-  const std::string entry = "tile-window@1500x1100+halo" + std::to_string(halo);
+  const std::string entry = "tile-window+halo" + std::to_string(halo) + "@1500x1100";
   const TilingChoice tuned = choose_tiling(*engine, 1500, 1100, 0, -1);
   const auto choices = engine->algorithm_choices();
   ASSERT_EQ(choices.count(entry), 1u);
   EXPECT_EQ(choices.at(entry), "tile-" + std::to_string(tuned.tile_size));
+  // In the form a job record keeps and pins (engine.algorithms).
+  EXPECT_EQ(r4k::settings::as_algorithms(entry + "=" + choices.at(entry)).count(entry), 1u);
   EXPECT_GE(tuned.tile_size, 256);
   EXPECT_LE(tuned.tile_size, 512);
   EXPECT_TRUE(tuned.exact);
