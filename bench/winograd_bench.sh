@@ -11,13 +11,15 @@
 # GFLOPS are effective: the direct convolution's FLOPs (restore4k's count for
 # the onednn backend) over the measured time, for every backend alike, so a
 # Winograd layer can exceed 100 % of the FMA peak. The peak is measured by each
-# restore4k bench call, in the same run; ORT's share uses the model's mean peak.
+# restore4k bench call, in the same run; every share is of the best peak measured for that model.
 #
-# The machine is shared and noisy: the five configurations are run one after
-# the other per model, in alternating order (forward, then backward), REPEATS
-# times, and ratios are taken within the run.
+# The machine is shared and noisy (other jobs only ever slow a measurement
+# down): per model and tile the five configurations run one after the other,
+# in alternating order (forward, then backward), REPEATS times; the table
+# gives each configuration's best repeat, and ratios of those (with the range
+# of the per-repeat ratios, configurations measured next to each other).
 #
-#   bench/winograd_bench.sh [seconds per tile] [repeats]          # default 3 s, 2 repeats
+#   bench/winograd_bench.sh [seconds a measurement] [repeats]     # default 1.5 s, 3 repeats
 #   R4K_BENCH_MODELS="srvgg film rrdb"   which models (default all three)
 #   R4K_RRDB_TILES="64 128 256"          RRDBNet tiles (256 takes about 20 s a run on 2 AVX2 cores)
 #   R4K_BENCH_THREADS=2                  threads for every backend (default: the number of cores)
@@ -29,8 +31,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${R4K_BUILD_DIR:-$root/build}"
 [[ $build = /* ]] || build="$root/$build"
 r4k="$build/apps/restore4k"
-seconds="${1:-3}"
-repeats="${2:-2}"
+seconds="${1:-1.5}"
+repeats="${2:-3}"
 threads="${R4K_BENCH_THREADS:-$(nproc)}"
 models=(${R4K_BENCH_MODELS:-srvgg film rrdb})
 tiles=(64 128 256)
@@ -70,12 +72,11 @@ results="$work/results.tsv"   # model tile config repeat tiles_per_s peak_gflops
 
 # restore4k bench -> results rows. GFLOPS (one decimal) and the model's FLOPs
 # per pixel give tiles/s to more digits than the printed tiles/s.
-r4k_bench() {  # model config repeat backend extra-options...
-  local model=$1 config=$2 repeat=$3 backend=$4 log="$work/last.log"
-  shift 4
-  # shellcheck disable=SC2046
+r4k_bench() {  # model tile config repeat backend extra-options...
+  local model=$1 tile=$2 config=$3 repeat=$4 backend=$5 log="$work/last.log"
+  shift 5
   if ! "$r4k" bench --model "$(model_spec "$model")" --backend "$backend" --threads "$threads" \
-      --tile $(model_tiles "$model") --seconds "$seconds" --peak-seconds 1 "$@" > "$log" 2>&1; then
+      --tile "$tile" --seconds "$seconds" --peak-seconds 0.5 "$@" > "$log" 2>&1; then
     echo "FAILED: restore4k bench $model $config:" >&2
     cat "$log" >&2
     return 0
@@ -90,10 +91,9 @@ r4k_bench() {  # model config repeat backend extra-options...
   grep -E "^FP32|^ *[0-9]+ " "$log" | sed "s/^/  [$model $config r$repeat] /" >&2
 }
 
-ort_bench() {  # model repeat
-  local model=$1 repeat=$2 log="$work/last.log"
-  # shellcheck disable=SC2046
-  if ! node "$peer/ort_bench.js" "$(model_path "$model")" --tile $(model_tiles "$model") --seconds "$seconds" \
+ort_bench() {  # model tile repeat
+  local model=$1 tile=$2 repeat=$3 log="$work/last.log"
+  if ! node "$peer/ort_bench.js" "$(model_path "$model")" --tile "$tile" --seconds "$seconds" \
       --threads "$threads" --channels 3 > "$log" 2>&1; then
     echo "FAILED: onnxruntime $model:" >&2
     cat "$log" >&2
@@ -107,12 +107,12 @@ ort_bench() {  # model repeat
 
 # The host is shared: before each measurement wait (at most R4K_QUIET_MAX s,
 # default 45; 0: never) until the other processes leave the CPUs mostly idle
-# (under 25 % busy over one second), and say how long that took.
+# (under 25 % busy over one second; niced work counts as idle), and say how long that took.
 quiet() {
   local max="${R4K_QUIET_MAX:-45}" waited=0 busy
   while :; do
-    busy=$(awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat; sleep 1
-           awk '/^cpu / { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat)
+    busy=$(awk '/^cpu / { print $2 + $4 + $7 + $8, $3 + $5 + $6 }' /proc/stat; sleep 1
+           awk '/^cpu / { print $2 + $4 + $7 + $8, $3 + $5 + $6 }' /proc/stat)
     busy=$(echo "$busy" | awk 'NR == 1 { b = $1; i = $2 } NR == 2 { printf "%.0f", 100 * ($1 - b) / ($1 - b + $2 - i) }')
     ((busy < 25 || waited >= max)) && break
     waited=$((waited + 1))
@@ -124,18 +124,19 @@ cache_text() { cat "$XDG_CACHE_HOME/restore4k/autotune.yaml" 2>/dev/null || true
 
 # (--autotune true/false, not on/off: in this tree `restore4k bench --autotune on`
 # reads as off — settings::as_boolean sees the unnormalised "on".)
-run_config() {  # model config repeat
+run_config() {  # model tile config repeat
   quiet
-  case $2 in
-    direct) r4k_bench "$1" direct "$3" onednn --algorithm direct --autotune false ;;
-    winograd) r4k_bench "$1" winograd "$3" onednn --algorithm winograd --autotune false ;;
-    autotuned) r4k_bench "$1" autotuned "$3" onednn --algorithm auto --autotune true ;;
-    onnxruntime) ort_bench "$1" "$3" ;;
-    opencv) r4k_bench "$1" opencv "$3" opencv ;;
+  case $3 in
+    direct) r4k_bench "$1" "$2" direct "$4" onednn --algorithm direct --autotune false ;;
+    winograd) r4k_bench "$1" "$2" winograd "$4" onednn --algorithm winograd --autotune false ;;
+    autotuned) r4k_bench "$1" "$2" autotuned "$4" onednn --algorithm auto --autotune true ;;
+    onnxruntime) ort_bench "$1" "$2" "$4" ;;
+    opencv) r4k_bench "$1" "$2" opencv "$4" opencv ;;
   esac
 }
 
-echo "restore4k $(git -C "$root" log -1 --format='%h %s' | cut -c1-70); $threads threads; $seconds s a tile;" \
+echo "restore4k $r4k (sources $(git -C "$build/.." log -1 --format=%h 2>/dev/null || echo "?"));" \
+  "$threads threads; $seconds s a measurement;" \
   "$repeats repeats; $(date -u '+%F %H:%M UTC')" >&2
 for model in "${models[@]}"; do
   # Warm-up: AutoTune measures and caches every layer at every tile here, so
@@ -149,10 +150,12 @@ for model in "${models[@]}"; do
   cache_sum=$(cache_text | md5sum)
   echo "[$model] AutoTune warm-up (tuning + 4 runs a tile): $(awk "BEGIN { printf \"%.1f\", $end - $start }") s;" \
     "cache: $(cache_text | grep -c '|') choices" >&2
-  for ((r = 1; r <= repeats; r++)); do
-    order=("${configs[@]}")
-    if ((r % 2 == 0)); then order=(opencv onnxruntime autotuned winograd direct); fi
-    for config in "${order[@]}"; do run_config "$model" "$config" "$r"; done
+  for tile in $(model_tiles "$model"); do
+    for ((r = 1; r <= repeats; r++)); do
+      order=("${configs[@]}")
+      if ((r % 2 == 0)); then order=(opencv onnxruntime autotuned winograd direct); fi
+      for config in "${order[@]}"; do run_config "$model" "$tile" "$config" "$r"; done
+    done
   done
   if [[ $(cache_text | md5sum) != "$cache_sum" ]]; then
     echo "[$model] WARNING: the AutoTune cache changed during the timed runs (tuning was timed)" >&2
@@ -184,22 +187,25 @@ for line in open(path):
 def mean(values):
     return sum(values) / len(values) if values else float("nan")
 
+def best(values):
+    return max(values) if values else float("nan")
+
 def ratio(a, b, cell):
     common = sorted(set(cell.get(a, {})) & set(cell.get(b, {})))
     if not common:
         return "–"
     per = [cell[a][r] / cell[b][r] for r in common]
-    whole = mean(list(cell[a].values())) / mean(list(cell[b].values()))
+    whole = best(list(cell[a].values())) / best(list(cell[b].values()))
     spread = f" ({min(per):.2f}–{max(per):.2f})" if len(per) > 1 else ""
     return f"**{whole:.2f}**{spread}"
 
 print()
-print(f"Batch 1, {threads} threads, ≥ {seconds} s a measurement, {repeats} alternated repeats; tiles/s are the")
-print("means over the repeats; a ratio is of the means, with the per-repeat ratios in brackets.")
+print(f"Batch 1, {threads} threads, ≥ {seconds} s (and ≥ 3 runs) a measurement, {repeats} alternated repeats; tiles/s are")
+print("each configuration's best repeat; a ratio is of the bests, with the range of the per-repeat ratios in brackets.")
 for model in sorted({m for m, _ in tps}, key=["srvgg", "film", "rrdb"].index):
-    p = mean(peaks[model])
+    p = best(peaks[model])
     print(f"- {names[model]}: {flop.get(model, float('nan')):,.0f} FLOP per input pixel (direct convolution); "
-          f"FMA peak measured {min(peaks[model]):.1f}–{max(peaks[model]):.1f} GFLOPS (mean {p:.1f})")
+          f"FMA peak measured {min(peaks[model]):.1f}–{max(peaks[model]):.1f} GFLOPS (shares below: of the best, {p:.1f})")
 print()
 print("| model | tile | " + " | ".join(f"{c} tiles/s" for c in configs) + " | autotuned / direct | autotuned / ORT | winograd / direct |")
 print("|---|---:|" + "---:|" * (len(configs) + 3))
@@ -209,25 +215,25 @@ for key in rows:
     values = []
     for c in configs:
         v = list(cell.get(c, {}).values())
-        values.append(f"{mean(v):.3g}" if v else "failed")
+        values.append(f"{best(v):.3g}" if v else "failed")
     print(f"| {names[key[0]]} | {key[1]} | " + " | ".join(values) + f" | {ratio('autotuned', 'direct', cell)} | "
           f"{ratio('autotuned', 'onnxruntime', cell)} | {ratio('winograd', 'direct', cell)} |")
 print()
-print("Effective GFLOPS (the direct convolution's FLOPs over the time) and share of the FMA peak measured in the same run:")
+print("Effective GFLOPS (the direct convolution's FLOPs over the best time) and share of the best FMA peak measured in the run:")
 print()
 print("| model | tile | " + " | ".join(configs) + " |")
 print("|---|---:|" + "---:|" * len(configs))
 for key in rows:
     cell = tps[key]
     model, tile = key
-    p = mean(peaks[model])
+    p = best(peaks[model])
     values = []
     for c in configs:
         v = list(cell.get(c, {}).values())
         if not v or model not in flop:
             values.append("–")
             continue
-        g = mean(v) * flop[model] * tile * tile / 1e9
+        g = best(v) * flop[model] * tile * tile / 1e9
         values.append(f"{g:.1f} ({100 * g / p:.0f} %)")
     print(f"| {names[model]} | {tile} | " + " | ".join(values) + " |")
 EOF
