@@ -54,7 +54,11 @@ CLI::Option* add_autotune_option(CLI::App& command, bool& enabled) {
   const settings::Setting& setting = *settings::find("engine.autotune");
   return command
       .add_option_function<std::string>(
-          "--autotune", [&enabled](const std::string& text) { enabled = settings::as_boolean(text); },
+          "--autotune",
+          [&enabled, &setting](const std::string& text) {
+            // The check below validates a copy: normalise here too (on, yes, 1 ...).
+            enabled = settings::as_boolean(settings::check(setting, text).value);
+          },
           setting.doc + " [on or off; default on]")
       ->check(CLI::Validator(
           [&setting](std::string& text) {

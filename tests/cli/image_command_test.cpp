@@ -165,6 +165,26 @@ TEST(ImageCommand, BenchPrintsThroughputAndPeakShare) {
   EXPECT_NE(result.output.find("\n    48 "), std::string::npos) << result.output;
 }
 
+TEST(ImageCommand, BenchAutotuneOnMeasuresAndOffDoesNot) {
+  // Every spelling a job file takes: on and yes measure (the cache fills),
+  // off does not.
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 16;
+  spec.convs = 2;
+  r4k::testing::write_srvgg(spec, dir / "m.onnx");
+  for (const std::string& word : {"on", "yes", "off"}) {
+    const fs::path cache = dir / ("cache-" + word);
+    const auto result = r4k::testing::run_command(
+        R4K_EXECUTABLE,
+        {"bench", "--model", (dir / "m.onnx").string(), "--tile", "32", "--seconds", "0.05", "--peak-seconds", "0",
+         "--autotune", word},
+        "XDG_CACHE_HOME=" + r4k::testing::shell_quote(cache.string()));
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    EXPECT_EQ(fs::exists(cache / "restore4k" / "autotune.yaml"), word != "off") << word;
+  }
+}
+
 // ---- bad input: a message naming the thing at fault, a non-zero exit, nothing written
 
 TEST(ImageCommandBadInput, MissingInput) {

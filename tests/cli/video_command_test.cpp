@@ -373,8 +373,8 @@ TEST(VideoCommand, SecondCtrlCLeavesNothingAndKilledRunsAreCleanedUpNextTime) {
   TempDir dir;
   const fs::path clip = make_clip(dir, "long.mp4", 720, 576, 25, 4.0);
   r4k::testing::SrvggSpec spec;
-  spec.features = 48;  // slow enough that draining the frames in flight outlasts the second signal
-  spec.convs = 8;
+  spec.features = 64;  // slow enough (even with Winograd layers) that draining the frames in flight outlasts the second signal
+  spec.convs = 16;
   spec.scale = 2;
   r4k::testing::write_srvgg(spec, dir / "m.onnx");
   const fs::path out = dir / "out.mkv";

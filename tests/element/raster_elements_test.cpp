@@ -80,8 +80,9 @@ TEST_F(RasterElements, SourceTilesCarryTheirMetaAndEmptyTilesAreMarked) {
   gst_harness_teardown(h);
 }
 
-// Tiles with the model's receptive field as halo give exactly what one
-// window over the whole image gives.
+// Tiles with the model's receptive field as halo give what one window over
+// the whole image gives: bit for bit with a classical filter, within one
+// code with a neural model (Winograd rounding, docs/architecture.md).
 TEST_F(RasterElements, TiledOutputEqualsWholeImageInference) {
   TempDir dir;
   TestRaster spec;
@@ -100,7 +101,18 @@ TEST_F(RasterElements, TiledOutputEqualsWholeImageInference) {
       const auto tiled = r4k::testing::read_band(dir / "tiled.tif", band);
       const auto whole = r4k::testing::read_band(dir / "whole.tif", band);
       ASSERT_EQ(tiled.size(), 300u * 220u);
-      ASSERT_EQ(tiled, whole) << model << " band " << band;
+      if (model.rfind("builtin:", 0) == 0) {
+        ASSERT_EQ(tiled, whole) << model << " band " << band;
+      } else {
+        // A neural model's Winograd layers round differently where a window
+        // starts elsewhere on their 4x4 tile grid: within one code, rarely.
+        std::size_t differing = 0;
+        for (std::size_t i = 0; i < tiled.size(); ++i) {
+          ASSERT_LE(std::abs(static_cast<double>(tiled[i]) - static_cast<double>(whole[i])), 1.0) << model << " band " << band;
+          differing += tiled[i] != whole[i] ? 1 : 0;
+        }
+        EXPECT_LT(differing, tiled.size() / 100) << model << " band " << band;
+      }
     }
     // And the upscaled values follow the input (not a constant image).
     const auto input = r4k::testing::read_band(dir / "in.tif", 1);
