@@ -177,7 +177,27 @@ TEST_F(SuperresElement, PixelsEqualCallingTheEngineDirectly) {
   ASSERT_TRUE(gst_video_frame_map(&frame, &info, input, GST_MAP_READ));
   const r4k::Frame unpacked = r4k::unpack(r4k::pipeline::raw_frame(frame, r4k::RawFormat::rgbx), {});
   gst_video_frame_unmap(&frame);
-  auto engine = r4k::infer::load_model(model);
+  // The algorithms the element ran (AutoTune's, per layer and shape),
+  // pinned: another engine may measure differently on a busy machine.
+  r4k::infer::EngineOptions engine_options;
+  gchar* ran = nullptr;
+  GstElement* superres = gst_harness_find_element(h.get(), "r4ksuperres");
+  ASSERT_NE(superres, nullptr);
+  g_object_get(superres, "algorithms", &ran, nullptr);
+  gst_object_unref(superres);
+  ASSERT_NE(ran, nullptr);
+  const std::string ran_text = ran;
+  g_free(ran);
+  for (std::size_t start = 0; start < ran_text.size();) {
+    std::size_t end = ran_text.find(';', start);
+    if (end == std::string::npos) end = ran_text.size();
+    const std::string item = ran_text.substr(start, end - start);
+    const auto equals = item.rfind('=');
+    if (equals != std::string::npos) engine_options.autotune.pinned[item.substr(0, equals)] = item.substr(equals + 1);
+    start = end + 1;
+  }
+  EXPECT_FALSE(engine_options.autotune.pinned.empty()) << ran_text;
+  auto engine = r4k::infer::load_model(model, engine_options);
   r4k::infer::UpscaleOptions options;
   options.tile_size = 24;
   r4k::infer::FrameUpscaler upscaler(*engine, options);
