@@ -19,14 +19,6 @@ memory::desc blocked8_desc(const Dims& dims) {
   return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::nChw8c);
 }
 
-memory::desc plain_desc(const Dims& dims) {
-  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::abcd);
-}
-
-memory::desc channel_last_desc(const Dims& dims) {
-  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::acdb);
-}
-
 std::string shape_text(const Dims& dims) {
   std::string text;
   for (std::int64_t d : dims) text += (text.empty() ? "" : "x") + std::to_string(d);

@@ -33,13 +33,6 @@ memory::format_tag plain_tag(std::size_t rank) {
   }
 }
 
-memory::desc plain_desc(const Dims& dims) {
-  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, plain_tag(dims.size()));
-}
-
-memory::desc channel_last_desc(const Dims& dims) {
-  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::acdb);
-}
 
 // {1, 1, 1, 1} for one value, {1, C, 1, 1} for one per channel.
 Dims channel_operand_dims(const std::vector<float>& values) {
@@ -289,6 +282,14 @@ dnnl::primitive_attr post_op_attributes(const std::vector<PostOp>& post_ops, std
 }
 
 }  // namespace
+
+memory::desc plain_desc(const Dims& dims) {
+  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, plain_tag(dims.size()));
+}
+
+memory::desc channel_last_desc(const Dims& dims) {
+  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::acdb);
+}
 
 OneDnnLowering::OneDnnLowering(const SpecializedGraph& graph, const dnnl::engine& engine, OneDnnProgram& program,
                                Autotuner* autotuner)

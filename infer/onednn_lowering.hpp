@@ -19,6 +19,10 @@
 
 namespace r4k::infer {
 
+// f32 descriptions of `dims`: plain (row-major) and, for 4-D, channel-last.
+dnnl::memory::desc plain_desc(const Dims& dims);
+dnnl::memory::desc channel_last_desc(const Dims& dims);
+
 // What runs for one input shape, created once and reused for every batch.
 struct OneDnnProgram {
   using Step = std::function<void(dnnl::stream&)>;
