@@ -14,8 +14,17 @@ using winograd::kLanes;
 using winograd::kPoints;
 
 namespace winograd {
+std::int64_t point_stride(int count, int channels) {
+  // 64-byte lines, so an odd number of lines apart: 36 consecutive points
+  // then map to 36 different sets of a 64-set L1 (a dense stride such as
+  // 24 tiles x 64 channels = 6 KiB puts them all into two).
+  std::int64_t lines = (static_cast<std::int64_t>(count) * channels + 15) / 16;
+  if (lines % 2 == 0) ++lines;
+  return lines * 16;
+}
+
 std::int64_t scratch_floats(const Layer& layer, int count) {
-  return static_cast<std::int64_t>(kPoints) * count * (layer.in_blocks + layer.out_blocks) * kLanes;
+  return kPoints * (point_stride(count, layer.in_blocks * kLanes) + point_stride(count, layer.out_blocks * kLanes));
 }
 }  // namespace winograd
 
@@ -53,6 +62,10 @@ bool WinogradConvolution::cpu_has_avx2() {
   return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
+bool WinogradConvolution::cpu_has_avx512() {
+  return cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+}
+
 int WinogradConvolution::default_tile_block(int in_channels, int out_channels) {
   const std::int64_t per_tile = static_cast<std::int64_t>(kPoints) * (blocks_of(in_channels) + blocks_of(out_channels)) *
                                 kLanes * static_cast<std::int64_t>(sizeof(float));
@@ -67,9 +80,13 @@ WinogradConvolution::WinogradConvolution(const Geometry& geometry, const float* 
   if (geometry.in_channels < 1 || geometry.out_channels < 1 || geometry.out_h() < 1 || geometry.out_w() < 1) {
     throw std::invalid_argument("Winograd convolution: empty geometry");
   }
-  avx2_ = isa == Isa::avx2 || (isa == Isa::automatic && cpu_has_avx2());
-  if (avx2_ && !cpu_has_avx2()) throw std::invalid_argument("Winograd convolution: this CPU has no AVX2 + FMA");
-  run_tiles_ = avx2_ ? &winograd::avx2::run_tiles : &winograd::portable::run_tiles;
+  if (isa == Isa::automatic) isa = cpu_has_avx512() ? Isa::avx512 : cpu_has_avx2() ? Isa::avx2 : Isa::portable;
+  if (isa == Isa::avx512 && !cpu_has_avx512()) throw std::invalid_argument("Winograd convolution: this CPU has no AVX-512");
+  if (isa == Isa::avx2 && !cpu_has_avx2()) throw std::invalid_argument("Winograd convolution: this CPU has no AVX2 + FMA");
+  isa_ = isa;
+  run_tiles_ = isa == Isa::avx512 ? &winograd::avx512::run_tiles
+               : isa == Isa::avx2 ? &winograd::avx2::run_tiles
+                                  : &winograd::portable::run_tiles;
   tile_block_ = tile_block > 0 ? tile_block : default_tile_block(geometry.in_channels, geometry.out_channels);
 
   const int in_blocks = blocks_of(geometry.in_channels);
@@ -170,6 +187,9 @@ WinogradConvolution::WinogradConvolution(const Geometry& geometry, const float* 
     const int s = edges.shuffle_block;
     const bool residual_step = std::any_of(post_ops.begin(), post_ops.end(),
                                            [](const PostOp& op) { return op.kind == EpilogueStep::Kind::residual; });
+    if (s > winograd::kMaxShuffle || out_blocks > winograd::kMaxShuffleBlocks) {
+      throw std::invalid_argument("Winograd convolution: a pixel-shuffle output of more than 8 a side or 256 channels");
+    }
     if (geometry.out_channels % (s * s) != 0 || residual_step ||
         (edges.upsample > 0 && ((layer_.out_h * s) % edges.upsample != 0 || (layer_.out_w * s) % edges.upsample != 0))) {
       throw std::invalid_argument("Winograd convolution: a pixel-shuffle output that does not divide");
@@ -197,7 +217,7 @@ void WinogradConvolution::run(const float* src, float* dst, const float* residua
 }
 
 std::string WinogradConvolution::name() const {
-  std::string name = std::string("winograd:f4x4:") + (avx2_ ? "avx2" : "portable") + ":block" + std::to_string(tile_block_);
+  std::string name = std::string("winograd:f4x4:") + (isa_ == Isa::avx512 ? "avx512" : isa_ == Isa::avx2 ? "avx2" : "portable") + ":block" + std::to_string(tile_block_);
   if (edges_.planar_input) name = "planar_input+" + name;
   if (edges_.channel_last_input) name = "channel_last_input+" + name;
   if (edges_.shuffle_block > 1) name += "+depth_to_space" + std::string(edges_.upsample > 0 ? "+upsampled_residual" : "");

@@ -62,7 +62,7 @@ class WinogradConvolution {
     float low = 0.0f, high = 0.0f;  // clip
   };
 
-  enum class Isa { automatic, avx2, portable };
+  enum class Isa { automatic, avx512, avx2, portable };
 
   using Edges = WinogradEdges;
 
@@ -75,10 +75,11 @@ class WinogradConvolution {
   // (at the network's edges: as Edges says).
   void run(const float* src, float* dst, const float* residual = nullptr) const;
 
-  // "winograd:f4x4:avx2:block24": what runs, for logs and the job record.
+  // "winograd:f4x4:avx512:block24": what runs, for logs and the job record.
   std::string name() const;
   int tile_block() const { return tile_block_; }
   static bool cpu_has_avx2();
+  static bool cpu_has_avx512();  // AVX-512 F and VL (with AVX2 + FMA)
   // Tiles per block whose scratch fits half of a 1 MiB L2 for these channel counts.
   static int default_tile_block(int in_channels, int out_channels);
 
@@ -89,7 +90,7 @@ class WinogradConvolution {
   std::vector<std::vector<float>> channel_values_;
   std::vector<winograd::EpilogueStep> steps_;
   winograd::RunTiles run_tiles_ = nullptr;
-  bool avx2_ = false;
+  Isa isa_ = Isa::portable;  // what runs (never automatic)
   int tile_block_ = 0;
   Edges edges_;
 };

@@ -8,7 +8,13 @@
 // Transforms (Lavin & Gray, "Fast Algorithms for Convolutional Neural
 // Networks", 2016, points 0, 1, -1, 2, -2, infinity): V = B^T d B over each
 // 6x6 input tile, M = V * U per point (U = G g G^T, transformed once at
-// compile time), Y = A^T M A gives the 4x4 output tile.
+// compile time), Y = A^T M A gives the 4x4 output tile. The products
+// (multiply_point) come from winograd_products_body.hpp, or, where the
+// including file defines R4K_WINOGRAD_OWN_PRODUCTS, from that file.
+
+#ifndef R4K_WINOGRAD_OWN_PRODUCTS
+#include "infer/winograd_products_body.hpp"
+#endif
 
 // 1-D input transform B^T over 6 values.
 inline void input_1d(const Vec* d, int step, Vec* out, int out_step) {
@@ -75,95 +81,59 @@ inline void load_tile_planar(const float* image, int channels, int h, int w, int
   }
 }
 
-inline Vec apply_epilogue(const Layer& layer, Vec x, int out_block, const float* residual_at) {
+// The epilogue over one output tile's 16 vectors of one channel block, step
+// by step (each step's constants loaded once for the tile). `residual_at`:
+// the residual tile's first pixel (a residual step), rows `residual_row`
+// floats apart; only the rows_out x cols_out pixels inside the picture read it.
+inline void apply_epilogue(const Layer& layer, Vec* y, int out_block, const float* residual_at,
+                           std::int64_t residual_row, int rows_out, int cols_out) {
+  constexpr int kPixels = kTile * kTile;
   for (int s = 0; s < layer.step_count; ++s) {
     const EpilogueStep& step = layer.steps[s];
     switch (step.kind) {
-      case EpilogueStep::Kind::add:
-        x = v_add(x, v_load(step.channel + out_block * kLanes));
+      case EpilogueStep::Kind::add: {
+        const Vec c = v_load(step.channel + out_block * kLanes);
+        for (int i = 0; i < kPixels; ++i) y[i] = v_add(y[i], c);
         break;
-      case EpilogueStep::Kind::mul:
-        x = v_mul(x, v_load(step.channel + out_block * kLanes));
+      }
+      case EpilogueStep::Kind::mul: {
+        const Vec c = v_load(step.channel + out_block * kLanes);
+        for (int i = 0; i < kPixels; ++i) y[i] = v_mul(y[i], c);
         break;
-      case EpilogueStep::Kind::leaky:
-        x = v_fmadd(v_set1(step.alpha), v_min(x, v_zero()), v_max(x, v_zero()));
+      }
+      case EpilogueStep::Kind::leaky: {
+        const Vec alpha = v_set1(step.alpha);
+        for (int i = 0; i < kPixels; ++i) y[i] = v_fmadd(alpha, v_min(y[i], v_zero()), v_max(y[i], v_zero()));
         break;
-      case EpilogueStep::Kind::prelu:
-        x = v_fmadd(v_load(step.channel + out_block * kLanes), v_min(x, v_zero()), v_max(x, v_zero()));
+      }
+      case EpilogueStep::Kind::prelu: {
+        const Vec slope = v_load(step.channel + out_block * kLanes);
+        for (int i = 0; i < kPixels; ++i) y[i] = v_fmadd(slope, v_min(y[i], v_zero()), v_max(y[i], v_zero()));
         break;
-      case EpilogueStep::Kind::clip:
-        x = v_min(v_max(x, v_set1(step.low)), v_set1(step.high));
+      }
+      case EpilogueStep::Kind::clip: {
+        const Vec low = v_set1(step.low), high = v_set1(step.high);
+        for (int i = 0; i < kPixels; ++i) y[i] = v_min(v_max(y[i], low), high);
         break;
+      }
       case EpilogueStep::Kind::residual:
-        x = v_add(x, v_load(residual_at));
+        for (int i = 0; i < rows_out; ++i) {
+          for (int j = 0; j < cols_out; ++j) {
+            y[i * kTile + j] = v_add(y[i * kTile + j], v_load(residual_at + i * residual_row + j * kLanes));
+          }
+        }
         break;
     }
   }
-  return x;
 }
 
-// C[rows x (vectors * 8)] = A[rows x k] * B[k x (vectors * 8)], A row stride
-// lda, B and C row strides ldb, ldc. The accumulators stay in registers.
-template <int Rows, int Vectors>
-inline void gemm_block(const float* a, int lda, const float* b, int ldb, float* c, int ldc, int k) {
-  Vec acc[Rows][Vectors];
-#pragma GCC unroll 6
-  for (int r = 0; r < Rows; ++r) {
-#pragma GCC unroll 2
-    for (int v = 0; v < Vectors; ++v) acc[r][v] = v_zero();
-  }
-  for (int p = 0; p < k; ++p) {
-    Vec bv[Vectors];
-#pragma GCC unroll 2
-    for (int v = 0; v < Vectors; ++v) bv[v] = v_load(b + static_cast<std::int64_t>(p) * ldb + v * kLanes);
-#pragma GCC unroll 6
-    for (int r = 0; r < Rows; ++r) {
-      const Vec av = v_set1(a[r * lda + p]);
-#pragma GCC unroll 2
-      for (int v = 0; v < Vectors; ++v) acc[r][v] = v_fmadd(av, bv[v], acc[r][v]);
-    }
-  }
-#pragma GCC unroll 6
-  for (int r = 0; r < Rows; ++r) {
-#pragma GCC unroll 2
-    for (int v = 0; v < Vectors; ++v) v_store(c + r * ldc + v * kLanes, acc[r][v]);
-  }
-}
-
-template <int Vectors>
-inline void gemm_rows(int rows, const float* a, int lda, const float* b, int ldb, float* c, int ldc, int k) {
-  switch (rows) {
-    case 1: gemm_block<1, Vectors>(a, lda, b, ldb, c, ldc, k); break;
-    case 2: gemm_block<2, Vectors>(a, lda, b, ldb, c, ldc, k); break;
-    case 3: gemm_block<3, Vectors>(a, lda, b, ldb, c, ldc, k); break;
-    case 4: gemm_block<4, Vectors>(a, lda, b, ldb, c, ldc, k); break;
-    case 5: gemm_block<5, Vectors>(a, lda, b, ldb, c, ldc, k); break;
-    default: gemm_block<6, Vectors>(a, lda, b, ldb, c, ldc, k); break;
-  }
-}
-
-// M = V * U for one point: [count x in] * [in x out].
-inline void multiply_point(const float* v, const float* u, float* m, int count, int in, int out) {
-  constexpr int kRows = 6;
-  int column = 0;
-  for (; column + 2 * kLanes <= out; column += 2 * kLanes) {
-    for (int row = 0; row < count; row += kRows) {
-      gemm_rows<2>(count - row < kRows ? count - row : kRows, v + static_cast<std::int64_t>(row) * in, in, u + column,
-                   out, m + static_cast<std::int64_t>(row) * out + column, out, in);
-    }
-  }
-  for (; column < out; column += kLanes) {
-    for (int row = 0; row < count; row += kRows) {
-      gemm_rows<1>(count - row < kRows ? count - row : kRows, v + static_cast<std::int64_t>(row) * in, in, u + column,
-                   out, m + static_cast<std::int64_t>(row) * out + column, out, in);
-    }
-  }
-}
-
-// One output tile's channel block written depth-to-space into the plain
-// output, with the nearest-upsampled residual added (Layer::shuffle_block).
-inline void store_shuffled(const Layer& layer, const Vec* y, std::int64_t image, int oy, int ox, int rows_out,
-                           int cols_out, int block, float* dst, const float* residual) {
+// One output tile written depth-to-space into the plain output, with the
+// nearest-upsampled residual added (Layer::shuffle_block). `values` holds
+// the tile's outputs after the epilogue, [channel block][pixel][8 lanes]
+// (pixel = row * kTile + column); each output row's run of cols_out * s
+// values is written left to right.
+inline void store_shuffled(const Layer& layer, const float* values, std::int64_t image, int oy, int ox, int rows_out,
+                           int cols_out, float* dst, const float* residual) {
   const int s = layer.shuffle_block;
   const int planes = layer.channels / (s * s);
   const std::int64_t out_h = static_cast<std::int64_t>(layer.out_h) * s;
@@ -171,28 +141,31 @@ inline void store_shuffled(const Layer& layer, const Vec* y, std::int64_t image,
   const int u = layer.upsample;
   const std::int64_t res_h = u > 0 ? out_h / u : 0;
   const std::int64_t res_w = u > 0 ? out_w / u : 0;
-  const int lanes = layer.channels - block * kLanes < kLanes ? layer.channels - block * kLanes : kLanes;
-  float* out_planes[kLanes];
-  const float* res_planes[kLanes];
-  int dys[kLanes], dxs[kLanes];
-  for (int lane = 0; lane < lanes; ++lane) {
-    const int channel = block * kLanes + lane;
-    const int plane = layer.shuffle_crd ? channel / (s * s) : channel % planes;
-    dys[lane] = layer.shuffle_crd ? (channel / s) % s : channel / (planes * s);
-    dxs[lane] = layer.shuffle_crd ? channel % s : (channel / planes) % s;
-    out_planes[lane] = dst + (image * planes + plane) * out_h * out_w;
-    res_planes[lane] = u > 0 ? residual + (image * planes + plane) * res_h * res_w : nullptr;
-  }
-  alignas(32) float values[kLanes];
-  for (int i = 0; i < rows_out; ++i) {
-    for (int j = 0; j < cols_out; ++j) {
-      v_store(values, apply_epilogue(layer, y[i * kTile + j], block, nullptr));
-      for (int lane = 0; lane < lanes; ++lane) {
-        const std::int64_t row = static_cast<std::int64_t>(oy + i) * s + dys[lane];
-        const std::int64_t column = static_cast<std::int64_t>(ox + j) * s + dxs[lane];
-        float value = values[lane];
-        if (u > 0) value += res_planes[lane][(row / u) * res_w + column / u];
-        out_planes[lane][row * out_w + column] = value;
+  const int run = cols_out * s;  // output columns this tile covers, at most kTile * 8
+  int res_column[kTile * 8];      // the residual's column for each of them
+  for (int x = 0; x < run && u > 0; ++x) res_column[x] = static_cast<int>((static_cast<std::int64_t>(ox) * s + x) / u);
+  for (int plane = 0; plane < planes; ++plane) {
+    float* out_plane = dst + (image * planes + plane) * out_h * out_w;
+    const float* res_plane = u > 0 ? residual + (image * planes + plane) * res_h * res_w : nullptr;
+    for (int dy = 0; dy < s; ++dy) {
+      // Where each output column's value lies in `values`.
+      int from[kTile * 8];
+      for (int j = 0; j < cols_out; ++j) {
+        for (int dx = 0; dx < s; ++dx) {
+          const int channel = layer.shuffle_crd ? (plane * s + dy) * s + dx : (dy * s + dx) * planes + plane;
+          from[j * s + dx] = ((channel / kLanes) * kTile * kTile + j) * kLanes + channel % kLanes;
+        }
+      }
+      for (int i = 0; i < rows_out; ++i) {
+        const std::int64_t row = static_cast<std::int64_t>(oy + i) * s + dy;
+        float* out_row = out_plane + row * out_w + static_cast<std::int64_t>(ox) * s;
+        const float* tile_row = values + i * kTile * kLanes;
+        if (u > 0) {
+          const float* res_row = res_plane + (row / u) * res_w;
+          for (int x = 0; x < run; ++x) out_row[x] = tile_row[from[x]] + res_row[res_column[x]];
+        } else {
+          for (int x = 0; x < run; ++x) out_row[x] = tile_row[from[x]];
+        }
       }
     }
   }
@@ -202,8 +175,13 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
                float* scratch) {
   const int in = layer.in_blocks * kLanes;
   const int out = layer.out_blocks * kLanes;
-  float* v_all = scratch;                                               // [36][count][in]
-  float* m_all = scratch + static_cast<std::int64_t>(kPoints) * count * in;  // [36][count][out]
+  // V[36][count][in] and M[36][count][out], each point's matrix a cache line
+  // further along than a dense layout would put it: the 36 streams a tile's
+  // transform reads or writes then fall into different L1 sets.
+  const std::int64_t v_point = point_stride(count, in);
+  const std::int64_t m_point = point_stride(count, out);
+  float* v_all = scratch;
+  float* m_all = scratch + kPoints * v_point;
   const std::int64_t tiles_per_image = static_cast<std::int64_t>(layer.tiles_y) * layer.tiles_x;
   const std::int64_t in_plane = static_cast<std::int64_t>(layer.in_h) * layer.in_w * kLanes;
   const std::int64_t out_plane = static_cast<std::int64_t>(layer.out_h) * layer.out_w * kLanes;
@@ -234,14 +212,13 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
       for (int j = 0; j < kInputTile; ++j) input_1d(d + j, kInputTile, rows + j, kInputTile);
       for (int i = 0; i < kInputTile; ++i) input_1d(rows + i * kInputTile, 1, v + i * kInputTile, 1);
       float* at = v_all + static_cast<std::int64_t>(t) * in + block * kLanes;
-      for (int p = 0; p < kPoints; ++p) v_store(at + static_cast<std::int64_t>(p) * count * in, v[p]);
+      for (int p = 0; p < kPoints; ++p) v_store(at + p * v_point, v[p]);
     }
   }
   // The 36 products.
   for (int p = 0; p < kPoints; ++p) {
-    multiply_point(v_all + static_cast<std::int64_t>(p) * count * in,
-                   layer.filters + static_cast<std::int64_t>(p) * in * out,
-                   m_all + static_cast<std::int64_t>(p) * count * out, count, in, out);
+    multiply_point(v_all + p * v_point, layer.filters + static_cast<std::int64_t>(p) * in * out, m_all + p * m_point,
+                   count, in, out);
   }
   // Output transform and epilogue.
   for (int t = 0; t < count; ++t) {
@@ -251,28 +228,31 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
     const int tx = static_cast<int>(tile % layer.tiles_x);
     const int rows_out = layer.out_h - ty * kTile < kTile ? layer.out_h - ty * kTile : kTile;
     const int cols_out = layer.out_w - tx * kTile < kTile ? layer.out_w - tx * kTile : kTile;
+    // A pixel-shuffle output gathers the tile's channels first (all blocks).
+    alignas(32) float shuffled[kMaxShuffleBlocks * kTile * kTile * kLanes];
     for (int block = 0; block < layer.out_blocks; ++block) {
       if (layer.shuffle_block > 1 && block * kLanes >= layer.channels) break;
       Vec m[kPoints];
       const float* at = m_all + static_cast<std::int64_t>(t) * out + block * kLanes;
-      for (int p = 0; p < kPoints; ++p) m[p] = v_load(at + static_cast<std::int64_t>(p) * count * out);
+      for (int p = 0; p < kPoints; ++p) m[p] = v_load(at + p * m_point);
       Vec columns[kTile * kInputTile];
       Vec y[kTile * kTile];
       for (int j = 0; j < kInputTile; ++j) output_1d(m + j, kInputTile, columns + j, kInputTile);
       for (int i = 0; i < kTile; ++i) output_1d(columns + i * kInputTile, 1, y + i * kTile, 1);
       if (layer.shuffle_block > 1) {
-        store_shuffled(layer, y, image, ty * kTile, tx * kTile, rows_out, cols_out, block, dst, residual);
+        apply_epilogue(layer, y, block, nullptr, 0, rows_out, cols_out);
+        float* at_block = shuffled + block * kTile * kTile * kLanes;
+        for (int i = 0; i < kTile * kTile; ++i) v_store(at_block + i * kLanes, y[i]);
         continue;
       }
-      const std::int64_t plane = (image * layer.out_blocks + block) * out_plane;
+      const std::int64_t first_pixel =
+          (image * layer.out_blocks + block) * out_plane + (static_cast<std::int64_t>(ty * kTile) * layer.out_w + tx * kTile) * kLanes;
+      const std::int64_t row_floats = static_cast<std::int64_t>(layer.out_w) * kLanes;
+      apply_epilogue(layer, y, block, residual != nullptr ? residual + first_pixel : nullptr, row_floats, rows_out, cols_out);
       for (int i = 0; i < rows_out; ++i) {
-        const std::int64_t row = plane + (static_cast<std::int64_t>(ty * kTile + i) * layer.out_w + tx * kTile) * kLanes;
-        for (int j = 0; j < cols_out; ++j) {
-          const std::int64_t offset = row + j * kLanes;
-          v_store(dst + offset,
-                  apply_epilogue(layer, y[i * kTile + j], block, residual != nullptr ? residual + offset : nullptr));
-        }
+        for (int j = 0; j < cols_out; ++j) v_store(dst + first_pixel + i * row_floats + j * kLanes, y[i * kTile + j]);
       }
     }
+    if (layer.shuffle_block > 1) store_shuffled(layer, shuffled, image, ty * kTile, tx * kTile, rows_out, cols_out, dst, residual);
   }
 }

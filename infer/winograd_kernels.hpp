@@ -1,8 +1,9 @@
 // The inner loops of the Winograd F(4x4, 3x3) convolution
-// (winograd_convolution.hpp), built twice: with AVX2+FMA intrinsics
-// (winograd_kernels_avx2.cpp, compiled for that instruction set) and in
-// portable C++ (winograd_kernels_portable.cpp); winograd_convolution picks
-// one at run time from what the CPU has. Both run the same arithmetic in the
+// (winograd_convolution.hpp), built three times: for AVX-512
+// (winograd_kernels_avx512.cpp: the products on 16-float registers), with
+// AVX2+FMA intrinsics (winograd_kernels_avx2.cpp), each compiled for that
+// instruction set, and in portable C++ (winograd_kernels_portable.cpp);
+// winograd_convolution picks one at run time from what the CPU has. All run the same arithmetic in the
 // same order, so they agree to the last bit where the compiler contracts
 // multiply-adds alike (it need not: the tests compare them to a tolerance).
 //
@@ -18,6 +19,10 @@ constexpr int kTile = 4;                  // output pixels per tile side
 constexpr int kInputTile = kTile + 2;     // input pixels per tile side (3x3 kernel)
 constexpr int kPoints = kInputTile * kInputTile;  // 36 products per tile
 constexpr int kLanes = 8;                 // channels per block (nChw8c)
+// A pixel-shuffle output (Layer::shuffle_block): at most 8 a side and 256
+// channels (a tile's values are gathered on the stack before they are written).
+constexpr int kMaxShuffle = 8;
+constexpr int kMaxShuffleBlocks = 32;
 
 // One step applied to every output value on its way out, in order.
 struct EpilogueStep {
@@ -64,6 +69,11 @@ struct Layer {
   int upsample = 0;
 };
 
+// Floats between two points' matrices of `count` tiles x `channels` in the
+// scratch: the dense size rounded up to a cache line, plus one line whenever
+// that would put the points a multiple of 4 KiB apart... see the .cpp.
+std::int64_t point_stride(int count, int channels);
+
 // Scratch floats run_tiles needs for `count` tiles.
 std::int64_t scratch_floats(const Layer& layer, int count);
 
@@ -74,6 +84,10 @@ std::int64_t scratch_floats(const Layer& layer, int count);
 using RunTiles = void (*)(const Layer& layer, const float* src, float* dst, const float* residual,
                           std::int64_t first, int count, float* scratch);
 
+namespace avx512 {
+void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first,
+               int count, float* scratch);
+}
 namespace avx2 {
 void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first,
                int count, float* scratch);

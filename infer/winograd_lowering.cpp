@@ -23,6 +23,10 @@ std::string winograd_refusal(const ConvolutionGroup& group) {
   if (group.shuffle.block > 0) {
     if (residuals > 0) return "a residual add before its pixel shuffle";
     if (group.shuffle.dims.size() != 4 || s.src_dims.size() != 4) return "not a 4-D pixel shuffle";
+    if (group.shuffle.block > winograd::kMaxShuffle || s.out_channels > winograd::kMaxShuffleBlocks * winograd::kLanes) {
+      return "a pixel shuffle of more than " + std::to_string(winograd::kMaxShuffle) + " a side or " +
+             std::to_string(winograd::kMaxShuffleBlocks * winograd::kLanes) + " channels";
+    }
   }
   return {};
 }

@@ -139,6 +139,7 @@ WinogradConvolution::PostOp step(Kind kind, std::vector<float> values = {}, floa
 std::vector<WinogradConvolution::Isa> isas() {
   std::vector<WinogradConvolution::Isa> list{WinogradConvolution::Isa::portable};
   if (WinogradConvolution::cpu_has_avx2()) list.push_back(WinogradConvolution::Isa::avx2);
+  if (WinogradConvolution::cpu_has_avx512()) list.push_back(WinogradConvolution::Isa::avx512);
   return list;
 }
 
@@ -202,48 +203,59 @@ TEST(WinogradConvolution, ReferenceCheckCatchesAWrongResult) {
 }
 
 TEST(WinogradConvolution, NetworkEdgesPlanarInputAndShuffledUpsampledOutput) {
-  // 3 planar channels in (the network's input), 12 out shuffled x2 (DCR and
-  // CRD) into 3 planes, the input upsampled x2 added: against the reference
-  // on nChw8c copies, shuffled by hand.
-  const Case k{1, 3, 12, 13, 11, 1, 1, 1, 1};
+  // 3 planar channels in (the network's input), 3 * s^2 out shuffled by s
+  // (DCR and CRD) into 3 planes, a residual u times smaller a side added
+  // nearest-neighbour: against the reference on nChw8c copies, shuffled by
+  // hand. s = 4, u = 4 is an x4 network's tail (48 channels: 6 blocks).
+  struct Tail {
+    int s, u;
+  };
+  const int h = 13, w = 11;
   std::mt19937 rng(31);
-  const auto planar = random_values(3 * 13 * 11, rng, 1.0f);
-  std::vector<float> blocked(static_cast<std::size_t>(kLanes) * 13 * 11, 0.0f);
+  const auto planar = random_values(3 * h * w, rng, 1.0f);
+  std::vector<float> blocked(static_cast<std::size_t>(kLanes) * h * w, 0.0f);
   for (int c = 0; c < 3; ++c) {
-    for (int i = 0; i < 13 * 11; ++i) blocked[at(kLanes, 13, 11, 0, c, i / 11, i % 11)] = planar[c * 13 * 11 + i];
+    for (int i = 0; i < h * w; ++i) blocked[at(kLanes, h, w, 0, c, i / w, i % w)] = planar[c * h * w + i];
   }
-  const auto weights = random_values(12 * 3 * 9, rng, 0.3f);
-  const auto bias = random_values(12, rng, 0.1f);
-  const std::vector<WinogradConvolution::PostOp> ops{step(Kind::prelu, random_values(12, rng, 0.3f))};
-  const std::vector<float> expected_blocked = reference(k, blocked, weights, bias, ops, {});
-  for (const bool crd : {false, true}) {
-    std::vector<float> expected(3 * 26 * 22);
-    for (int p = 0; p < 3; ++p) {
-      for (int y = 0; y < 26; ++y) {
-        for (int x = 0; x < 22; ++x) {
-          const int dy = y % 2, dx = x % 2;
-          const int channel = crd ? p * 4 + dy * 2 + dx : (dy * 2 + dx) * 3 + p;
-          expected[(p * 26 + y) * 22 + x] =
-              expected_blocked[at(16, 13, 11, 0, channel, y / 2, x / 2)] + planar[(p * 13 + y / 2) * 11 + x / 2];
+  for (const Tail tail : {Tail{2, 2}, Tail{2, 1}, Tail{4, 4}}) {
+    const int s = tail.s, u = tail.u, channels = 3 * s * s, padded = (channels + kLanes - 1) / kLanes * kLanes;
+    const int oh = h * s, ow = w * s, rh = oh / u, rw = ow / u;
+    const Case k{1, 3, channels, h, w, 1, 1, 1, 1};
+    const auto weights = random_values(static_cast<std::size_t>(channels) * 3 * 9, rng, 0.3f);
+    const auto bias = random_values(channels, rng, 0.1f);
+    const auto residual = u == s ? planar : random_values(static_cast<std::size_t>(3) * rh * rw, rng, 1.0f);
+    const std::vector<WinogradConvolution::PostOp> ops{step(Kind::prelu, random_values(channels, rng, 0.3f))};
+    const std::vector<float> expected_blocked = reference(k, blocked, weights, bias, ops, {});
+    for (const bool crd : {false, true}) {
+      std::vector<float> expected(static_cast<std::size_t>(3) * oh * ow);
+      for (int p = 0; p < 3; ++p) {
+        for (int y = 0; y < oh; ++y) {
+          for (int x = 0; x < ow; ++x) {
+            const int dy = y % s, dx = x % s;
+            const int channel = crd ? (p * s + dy) * s + dx : (dy * s + dx) * 3 + p;
+            expected[(p * oh + y) * ow + x] = expected_blocked[at(padded, h, w, 0, channel, y / s, x / s)] +
+                                              residual[(p * rh + y / u) * rw + x / u];
+          }
         }
       }
-    }
-    WinogradConvolution::Edges edges;
-    edges.planar_input = true;
-    edges.shuffle_block = 2;
-    edges.shuffle_crd = crd;
-    edges.upsample = 2;
-    for (const auto isa : isas()) {
-      WinogradConvolution layer({1, 3, 12, 13, 11, 1, 1, 1, 1}, weights.data(), bias.data(), ops, isa, 0, edges);
-      EXPECT_NE(layer.name().find("planar_input+"), std::string::npos);
-      std::vector<float> out(expected.size(), -99.0f);
-      layer.run(planar.data(), out.data(), planar.data());
-      double worst = 0.0, scale = 1e-6;
-      for (std::size_t i = 0; i < out.size(); ++i) {
-        worst = std::max(worst, static_cast<double>(std::abs(out[i] - expected[i])));
-        scale = std::max(scale, static_cast<double>(std::abs(expected[i])));
+      WinogradConvolution::Edges edges;
+      edges.planar_input = true;
+      edges.shuffle_block = s;
+      edges.shuffle_crd = crd;
+      edges.upsample = u;
+      for (const auto isa : isas()) {
+        WinogradConvolution layer({1, 3, channels, h, w, 1, 1, 1, 1}, weights.data(), bias.data(), ops, isa, 0, edges);
+        EXPECT_NE(layer.name().find("planar_input+"), std::string::npos);
+        std::vector<float> out(expected.size(), -99.0f);
+        layer.run(planar.data(), out.data(), residual.data());
+        double worst = 0.0, scale = 1e-6;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+          worst = std::max(worst, static_cast<double>(std::abs(out[i] - expected[i])));
+          scale = std::max(scale, static_cast<double>(std::abs(expected[i])));
+        }
+        EXPECT_LT(worst / scale, 1e-5) << (crd ? "CRD" : "DCR") << " s " << s << " u " << u << " isa "
+                                       << static_cast<int>(isa);
       }
-      EXPECT_LT(worst / scale, 1e-5) << (crd ? "CRD" : "DCR") << " isa " << static_cast<int>(isa);
     }
   }
 }
@@ -276,19 +288,38 @@ TEST(WinogradConvolution, ChannelLastInputGivesTheBlockedResult) {
                std::invalid_argument);
 }
 
-TEST(WinogradConvolution, BothInstructionSetsAgree) {
+TEST(WinogradConvolution, EveryInstructionSetAgrees) {
   if (!WinogradConvolution::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
   std::mt19937 rng(21);
-  const WinogradConvolution::Geometry geometry{1, 32, 32, 21, 18, 1, 1, 1, 1};
-  const auto weights = random_values(32 * 32 * 9, rng, 0.1f);
-  const auto src = random_values(32 * 21 * 18, rng, 1.0f);
-  std::vector<float> a(32 * 21 * 18);
-  std::vector<float> b(a.size());
-  WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::avx2).run(src.data(), a.data());
-  WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::portable).run(src.data(), b.data());
-  double diff = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff = std::max(diff, static_cast<double>(std::abs(a[i] - b[i])));
-  EXPECT_LT(diff, 1e-5);
+  // 72 output channels: AVX-512's 64-column strip and its 8-column rest.
+  for (const int out : {32, 72, 48}) {
+    const WinogradConvolution::Geometry geometry{1, 32, out, 21, 18, 1, 1, 1, 1};
+    const auto weights = random_values(static_cast<std::size_t>(out) * 32 * 9, rng, 0.1f);
+    const auto src = random_values(32 * 21 * 18, rng, 1.0f);
+    std::vector<float> portable(static_cast<std::size_t>(out) * 21 * 18);
+    WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::portable)
+        .run(src.data(), portable.data());
+    for (const auto isa : isas()) {
+      std::vector<float> other(portable.size());
+      WinogradConvolution(geometry, weights.data(), nullptr, {}, isa).run(src.data(), other.data());
+      double diff = 0.0;
+      for (std::size_t i = 0; i < other.size(); ++i) diff = std::max(diff, static_cast<double>(std::abs(other[i] - portable[i])));
+      EXPECT_LT(diff, 1e-5) << out << " channels, isa " << static_cast<int>(isa);
+    }
+  }
+}
+
+TEST(WinogradConvolution, Avx512RunsWhereTheCpuHasIt) {
+  const WinogradConvolution::Geometry geometry{1, 8, 8, 6, 6, 1, 1, 1, 1};
+  const std::vector<float> weights(8 * 8 * 9, 0.5f);
+  if (!WinogradConvolution::cpu_has_avx512()) {
+    EXPECT_THROW(WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::avx512),
+                 std::invalid_argument);
+    EXPECT_EQ(WinogradConvolution(geometry, weights.data(), nullptr, {}).name().find("avx512"), std::string::npos);
+    return;
+  }
+  EXPECT_NE(WinogradConvolution(geometry, weights.data(), nullptr, {}).name().find("winograd:f4x4:avx512"),
+            std::string::npos);
 }
 
 }  // namespace
