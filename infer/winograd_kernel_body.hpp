@@ -1,12 +1,13 @@
 // The Winograd F(4x4, 3x3) inner loops, written once over an 8-lane vector
-// type and included by winograd_kernels_avx2.cpp and
-// winograd_kernels_portable.cpp, each inside its own namespace, after
+// type and included by winograd_kernels_avx512.cpp, winograd_kernels_avx2.cpp
+// and winograd_kernels_portable.cpp, each inside its own namespace, after
 // defining Vec and v_load, v_store, v_set1, v_zero, v_add, v_sub, v_mul,
-// v_fmadd (a * b + c), v_max, v_min for it. No include guard: included once
-// per instruction set.
+// v_fmadd (a * b + c), v_max, v_min and v_load_blocks for it. No include
+// guard: included once per instruction set.
 //
-// Transforms (Lavin & Gray, "Fast Algorithms for Convolutional Neural
-// Networks", 2016, points 0, 1, -1, 2, -2, infinity): V = B^T d B over each
+// Transforms (winograd_tile_math_body.hpp; Lavin & Gray, "Fast Algorithms
+// for Convolutional Neural Networks", 2016, points 0, 1, -1, 2, -2,
+// infinity): V = B^T d B over each
 // 6x6 input tile, M = V * U per point (U = G g G^T, transformed once at
 // compile time), Y = A^T M A gives the 4x4 output tile. The products
 // (multiply_point) come from winograd_products_body.hpp, or, where the
@@ -16,31 +17,7 @@
 #include "infer/winograd_products_body.hpp"
 #endif
 
-// 1-D input transform B^T over 6 values.
-inline void input_1d(const Vec* d, int step, Vec* out, int out_step) {
-  const Vec four = v_set1(4.0f);
-  const Vec two = v_set1(2.0f);
-  const Vec five = v_set1(5.0f);
-  const Vec d0 = d[0], d1 = d[step], d2 = d[2 * step], d3 = d[3 * step], d4 = d[4 * step], d5 = d[5 * step];
-  out[0] = v_add(v_sub(v_mul(four, d0), v_mul(five, d2)), d4);
-  out[out_step] = v_sub(v_add(d3, d4), v_mul(four, v_add(d1, d2)));
-  out[2 * out_step] = v_add(v_mul(four, v_sub(d1, d2)), v_sub(d4, d3));
-  out[3 * out_step] = v_add(v_mul(two, v_sub(d3, d1)), v_sub(d4, d2));
-  out[4 * out_step] = v_add(v_mul(two, v_sub(d1, d3)), v_sub(d4, d2));
-  out[5 * out_step] = v_add(v_sub(v_mul(four, d1), v_mul(five, d3)), d5);
-}
-
-// 1-D output transform A^T: 6 values to 4.
-inline void output_1d(const Vec* m, int step, Vec* out, int out_step) {
-  const Vec s12 = v_add(m[step], m[2 * step]);
-  const Vec d12 = v_sub(m[step], m[2 * step]);
-  const Vec s34 = v_add(m[3 * step], m[4 * step]);
-  const Vec d34 = v_sub(m[3 * step], m[4 * step]);
-  out[0] = v_add(v_add(m[0], s12), s34);
-  out[out_step] = v_fmadd(v_set1(2.0f), d34, d12);
-  out[2 * out_step] = v_fmadd(v_set1(4.0f), s34, s12);
-  out[3 * out_step] = v_add(v_fmadd(v_set1(8.0f), d34, d12), m[5 * step]);
-}
+#include "infer/winograd_tile_math_body.hpp"
 
 // Gathers one 6x6 tile of one channel block (zeros outside the picture);
 // `pixel` floats between horizontally adjacent pixels (8 in nChw8c, the
@@ -77,52 +54,6 @@ inline void load_tile_planar(const float* image, int channels, int h, int w, int
       const bool inside = y >= 0 && y < h && x >= 0 && x < w;
       for (int c = 0; c < channels; ++c) lanes[c] = inside ? image[c * plane + static_cast<std::int64_t>(y) * w + x] : 0.0f;
       d[i * kInputTile + j] = v_load(lanes);
-    }
-  }
-}
-
-// The epilogue over one output tile's 16 vectors of one channel block, step
-// by step (each step's constants loaded once for the tile). `residual_at`:
-// the residual tile's first pixel (a residual step), rows `residual_row`
-// floats apart; only the rows_out x cols_out pixels inside the picture read it.
-inline void apply_epilogue(const Layer& layer, Vec* y, int out_block, const float* residual_at,
-                           std::int64_t residual_row, int rows_out, int cols_out) {
-  constexpr int kPixels = kTile * kTile;
-  for (int s = 0; s < layer.step_count; ++s) {
-    const EpilogueStep& step = layer.steps[s];
-    switch (step.kind) {
-      case EpilogueStep::Kind::add: {
-        const Vec c = v_load(step.channel + out_block * kLanes);
-        for (int i = 0; i < kPixels; ++i) y[i] = v_add(y[i], c);
-        break;
-      }
-      case EpilogueStep::Kind::mul: {
-        const Vec c = v_load(step.channel + out_block * kLanes);
-        for (int i = 0; i < kPixels; ++i) y[i] = v_mul(y[i], c);
-        break;
-      }
-      case EpilogueStep::Kind::leaky: {
-        const Vec alpha = v_set1(step.alpha);
-        for (int i = 0; i < kPixels; ++i) y[i] = v_fmadd(alpha, v_min(y[i], v_zero()), v_max(y[i], v_zero()));
-        break;
-      }
-      case EpilogueStep::Kind::prelu: {
-        const Vec slope = v_load(step.channel + out_block * kLanes);
-        for (int i = 0; i < kPixels; ++i) y[i] = v_fmadd(slope, v_min(y[i], v_zero()), v_max(y[i], v_zero()));
-        break;
-      }
-      case EpilogueStep::Kind::clip: {
-        const Vec low = v_set1(step.low), high = v_set1(step.high);
-        for (int i = 0; i < kPixels; ++i) y[i] = v_min(v_max(y[i], low), high);
-        break;
-      }
-      case EpilogueStep::Kind::residual:
-        for (int i = 0; i < rows_out; ++i) {
-          for (int j = 0; j < cols_out; ++j) {
-            y[i * kTile + j] = v_add(y[i * kTile + j], v_load(residual_at + i * residual_row + j * kLanes));
-          }
-        }
-        break;
     }
   }
 }
@@ -171,8 +102,10 @@ inline void store_shuffled(const Layer& layer, const float* values, std::int64_t
   }
 }
 
-void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first, int count,
-               float* scratch) {
+// The whole of winograd::RunTiles, one channel block of 8 at a time; each
+// instruction set's file exports it as its run_tiles.
+inline void run_tiles_blockwise(const Layer& layer, const float* src, float* dst, const float* residual,
+                                std::int64_t first, int count, float* scratch) {
   const int in = layer.in_blocks * kLanes;
   const int out = layer.out_blocks * kLanes;
   // V[36][count][in] and M[36][count][out], each point's matrix a cache line
@@ -240,7 +173,7 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
       for (int j = 0; j < kInputTile; ++j) output_1d(m + j, kInputTile, columns + j, kInputTile);
       for (int i = 0; i < kTile; ++i) output_1d(columns + i * kInputTile, 1, y + i * kTile, 1);
       if (layer.shuffle_block > 1) {
-        apply_epilogue(layer, y, block, nullptr, 0, rows_out, cols_out);
+        apply_epilogue(layer, y, block, nullptr, 0, 0, rows_out, cols_out);
         float* at_block = shuffled + block * kTile * kTile * kLanes;
         for (int i = 0; i < kTile * kTile; ++i) v_store(at_block + i * kLanes, y[i]);
         continue;
@@ -248,7 +181,8 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
       const std::int64_t first_pixel =
           (image * layer.out_blocks + block) * out_plane + (static_cast<std::int64_t>(ty * kTile) * layer.out_w + tx * kTile) * kLanes;
       const std::int64_t row_floats = static_cast<std::int64_t>(layer.out_w) * kLanes;
-      apply_epilogue(layer, y, block, residual != nullptr ? residual + first_pixel : nullptr, row_floats, rows_out, cols_out);
+      apply_epilogue(layer, y, block, residual != nullptr ? residual + first_pixel : nullptr, row_floats, out_plane,
+                     rows_out, cols_out);
       for (int i = 0; i < rows_out; ++i) {
         for (int j = 0; j < cols_out; ++j) v_store(dst + first_pixel + i * row_floats + j * kLanes, y[i * kTile + j]);
       }

@@ -14,4 +14,9 @@ namespace {
 
 #include "infer/winograd_kernel_body.hpp"
 
+void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first, int count,
+               float* scratch) {
+  run_tiles_blockwise(layer, src, dst, residual, first, count, scratch);
+}
+
 }  // namespace r4k::infer::winograd::avx2

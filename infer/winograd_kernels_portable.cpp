@@ -40,8 +40,15 @@ inline Vec v_fmadd(const Vec& a, const Vec& b, const Vec& c) {
   return v;
 }
 
+inline Vec v_load_blocks(const float* at, std::int64_t) { return v_load(at); }  // one block: 8 lanes
+
 }  // namespace
 
 #include "infer/winograd_kernel_body.hpp"
+
+void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first, int count,
+               float* scratch) {
+  run_tiles_blockwise(layer, src, dst, residual, first, count, scratch);
+}
 
 }  // namespace r4k::infer::winograd::portable

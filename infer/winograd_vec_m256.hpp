@@ -15,3 +15,4 @@ inline Vec v_mul(Vec a, Vec b) { return _mm256_mul_ps(a, b); }
 inline Vec v_fmadd(Vec a, Vec b, Vec c) { return _mm256_fmadd_ps(a, b, c); }
 inline Vec v_max(Vec a, Vec b) { return _mm256_max_ps(a, b); }
 inline Vec v_min(Vec a, Vec b) { return _mm256_min_ps(a, b); }
+inline Vec v_load_blocks(const float* at, std::int64_t) { return v_load(at); }  // one block: 8 lanes

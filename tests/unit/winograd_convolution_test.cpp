@@ -262,30 +262,33 @@ TEST(WinogradConvolution, NetworkEdgesPlanarInputAndShuffledUpsampledOutput) {
 
 TEST(WinogradConvolution, ChannelLastInputGivesTheBlockedResult) {
   // A dense block's concatenation is channel-last: read in place, the same
-  // arithmetic as on nChw8c, so the same bits.
+  // arithmetic as on nChw8c, so the same bits. 24 channels: one block at a
+  // time; 32: two at a time where the CPU has AVX-512.
   std::mt19937 rng(41);
-  const int c = 24, h = 9, w = 10, out = 16;
-  const auto blocked = random_values(static_cast<std::size_t>(c) * h * w, rng, 1.0f);
-  std::vector<float> channel_last(blocked.size());
-  for (int ch = 0; ch < c; ++ch) {
-    for (int y = 0; y < h; ++y) {
-      for (int x = 0; x < w; ++x) channel_last[(static_cast<std::size_t>(y) * w + x) * c + ch] = blocked[at(c, h, w, 0, ch, y, x)];
+  for (const int c : {24, 32}) {
+    const int h = 9, w = 10, out = 16;
+    const auto blocked = random_values(static_cast<std::size_t>(c) * h * w, rng, 1.0f);
+    std::vector<float> channel_last(blocked.size());
+    for (int ch = 0; ch < c; ++ch) {
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) channel_last[(static_cast<std::size_t>(y) * w + x) * c + ch] = blocked[at(c, h, w, 0, ch, y, x)];
+      }
     }
+    const auto weights = random_values(static_cast<std::size_t>(out) * c * 9, rng, 0.2f);
+    const WinogradConvolution::Geometry geometry{1, c, out, h, w, 1, 1, 1, 1};
+    WinogradConvolution::Edges edges;
+    edges.channel_last_input = true;
+    for (const auto isa : isas()) {
+      std::vector<float> a(static_cast<std::size_t>(out) * h * w);
+      std::vector<float> b(a.size());
+      WinogradConvolution(geometry, weights.data(), nullptr, {}, isa).run(blocked.data(), a.data());
+      WinogradConvolution(geometry, weights.data(), nullptr, {}, isa, 0, edges).run(channel_last.data(), b.data());
+      EXPECT_EQ(a, b) << c << " channels, isa " << static_cast<int>(isa);
+    }
+    edges.planar_input = true;
+    EXPECT_THROW(WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::automatic, 0, edges),
+                 std::invalid_argument);
   }
-  const auto weights = random_values(static_cast<std::size_t>(out) * c * 9, rng, 0.2f);
-  const WinogradConvolution::Geometry geometry{1, c, out, h, w, 1, 1, 1, 1};
-  WinogradConvolution::Edges edges;
-  edges.channel_last_input = true;
-  for (const auto isa : isas()) {
-    std::vector<float> a(static_cast<std::size_t>(out) * h * w);
-    std::vector<float> b(a.size());
-    WinogradConvolution(geometry, weights.data(), nullptr, {}, isa).run(blocked.data(), a.data());
-    WinogradConvolution(geometry, weights.data(), nullptr, {}, isa, 0, edges).run(channel_last.data(), b.data());
-    EXPECT_EQ(a, b) << "isa " << static_cast<int>(isa);
-  }
-  edges.planar_input = true;
-  EXPECT_THROW(WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::automatic, 0, edges),
-               std::invalid_argument);
 }
 
 TEST(WinogradConvolution, EveryInstructionSetAgrees) {
@@ -305,6 +308,13 @@ TEST(WinogradConvolution, EveryInstructionSetAgrees) {
       double diff = 0.0;
       for (std::size_t i = 0; i < other.size(); ++i) diff = std::max(diff, static_cast<double>(std::abs(other[i] - portable[i])));
       EXPECT_LT(diff, 1e-5) << out << " channels, isa " << static_cast<int>(isa);
+    }
+    if (WinogradConvolution::cpu_has_avx512()) {
+      // The same multiply-adds in the same order, 16 lanes or 8 at a time.
+      std::vector<float> avx2(portable.size()), avx512(portable.size());
+      WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::avx2).run(src.data(), avx2.data());
+      WinogradConvolution(geometry, weights.data(), nullptr, {}, WinogradConvolution::Isa::avx512).run(src.data(), avx512.data());
+      EXPECT_EQ(avx2, avx512) << out << " channels";
     }
   }
 }
