@@ -16,6 +16,11 @@
 #include "core/error.hpp"
 
 namespace r4k::infer {
+
+// Part of every cache key: raised whenever a candidate's kernels change
+// speed (2: AVX-512 Winograd), so choices measured on older kernels are
+// measured again instead of kept.
+constexpr int kKernelRevision = 2;
 namespace {
 
 std::string cpu_model() {
@@ -106,7 +111,8 @@ std::string Autotuner::default_cache_file() {
 
 Autotuner::Autotuner(AutotuneOptions options, std::string model_sha256, int threads)
     : options_(std::move(options)), model_(std::move(model_sha256)) {
-  machine_ = cpu_model() + "|" + instruction_set() + "|threads=" + std::to_string(threads);
+  machine_ = cpu_model() + "|" + instruction_set() + "|threads=" + std::to_string(threads) +
+             "|kernels=" + std::to_string(kKernelRevision);
   cache_file_ = options_.cache_file.empty() ? default_cache_file() : options_.cache_file;
 }
 

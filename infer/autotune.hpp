@@ -1,8 +1,8 @@
 // AutoTune: the algorithm of each layer chosen by measuring the candidates
 // (oneDNN's direct convolution, Winograd with several block sizes) on first
 // use, on this machine, for this model and shape. Choices are kept in a
-// cache file keyed by CPU model, instruction set, thread count, model SHA-256,
-// layer and shape — `$XDG_CACHE_HOME/restore4k/autotune.yaml` (else
+// cache file keyed by CPU model, instruction set, thread count, kernel
+// revision, model SHA-256, layer and shape — `$XDG_CACHE_HOME/restore4k/autotune.yaml` (else
 // `~/.cache/restore4k/`) — so later runs and `restore4k models tune` share
 // them. Off (`--autotune off`), every layer takes its default. Choices can be
 // pinned (a resumed or sharded job runs what its first run ran: they are in

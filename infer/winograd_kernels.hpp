@@ -3,9 +3,10 @@
 // (winograd_kernels_avx512.cpp: the products on 16-float registers), with
 // AVX2+FMA intrinsics (winograd_kernels_avx2.cpp), each compiled for that
 // instruction set, and in portable C++ (winograd_kernels_portable.cpp);
-// winograd_convolution picks one at run time from what the CPU has. All run the same arithmetic in the
-// same order, so they agree to the last bit where the compiler contracts
-// multiply-adds alike (it need not: the tests compare them to a tolerance).
+// winograd_convolution picks one at run time from what the CPU has. All run
+// the same arithmetic in the same order: the AVX-512 and AVX2 loops give the
+// same bits (tested); the portable ones agree to the last bit where the
+// compiler contracts multiply-adds alike (it need not: tested to a tolerance).
 //
 // Activations are in oneDNN's nChw8c layout: channels in blocks of 8, the
 // block's 8 values of one pixel contiguous; channel counts padded to 8.

@@ -49,6 +49,7 @@ TEST_F(AutotuneTest, MeasuresOnceAndKeepsTheFastest) {
   const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   EXPECT_NE(text.find("sha-a|conv1@1x64x128x128"), std::string::npos) << text;
   EXPECT_NE(text.find("threads=2"), std::string::npos) << text;
+  EXPECT_NE(text.find("|kernels="), std::string::npos) << text;
   // A second run (another process, same machine) reads the cache: no measurement.
   slow_runs = fast_runs = 0;
   Autotuner again(options(), "sha-a", 2);

@@ -309,11 +309,15 @@ TEST(OneDnnEngine, TheNetworkTailIsOneFusedPass) {
     std::string all;
     for (const std::string& line : implementations) all += line + "\n";
     // The first layer (3 channels in) reads the planar input where it lies
-    // (oneDNN's first-layer kernel does too).
-    EXPECT_EQ(implementations.front(), std::string(algorithm) == "winograd"
-                                           ? "conv_0: planar_input+winograd:f4x4:avx2:block96"
-                                           : "conv_0: jit:avx2")
-        << all;
+    // (oneDNN's first-layer kernel does too): no reorder before it. The
+    // kernels' names depend on the CPU (jit:avx2, brgconv:avx512_core, ...).
+    const std::string& first = implementations.front();
+    if (std::string(algorithm) == "winograd") {
+      EXPECT_EQ(first.rfind("conv_0: planar_input+winograd:f4x4:", 0), 0u) << all;
+    } else {
+      EXPECT_EQ(first.rfind("conv_0: ", 0), 0u) << all;
+      EXPECT_EQ(first.find("winograd"), std::string::npos) << all;
+    }
     if (std::string(algorithm) == "winograd") {
       EXPECT_TRUE(any_contains(implementations, "+depth_to_space+upsampled_residual")) << all;
       EXPECT_FALSE(any_contains(implementations, "prelu:restore4k")) << all;
