@@ -113,15 +113,25 @@ void lower_winograd_convolution(const ConvolutionGroup& group, int tile_block, O
   WinogradInput reads = WinogradInput::blocked;
   if (group.shape.in_channels <= 8 && input.get_desc() == plain_desc(src_dims)) reads = WinogradInput::planar;
   if (group.shape.in_channels % 8 == 0 && input.get_desc() == channel_last_desc(src_dims)) reads = WinogradInput::channel_last;
-  const std::shared_ptr<const WinogradConvolution> layer = winograd_layer(group, tile_block, reads);
-  const memory src = reads != WinogradInput::blocked ? input : lowering.as_layout(input, blocked8_desc(src_dims));
+  // Channel-last out where a concatenation reads the result (it would
+  // reorder nChw8c to channel-last for its copy).
   const ShuffledOutput& shuffle = group.shuffle;
-  const memory dst = lowering.new_memory(shuffle.block > 0 ? plain_desc(shuffle.dims) : blocked8_desc(group.shape.dst_dims));
+  WinogradOutput writes = WinogradOutput::blocked;
+  if (shuffle.block == 0 && group.shape.out_channels % 8 == 0) {
+    const SpecializedGraph& graph = lowering.graph();
+    for (const std::size_t consumer : graph.consumers(group.output)) {
+      if (graph.operations()[consumer].op() == OpType::concat) writes = WinogradOutput::channel_last;
+    }
+  }
+  const std::shared_ptr<const WinogradConvolution> layer = winograd_layer(group, tile_block, reads, writes);
+  const memory src = reads != WinogradInput::blocked ? input : lowering.as_layout(input, blocked8_desc(src_dims));
+  const memory::desc dst_desc = shuffle.block > 0                          ? plain_desc(shuffle.dims)
+                                : writes == WinogradOutput::channel_last ? channel_last_desc(group.shape.dst_dims)
+                                                                         : blocked8_desc(group.shape.dst_dims);
+  const memory dst = lowering.new_memory(dst_desc);
   memory residual;
   for (const PostOp& post : group.post_ops) {
-    if (post.kind == PostOp::Kind::residual_add) {
-      residual = lowering.as_layout(lowering.value(post.residual), blocked8_desc(group.shape.dst_dims));
-    }
+    if (post.kind == PostOp::Kind::residual_add) residual = lowering.as_layout(lowering.value(post.residual), dst_desc);
   }
   if (!shuffle.upsampled.empty()) residual = lowering.as_layout(lowering.value(shuffle.upsampled), plain_desc(shuffle.upsampled_dims));
   lowering.program().implementations.push_back(group.node->name + ": " + layer->name());

@@ -300,11 +300,22 @@ OneDnnLowering::OneDnnLowering(const SpecializedGraph& graph, const dnnl::engine
 
 const memory& OneDnnLowering::value(const std::string& name) const { return values_.at(name); }
 
-void OneDnnLowering::define(const std::string& name, memory mem) { values_[name] = std::move(mem); }
+void OneDnnLowering::define(const std::string& name, memory mem) {
+  // A memory defined again holds a new value (written in place): conversions
+  // made of its old value must not be handed out for the new one.
+  conversions_.erase(std::remove_if(conversions_.begin(), conversions_.end(),
+                                    [&](const Conversion& made) { return made.source == mem.get() || made.converted.get() == mem.get(); }),
+                     conversions_.end());
+  values_[name] = std::move(mem);
+}
 
 memory OneDnnLowering::as_layout(const memory& mem, const memory::desc& desc) {
   if (mem.get_desc() == desc) return mem;
+  for (const Conversion& made : conversions_) {
+    if (made.source == mem.get() && made.converted.get_desc() == desc) return made.converted;
+  }
   memory converted = new_memory(desc);
+  conversions_.push_back({mem.get(), converted});
   dnnl::reorder reorder(mem, converted);
   add_step([reorder, mem, converted](dnnl::stream& stream) mutable {
     reorder.execute(stream, const_cast<memory&>(mem), converted);

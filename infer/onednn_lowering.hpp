@@ -60,7 +60,10 @@ class OneDnnLowering {
 
   void add_step(OneDnnProgram::Step step) { program_.steps.push_back(std::move(step)); }
   dnnl::memory new_memory(const dnnl::memory::desc& desc) { return dnnl::memory(desc, engine_); }
-  // `memory` in `desc`, adding a reorder step when its layout differs.
+  // `memory` in `desc`, adding a reorder step when its layout differs; once
+  // per memory and layout (a dense block's tensors feed several
+  // concatenations: each is converted once, not once per reader). Sound
+  // because a value read more than once is never overwritten in place.
   dnnl::memory as_layout(const dnnl::memory& memory, const dnnl::memory::desc& desc);
   // `values` as a plain f32 memory of `dims`, kept for the program's life.
   dnnl::memory constant(const std::vector<float>& values, const Dims& dims);
@@ -95,6 +98,11 @@ class OneDnnLowering {
   OneDnnProgram& program_;
   Autotuner* autotuner_;
   std::map<std::string, dnnl::memory> values_;
+  struct Conversion {
+    dnnl_memory_t source;
+    dnnl::memory converted;
+  };
+  std::vector<Conversion> conversions_;  // as_layout's, in the order made
 };
 
 // One convolution group: the convolution with every post-op oneDNN fuses

@@ -183,6 +183,12 @@ WinogradConvolution::WinogradConvolution(const Geometry& geometry, const float* 
     }
     layer_.channel_last_input = true;
   }
+  if (edges.channel_last_output) {
+    if (geometry.out_channels % kLanes != 0 || edges.shuffle_block > 1) {
+      throw std::invalid_argument("Winograd convolution: channel-last output needs a multiple of 8 channels and no pixel shuffle");
+    }
+    layer_.channel_last_output = true;
+  }
   if (edges.shuffle_block > 1) {
     const int s = edges.shuffle_block;
     const bool residual_step = std::any_of(post_ops.begin(), post_ops.end(),
@@ -220,6 +226,7 @@ std::string WinogradConvolution::name() const {
   std::string name = std::string("winograd:f4x4:") + (isa_ == Isa::avx512 ? "avx512" : isa_ == Isa::avx2 ? "avx2" : "portable") + ":block" + std::to_string(tile_block_);
   if (edges_.planar_input) name = "planar_input+" + name;
   if (edges_.channel_last_input) name = "channel_last_input+" + name;
+  if (edges_.channel_last_output) name += "+channel_last_output";
   if (edges_.shuffle_block > 1) name += "+depth_to_space" + std::string(edges_.upsample > 0 ? "+upsampled_residual" : "");
   return name;
 }

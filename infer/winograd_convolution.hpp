@@ -36,7 +36,8 @@ namespace r4k::infer {
 // convolution, pixel shuffle, upsampled input added).
 struct WinogradEdges {
   bool planar_input = false;
-  bool channel_last_input = false;  // src [batch][in_h][in_w][in_channels], in_channels a multiple of 8
+  bool channel_last_input = false;   // src [batch][in_h][in_w][in_channels], in_channels a multiple of 8
+  bool channel_last_output = false;  // dst and residual [batch][out_h][out_w][out_channels], a multiple of 8
   int shuffle_block = 0;
   bool shuffle_crd = false;
   int upsample = 0;

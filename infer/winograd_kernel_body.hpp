@@ -117,7 +117,6 @@ inline void run_tiles_blockwise(const Layer& layer, const float* src, float* dst
   float* m_all = scratch + kPoints * v_point;
   const std::int64_t tiles_per_image = static_cast<std::int64_t>(layer.tiles_y) * layer.tiles_x;
   const std::int64_t in_plane = static_cast<std::int64_t>(layer.in_h) * layer.in_w * kLanes;
-  const std::int64_t out_plane = static_cast<std::int64_t>(layer.out_h) * layer.out_w * kLanes;
 
   // Input transform: V[point][tile][channel].
   for (int t = 0; t < count; ++t) {
@@ -173,18 +172,15 @@ inline void run_tiles_blockwise(const Layer& layer, const float* src, float* dst
       for (int j = 0; j < kInputTile; ++j) output_1d(m + j, kInputTile, columns + j, kInputTile);
       for (int i = 0; i < kTile; ++i) output_1d(columns + i * kInputTile, 1, y + i * kTile, 1);
       if (layer.shuffle_block > 1) {
-        apply_epilogue(layer, y, block, nullptr, 0, 0, rows_out, cols_out);
+        apply_epilogue(layer, y, block, nullptr, OutputSpan{}, rows_out, cols_out);
         float* at_block = shuffled + block * kTile * kTile * kLanes;
         for (int i = 0; i < kTile * kTile; ++i) v_store(at_block + i * kLanes, y[i]);
         continue;
       }
-      const std::int64_t first_pixel =
-          (image * layer.out_blocks + block) * out_plane + (static_cast<std::int64_t>(ty * kTile) * layer.out_w + tx * kTile) * kLanes;
-      const std::int64_t row_floats = static_cast<std::int64_t>(layer.out_w) * kLanes;
-      apply_epilogue(layer, y, block, residual != nullptr ? residual + first_pixel : nullptr, row_floats, out_plane,
-                     rows_out, cols_out);
+      const OutputSpan span = output_span(layer, image, ty, tx, block);
+      apply_epilogue(layer, y, block, residual, span, rows_out, cols_out);
       for (int i = 0; i < rows_out; ++i) {
-        for (int j = 0; j < cols_out; ++j) v_store(dst + first_pixel + i * row_floats + j * kLanes, y[i * kTile + j]);
+        for (int j = 0; j < cols_out; ++j) v_store(dst + span.first + i * span.row + j * span.pixel, y[i * kTile + j]);
       }
     }
     if (layer.shuffle_block > 1) store_shuffled(layer, shuffled, image, ty * kTile, tx * kTile, rows_out, cols_out, dst, residual);

@@ -68,7 +68,34 @@ struct Layer {
   int shuffle_block = 0;
   bool shuffle_crd = false;
   int upsample = 0;
+  // Channel-last output (out channels a multiple of 8): `dst`, and the
+  // residual, are [batch][out_h][out_w][channels], the layout a dense
+  // block's concatenation takes them in.
+  bool channel_last_output = false;
 };
+
+// Where one output tile's values lie in `dst` (and in the residual, which
+// has the output's layout), in floats: its first pixel of channel block
+// `block`, then the steps to the next row, pixel and channel block.
+struct OutputSpan {
+  std::int64_t first = 0;
+  std::int64_t row = 0;
+  std::int64_t pixel = 0;
+  std::int64_t next_block = 0;
+};
+
+inline OutputSpan output_span(const Layer& layer, std::int64_t image, int tile_y, int tile_x, int block) {
+  const std::int64_t y = static_cast<std::int64_t>(tile_y) * kTile;
+  const std::int64_t x = static_cast<std::int64_t>(tile_x) * kTile;
+  if (layer.channel_last_output) {
+    const std::int64_t channels = static_cast<std::int64_t>(layer.out_blocks) * kLanes;
+    return {((image * layer.out_h + y) * layer.out_w + x) * channels + block * kLanes, layer.out_w * channels, channels,
+            kLanes};
+  }
+  const std::int64_t plane = static_cast<std::int64_t>(layer.out_h) * layer.out_w * kLanes;
+  return {(image * layer.out_blocks + block) * plane + (y * layer.out_w + x) * kLanes,
+          static_cast<std::int64_t>(layer.out_w) * kLanes, kLanes, plane};
+}
 
 // Floats between two points' matrices of `count` tiles x `channels` in the
 // scratch: the dense size rounded up to a cache line, plus one line whenever

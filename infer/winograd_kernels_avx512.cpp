@@ -145,7 +145,7 @@ inline void load_tile(const float* plane, std::int64_t next_block, int h, int w,
   }
 }
 
-// winograd::RunTiles for nChw8c or channel-last input and nChw8c output with
+// winograd::RunTiles for nChw8c or channel-last input and output with
 // an even number of channel blocks each side (run_tiles checks).
 void run_tiles(const Layer& layer, const float* src, float* dst, const float* residual, std::int64_t first, int count,
                float* scratch) {
@@ -158,7 +158,6 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
   float* m_all = scratch + kPoints * v_point;
   const std::int64_t tiles_per_image = static_cast<std::int64_t>(layer.tiles_y) * layer.tiles_x;
   const std::int64_t in_plane = static_cast<std::int64_t>(layer.in_h) * layer.in_w * kLanes;
-  const std::int64_t out_plane = static_cast<std::int64_t>(layer.out_h) * layer.out_w * kLanes;
   for (int t = 0; t < count; ++t) {
     const std::int64_t tile = first + t;
     const std::int64_t image = tile / tiles_per_image;
@@ -183,7 +182,6 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
     avx512::multiply_point(v_all + p * v_point, layer.filters + static_cast<std::int64_t>(p) * in * out, m_all + p * m_point,
                            count, in, out);
   }
-  const std::int64_t row_floats = static_cast<std::int64_t>(layer.out_w) * kLanes;
   for (int t = 0; t < count; ++t) {
     const std::int64_t tile = first + t;
     const std::int64_t image = tile / tiles_per_image;
@@ -199,15 +197,17 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
       Vec y[kTile * kTile];
       for (int j = 0; j < kInputTile; ++j) output_1d(m + j, kInputTile, columns + j, kInputTile);
       for (int i = 0; i < kTile; ++i) output_1d(columns + i * kInputTile, 1, y + i * kTile, 1);
-      const std::int64_t first_pixel = (image * layer.out_blocks + 2 * pair) * out_plane +
-                                       (static_cast<std::int64_t>(ty * kTile) * layer.out_w + tx * kTile) * kLanes;
-      apply_epilogue(layer, y, 2 * pair, residual != nullptr ? residual + first_pixel : nullptr, row_floats, out_plane,
-                     rows_out, cols_out);
+      const OutputSpan span = output_span(layer, image, ty, tx, 2 * pair);
+      apply_epilogue(layer, y, 2 * pair, residual, span, rows_out, cols_out);
       for (int i = 0; i < rows_out; ++i) {
         for (int j = 0; j < cols_out; ++j) {
-          float* to = dst + first_pixel + i * row_floats + j * kLanes;
-          _mm256_storeu_ps(to, _mm512_castps512_ps256(y[i * kTile + j]));
-          _mm256_storeu_ps(to + out_plane, upper(y[i * kTile + j]));
+          float* to = dst + span.first + i * span.row + j * span.pixel;
+          if (span.next_block == kLanes) {  // channel-last: the 16 channels lie together
+            v_store(to, y[i * kTile + j]);
+          } else {
+            _mm256_storeu_ps(to, _mm512_castps512_ps256(y[i * kTile + j]));
+            _mm256_storeu_ps(to + span.next_block, upper(y[i * kTile + j]));
+          }
         }
       }
     }

@@ -31,7 +31,8 @@ std::string winograd_refusal(const ConvolutionGroup& group) {
   return {};
 }
 
-std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block, WinogradInput input) {
+std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block, WinogradInput input,
+                                                    WinogradOutput output) {
   const std::string refusal = winograd_refusal(group);
   if (!refusal.empty()) throw std::logic_error("Winograd layer for " + refusal);
   const ConvolutionShape& s = group.shape;
@@ -90,6 +91,7 @@ std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& grou
   WinogradConvolution::Edges edges;
   edges.planar_input = input == WinogradInput::planar;
   edges.channel_last_input = input == WinogradInput::channel_last;
+  edges.channel_last_output = output == WinogradOutput::channel_last;
   edges.shuffle_block = static_cast<int>(group.shuffle.block);
   edges.shuffle_crd = group.shuffle.crd;
   edges.upsample = static_cast<int>(group.shuffle.upsample);

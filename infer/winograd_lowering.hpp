@@ -19,9 +19,15 @@ std::string winograd_refusal(const ConvolutionGroup& group);
 // network's input), or channel-last (a multiple of 8 channels).
 enum class WinogradInput { blocked, planar, channel_last };
 
+// How it writes its output (and reads its residual): nChw8c, or channel-last
+// (a multiple of 8 channels, no pixel shuffle) for a dense block's
+// concatenation to take without a reorder.
+enum class WinogradOutput { blocked, channel_last };
+
 // The layer for `group` (winograd_refusal empty). `tile_block` 0: the default.
 std::unique_ptr<WinogradConvolution> winograd_layer(const ConvolutionGroup& group, int tile_block,
-                                                    WinogradInput input = WinogradInput::blocked);
+                                                    WinogradInput input = WinogradInput::blocked,
+                                                    WinogradOutput output = WinogradOutput::blocked);
 
 // The algorithm names AutoTune records: "winograd-f4-b<tiles>".
 std::string winograd_algorithm(int tile_block);

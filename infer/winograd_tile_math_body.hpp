@@ -33,14 +33,12 @@ inline void output_1d(const Vec* m, int step, Vec* out, int out_step) {
   out[3 * out_step] = v_add(v_fmadd(v_set1(8.0f), d34, d12), m[5 * step]);
 }
 
-// The epilogue over one output tile's 16 vectors of one channel block, step
-// by step (each step's constants loaded once for the tile). `residual_at`:
-// the residual tile's first pixel (a residual step), rows `residual_row`
-// floats apart, its next channel block `residual_next_block` floats further
-// (for a vector of more than one block); only the rows_out x cols_out pixels
-// inside the picture read it. `out_block`: the vector's first channel block.
-inline void apply_epilogue(const Layer& layer, Vec* y, int out_block, const float* residual_at,
-                           std::int64_t residual_row, std::int64_t residual_next_block, int rows_out, int cols_out) {
+// The epilogue over one output tile's 16 vectors of one or more channel
+// blocks (the first `out_block`), step by step (each step's constants loaded
+// once for the tile). A residual step reads `residual` where `span` says the
+// tile lies, only the rows_out x cols_out pixels inside the picture.
+inline void apply_epilogue(const Layer& layer, Vec* y, int out_block, const float* residual, const OutputSpan& span,
+                           int rows_out, int cols_out) {
   constexpr int kPixels = kTile * kTile;
   for (int s = 0; s < layer.step_count; ++s) {
     const EpilogueStep& step = layer.steps[s];
@@ -73,7 +71,8 @@ inline void apply_epilogue(const Layer& layer, Vec* y, int out_block, const floa
       case EpilogueStep::Kind::residual:
         for (int i = 0; i < rows_out; ++i) {
           for (int j = 0; j < cols_out; ++j) {
-            y[i * kTile + j] = v_add(y[i * kTile + j], v_load_blocks(residual_at + i * residual_row + j * kLanes, residual_next_block));
+            const float* at = residual + span.first + i * span.row + j * span.pixel;
+            y[i * kTile + j] = v_add(y[i * kTile + j], v_load_blocks(at, span.next_block));
           }
         }
         break;

@@ -291,6 +291,50 @@ TEST(WinogradConvolution, ChannelLastInputGivesTheBlockedResult) {
   }
 }
 
+TEST(WinogradConvolution, ChannelLastOutputGivesTheBlockedResultTransposed) {
+  // Output (and the residual it adds) channel-last, as a dense block's
+  // concatenation takes it: the blocked result's values, bit for bit. 24
+  // channels out: one block at a time; 32: two at a time on AVX-512.
+  std::mt19937 rng(43);
+  for (const int out : {24, 32}) {
+    const int c = 16, h = 10, w = 9;
+    const auto src = random_values(static_cast<std::size_t>(c) * h * w, rng, 1.0f);
+    const auto weights = random_values(static_cast<std::size_t>(out) * c * 9, rng, 0.2f);
+    const auto residual_blocked = random_values(static_cast<std::size_t>(out) * h * w, rng, 1.0f);
+    std::vector<float> residual_last(residual_blocked.size());
+    const auto last = [&](int ch, int y, int x) { return (static_cast<std::size_t>(y) * w + x) * out + ch; };
+    for (int ch = 0; ch < out; ++ch) {
+      for (int y = 0; y < h; ++y) {
+        for (int x = 0; x < w; ++x) residual_last[last(ch, y, x)] = residual_blocked[at(out, h, w, 0, ch, y, x)];
+      }
+    }
+    const std::vector<WinogradConvolution::PostOp> ops{step(Kind::mul, {0.2f}), step(Kind::residual)};
+    const WinogradConvolution::Geometry geometry{1, c, out, h, w, 1, 1, 1, 1};
+    WinogradConvolution::Edges edges;
+    edges.channel_last_output = true;
+    for (const auto isa : isas()) {
+      std::vector<float> blocked(residual_blocked.size()), channel_last(residual_blocked.size(), -7.0f);
+      WinogradConvolution(geometry, weights.data(), nullptr, ops, isa).run(src.data(), blocked.data(), residual_blocked.data());
+      const WinogradConvolution layer(geometry, weights.data(), nullptr, ops, isa, 0, edges);
+      EXPECT_NE(layer.name().find("+channel_last_output"), std::string::npos) << layer.name();
+      layer.run(src.data(), channel_last.data(), residual_last.data());
+      std::size_t differ = 0;
+      for (int ch = 0; ch < out; ++ch) {
+        for (int y = 0; y < h; ++y) {
+          for (int x = 0; x < w; ++x) differ += channel_last[last(ch, y, x)] != blocked[at(out, h, w, 0, ch, y, x)];
+        }
+      }
+      EXPECT_EQ(differ, 0u) << out << " channels, isa " << static_cast<int>(isa);
+    }
+  }
+  WinogradConvolution::Edges refused;
+  refused.channel_last_output = true;
+  const std::vector<float> weights(12 * 8 * 9, 0.1f);
+  EXPECT_THROW(WinogradConvolution({1, 8, 12, 6, 6, 1, 1, 1, 1}, weights.data(), nullptr, {}, WinogradConvolution::Isa::automatic,
+                                   0, refused),
+               std::invalid_argument);
+}
+
 TEST(WinogradConvolution, EveryInstructionSetAgrees) {
   if (!WinogradConvolution::cpu_has_avx2()) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
   std::mt19937 rng(21);
