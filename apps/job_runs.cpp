@@ -269,7 +269,12 @@ int run_job(const config::JobFile& job, bool record) {
   // before it ran anything leaves the record another shard wrote alone).
   const bool resumable =
       job.kind == "raster" && (code == kExitInterrupted || code == kExitRetriable) && !algorithms.empty();
-  if (record && (code == kExitOk || code == kExitSomeFailed || resumable)) {
+  // A raster shard, and a raster run that a resume finishes, pin what the
+  // record beside the output says (raster_job_from): the command line, which
+  // otherwise leaves no record, writes that one too.
+  const bool raster_task = job.kind == "raster" && !job.get_bool("raster.join") &&
+                           (job.get_int("raster.shards") > 0 || job.get_bool("raster.resume") || resumable);
+  if ((record || raster_task) && (code == kExitOk || code == kExitSomeFailed || resumable)) {
     restore::write_job_record(job, algorithms);
     spdlog::info("job record: {}", restore::job_record_path(job).string());
   }

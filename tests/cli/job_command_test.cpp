@@ -320,6 +320,39 @@ TEST(JobCommandAutotune, TheRecordPinsTheAlgorithmsItsRunRanForARerunAResumeAndA
   EXPECT_EQ(fresh.exit_code, 0) << fresh.output;
 }
 
+// The command line writes no record for a plain run, but a shard leaves one
+// beside the output, and the next shard pins what it says (shards on other
+// machines run the same algorithms): tampered, the next shard fails naming it.
+TEST(JobCommandAutotune, ACommandLineShardLeavesTheRecordTheNextShardPins) {
+  TempDir dir;
+  write_tune_inputs(dir);
+  const std::string in = (dir / "in.tif").string();
+  const std::string out = (dir / "out.tif").string();
+  const fs::path record = dir / "out.tif.job.yaml";
+  const Outcome plain = restore4k_cached({"raster", in, (dir / "plain.tif").string(), "--model", (dir / "m.onnx").string(),
+                                          "--tile", "32"},
+                                         dir / "cache");
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_FALSE(fs::exists(dir / "plain.tif.job.yaml"));
+  const Outcome first = restore4k_cached({"raster", in, out, "--model", (dir / "m.onnx").string(), "--tile", "32",
+                                          "--shards", "2", "--shard", "0"},
+                                         dir / "cache");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  ASSERT_TRUE(fs::exists(record)) << first.output;
+  EXPECT_NE(text_of(record).find("conv_2@1x16x32x32="), std::string::npos) << text_of(record);
+  const std::string tampered = std::regex_replace(text_of(record), std::regex(R"(conv_2@1x16x32x32=[A-Za-z0-9._-]+)"),
+                                                  "conv_2@1x16x32x32=winograd-f9-b1");
+  std::ofstream(record) << tampered;
+  const Outcome second = restore4k_cached({"raster", in, out, "--model", (dir / "m.onnx").string(), "--tile", "32",
+                                           "--shards", "2", "--shard", "1"},
+                                          dir / "cache");
+  EXPECT_EQ(second.exit_code, 2) << second.output;
+  EXPECT_NE(second.output.find("the engine.algorithms of the job record '" + record.string() +
+                               "' pins layer conv_2@1x16x32x32 to algorithm 'winograd-f9-b1'"),
+            std::string::npos)
+      << second.output;
+}
+
 // A pin that is not LAYER@SHAPE=ALGORITHM is refused where it is written.
 TEST(JobCommandAutotune, AMalformedPinIsRefusedAtItsLine) {
   TempDir dir;
