@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "core/error.hpp"
+#include "infer/cpu_features.hpp"
 
 namespace r4k::infer {
 
@@ -37,12 +38,6 @@ std::string cpu_model() {
     }
   }
   return "unknown-cpu";
-}
-
-std::string instruction_set() {
-  if (__builtin_cpu_supports("avx512f")) return "avx512";
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return "avx2";
-  return "sse";
 }
 
 std::map<std::string, std::string> read_cache(const std::string& path) {
@@ -111,7 +106,7 @@ std::string Autotuner::default_cache_file() {
 
 Autotuner::Autotuner(AutotuneOptions options, std::string model_sha256, int threads)
     : options_(std::move(options)), model_(std::move(model_sha256)) {
-  machine_ = cpu_model() + "|" + instruction_set() + "|threads=" + std::to_string(threads) +
+  machine_ = cpu_model() + "|" + instruction_set_name() + "|threads=" + std::to_string(threads) +
              "|kernels=" + std::to_string(kKernelRevision);
   cache_file_ = options_.cache_file.empty() ? default_cache_file() : options_.cache_file;
 }

@@ -8,6 +8,8 @@
 
 #include <immintrin.h>
 
+#include "infer/cpu_features.hpp"
+
 namespace r4k::infer {
 namespace {
 
@@ -72,10 +74,9 @@ struct Kernel {
 // Every vector width the CPU has: the peak is the best of them (AVX-512 is
 // double-pumped on some cores and down-clocks others).
 std::vector<Kernel> kernels() {
-  __builtin_cpu_init();
   std::vector<Kernel> found;
-  if (__builtin_cpu_supports("avx512f")) found.push_back({run_avx512, 16, "avx512f"});
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) found.push_back({run_avx2, 8, "avx2+fma"});
+  if (cpu_features().avx512) found.push_back({run_avx512, 16, "avx512f"});
+  if (cpu_features().avx2_fma) found.push_back({run_avx2, 8, "avx2+fma"});
   if (found.empty()) found.push_back({run_scalar, 1, "scalar"});
   return found;
 }

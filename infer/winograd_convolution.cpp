@@ -7,6 +7,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "infer/cpu_features.hpp"
+
 namespace r4k::infer {
 
 using winograd::EpilogueStep;
@@ -58,13 +60,9 @@ float* thread_scratch(std::int64_t floats) {
 
 }  // namespace
 
-bool WinogradConvolution::cpu_has_avx2() {
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
+bool WinogradConvolution::cpu_has_avx2() { return cpu_features().avx2_fma; }
 
-bool WinogradConvolution::cpu_has_avx512() {
-  return cpu_has_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
-}
+bool WinogradConvolution::cpu_has_avx512() { return cpu_features().avx512; }
 
 int WinogradConvolution::default_tile_block(int in_channels, int out_channels) {
   const std::int64_t per_tile = static_cast<std::int64_t>(kPoints) * (blocks_of(in_channels) + blocks_of(out_channels)) *

@@ -185,6 +185,30 @@ TEST(ImageCommand, BenchAutotuneOnMeasuresAndOffDoesNot) {
   }
 }
 
+// ONEDNN_MAX_CPU_ISA=AVX2 keeps the engine's own kernels (the FMA peak,
+// Winograd) and AutoTune's key on AVX2 too, as oneDNN keeps its own.
+TEST(ImageCommand, OneDnnsIsaCapKeepsTheEnginesKernelsToo) {
+  if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) GTEST_SKIP() << "no AVX2 + FMA on this CPU";
+  TempDir dir;
+  r4k::testing::SrvggSpec spec;
+  spec.features = 16;
+  spec.convs = 2;
+  r4k::testing::write_srvgg(spec, dir / "m.onnx");
+  const fs::path cache = dir / "cache";
+  const auto result = r4k::testing::run_command(
+      R4K_EXECUTABLE,
+      {"bench", "--model", (dir / "m.onnx").string(), "--tile", "32", "--seconds", "0.05", "--peak-seconds", "0.05",
+       "--autotune", "true"},
+      "ONEDNN_MAX_CPU_ISA=AVX2 XDG_CACHE_HOME=" + r4k::testing::shell_quote(cache.string()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  EXPECT_NE(result.output.find("avx2+fma)"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("avx512"), std::string::npos) << result.output;
+  std::ifstream file(cache / "restore4k" / "autotune.yaml");
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("|avx2|threads="), std::string::npos) << text;
+  EXPECT_EQ(text.find("avx512"), std::string::npos) << text;
+}
+
 // ---- bad input: a message naming the thing at fault, a non-zero exit, nothing written
 
 TEST(ImageCommandBadInput, MissingInput) {

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "infer/autotune.hpp"
+#include "infer/cpu_features.hpp"
 
 namespace r4k::infer {
 namespace {
@@ -135,6 +136,25 @@ TEST(Autotune, CacheFollowsXdgCacheHome) {
   ::setenv("XDG_CACHE_HOME", "/tmp/r4k-xdg-test", 1);
   EXPECT_EQ(Autotuner::default_cache_file(), "/tmp/r4k-xdg-test/restore4k/autotune.yaml");
   if (old) ::setenv("XDG_CACHE_HOME", saved.c_str(), 1); else ::unsetenv("XDG_CACHE_HOME");
+}
+
+// oneDNN's ONEDNN_MAX_CPU_ISA caps the engine's own kernels the same way.
+TEST(CpuFeatures, OneDnnsIsaCapAppliesToTheEnginesKernels) {
+  const CpuFeatures all{true, true};
+  for (const char* avx2 : {"AVX2", "avx2", "AVX2_VNNI"}) {
+    EXPECT_TRUE(capped(all, avx2).avx2_fma) << avx2;
+    EXPECT_FALSE(capped(all, avx2).avx512) << avx2;
+  }
+  for (const char* older : {"SSE41", "avx"}) {
+    EXPECT_FALSE(capped(all, older).avx2_fma) << older;
+    EXPECT_FALSE(capped(all, older).avx512) << older;
+  }
+  for (const char* none : {"", "ALL", "AVX512_CORE", "AVX512_CORE_AMX", "no-such-isa"}) {
+    EXPECT_TRUE(capped(all, none).avx2_fma) << none;
+    EXPECT_TRUE(capped(all, none).avx512) << none;
+  }
+  // A cap never adds what the CPU lacks.
+  EXPECT_FALSE(capped(CpuFeatures{true, false}, "AVX512_CORE").avx512);
 }
 
 }  // namespace
