@@ -7,11 +7,11 @@
 //
 // Transforms (winograd_tile_math_body.hpp; Lavin & Gray, "Fast Algorithms
 // for Convolutional Neural Networks", 2016, points 0, 1, -1, 2, -2,
-// infinity): V = B^T d B over each
-// 6x6 input tile, M = V * U per point (U = G g G^T, transformed once at
-// compile time), Y = A^T M A gives the 4x4 output tile. The products
-// (multiply_point) come from winograd_products_body.hpp, or, where the
-// including file defines R4K_WINOGRAD_OWN_PRODUCTS, from that file.
+// infinity): V = B^T d B over each 6x6 input tile, M = V * U per point
+// (U = G g G^T, transformed once at compile time), Y = A^T M A gives the 4x4
+// output tile. The products (multiply_point) come from
+// winograd_products_body.hpp, or, where the including file defines
+// R4K_WINOGRAD_OWN_PRODUCTS, from that file.
 
 #ifndef R4K_WINOGRAD_OWN_PRODUCTS
 #include "infer/winograd_products_body.hpp"
