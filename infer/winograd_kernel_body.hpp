@@ -108,81 +108,62 @@ inline void run_tiles_blockwise(const Layer& layer, const float* src, float* dst
                                 std::int64_t first, int count, float* scratch) {
   const int in = layer.in_blocks * kLanes;
   const int out = layer.out_blocks * kLanes;
-  // V[36][count][in] and M[36][count][out], each point's matrix a cache line
-  // further along than a dense layout would put it: the 36 streams a tile's
-  // transform reads or writes then fall into different L1 sets.
-  const std::int64_t v_point = point_stride(count, in);
-  const std::int64_t m_point = point_stride(count, out);
-  float* v_all = scratch;
-  float* m_all = scratch + kPoints * v_point;
-  const std::int64_t tiles_per_image = static_cast<std::int64_t>(layer.tiles_y) * layer.tiles_x;
+  const TileScratch work = tile_scratch(layer, count, scratch);
   const std::int64_t in_plane = static_cast<std::int64_t>(layer.in_h) * layer.in_w * kLanes;
 
   // Input transform: V[point][tile][channel].
   for (int t = 0; t < count; ++t) {
-    const std::int64_t tile = first + t;
-    const std::int64_t image = tile / tiles_per_image;
-    const int ty = static_cast<int>((tile % tiles_per_image) / layer.tiles_x);
-    const int tx = static_cast<int>(tile % layer.tiles_x);
-    const int y0 = ty * kTile - layer.pad_top;
-    const int x0 = tx * kTile - layer.pad_left;
+    const TilePlace place = tile_place(layer, first + t);
     for (int block = 0; block < layer.in_blocks; ++block) {
       Vec d[kPoints];
-      Vec rows[kPoints];
       Vec v[kPoints];
       if (layer.planar_channels > 0) {
-        const float* picture = src + image * layer.planar_channels * (in_plane / kLanes);
-        load_tile_planar(picture, layer.planar_channels, layer.in_h, layer.in_w, y0, x0, d);
+        const float* picture = src + place.image * layer.planar_channels * (in_plane / kLanes);
+        load_tile_planar(picture, layer.planar_channels, layer.in_h, layer.in_w, place.y0, place.x0, d);
+      } else if (layer.channel_last_input) {
+        const float* picture = src + place.image * layer.in_blocks * in_plane;  // [h][w][in_blocks * 8]
+        load_tile(picture + block * kLanes, layer.in_h, layer.in_w, in, place.y0, place.x0, d);
       } else {
-        if (layer.channel_last_input) {
-          const float* picture = src + image * layer.in_blocks * in_plane;  // [h][w][in_blocks * 8]
-          load_tile(picture + block * kLanes, layer.in_h, layer.in_w, layer.in_blocks * kLanes, y0, x0, d);
-        } else {
-          load_tile(src + (image * layer.in_blocks + block) * in_plane, layer.in_h, layer.in_w, kLanes, y0, x0, d);
-        }
+        load_tile(src + (place.image * layer.in_blocks + block) * in_plane, layer.in_h, layer.in_w, kLanes, place.y0,
+                  place.x0, d);
       }
-      for (int j = 0; j < kInputTile; ++j) input_1d(d + j, kInputTile, rows + j, kInputTile);
-      for (int i = 0; i < kInputTile; ++i) input_1d(rows + i * kInputTile, 1, v + i * kInputTile, 1);
-      float* at = v_all + static_cast<std::int64_t>(t) * in + block * kLanes;
-      for (int p = 0; p < kPoints; ++p) v_store(at + p * v_point, v[p]);
+      input_tile(d, v);
+      float* at = work.v + static_cast<std::int64_t>(t) * in + block * kLanes;
+      for (int p = 0; p < kPoints; ++p) v_store(at + p * work.v_point, v[p]);
     }
   }
   // The 36 products.
   for (int p = 0; p < kPoints; ++p) {
-    multiply_point(v_all + p * v_point, layer.filters + static_cast<std::int64_t>(p) * in * out, m_all + p * m_point,
-                   count, in, out);
+    multiply_point(work.v + p * work.v_point, layer.filters + static_cast<std::int64_t>(p) * in * out,
+                   work.m + p * work.m_point, count, in, out);
   }
   // Output transform and epilogue.
   for (int t = 0; t < count; ++t) {
-    const std::int64_t tile = first + t;
-    const std::int64_t image = tile / tiles_per_image;
-    const int ty = static_cast<int>((tile % tiles_per_image) / layer.tiles_x);
-    const int tx = static_cast<int>(tile % layer.tiles_x);
-    const int rows_out = layer.out_h - ty * kTile < kTile ? layer.out_h - ty * kTile : kTile;
-    const int cols_out = layer.out_w - tx * kTile < kTile ? layer.out_w - tx * kTile : kTile;
+    const TilePlace place = tile_place(layer, first + t);
     // A pixel-shuffle output gathers the tile's channels first (all blocks).
     alignas(32) float shuffled[kMaxShuffleBlocks * kTile * kTile * kLanes];
     for (int block = 0; block < layer.out_blocks; ++block) {
       if (layer.shuffle_block > 1 && block * kLanes >= layer.channels) break;
       Vec m[kPoints];
-      const float* at = m_all + static_cast<std::int64_t>(t) * out + block * kLanes;
-      for (int p = 0; p < kPoints; ++p) m[p] = v_load(at + p * m_point);
-      Vec columns[kTile * kInputTile];
+      const float* at = work.m + static_cast<std::int64_t>(t) * out + block * kLanes;
+      for (int p = 0; p < kPoints; ++p) m[p] = v_load(at + p * work.m_point);
       Vec y[kTile * kTile];
-      for (int j = 0; j < kInputTile; ++j) output_1d(m + j, kInputTile, columns + j, kInputTile);
-      for (int i = 0; i < kTile; ++i) output_1d(columns + i * kInputTile, 1, y + i * kTile, 1);
+      output_tile(m, y);
       if (layer.shuffle_block > 1) {
-        apply_epilogue(layer, y, block, nullptr, OutputSpan{}, rows_out, cols_out);
+        apply_epilogue(layer, y, block, nullptr, OutputSpan{}, place.rows_out, place.cols_out);
         float* at_block = shuffled + block * kTile * kTile * kLanes;
         for (int i = 0; i < kTile * kTile; ++i) v_store(at_block + i * kLanes, y[i]);
         continue;
       }
-      const OutputSpan span = output_span(layer, image, ty, tx, block);
-      apply_epilogue(layer, y, block, residual, span, rows_out, cols_out);
-      for (int i = 0; i < rows_out; ++i) {
-        for (int j = 0; j < cols_out; ++j) v_store(dst + span.first + i * span.row + j * span.pixel, y[i * kTile + j]);
+      const OutputSpan span = output_span(layer, place.image, place.ty, place.tx, block);
+      apply_epilogue(layer, y, block, residual, span, place.rows_out, place.cols_out);
+      for (int i = 0; i < place.rows_out; ++i) {
+        for (int j = 0; j < place.cols_out; ++j) v_store(dst + span.first + i * span.row + j * span.pixel, y[i * kTile + j]);
       }
     }
-    if (layer.shuffle_block > 1) store_shuffled(layer, shuffled, image, ty * kTile, tx * kTile, rows_out, cols_out, dst, residual);
+    if (layer.shuffle_block > 1) {
+      store_shuffled(layer, shuffled, place.image, place.ty * kTile, place.tx * kTile, place.rows_out, place.cols_out,
+                     dst, residual);
+    }
   }
 }

@@ -74,6 +74,51 @@ struct Layer {
   bool channel_last_output = false;
 };
 
+// Output tile `tile` of the batch (numbered image by image, row by row):
+// its image, its place in the tile grid, how much of it is inside the
+// picture, and where its 6x6 input patch starts (before padding).
+struct TilePlace {
+  std::int64_t image = 0;
+  int ty = 0, tx = 0;
+  int rows_out = 0, cols_out = 0;
+  int y0 = 0, x0 = 0;
+};
+
+inline TilePlace tile_place(const Layer& layer, std::int64_t tile) {
+  const std::int64_t per_image = static_cast<std::int64_t>(layer.tiles_y) * layer.tiles_x;
+  TilePlace place;
+  place.image = tile / per_image;
+  place.ty = static_cast<int>((tile % per_image) / layer.tiles_x);
+  place.tx = static_cast<int>(tile % layer.tiles_x);
+  place.rows_out = layer.out_h - place.ty * kTile < kTile ? layer.out_h - place.ty * kTile : kTile;
+  place.cols_out = layer.out_w - place.tx * kTile < kTile ? layer.out_w - place.tx * kTile : kTile;
+  place.y0 = place.ty * kTile - layer.pad_top;
+  place.x0 = place.tx * kTile - layer.pad_left;
+  return place;
+}
+
+// A block's scratch: V[36][count][in] and M[36][count][out], each point's
+// matrix `v_point` / `m_point` floats from the next (point_stride).
+struct TileScratch {
+  float* v = nullptr;
+  float* m = nullptr;
+  std::int64_t v_point = 0, m_point = 0;
+};
+
+// Floats between two points' matrices of `count` tiles x `channels` in the
+// scratch: the dense size rounded up to an odd number of cache lines (the
+// 36 points then fall into different L1 sets).
+std::int64_t point_stride(int count, int channels);
+
+inline TileScratch tile_scratch(const Layer& layer, int count, float* scratch) {
+  TileScratch out;
+  out.v_point = point_stride(count, layer.in_blocks * kLanes);
+  out.m_point = point_stride(count, layer.out_blocks * kLanes);
+  out.v = scratch;
+  out.m = scratch + kPoints * out.v_point;
+  return out;
+}
+
 // Where one output tile's values lie in `dst` (and in the residual, which
 // has the output's layout), in floats: its first pixel of channel block
 // `block`, then the steps to the next row, pixel and channel block.
@@ -97,10 +142,6 @@ inline OutputSpan output_span(const Layer& layer, std::int64_t image, int tile_y
           static_cast<std::int64_t>(layer.out_w) * kLanes, kLanes, plane};
 }
 
-// Floats between two points' matrices of `count` tiles x `channels` in the
-// scratch: the dense size rounded up to a cache line, plus one line whenever
-// that would put the points a multiple of 4 KiB apart... see the .cpp.
-std::int64_t point_stride(int count, int channels);
 
 // Scratch floats run_tiles needs for `count` tiles.
 std::int64_t scratch_floats(const Layer& layer, int count);

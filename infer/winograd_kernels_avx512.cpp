@@ -21,90 +21,9 @@ namespace {
 #include "infer/winograd_vec_m256.hpp"
 #include "infer/winograd_products_body.hpp"
 
-constexpr int kWide = 16;  // floats in a zmm register
-
-// C[rows x (vectors * 16)] = A[rows x k] * B[k x (vectors * 16)], as
-// gemm_block, on zmm registers (the broadcast of A folds into the FMA).
-template <int Rows, int Vectors>
-inline void gemm_block_wide(const float* a, int lda, const float* b, int ldb, float* c, int ldc, int k) {
-  __m512 acc[Rows][Vectors];
-#pragma GCC unroll 12
-  for (int r = 0; r < Rows; ++r) {
-#pragma GCC unroll 4
-    for (int v = 0; v < Vectors; ++v) acc[r][v] = _mm512_setzero_ps();
-  }
-  for (int p = 0; p < k; ++p) {
-    __m512 bv[Vectors];
-#pragma GCC unroll 4
-    for (int v = 0; v < Vectors; ++v) bv[v] = _mm512_loadu_ps(b + static_cast<std::int64_t>(p) * ldb + v * kWide);
-#pragma GCC unroll 12
-    for (int r = 0; r < Rows; ++r) {
-      const __m512 av = _mm512_set1_ps(a[r * lda + p]);
-#pragma GCC unroll 4
-      for (int v = 0; v < Vectors; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
-    }
-  }
-#pragma GCC unroll 12
-  for (int r = 0; r < Rows; ++r) {
-#pragma GCC unroll 4
-    for (int v = 0; v < Vectors; ++v) _mm512_storeu_ps(c + r * ldc + v * kWide, acc[r][v]);
-  }
-}
-
-// Rows 1..MaxRows of a column strip, dispatched to the kernel of that height.
-template <int Vectors, int Rows>
-inline void gemm_rows_wide(int rows, const float* a, int lda, const float* b, int ldb, float* c, int ldc, int k) {
-  if constexpr (Rows > 1) {
-    if (rows < Rows) {
-      gemm_rows_wide<Vectors, Rows - 1>(rows, a, lda, b, ldb, c, ldc, k);
-      return;
-    }
-  }
-  gemm_block_wide<Rows, Vectors>(a, lda, b, ldb, c, ldc, k);
-}
-
-// One strip of `Vectors * 16` columns over all `count` rows, Rows at a time.
-template <int Vectors, int Rows>
-inline void strip_wide(const float* v, const float* u, float* m, int count, int in, int out, int column) {
-  for (int row = 0; row < count; row += Rows) {
-    gemm_rows_wide<Vectors, Rows>(count - row, v + static_cast<std::int64_t>(row) * in, in, u + column, out,
-                                  m + static_cast<std::int64_t>(row) * out + column, out, in);
-  }
-}
-
-// M = V * U for one point: [count x in] * [in x out]; strips of 64, 48, 32
-// or 16 columns (24 or fewer accumulators), an 8-column rest on ymm.
-inline void multiply_point(const float* v, const float* u, float* m, int count, int in, int out) {
-  int column = 0;
-  for (; column + 4 * kWide <= out; column += 4 * kWide) strip_wide<4, 6>(v, u, m, count, in, out, column);
-  const int rest = out - column;
-  if (rest >= 3 * kWide) {
-    strip_wide<3, 8>(v, u, m, count, in, out, column);
-    column += 3 * kWide;
-  } else if (rest >= 2 * kWide) {
-    strip_wide<2, 12>(v, u, m, count, in, out, column);
-    column += 2 * kWide;
-  } else if (rest >= kWide) {
-    strip_wide<1, 12>(v, u, m, count, in, out, column);
-    column += kWide;
-  }
-  for (; column < out; column += kLanes) {
-    for (int row = 0; row < count; row += 6) {
-      gemm_rows<1>(count - row < 6 ? count - row : 6, v + static_cast<std::int64_t>(row) * in, in, u + column, out,
-                   m + static_cast<std::int64_t>(row) * out + column, out, in);
-    }
-  }
-}
-
-}  // namespace
-
-#include "infer/winograd_kernel_body.hpp"
-
-namespace {
-
-// Two consecutive channel blocks of 8 in one zmm register: their transforms
-// and epilogue run 16 lanes at a time (the same arithmetic per lane as the
-// blockwise loops, so the same results).
+// Two consecutive channel blocks of 8 in one zmm register: the products run
+// 16 columns a vector, and the transforms and epilogue 16 lanes at a time
+// (the same arithmetic per lane as the blockwise loops, so the same results).
 namespace paired {
 using Vec = __m512;
 inline Vec v_load(const float* p) { return _mm512_loadu_ps(p); }
@@ -124,6 +43,38 @@ inline __m256 upper(Vec v) { return _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm5
 inline Vec v_load_blocks(const float* at, std::int64_t next_block) {
   return join(_mm256_loadu_ps(at), _mm256_loadu_ps(at + next_block));
 }
+
+#include "infer/winograd_products_body.hpp"
+}  // namespace paired
+
+// M = V * U for one point: [count x in] * [in x out]; strips of 64, 48, 32
+// or 16 columns on zmm (24 or fewer accumulators), an 8-column rest on ymm.
+inline void multiply_point(const float* v, const float* u, float* m, int count, int in, int out) {
+  constexpr int kWide = paired::kVectorLanes;
+  int column = 0;
+  for (; column + 4 * kWide <= out; column += 4 * kWide) paired::gemm_strip<4, 6>(v, u, m, count, in, out, column);
+  const int rest = out - column;
+  if (rest >= 3 * kWide) {
+    paired::gemm_strip<3, 8>(v, u, m, count, in, out, column);
+    column += 3 * kWide;
+  } else if (rest >= 2 * kWide) {
+    paired::gemm_strip<2, 12>(v, u, m, count, in, out, column);
+    column += 2 * kWide;
+  } else if (rest >= kWide) {
+    paired::gemm_strip<1, 12>(v, u, m, count, in, out, column);
+    column += kWide;
+  }
+  for (; column < out; column += kLanes) gemm_strip<1, 6>(v, u, m, count, in, out, column);
+}
+
+}  // namespace
+
+#include "infer/winograd_kernel_body.hpp"
+
+namespace {
+
+// The paired transforms, epilogue and loops (see the vector type above).
+namespace paired {
 
 #include "infer/winograd_tile_math_body.hpp"
 
@@ -152,55 +103,41 @@ void run_tiles(const Layer& layer, const float* src, float* dst, const float* re
   constexpr int kPair = 2 * kLanes;
   const int in = layer.in_blocks * kLanes;
   const int out = layer.out_blocks * kLanes;
-  const std::int64_t v_point = point_stride(count, in);
-  const std::int64_t m_point = point_stride(count, out);
-  float* v_all = scratch;
-  float* m_all = scratch + kPoints * v_point;
-  const std::int64_t tiles_per_image = static_cast<std::int64_t>(layer.tiles_y) * layer.tiles_x;
+  const TileScratch work = tile_scratch(layer, count, scratch);
   const std::int64_t in_plane = static_cast<std::int64_t>(layer.in_h) * layer.in_w * kLanes;
   for (int t = 0; t < count; ++t) {
-    const std::int64_t tile = first + t;
-    const std::int64_t image = tile / tiles_per_image;
-    const int y0 = static_cast<int>((tile % tiles_per_image) / layer.tiles_x) * kTile - layer.pad_top;
-    const int x0 = static_cast<int>(tile % layer.tiles_x) * kTile - layer.pad_left;
+    const TilePlace place = tile_place(layer, first + t);
     for (int pair = 0; pair < layer.in_blocks / 2; ++pair) {
       Vec d[kPoints];
-      Vec rows[kPoints];
       Vec v[kPoints];
       if (layer.channel_last_input) {
-        load_tile(src + image * layer.in_blocks * in_plane + pair * kPair, 0, layer.in_h, layer.in_w, in, y0, x0, d);
+        load_tile(src + place.image * layer.in_blocks * in_plane + pair * kPair, 0, layer.in_h, layer.in_w, in, place.y0,
+                  place.x0, d);
       } else {
-        load_tile(src + (image * layer.in_blocks + 2 * pair) * in_plane, in_plane, layer.in_h, layer.in_w, kLanes, y0, x0, d);
+        load_tile(src + (place.image * layer.in_blocks + 2 * pair) * in_plane, in_plane, layer.in_h, layer.in_w, kLanes,
+                  place.y0, place.x0, d);
       }
-      for (int j = 0; j < kInputTile; ++j) input_1d(d + j, kInputTile, rows + j, kInputTile);
-      for (int i = 0; i < kInputTile; ++i) input_1d(rows + i * kInputTile, 1, v + i * kInputTile, 1);
-      float* at = v_all + static_cast<std::int64_t>(t) * in + pair * kPair;
-      for (int p = 0; p < kPoints; ++p) v_store(at + p * v_point, v[p]);
+      input_tile(d, v);
+      float* at = work.v + static_cast<std::int64_t>(t) * in + pair * kPair;
+      for (int p = 0; p < kPoints; ++p) v_store(at + p * work.v_point, v[p]);
     }
   }
   for (int p = 0; p < kPoints; ++p) {
-    avx512::multiply_point(v_all + p * v_point, layer.filters + static_cast<std::int64_t>(p) * in * out, m_all + p * m_point,
-                           count, in, out);
+    avx512::multiply_point(work.v + p * work.v_point, layer.filters + static_cast<std::int64_t>(p) * in * out,
+                           work.m + p * work.m_point, count, in, out);
   }
   for (int t = 0; t < count; ++t) {
-    const std::int64_t tile = first + t;
-    const std::int64_t image = tile / tiles_per_image;
-    const int ty = static_cast<int>((tile % tiles_per_image) / layer.tiles_x);
-    const int tx = static_cast<int>(tile % layer.tiles_x);
-    const int rows_out = layer.out_h - ty * kTile < kTile ? layer.out_h - ty * kTile : kTile;
-    const int cols_out = layer.out_w - tx * kTile < kTile ? layer.out_w - tx * kTile : kTile;
+    const TilePlace place = tile_place(layer, first + t);
     for (int pair = 0; pair < layer.out_blocks / 2; ++pair) {
       Vec m[kPoints];
-      const float* at = m_all + static_cast<std::int64_t>(t) * out + pair * kPair;
-      for (int p = 0; p < kPoints; ++p) m[p] = v_load(at + p * m_point);
-      Vec columns[kTile * kInputTile];
+      const float* at = work.m + static_cast<std::int64_t>(t) * out + pair * kPair;
+      for (int p = 0; p < kPoints; ++p) m[p] = v_load(at + p * work.m_point);
       Vec y[kTile * kTile];
-      for (int j = 0; j < kInputTile; ++j) output_1d(m + j, kInputTile, columns + j, kInputTile);
-      for (int i = 0; i < kTile; ++i) output_1d(columns + i * kInputTile, 1, y + i * kTile, 1);
-      const OutputSpan span = output_span(layer, image, ty, tx, 2 * pair);
-      apply_epilogue(layer, y, 2 * pair, residual, span, rows_out, cols_out);
-      for (int i = 0; i < rows_out; ++i) {
-        for (int j = 0; j < cols_out; ++j) {
+      output_tile(m, y);
+      const OutputSpan span = output_span(layer, place.image, place.ty, place.tx, 2 * pair);
+      apply_epilogue(layer, y, 2 * pair, residual, span, place.rows_out, place.cols_out);
+      for (int i = 0; i < place.rows_out; ++i) {
+        for (int j = 0; j < place.cols_out; ++j) {
           float* to = dst + span.first + i * span.row + j * span.pixel;
           if (span.next_block == kLanes) {  // channel-last: the 16 channels lie together
             v_store(to, y[i * kTile + j]);

@@ -33,6 +33,20 @@ inline void output_1d(const Vec* m, int step, Vec* out, int out_step) {
   out[3 * out_step] = v_add(v_fmadd(v_set1(8.0f), d34, d12), m[5 * step]);
 }
 
+// V = B^T d B over a 6x6 tile `d` (row-major), into `v`.
+inline void input_tile(const Vec* d, Vec* v) {
+  Vec rows[kPoints];
+  for (int j = 0; j < kInputTile; ++j) input_1d(d + j, kInputTile, rows + j, kInputTile);
+  for (int i = 0; i < kInputTile; ++i) input_1d(rows + i * kInputTile, 1, v + i * kInputTile, 1);
+}
+
+// Y = A^T M A: the 36 products `m` of a tile to its 4x4 outputs `y`.
+inline void output_tile(const Vec* m, Vec* y) {
+  Vec columns[kTile * kInputTile];
+  for (int j = 0; j < kInputTile; ++j) output_1d(m + j, kInputTile, columns + j, kInputTile);
+  for (int i = 0; i < kTile; ++i) output_1d(columns + i * kInputTile, 1, y + i * kTile, 1);
+}
+
 // The epilogue over one output tile's 16 vectors of one or more channel
 // blocks (the first `out_block`), step by step (each step's constants loaded
 // once for the tile). A residual step reads `residual` where `span` says the
