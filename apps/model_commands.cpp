@@ -21,6 +21,7 @@
 #include "infer/model_spec.hpp"
 #include "infer/tiled_inference.hpp"
 #include "preprocess/tile_plan.hpp"
+#include "restore_4k/model_compression.hpp"
 #include "restore_4k/sr_evaluation.hpp"
 #include "restore_4k/video_benchmark.hpp"
 
@@ -47,6 +48,11 @@ std::string join(const std::vector<std::string>& items) {
 CLI::Option* add_backend_option(CLI::App& command, std::string& backend) {
   const settings::Setting& setting = *settings::find("engine.backend");
   return command.add_option("-b,--backend", backend, setting.doc)->capture_default_str()->check(CLI::IsMember(setting.choices));
+}
+
+CLI::Option* add_precision_option(CLI::App& command, std::string& precision) {
+  const settings::Setting& setting = *settings::find("engine.precision");
+  return command.add_option("--precision", precision, setting.doc)->capture_default_str()->check(CLI::IsMember(setting.choices));
 }
 
 // --autotune on|off (any spelling of a boolean the job files take).
@@ -82,6 +88,7 @@ int print_model_info(const std::string& spec, const infer::EngineOptions& option
   if (!info.sidecar.empty()) std::cout << "sidecar:          " << info.sidecar.string() << "\n";
   std::cout << "format:           " << infer::to_string(info.format) << "\n"
             << "engine:           " << engine->backend() << "\n"
+            << "precision:        " << engine->precision() << "\n"
             << "scale:            x" << info.scale << "\n"
             << "channels:         " << infer::to_string(info.colour);
   if (info.in_channels > 0) std::cout << " (" << info.in_channels << " in, " << info.out_channels << " out)";
@@ -121,9 +128,11 @@ int run_engine_bench(const BenchState& state) {
     std::printf("FP32 FMA peak: %.1f GFLOPS (%d threads, %s)\n", peak.gflops, peak.threads,
                 peak.instruction_set.c_str());
   }
-  std::printf("model %s, backend %s, x%d, %.0f FLOP per input pixel, batch %d\n", info.name.c_str(),
-              engine->backend().c_str(), info.scale, info.flops_per_pixel, state.batch);
-  std::printf("%6s %10s %10s %10s %9s\n", "tile", "tiles/s", "MP/s in", "GFLOPS", "of peak");
+  const bool int8 = engine->precision() == "int8";
+  std::printf("model %s, backend %s, %s, x%d, %.0f FLOP per input pixel, batch %d\n", info.name.c_str(),
+              engine->backend().c_str(), engine->precision().c_str(), info.scale, info.flops_per_pixel, state.batch);
+  // int8 convolutions do integer operations: GOPS, set against the fp32 peak.
+  std::printf("%6s %10s %10s %10s %9s\n", "tile", "tiles/s", "MP/s in", int8 ? "GOPS" : "GFLOPS", "of peak");
   for (int tile : state.tiles) {
     const auto result = infer::benchmark_engine(*engine, tile, state.batch, state.seconds);
     std::string fraction = "-";
@@ -228,11 +237,12 @@ Command add_models_command(CLI::App& app) {
     infer::EngineOptions engine;
   };
   auto state = std::make_shared<State>();
-  CLI::App* models = app.add_subcommand("models", "Inspect models");
+  CLI::App* models = app.add_subcommand("models", "Inspect, tune and compress models");
   models->require_subcommand(1);
   CLI::App* info = models->add_subcommand("info", "Scale, channels, range, receptive field, FLOPs, operators");
   info->add_option("model", state->model, "Model file or builtin:NAME")->required();
   add_backend_option(*info, state->engine.backend);
+  add_precision_option(*info, state->engine.precision);
   auto tune_state = std::make_shared<TuneState>();
   CLI::App* tune = models->add_subcommand(
       "tune", "AutoTune ahead of a job: the model run at the tiles a job would use, each layer's fastest algorithm "
@@ -243,13 +253,53 @@ Command add_models_command(CLI::App& app) {
                    "tiling chooses for a 3840x2160 frame and a 1024x1024 raster tile)")
       ->check(CLI::Range(1, static_cast<int>(*settings::find("engine.tile")->max)));
   add_backend_option(*tune, tune_state->engine.backend);
+  add_precision_option(*tune, tune_state->engine.precision);
   tune->add_option("--threads", tune_state->engine.threads, "Threads (0 = all cores): those the job will run with")
       ->capture_default_str()
       ->check(setting_range("engine.threads"));
   tune->add_option("--batch", tune_state->batch, "Tiles per engine call (a job's engine.batch)")
       ->capture_default_str()
       ->check(CLI::Range(1, static_cast<int>(*settings::find("engine.batch")->max)));
-  return Command{models, [state, tune_state, tune] {
+  auto compress_state = std::make_shared<restore::CompressOptions>();
+  compress_state->method.method = infer::CalibrationMethod::mse;
+  CLI::App* compress = models->add_subcommand(
+      "compress", "Post-training int8 quantization to a QDQ ONNX model (weights per output channel, activations per "
+                  "tensor), calibrated on SOURCE; prints the int8 model's Y-PSNR against the fp32 model's on the "
+                  "calibration pictures and on a held-out quarter of them, and the loss against the ground truth "
+                  "where there is one");
+  compress->add_option("model", compress_state->model, "fp32 model file or builtin:NAME")->required();
+  compress->add_option("-o,--output", compress_state->output, "The QDQ model written (.onnx)")->required();
+  compress->add_option("--calibration", compress_state->calibration.source,
+                       "builtin (the crops shipped with the built-in models), a folder of images, a video (frames "
+                       "sampled across it) or a raster (windows sampled over it)")
+      ->required();
+  compress->add_option_function<std::string>(
+      "--method", [compress_state](const std::string& text) { compress_state->method.method = infer::parse_calibration_method(text); },
+      "Activation scales: mse (the clipping threshold of least expected squared error; default), percentile "
+      "(--percentile of the magnitudes) or minmax (the largest magnitude)")
+      ->check(CLI::IsMember({"minmax", "percentile", "mse"}));
+  compress->add_option("--percentile", compress_state->method.percentile, "For --method percentile")
+      ->capture_default_str()
+      ->check(CLI::Range(50.0, 100.0));
+  compress->add_option("--fp32-layers", compress_state->method.fp32_layers,
+                       "Conv node names left in fp32 (as `models info` lists them)");
+  compress->add_flag("--film", compress_state->calibration.film,
+                     "builtin: film-degraded inputs (blur, grain, JPEG), as for builtin:film-x4");
+  compress->add_option("--pictures", compress_state->calibration.pictures, "At most this many calibration crops")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 4096));
+  compress->add_option("--crop", compress_state->calibration.crop, "Crop side in input pixels (folders, videos, rasters)")
+      ->capture_default_str()
+      ->check(CLI::Range(16, 4096));
+  compress->add_option("--threads", compress_state->threads, "Threads (0 = all cores)")
+      ->capture_default_str()
+      ->check(setting_range("engine.threads"));
+  return Command{models, [state, tune_state, tune, compress_state, compress] {
+                   if (compress->parsed()) {
+                     const restore::CompressResult result = restore::compress_model(*compress_state);
+                     std::cout << restore::compression_report(*compress_state, result);
+                     return kExitOk;
+                   }
                    return tune->parsed() ? run_model_tune(*tune_state) : print_model_info(state->model, state->engine);
                  }};
 }
@@ -262,6 +312,7 @@ Command add_bench_command(CLI::App& app) {
                            ->capture_default_str()
                            ->check(setting_range("engine.tile"));
   add_backend_option(*bench, state->engine.backend);
+  add_precision_option(*bench, state->engine.precision);
   bench->add_option("--batch", state->batch, "Tiles per engine call")->capture_default_str()->check(
       setting_range("engine.batch"));
   bench->add_option("--threads", state->engine.threads, "Threads (0 = all cores)")
@@ -299,6 +350,7 @@ Command add_eval_command(CLI::App& app) {
       ->capture_default_str()
       ->check(setting_range("engine.tile"));
   add_backend_option(*eval, state->options.engine.backend);
+  add_precision_option(*eval, state->options.engine.precision);
   eval->add_flag("--film", state->options.film,
                  "Film-degraded inputs made from the HR images (blur, downscale, grain, JPEG) instead of the sets' LR");
   return Command{eval, [state] {

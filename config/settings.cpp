@@ -114,6 +114,14 @@ std::vector<Setting> make_settings() {
           .option("--autotune", kEngineCommands)
           .property("r4ksuperres", "autotune")
           .property("r4krestore", "autotune"),
+      Make("engine.precision", T::choice, "auto",
+           "Arithmetic of the onednn backend: auto (a QDQ model, as 'restore4k models compress' writes, runs its "
+           "convolutions in int8; an fp32 model runs in fp32: nothing is quantized silently), fp32 (a QDQ model's "
+           "quantization computed on floats) or int8 (refuses an fp32 model)")
+          .choices({"auto", "fp32", "int8"})
+          .option("--precision", kEngineCommands)
+          .property("r4ksuperres", "precision")
+          .property("r4krestore", "precision"),
       // No option: the job record holds it (what the first run chose), so that
       // its resumed run, a later film segment or another shard runs the same.
       Make("engine.algorithms", T::list, "",

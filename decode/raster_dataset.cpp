@@ -187,4 +187,15 @@ bool exact_in_float(const std::string& data_type) {
   return data_type != "Int32" && data_type != "UInt32" && data_type != "Float64";
 }
 
+std::vector<double> RasterDataset::read_window(int band, int x, int y, int width, int height) {
+  std::vector<double> values(static_cast<std::size_t>(width) * static_cast<std::size_t>(height));
+  GDALRasterBand* raster_band = dataset_->GetRasterBand(band);
+  if (raster_band == nullptr ||
+      raster_band->RasterIO(GF_Read, x, y, width, height, values.data(), width, height, GDT_Float64, 0, 0) != CE_None) {
+    throw InputError("raster '" + info_.path.string() + "': cannot read band " + std::to_string(band) + " at " +
+                     std::to_string(x) + "," + std::to_string(y) + ": " + CPLGetLastErrorMsg());
+  }
+  return values;
+}
+
 }  // namespace r4k::decode

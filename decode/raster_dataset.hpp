@@ -64,6 +64,9 @@ class RasterDataset {
   GDALDataset& gdal() { return *dataset_; }
   // An item of the default metadata domain ("" when absent).
   std::string metadata_item(const std::string& key) const;
+  // The values of `band` (1-based) in a window, row by row, as doubles; throws
+  // InputError naming the file and band when GDAL cannot read them.
+  std::vector<double> read_window(int band, int x, int y, int width, int height);
 
  private:
   RasterInfo info_;

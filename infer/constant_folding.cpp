@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "infer/quantization.hpp"
+
 namespace r4k::infer {
 
 namespace {
@@ -186,9 +188,15 @@ ConstTensor fold_constant(const ResolvedNode& node) {
       return arithmetic(node);
     case OpType::reshape: {
       ConstTensor result = node.const_input(0);
+      const Dims before = result.dims;
       result.dims = reshape_dims(node, result.dims);
+      if (result.dims != before) result.quantized.reset();  // its axis would no longer mean the same slices
       return result;
     }
+    case OpType::quantize_linear:
+      return quantize_constant(node);
+    case OpType::dequantize_linear:
+      return dequantize_constant(node);
     default:
       node.fail("cannot be computed on constants");
   }

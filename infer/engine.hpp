@@ -20,6 +20,8 @@ class Engine {
 
   const ModelInfo& info() const { return info_; }
   virtual std::string backend() const = 0;
+  // The arithmetic it runs: "fp32", or "int8" (a QDQ model's convolutions on integers).
+  virtual std::string precision() const { return "fp32"; }
 
   // `input` is n x in_channels x h x w (NCHW, in the model's value range);
   // `output` is resized to n x out_channels x h*scale x w*scale. Engines keep

@@ -1,5 +1,7 @@
 #include "infer/fusion_plan.hpp"
 
+#include <algorithm>
+#include <map>
 #include <optional>
 
 namespace r4k::infer {
@@ -102,6 +104,88 @@ ConvolutionGroup convolution_group(const SpecializedGraph& graph, std::size_t in
     group.post_ops.push_back(std::move(*post));
   }
   return group;
+}
+
+// The per-tensor parameters of a QuantizeLinear / DequantizeLinear operation.
+QuantizationParameters tensor_parameters(const Operation& operation) {
+  return quantization_parameters(operation.node, operation.inputs()[0].dims.size());
+}
+
+// The integers a convolution reads: its input is a DequantizeLinear (zero
+// point 0) of a QuantizeLinear's output. Empty when it is not so.
+std::optional<QuantizedTensor> quantized_input(const SpecializedGraph& graph, const std::string& input) {
+  const auto dequantize = graph.producer(input);
+  if (!dequantize || graph.operations()[*dequantize].op() != OpType::dequantize_linear) return std::nullopt;
+  const Operation& dq = graph.operations()[*dequantize];
+  const std::string& integers = dq.inputs()[0].name;
+  const auto quantize = graph.producer(integers);
+  if (!quantize || graph.operations()[*quantize].op() != OpType::quantize_linear) return std::nullopt;
+  QuantizedTensor tensor{integers, tensor_parameters(dq)};
+  const QuantizationParameters& p = tensor.parameters;
+  const QuantizationParameters q = tensor_parameters(graph.operations()[*quantize]);
+  if (p.zero_points[0] != 0 || p.type == ElementType::int32) return std::nullopt;
+  if (q.type != p.type || q.scales != p.scales || q.zero_points != p.zero_points) return std::nullopt;
+  return tensor;
+}
+
+// Symmetric int8 weights, one scale per output channel or one for all.
+const QuantizedOrigin* quantized_weights(const ConstTensor& weights, const ConvolutionShape& shape) {
+  const QuantizedOrigin* origin = weights.quantized.get();
+  if (origin == nullptr || origin->type != ElementType::int8 || shape.transposed) return nullptr;
+  if (origin->scales.size() != 1 && (origin->axis != 0 || static_cast<std::int64_t>(origin->scales.size()) != shape.out_channels)) {
+    return nullptr;
+  }
+  for (auto zero : origin->zero_points) {
+    if (zero != 0) return nullptr;
+  }
+  return origin;
+}
+
+// The group on integers, when its input and weights are quantized; then
+// a QuantizeLinear that alone reads its result is absorbed too.
+void quantize_group(const SpecializedGraph& graph, ConvolutionGroup& group, std::vector<bool>& absorbed) {
+  auto input = quantized_input(graph, group.input);
+  const QuantizedOrigin* weights = quantized_weights(*group.weights, group.shape);
+  if (!input || weights == nullptr) return;
+  GroupQuantization quantization;
+  quantization.input = std::move(*input);
+  quantization.weights = weights;
+  if (const auto next = single_follower(graph, group.output)) {
+    const Operation& follower = graph.operations()[*next];
+    if (follower.op() == OpType::quantize_linear && reads_first(follower, group.output)) {
+      QuantizationParameters parameters = tensor_parameters(follower);
+      if (parameters.zero_points[0] == 0) {
+        absorbed[*next] = true;
+        quantization.output = QuantizedTensor{follower.output, std::move(parameters)};
+        group.output = follower.output;
+      }
+    }
+  }
+  group.input = quantization.input.value;
+  group.quantized = std::move(quantization);
+}
+
+// DequantizeLinear steps whose every reader is an int8 group reading the
+// integers before them: not run.
+void drop_absorbed_dequantizations(const SpecializedGraph& graph, FusionPlan& plan) {
+  std::map<std::string, std::size_t> readers;  // a dequantized value -> int8 groups reading its integers
+  for (const PlanStep& step : plan.steps) {
+    const auto* group = std::get_if<ConvolutionGroup>(&step);
+    if (group == nullptr || !group->quantized) continue;
+    const auto& conv_inputs = graph.operations()[*graph.producer(group->node->outputs.at(0))].inputs();
+    ++readers[conv_inputs[0].name];
+  }
+  plan.steps.erase(std::remove_if(plan.steps.begin(), plan.steps.end(),
+                                  [&](const PlanStep& step) {
+                                    const auto* const* operation = std::get_if<const Operation*>(&step);
+                                    if (operation == nullptr || (*operation)->op() != OpType::dequantize_linear) {
+                                      return false;
+                                    }
+                                    const std::string& value = (*operation)->output;
+                                    const auto found = readers.find(value);
+                                    return found != readers.end() && static_cast<int>(found->second) == graph.uses(value);
+                                  }),
+                   plan.steps.end());
 }
 
 bool is_reshape_of(const Operation& operation, const std::string& value) {
@@ -226,18 +310,29 @@ void absorb_shuffles(const SpecializedGraph& graph, FusionPlan& plan) {
 
 }  // namespace
 
-FusionPlan plan_fusions(const SpecializedGraph& graph) {
+bool has_quantization(const SpecializedGraph& graph) {
+  for (const Operation& operation : graph.operations()) {
+    if (operation.op() == OpType::quantize_linear || operation.op() == OpType::dequantize_linear) return true;
+  }
+  return false;
+}
+
+FusionPlan plan_fusions(const SpecializedGraph& graph, Precision precision) {
   const auto& operations = graph.operations();
   std::vector<bool> absorbed(operations.size(), false);
   FusionPlan plan;
+  plan.precision = precision;
   for (std::size_t i = 0; i < operations.size(); ++i) {
     if (absorbed[i]) continue;
     const Operation& operation = operations[i];
     switch (operation.op()) {
       case OpType::conv:
-      case OpType::conv_transpose:
-        plan.steps.emplace_back(convolution_group(graph, i, absorbed));
+      case OpType::conv_transpose: {
+        ConvolutionGroup group = convolution_group(graph, i, absorbed);
+        if (precision == Precision::int8) quantize_group(graph, group, absorbed);
+        plan.steps.emplace_back(std::move(group));
         continue;
+      }
       case OpType::depth_to_space: {
         const Operand& source = operation.inputs()[0];
         Permute permute;
@@ -268,6 +363,7 @@ FusionPlan plan_fusions(const SpecializedGraph& graph) {
     plan.steps.emplace_back(&operation);
   }
   absorb_shuffles(graph, plan);
+  if (precision == Precision::int8) drop_absorbed_dequantizations(graph, plan);
   return plan;
 }
 

@@ -8,11 +8,13 @@
 // separate steps.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "infer/graph.hpp"
+#include "infer/quantization.hpp"
 #include "infer/shape_inference.hpp"
 #include "infer/specialized_graph.hpp"
 
@@ -58,6 +60,24 @@ struct ShuffledOutput {
   std::vector<const Node*> nodes;  // the nodes it stands for
 };
 
+// A tensor a quantized convolution group reads or writes as integers: the
+// value (a QuantizeLinear's output) and its parameters (one scale).
+struct QuantizedTensor {
+  std::string value;
+  QuantizationParameters parameters;
+};
+
+// The integer side of a convolution group of a QDQ graph: its input read as
+// the integers of the QuantizeLinear -> DequantizeLinear pair before it, its
+// weights as int8 (symmetric, one scale per output channel or one for all),
+// and, when a QuantizeLinear alone reads its result, that result written as
+// integers (the QuantizeLinear absorbed).
+struct GroupQuantization {
+  QuantizedTensor input;
+  const QuantizedOrigin* weights = nullptr;
+  std::optional<QuantizedTensor> output;
+};
+
 // A convolution with the post-ops it absorbs, in order.
 struct ConvolutionGroup {
   const Node* node = nullptr;  // the Conv or ConvTranspose
@@ -68,6 +88,9 @@ struct ConvolutionGroup {
   std::vector<PostOp> post_ops;
   ShuffledOutput shuffle;  // applied after the post-ops
   std::string output;  // the value the group computes: the shuffle's, its last post-op's, else the convolution's
+  // Set in an int8 plan when the group runs on integers; `input` and, when
+  // the output is quantized, `output` then name the integer values.
+  std::optional<GroupQuantization> quantized;
 };
 
 // output = transpose(reshape(input, view_dims), perm) over plain (row-major)
@@ -86,11 +109,23 @@ struct Permute {
 // of the specialised graph run as it is.
 using PlanStep = std::variant<ConvolutionGroup, Permute, const Operation*>;
 
+// The precision a plan runs a QDQ graph in: fp32 runs QuantizeLinear and
+// DequantizeLinear as what they compute on floats (the model's own numbers,
+// no integer kernel); int8 runs each convolution between a DequantizeLinear
+// pair on integers (an operator with no int8 path stays in fp32, with one
+// conversion each side).
+enum class Precision { fp32, int8 };
+
 struct FusionPlan {
   std::vector<PlanStep> steps;  // in an order that computes every input before it is read
+  Precision precision = Precision::fp32;
 };
 
+
+// True when `graph` has QuantizeLinear / DequantizeLinear nodes on runtime values.
+bool has_quantization(const SpecializedGraph& graph);
+
 // The plan for `graph` (which it points into: it must outlive the plan).
-FusionPlan plan_fusions(const SpecializedGraph& graph);
+FusionPlan plan_fusions(const SpecializedGraph& graph, Precision precision = Precision::fp32);
 
 }  // namespace r4k::infer

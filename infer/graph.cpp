@@ -58,6 +58,8 @@ const std::map<std::string, OpType>& supported_operators() {
       {"Reshape", OpType::reshape},
       {"Transpose", OpType::transpose},
       {"Identity", OpType::identity},
+      {"QuantizeLinear", OpType::quantize_linear},
+      {"DequantizeLinear", OpType::dequantize_linear},
       {"Dropout", OpType::identity},
       {"Shape", OpType::shape},
       {"Gather", OpType::gather},

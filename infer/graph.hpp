@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -38,14 +39,35 @@ enum class OpType {
   slice,
   cast,
   constant,
+  quantize_linear,    // ONNX QuantizeLinear: saturate(round(x / scale) + zero_point)
+  dequantize_linear,  // ONNX DequantizeLinear: (x - zero_point) * scale
 };
 
-// A constant tensor: float (weights) or int64 (shapes, indices).
+// The element type a tensor was stored as in the file (integers are held
+// as int64 whatever their width; the type says which range they have).
+enum class ElementType { float32, int64, int32, int8, uint8 };
+
+struct ConstTensor;
+
+// Where a float constant came from when it is a DequantizeLinear of integer
+// data (QDQ weights and biases): the integers, the scales and zero points
+// (one, or one per slice along `axis`). An int8 lowering runs on these.
+struct QuantizedOrigin {
+  ElementType type = ElementType::int8;
+  std::vector<std::int64_t> values;
+  std::vector<float> scales;
+  std::vector<std::int64_t> zero_points;
+  std::int64_t axis = 1;  // non-negative; meaningful when scales has more than one value
+};
+
+// A constant tensor: float (weights) or integer (shapes, indices, quantized data).
 struct ConstTensor {
   std::vector<std::int64_t> dims;
   bool is_int = false;
+  ElementType type = ElementType::float32;
   std::vector<float> floats;
   std::vector<std::int64_t> ints;
+  std::shared_ptr<const QuantizedOrigin> quantized;  // set on a folded DequantizeLinear of integers
 
   std::int64_t elements() const;
   double value(std::size_t i) const { return is_int ? static_cast<double>(ints[i]) : floats[i]; }

@@ -12,6 +12,7 @@
 #include "infer/model_sidecar.hpp"
 #include "infer/model_spec.hpp"
 #include "infer/onednn_engine.hpp"
+#include "infer/quantization.hpp"
 #include "infer/onnx_import.hpp"
 #include "infer/onnx_model.hpp"
 #include "infer/opencv_engine.hpp"
@@ -56,6 +57,17 @@ void read_onnx_interface(ModelInfo& info) {
   info.operators = model.operators();
 }
 
+// The precision `wanted` (auto | fp32 | int8) means for `graph`.
+Precision engine_precision(const std::string& wanted, const Graph& graph, const std::string& spec) {
+  const bool quantized = has_quantized_activations(graph);
+  if (wanted == "int8" && !quantized) {
+    throw InputError("model '" + spec + "' is an fp32 model (no QuantizeLinear on its activations): precision int8 " +
+                     "runs QDQ models; make one with 'restore4k models compress " + spec +
+                     " -o OUT.onnx --calibration builtin', or use precision auto or fp32");
+  }
+  return wanted == "fp32" || !quantized ? Precision::fp32 : Precision::int8;
+}
+
 }  // namespace
 
 std::vector<std::string> available_backends() { return {"onednn", "opencv", "classic"}; }
@@ -75,12 +87,23 @@ std::vector<std::string> backends_for(const Engine& engine) {
     }
   }
   if (native) backends.push_back("onednn");
-  backends.push_back("opencv");
+  // OpenCV 4.6 refuses per-channel QuantizeLinear / DequantizeLinear, the
+  // form QDQ weights take.
+  bool quantized = false;
+  if (const auto* onednn = dynamic_cast<const OneDnnEngine*>(&engine)) {
+    for (const Node& node : onednn->graph().nodes) {
+      quantized |= node.op == OpType::quantize_linear || node.op == OpType::dequantize_linear;
+    }
+  }
+  if (!quantized) backends.push_back("opencv");
   return backends;
 }
 
 std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineOptions& requested) {
   validate_backend(requested.backend);
+  if (requested.precision != "auto" && requested.precision != "fp32" && requested.precision != "int8") {
+    throw InputError("precision must be auto, fp32 or int8, got '" + requested.precision + "'");
+  }
   if (requested.threads < 0) {
     throw InputError("threads must be 0 (automatic) or more, got " + std::to_string(requested.threads));
   }
@@ -129,7 +152,9 @@ std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineO
       if (info.layout != TensorLayout::nchw) {
         throw InputError("model '" + spec + "' is NHWC; the onednn backend runs NCHW models");
       }
-      engine = std::make_unique<OneDnnEngine>(info, import_onnx(info.path), options.threads, options.autotune);
+      Graph graph = import_onnx(info.path);
+      const Precision precision = engine_precision(options.precision, graph, spec);
+      engine = std::make_unique<OneDnnEngine>(info, std::move(graph), options.threads, options.autotune, precision);
     } catch (const PinRefused&) {
       throw;  // the pin is at fault, not the backend: never fall back over it
     } catch (const InputError& error) {
@@ -137,6 +162,10 @@ std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineO
       spdlog::info("backend auto: using opencv for '{}' because the onednn backend cannot run it: {}", spec,
                    error.what());
     }
+  }
+  if (!engine && options.precision == "int8") {
+    throw InputError("model '" + spec + "': precision int8 runs on the onednn backend, not '" +
+                     (options.backend == "auto" ? std::string("opencv") : options.backend) + "'");
   }
   if (!engine) engine = std::make_unique<OpenCvEngine>(std::move(info));
   complete_info(*engine);
@@ -231,7 +260,7 @@ void ModelLoader::complete_info(Engine& engine) {
       AutotuneOptions options;
       options.enabled = false;
       options.algorithm = "direct";
-      direct = std::make_unique<OneDnnEngine>(info, native->graph(), 0, options);
+      direct = std::make_unique<OneDnnEngine>(info, native->graph(), 0, options, native->plan_precision());
     }
     Engine& probed = direct ? static_cast<Engine&>(*direct) : engine;
     info.receptive_field = probe_receptive_field(probed, info.in_channels, info.scale, info.flops_per_pixel);

@@ -19,6 +19,10 @@ struct EngineOptions {
   std::string backend = "auto";  // auto | opencv | classic
   int threads = 0;               // 0 = the library's default (all cores)
   AutotuneOptions autotune;      // the onednn backend's per-layer algorithm choice
+  // auto | fp32 | int8. auto: a QDQ model's convolutions on integers, an fp32
+  // model in fp32 (never quantized silently); int8 refuses an fp32 model;
+  // fp32 runs a QDQ model's quantization on floats.
+  std::string precision = "auto";
 };
 
 // The backends this build has, in order of preference.

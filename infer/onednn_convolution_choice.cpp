@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "infer/onednn_quantization.hpp"
 #include "infer/winograd_convolution.hpp"
 #include "infer/winograd_lowering.hpp"
 
@@ -67,6 +68,10 @@ std::function<void()> trial(const ConvolutionGroup& group, OneDnnLowering& lower
 }  // namespace
 
 void lower_chosen_convolution(const ConvolutionGroup& group, OneDnnLowering& lowering) {
+  if (group.quantized) {  // one int8 algorithm: oneDNN's direct convolution
+    lower_quantized_convolution(group, lowering);
+    return;
+  }
   Autotuner* autotuner = lowering.autotuner();
   if (autotuner == nullptr || !winograd_refusal(group).empty()) {
     lower_convolution(group, lowering);

@@ -18,8 +18,12 @@ struct OneDnnEngine::Context {
   dnnl::stream stream{engine};
 };
 
-OneDnnEngine::OneDnnEngine(ModelInfo info, Graph graph, int threads, AutotuneOptions autotune)
-    : Engine(std::move(info)), graph_(std::move(graph)), threads_(threads), context_(std::make_unique<Context>()) {
+OneDnnEngine::OneDnnEngine(ModelInfo info, Graph graph, int threads, AutotuneOptions autotune, Precision precision)
+    : Engine(std::move(info)),
+      graph_(std::move(graph)),
+      threads_(threads),
+      precision_(precision),
+      context_(std::make_unique<Context>()) {
   const int counted = threads > 0 ? threads : omp_get_max_threads();
   std::string sha;  // a graph built in memory (tests) has no file: its choices are cached under its name
   try {
@@ -37,23 +41,38 @@ OneDnnEngine::OneDnnEngine(ModelInfo info, Graph graph, int threads, AutotuneOpt
 
 OneDnnEngine::~OneDnnEngine() = default;
 
-OneDnnProgram& OneDnnEngine::program(const TensorShape& shape) {
-  const auto key = std::make_tuple(shape.n, shape.c, shape.h, shape.w);
+OneDnnProgram& OneDnnEngine::program(const TensorShape& shape, const std::vector<std::string>& captured) {
+  const auto key = std::make_tuple(shape.n, shape.c, shape.h, shape.w, captured);
   auto found = programs_.find(key);
   if (found != programs_.end()) return *found->second;
   auto compiled = std::make_unique<OneDnnProgram>();
   try {
     const SpecializedGraph specialized = specialize(graph_, {shape.n, shape.c, shape.h, shape.w});
     if (threads_ > 0) omp_set_num_threads(threads_);  // AutoTune measures with the threads that will run
-    OneDnnLowering(specialized, context_->engine, *compiled, autotuner_.get()).lower(plan_fusions(specialized));
+    OneDnnLowering lowering(specialized, context_->engine, *compiled, autotuner_.get());
+    lowering.lower(plan_fusions(specialized, precision_));
+    lowering.capture(captured);
   } catch (const dnnl::error& error) {
     throw InputError("ONNX model '" + graph_.source + "': oneDNN failed for input " + shape.to_string() + ": " + error.what());
   }
   return *programs_.emplace(key, std::move(compiled)).first->second;
 }
 
-void OneDnnEngine::run(const Tensor& input, Tensor& output) {
-  OneDnnProgram& compiled = program(input.shape());
+void OneDnnEngine::run(const Tensor& input, Tensor& output) { execute(program(input.shape()), input, output); }
+
+std::map<std::string, std::vector<float>> OneDnnEngine::run_capturing(const Tensor& input, Tensor& output,
+                                                                      const std::vector<std::string>& captured) {
+  OneDnnProgram& compiled = program(input.shape(), captured);
+  execute(compiled, input, output);
+  std::map<std::string, std::vector<float>> values;
+  for (const auto& [name, mem] : compiled.captures) {
+    const float* data = static_cast<const float*>(mem.get_data_handle());
+    values[name].assign(data, data + mem.get_desc().get_size() / sizeof(float));
+  }
+  return values;
+}
+
+void OneDnnEngine::execute(OneDnnProgram& compiled, const Tensor& input, Tensor& output) {
   if (threads_ > 0) omp_set_num_threads(threads_);
   // Deep activation stacks can decay into denormals: flush them in every
   // thread that runs kernels.

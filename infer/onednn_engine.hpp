@@ -15,6 +15,7 @@
 
 #include "infer/autotune.hpp"
 #include "infer/engine.hpp"
+#include "infer/fusion_plan.hpp"
 #include "infer/graph.hpp"
 
 namespace r4k::infer {
@@ -27,11 +28,20 @@ class OneDnnEngine final : public Engine {
   // (checked by compiling for a small probe shape).
   // `autotune` chooses each convolution's algorithm (autotune.hpp); its
   // cache entries are keyed by the model file's SHA-256.
-  OneDnnEngine(ModelInfo info, Graph graph, int threads, AutotuneOptions autotune = {});
+  // `precision` int8 runs a QDQ graph's convolutions on integers; fp32 runs
+  // its QuantizeLinear / DequantizeLinear nodes on floats (fusion_plan.hpp).
+  OneDnnEngine(ModelInfo info, Graph graph, int threads, AutotuneOptions autotune = {},
+               Precision precision = Precision::fp32);
   ~OneDnnEngine() override;
 
   std::string backend() const override { return "onednn"; }
   void run(const Tensor& input, Tensor& output) override;
+  // run, also returning the values named `captured` as they were computed
+  // (plain row-major floats): what calibration reads.
+  std::map<std::string, std::vector<float>> run_capturing(const Tensor& input, Tensor& output,
+                                                          const std::vector<std::string>& captured);
+  std::string precision() const override { return precision_ == Precision::int8 ? "int8" : "fp32"; }
+  Precision plan_precision() const { return precision_; }
 
   // Multiply-adds x 2 per input pixel, from the compiled graph.
   double flops_per_pixel(const TensorShape& shape);
@@ -42,14 +52,16 @@ class OneDnnEngine final : public Engine {
   Autotuner* autotuner() override { return autotuner_.get(); }
 
  private:
-  OneDnnProgram& program(const TensorShape& shape);
+  OneDnnProgram& program(const TensorShape& shape, const std::vector<std::string>& captured = {});
+  void execute(OneDnnProgram& compiled, const Tensor& input, Tensor& output);
 
   Graph graph_;
   int threads_;
+  Precision precision_;
   std::unique_ptr<Autotuner> autotuner_;
   struct Context;
   std::unique_ptr<Context> context_;
-  std::map<std::tuple<int, int, int, int>, std::unique_ptr<OneDnnProgram>> programs_;
+  std::map<std::tuple<int, int, int, int, std::vector<std::string>>, std::unique_ptr<OneDnnProgram>> programs_;
 };
 
 }  // namespace r4k::infer

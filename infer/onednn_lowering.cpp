@@ -7,7 +7,9 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/error.hpp"
 #include "infer/onednn_convolution_choice.hpp"
+#include "infer/onednn_quantization.hpp"
 #include "infer/prelu_kernel.hpp"
 
 namespace r4k::infer {
@@ -228,10 +230,18 @@ class ConvolutionBuilder {
   memory::format_tag weight_tag_ = memory::format_tag::oihw;
 };
 
-// The first `count` post-ops as oneDNN post-ops; a residual operand in
-// `residual_desc` (the layout the convolution's output takes).
-dnnl::primitive_attr post_op_attributes(const std::vector<PostOp>& post_ops, std::size_t count,
-                                        const memory::desc& residual_desc) {
+}  // namespace
+
+memory::desc plain_desc(const Dims& dims) {
+  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, plain_tag(dims.size()));
+}
+
+memory::desc channel_last_desc(const Dims& dims) {
+  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::acdb);
+}
+
+dnnl::post_ops fused_post_ops(const std::vector<PostOp>& post_ops, std::size_t count,
+                              const memory::desc& residual_desc) {
   dnnl::post_ops fused;
   for (std::size_t i = 0; i < count; ++i) {
     const PostOp& post = post_ops[i];
@@ -276,19 +286,25 @@ dnnl::primitive_attr post_op_attributes(const std::vector<PostOp>& post_ops, std
         break;
     }
   }
-  dnnl::primitive_attr attributes;
-  attributes.set_post_ops(fused);
-  return attributes;
+  return fused;
 }
 
-}  // namespace
-
-memory::desc plain_desc(const Dims& dims) {
-  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, plain_tag(dims.size()));
-}
-
-memory::desc channel_last_desc(const Dims& dims) {
-  return memory::desc(memory::dims(dims.begin(), dims.end()), memory::data_type::f32, memory::format_tag::acdb);
+void OneDnnLowering::post_op_arguments(const std::vector<PostOp>& post_ops, std::size_t count,
+                                       const memory::desc& residual_desc, std::unordered_map<int, memory>& args) {
+  for (std::size_t i = 0; i < count; ++i) {
+    const PostOp& post = post_ops[i];
+    const int index = static_cast<int>(i);
+    if (post.kind == PostOp::Kind::residual_add) {
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] = as_layout(value(post.residual), residual_desc);
+    } else if (post.kind == PostOp::Kind::prelu && post.per_channel()) {
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_WEIGHTS] =
+          constant(post.values, channel_operand_dims(post.values));
+    } else if (post.kind == PostOp::Kind::add || post.kind == PostOp::Kind::sub ||
+               (post.kind == PostOp::Kind::mul && post.per_channel())) {
+      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] =
+          constant(post.values, channel_operand_dims(post.values));
+    }
+  }
 }
 
 OneDnnLowering::OneDnnLowering(const SpecializedGraph& graph, const dnnl::engine& engine, OneDnnProgram& program,
@@ -335,6 +351,7 @@ bool OneDnnLowering::may_overwrite(const std::string& name) const {
 }
 
 void OneDnnLowering::lower(const FusionPlan& plan) {
+  precision_ = plan.precision;
   for (const PlanStep& step : plan.steps) {
     if (const auto* group = std::get_if<ConvolutionGroup>(&step)) {
       program_.flops += 2.0 * static_cast<double>(group->shape.macs);
@@ -356,6 +373,19 @@ void OneDnnLowering::lower(const FusionPlan& plan) {
   program_.output_step = [to_output, from, to](dnnl::stream& stream) mutable { to_output.execute(stream, from, to); };
 }
 
+void OneDnnLowering::capture(const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    const auto found = values_.find(name);
+    if (found == values_.end()) throw InputError("model '" + graph_.source() + "': no runtime value '" + name + "'");
+    const dnnl_memory_desc_t& d = found->second.get_desc().data;
+    memory copy = new_memory(plain_desc(Dims(d.dims, d.dims + d.ndims)));
+    dnnl::reorder reorder(found->second, copy);
+    memory source = found->second;
+    add_step([reorder, source, copy](dnnl::stream& stream) mutable { reorder.execute(stream, source, copy); });
+    program_.captures.emplace_back(name, copy);
+  }
+}
+
 void lower_convolution(const ConvolutionGroup& group, OneDnnLowering& lowering) {
   const ConvolutionShape& shape = group.shape;
   const ConvolutionBuilder builder(group, lowering.engine(), lowering.graph().source());
@@ -366,6 +396,11 @@ void lower_convolution(const ConvolutionGroup& group, OneDnnLowering& lowering) 
   // Every post-op fused, unless a per-channel PReLU then gets a reference
   // kernel: fast on AVX-512 cores, a reference kernel on others (DESIGN.md).
   const auto& post_ops = group.post_ops;
+  const auto post_op_attributes = [](const std::vector<PostOp>& ops, std::size_t count, const memory::desc& residual) {
+    dnnl::primitive_attr attributes;
+    attributes.set_post_ops(fused_post_ops(ops, count, residual));
+    return attributes;
+  };
   std::size_t fused = post_ops.size();
   ConvolutionPrimitive built = builder.direct(post_op_attributes(post_ops, fused, preferred_dst));
   const auto channel_prelu = std::find_if(post_ops.begin(), post_ops.end(), [](const PostOp& post) {
@@ -385,21 +420,7 @@ void lower_convolution(const ConvolutionGroup& group, OneDnnLowering& lowering) 
 
   // The fused post-ops' operands.
   std::unordered_map<int, memory> args;
-  for (std::size_t i = 0; i < fused; ++i) {
-    const PostOp& post = post_ops[i];
-    const int index = static_cast<int>(i);
-    if (post.kind == PostOp::Kind::residual_add) {
-      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] =
-          lowering.as_layout(lowering.value(post.residual), preferred_dst);
-    } else if (post.kind == PostOp::Kind::prelu && post.per_channel()) {
-      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_WEIGHTS] =
-          lowering.constant(post.values, channel_operand_dims(post.values));
-    } else if (post.kind == PostOp::Kind::add || post.kind == PostOp::Kind::sub ||
-               (post.kind == PostOp::Kind::mul && post.per_channel())) {
-      args[DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1] =
-          lowering.constant(post.values, channel_operand_dims(post.values));
-    }
-  }
+  lowering.post_op_arguments(post_ops, fused, preferred_dst, args);
 
   // Weights and bias: reordered once, now.
   const memory::dims& weight_dims = builder.weight_dims();
@@ -463,13 +484,22 @@ memory OneDnnLowering::shuffled_output(const ShuffledOutput& shuffle, const memo
       const std::int64_t dy = row % s;
       float* line = target + r * width;
       const float* res_line = res != nullptr ? res + ((n * planes + plane) * res_h + row / u) * res_w : nullptr;
-      for (std::int64_t column = 0; column < width; ++column) {
-        const std::int64_t dx = column % s;
+      const std::int64_t columns = width / s;
+      // One source channel per dx: a strided walk along its row, no division per pixel.
+      for (std::int64_t dx = 0; dx < s; ++dx) {
         const std::int64_t channel = shuffle.crd ? plane * s * s + dy * s + dx : (dy * s + dx) * planes + plane;
-        float value = in[n * layout.n_stride + (channel / layout.block) * layout.c_stride + y * layout.h_stride +
-                         (column / s) * layout.w_stride + channel % layout.block];
-        if (res_line != nullptr) value += res_line[column / u];
-        line[column] = value;
+        const float* source_row = in + n * layout.n_stride + (channel / layout.block) * layout.c_stride +
+                                  y * layout.h_stride + channel % layout.block;
+        const std::int64_t stride = layout.w_stride;
+        if (res_line == nullptr) {
+          for (std::int64_t x = 0; x < columns; ++x) line[x * s + dx] = source_row[x * stride];
+        } else if (u == s) {
+          for (std::int64_t x = 0; x < columns; ++x) line[x * s + dx] = source_row[x * stride] + res_line[x];
+        } else {
+          for (std::int64_t x = 0; x < columns; ++x) {
+            line[x * s + dx] = source_row[x * stride] + res_line[(x * s + dx) / u];
+          }
+        }
       }
     }
   });
@@ -603,6 +633,12 @@ void OneDnnLowering::operation(const Operation& operation) {
       return;
     case OpType::reshape:
       reshape(operation);
+      return;
+    case OpType::quantize_linear:
+      lower_quantize_linear(operation, *this);
+      return;
+    case OpType::dequantize_linear:
+      lower_dequantize_linear(operation, *this);
       return;
     default:
       node.fail("not supported on image tensors");

@@ -10,6 +10,7 @@
 #include <map>
 #include <oneapi/dnnl/dnnl.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/tensor.hpp"
@@ -23,6 +24,11 @@ namespace r4k::infer {
 dnnl::memory::desc plain_desc(const Dims& dims);
 dnnl::memory::desc channel_last_desc(const Dims& dims);
 
+// The first `count` of `post_ops` as oneDNN post-ops; a residual operand in
+// `residual_desc` (the layout the convolution's output takes).
+dnnl::post_ops fused_post_ops(const std::vector<PostOp>& post_ops, std::size_t count,
+                              const dnnl::memory::desc& residual_desc);
+
 // What runs for one input shape, created once and reused for every batch.
 struct OneDnnProgram {
   using Step = std::function<void(dnnl::stream&)>;
@@ -34,6 +40,7 @@ struct OneDnnProgram {
   double flops = 0.0;                        // multiply-adds x 2 of one run
   std::vector<std::string> implementations;  // what runs each convolution (and PReLU kernels of ours)
   std::vector<dnnl::memory> keep;            // weights, constants and buffers the steps use
+  std::vector<std::pair<std::string, dnnl::memory>> captures;  // values copied out after the steps (plain f32)
 };
 
 // Builds a OneDnnProgram from a plan, step by step. The lowering of a plan
@@ -48,6 +55,10 @@ class OneDnnLowering {
 
   // Every step of `plan`, then the copy of the graph's output to the program's.
   void lower(const FusionPlan& plan);
+  // After lower: steps that copy the runtime values `names` out as plain
+  // floats (program.captures). Sound because a value read by another step is
+  // never overwritten in place.
+  void capture(const std::vector<std::string>& names);
 
   const SpecializedGraph& graph() const { return graph_; }
   const dnnl::engine& engine() const { return engine_; }
@@ -74,6 +85,16 @@ class OneDnnLowering {
   // else reads). Returns the memory holding the result.
   dnnl::memory separate_post_ops(const std::vector<PostOp>& post_ops, dnnl::memory input);
 
+  // The operands of the first `count` post-ops, fused by fused_post_ops, as
+  // primitive arguments.
+  void post_op_arguments(const std::vector<PostOp>& post_ops, std::size_t count,
+                         const dnnl::memory::desc& residual_desc, std::unordered_map<int, dnnl::memory>& args);
+
+  // The precision of the plan being lowered.
+  Precision precision() const { return precision_; }
+  // In place when `name` is read by nothing else and is not the caller's input.
+  bool may_overwrite(const std::string& name) const;
+
   // `input` (a convolution's result, in whatever layout it has) shuffled
   // depth-to-space into a plain tensor, with the upsampled tensor added:
   // one pass, reading `input` where it lies.
@@ -90,13 +111,12 @@ class OneDnnLowering {
   dnnl::memory eltwise(dnnl::algorithm algorithm, float alpha, float beta, const dnnl::memory& input, bool in_place);
   dnnl::memory prelu(const std::vector<float>& slopes, const dnnl::memory& input, bool in_place, const Node& node);
   dnnl::memory binary(dnnl::algorithm algorithm, const dnnl::memory& src0, const dnnl::memory& src1);
-  // In place when `name` is read by nothing else and is not the caller's input.
-  bool may_overwrite(const std::string& name) const;
 
   const SpecializedGraph& graph_;
   const dnnl::engine& engine_;
   OneDnnProgram& program_;
   Autotuner* autotuner_;
+  Precision precision_ = Precision::fp32;
   std::map<std::string, dnnl::memory> values_;
   struct Conversion {
     dnnl_memory_t source;

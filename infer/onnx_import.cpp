@@ -8,6 +8,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "core/error.hpp"
+#include "infer/quantization.hpp"
 
 namespace r4k::infer {
 namespace {
@@ -61,6 +62,7 @@ ConstTensor read_tensor(const onnx::TensorProto& proto, const std::string& sourc
       break;
     case onnx::TensorProto_DataType_INT64:
       tensor.is_int = true;
+      tensor.type = ElementType::int64;
       if (!proto.raw_data().empty()) {
         if (proto.raw_data().size() % sizeof(std::int64_t) != 0) fail(source, what + " has raw data of a partial int64");
         expect(proto.raw_data().size() / sizeof(std::int64_t));
@@ -73,6 +75,7 @@ ConstTensor read_tensor(const onnx::TensorProto& proto, const std::string& sourc
       break;
     case onnx::TensorProto_DataType_INT32:
       tensor.is_int = true;
+      tensor.type = ElementType::int32;
       if (!proto.raw_data().empty()) {
         if (proto.raw_data().size() % sizeof(std::int32_t) != 0) fail(source, what + " has raw data of a partial int32");
         expect(proto.raw_data().size() / sizeof(std::int32_t));
@@ -84,9 +87,36 @@ ConstTensor read_tensor(const onnx::TensorProto& proto, const std::string& sourc
         tensor.ints.assign(proto.int32_data().begin(), proto.int32_data().end());
       }
       break;
+    case onnx::TensorProto_DataType_INT8:
+    case onnx::TensorProto_DataType_UINT8: {
+      // Quantized data: one byte per value in raw_data, or widened in int32_data.
+      const bool is_signed = proto.data_type() == onnx::TensorProto_DataType_INT8;
+      tensor.is_int = true;
+      tensor.type = is_signed ? ElementType::int8 : ElementType::uint8;
+      if (!proto.raw_data().empty()) {
+        expect(proto.raw_data().size());
+        tensor.ints.resize(n);
+        const auto* bytes = reinterpret_cast<const unsigned char*>(proto.raw_data().data());
+        for (std::size_t i = 0; i < n; ++i) {
+          tensor.ints[i] = is_signed ? static_cast<std::int64_t>(static_cast<std::int8_t>(bytes[i])) : bytes[i];
+        }
+      } else {
+        expect(static_cast<std::size_t>(proto.int32_data_size()));
+        const std::int64_t low = is_signed ? -128 : 0;
+        const std::int64_t high = is_signed ? 127 : 255;
+        for (const auto value : proto.int32_data()) {
+          if (value < low || value > high) {
+            fail(source, what + " holds " + std::to_string(value) + ", outside the range of its " +
+                             (is_signed ? "int8" : "uint8") + " type");
+          }
+          tensor.ints.push_back(value);
+        }
+      }
+      break;
+    }
     default:
       fail(source, what + " has data type " + std::to_string(proto.data_type()) +
-                       "; only float, int32 and int64 tensors are supported");
+                       "; only float, int8, uint8, int32 and int64 tensors are supported");
   }
   return tensor;
 }
@@ -232,6 +262,7 @@ Graph import_onnx_bytes(std::string_view bytes, const std::string& source_name) 
     for (const auto& output : node.outputs) output_defined |= output == graph.output;
   }
   if (!output_defined) fail(source, "the graph output '" + graph.output + "' is not produced by any node");
+  check_quantization_nodes(graph);
   return graph;
 }
 

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "infer/quantization.hpp"
 
 namespace r4k::infer {
 
@@ -354,6 +355,14 @@ Dims output_dims(const ResolvedNode& node) {
       return reshape_dims(node, node.runtime_input(0).dims);
     case OpType::transpose:
       return permuted_dims(node.runtime_input(0).dims, transpose_permutation(node));
+    case OpType::quantize_linear:
+    case OpType::dequantize_linear: {
+      const Dims& dims = node.runtime_input(0).dims;
+      if (!quantization_parameters(node, dims.size()).per_tensor()) {
+        node.fail("quantizes an image tensor per axis; the engine takes one scale per activation tensor");
+      }
+      return dims;
+    }
     default:
       node.fail("not supported on image tensors");
   }

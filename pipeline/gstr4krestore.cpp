@@ -71,6 +71,7 @@ struct RestoreSettings {
   int halo = 0;
   int threads = 0;
   bool autotune = true;
+  std::string precision;
   std::string algorithms;  // r4ksuperres' pins, as given
   int batch = 0;
   guint width = 0;
@@ -104,6 +105,7 @@ bool assign(RestoreSettings& s, const std::string& key, const std::string& text)
   else if (key == "engine.halo") s.halo = static_cast<int>(as_integer(text));
   else if (key == "engine.threads") s.threads = static_cast<int>(as_integer(text));
   else if (key == "engine.autotune") s.autotune = as_boolean(text);
+  else if (key == "engine.precision") s.precision = text;
   else if (key == "engine.algorithms") s.algorithms = text;
   else if (key == "engine.batch") s.batch = static_cast<int>(as_integer(text));
   else if (key == "video.fit") std::tie(s.width, s.height) = std::pair<guint, guint>(as_size(text).first, as_size(text).second);
@@ -182,6 +184,7 @@ enum {
   PROP_HALO,
   PROP_THREADS,
   PROP_AUTOTUNE,
+  PROP_PRECISION,
   PROP_ALGORITHMS,
   PROP_BATCH,
   PROP_WIDTH,
@@ -370,6 +373,7 @@ static gboolean build_chain(GstR4kRestore* self) {
     g_object_set(superres, "model", s.model.c_str(), "tile-size", s.tile_size, "halo", s.halo, "threads", s.threads,
                  "autotune", s.autotune ? TRUE : FALSE, "algorithms", s.algorithms.c_str(), "batch", s.batch, "monochrome", s.monochrome ? TRUE : FALSE, nullptr);
     gst_util_set_object_arg(G_OBJECT(superres), "backend", s.backend.c_str());
+    gst_util_set_object_arg(G_OBJECT(superres), "precision", s.precision.c_str());
   }
   add(superres);
   add(make_queue("superres_queue"));
@@ -524,6 +528,9 @@ static void gst_r4k_restore_set_property(GObject* object, guint prop_id, const G
     case PROP_AUTOTUNE:
       s.autotune = g_value_get_boolean(value) != FALSE;
       break;
+    case PROP_PRECISION:
+      s.precision = r4k::pipeline::choice_text(value, *r4k::settings::find("engine.precision"));
+      break;
     case PROP_ALGORITHMS:
       s.algorithms = r4k::pipeline::text_of(g_value_get_string(value));
       break;
@@ -617,6 +624,9 @@ static void gst_r4k_restore_get_property(GObject* object, guint prop_id, GValue*
     case PROP_AUTOTUNE:
       g_value_set_boolean(value, s.autotune ? TRUE : FALSE);
       break;
+    case PROP_PRECISION:
+      r4k::pipeline::set_choice(value, *r4k::settings::find("engine.precision"), s.precision);
+      break;
     case PROP_BATCH:
       g_value_set_int(value, s.batch);
       break;
@@ -687,6 +697,7 @@ static void gst_r4k_restore_class_init(GstR4kRestoreClass* klass) {
                                  {PROP_HALO, "halo"},
                                  {PROP_THREADS, "threads"},
                                  {PROP_AUTOTUNE, "autotune"},
+                                 {PROP_PRECISION, "precision"},
                                  {PROP_ALGORITHMS, "algorithms"},
                                  {PROP_BATCH, "batch"},
                                  {PROP_WIDTH, "width"},

@@ -24,7 +24,7 @@
  * all nodata are not computed. The raster source asks it, by a custom query,
  * for the model's receptive field, scale and channels.
  *
- * `model`, `backend`, `threads`, `autotune` and `algorithms` are read on the
+ * `model`, `backend`, `threads`, `autotune`, `precision` and `algorithms` are read on the
  * way to READY (and again on the way to PAUSED when they changed in READY);
  * `tile-size`, `halo`, `batch` and `monochrome` when the caps are set. An
  * unknown `backend` is refused with an element error naming it.
@@ -80,6 +80,7 @@ enum {
   PROP_HALO,
   PROP_THREADS,
   PROP_AUTOTUNE,
+  PROP_PRECISION,
   PROP_ALGORITHMS,
   PROP_BATCH,
   PROP_SCALE,
@@ -103,6 +104,7 @@ struct SuperresSettings {
   gint halo = static_cast<gint>(r4k::settings::as_integer(table_default("engine.halo")));
   gint threads = static_cast<gint>(r4k::settings::as_integer(table_default("engine.threads")));
   bool autotune = r4k::settings::as_boolean(table_default("engine.autotune"));
+  std::string precision = table_default("engine.precision");
   std::string algorithms;  // pins, as given (checked when the model loads)
   gint batch = static_cast<gint>(r4k::settings::as_integer(table_default("engine.batch")));
   bool monochrome = r4k::settings::as_boolean(table_default("video.monochrome"));
@@ -114,6 +116,7 @@ struct LoadedModel {
   std::string backend;
   int threads = 0;
   bool autotune = true;
+  std::string precision;
   std::string algorithms;
   bool operator==(const LoadedModel&) const = default;
 };
@@ -238,7 +241,7 @@ static gboolean open_model(GstR4kSuperres* self) {
   SuperresImpl& impl = *self->impl;
   const SuperresSettings settings = settings_of(self);
   const LoadedModel wanted{settings.model, settings.backend, settings.threads, settings.autotune,
-                          settings.algorithms};
+                          settings.precision, settings.algorithms};
   if (impl.engine && impl.loaded == wanted) return TRUE;
   impl.forget_stream();
   release_engine(self);
@@ -269,6 +272,7 @@ static gboolean open_model(GstR4kSuperres* self) {
     options.threads = settings.threads;
     options.autotune.enabled = settings.autotune;
     options.autotune.pinned = pins;
+    options.precision = settings.precision;
     auto engine = r4k::infer::load_model(settings.model, options);
     impl.loaded = wanted;
     impl.video.set_pins(pins);
@@ -625,6 +629,9 @@ static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const 
     case PROP_AUTOTUNE:
       s.autotune = g_value_get_boolean(value) != FALSE;
       break;
+    case PROP_PRECISION:
+      s.precision = r4k::pipeline::choice_text(value, *r4k::settings::find("engine.precision"));
+      break;
     case PROP_ALGORITHMS:
       s.algorithms = r4k::pipeline::text_of(g_value_get_string(value));
       break;
@@ -663,6 +670,9 @@ static void gst_r4k_superres_get_property(GObject* object, guint prop_id, GValue
       break;
     case PROP_AUTOTUNE:
       g_value_set_boolean(value, s.autotune ? TRUE : FALSE);
+      break;
+    case PROP_PRECISION:
+      r4k::pipeline::set_choice(value, *r4k::settings::find("engine.precision"), s.precision);
       break;
     case PROP_ALGORITHMS: {
       // The pins (when they parse) and every choice made so far.
@@ -723,6 +733,7 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
                                  {PROP_HALO, "halo"},
                                  {PROP_THREADS, "threads"},
                                  {PROP_AUTOTUNE, "autotune"},
+                                 {PROP_PRECISION, "precision"},
                                  {PROP_ALGORITHMS, "algorithms"},
                                  {PROP_BATCH, "batch"},
                                  {PROP_MONOCHROME, "monochrome"}}) {

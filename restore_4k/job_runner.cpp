@@ -24,6 +24,7 @@ void apply_engine(const config::JobFile& job, Job& out) {
   out.engine.backend = job.get("engine.backend");
   out.engine.threads = static_cast<int>(settings::as_integer(job.get("engine.threads")));
   out.engine.autotune.enabled = settings::as_boolean(job.get("engine.autotune"));
+  out.engine.precision = job.get("engine.precision");
   // Checked when the job loaded (each item LAYER@SHAPE=ALGORITHM).
   out.engine.autotune.pinned = settings::as_algorithms(job.get("engine.algorithms"));
   out.halo = job.get_int("engine.halo");

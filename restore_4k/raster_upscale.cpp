@@ -69,6 +69,7 @@ pipeline::PipelineArguments raster_pipeline(const RasterJob& job) {
   arguments.push_back(property("backend", job.engine.backend));
   arguments.push_back(property("threads", std::to_string(job.engine.threads)));
   arguments.push_back(property("autotune", job.engine.autotune.enabled ? "true" : "false"));
+  arguments.push_back(property("precision", job.engine.precision));
   if (!job.engine.autotune.pinned.empty()) {
     arguments.push_back(property("algorithms", settings::algorithms_text(job.engine.autotune.pinned, ';')));
   }

@@ -274,6 +274,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
              "model=" + job.model, "backend=" + job.engine.backend, "tile-size=" + std::to_string(job.tile_size),
              "halo=" + std::to_string(job.halo), "threads=" + std::to_string(job.engine.threads),
              std::string("autotune=") + (job.engine.autotune.enabled ? "true" : "false"),
+             "precision=" + job.engine.precision,
              "batch=" + std::to_string(job.batch), "width=" + std::to_string(job.fit_width),
              "height=" + std::to_string(job.fit_height), "fit-mode=" + job.fit_mode,
              std::string("pad-color=") + color, "colorimetry=" + job.colorimetry,

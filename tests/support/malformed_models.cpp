@@ -131,4 +131,55 @@ void write_inconsistent_prelu_model(const std::filesystem::path& path) {
   b.save(path);
 }
 
+namespace {
+
+template <typename T>
+void add_typed_initializer(GraphBuilder& b, const std::string& name, int type, const std::vector<std::int64_t>& dims,
+                           const std::vector<T>& values) {
+  onnx::TensorProto* tensor = b.graph().add_initializer();
+  tensor->set_name(name);
+  tensor->set_data_type(type);
+  for (auto d : dims) tensor->add_dims(d);
+  tensor->set_raw_data(std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T)));
+}
+
+}  // namespace
+
+void write_qdq_model(QdqFault fault, const std::filesystem::path& path) {
+  GraphBuilder b(kOpset, 57, "qdq_" + std::to_string(static_cast<int>(fault)));
+  b.add_input(kInputName, dynamic_nchw(3));
+  b.add_output(kOutputName, dynamic_nchw(3));
+  constexpr std::int64_t kOut = 12;
+  b.scalar_initializer("input_scale", fault == QdqFault::zero_scale ? 0.0f : 1.0f / 255.0f);
+  add_typed_initializer(b, "input_zero_point", onnx::TensorProto::UINT8, {}, std::vector<std::uint8_t>{0});
+  add_typed_initializer(b, "input_zero_point_signed", onnx::TensorProto::INT8, {}, std::vector<std::int8_t>{0});
+  if (fault == QdqFault::missing_scale) {
+    b.add_node("QuantizeLinear", "input_quantize", {kInputName}, {"input_q"});
+  } else {
+    b.add_node("QuantizeLinear", "input_quantize", {kInputName, "input_scale", "input_zero_point"}, {"input_q"});
+  }
+  b.add_node("DequantizeLinear", "input_dequantize",
+             {"input_q", "input_scale",
+              fault == QdqFault::zero_point_type ? "input_zero_point_signed" : "input_zero_point"},
+             {"input_dq"});
+  std::vector<std::int8_t> weights(static_cast<std::size_t>(kOut * 3 * 3 * 3));
+  for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<std::int8_t>(static_cast<int>(i * 37 % 255) - 127);
+  add_typed_initializer(b, "weight_q", onnx::TensorProto::INT8, {kOut, 3, 3, 3}, weights);
+  std::vector<float> scales(static_cast<std::size_t>(kOut));
+  for (std::size_t c = 0; c < scales.size(); ++c) scales[c] = 0.002f + 0.0005f * static_cast<float>(c);
+  b.add_initializer("weight_scale", {kOut}, scales);
+  add_typed_initializer(b, "weight_zero_point", onnx::TensorProto::INT8, {kOut}, std::vector<std::int8_t>(kOut, 0));
+  onnx::NodeProto* weight_dq =
+      b.add_node("DequantizeLinear", "weight_dequantize", {"weight_q", "weight_scale", "weight_zero_point"}, {"weight"});
+  GraphBuilder::set_int(weight_dq, "axis", fault == QdqFault::wrong_axis ? 1 : 0);
+  b.add_initializer("bias", {kOut}, b.uniform_values(kOut, -0.1, 0.1));
+  onnx::NodeProto* conv = b.add_node("Conv", "conv", {"input_dq", "weight", "bias"}, {"conv_out"});
+  GraphBuilder::set_ints(conv, "kernel_shape", {3, 3});
+  GraphBuilder::set_ints(conv, "pads", {1, 1, 1, 1});
+  onnx::NodeProto* shuffle = b.add_node("DepthToSpace", "shuffle", {"conv_out"}, {kOutputName});
+  GraphBuilder::set_int(shuffle, "blocksize", 2);
+  GraphBuilder::set_string(shuffle, "mode", "CRD");
+  b.save(path);
+}
+
 }  // namespace r4k::testing

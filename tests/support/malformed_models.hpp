@@ -33,4 +33,11 @@ void write_shape_mismatch_model(const std::filesystem::path& path);
 // A PRelu slope of 7 values ([7,1,1]) after a conv with 16 output channels: not broadcastable.
 void write_inconsistent_prelu_model(const std::filesystem::path& path);
 
+// A small QDQ model: input -> QuantizeLinear 'input_quantize' (uint8) ->
+// DequantizeLinear 'input_dequantize' -> Conv 'conv' (3 -> 12, weights int8
+// through DequantizeLinear 'weight_dequantize', per output channel, axis 0)
+// -> DepthToSpace x2. `fault` breaks it one way (none: a valid model).
+enum class QdqFault { none, missing_scale, zero_scale, wrong_axis, zero_point_type };
+void write_qdq_model(QdqFault fault, const std::filesystem::path& path);
+
 }  // namespace r4k::testing
