@@ -1,7 +1,8 @@
 // Constant folding: the value of a node whose inputs are all constants, as
 // exported graphs compute shapes (Shape -> Gather -> Unsqueeze -> Concat ->
 // Reshape, Slice, Cast and arithmetic on shape pieces) and carry constants
-// (Constant nodes, Reshape of weights). Shape needs only its input's dims, so
+// (Constant nodes, Reshape of weights, QuantizeLinear / DequantizeLinear of
+// QDQ weights and biases: floats that keep their integers). Shape needs only its input's dims, so
 // it folds on runtime tensors too. Backend-independent; specialized_graph
 // applies it while it walks a graph for one input shape.
 #pragma once

@@ -105,6 +105,13 @@ std::vector<CalibrationPicture> builtin_set(const CalibrationSetOptions& options
     pictures.push_back(std::move(picture));
   }
   if (pictures.empty()) throw InputError("the built-in calibration set '" + folder.string() + "' holds no picture");
+  if (static_cast<int>(pictures.size()) > options.pictures) {  // spread over the set
+    std::vector<CalibrationPicture> kept;
+    for (int i = 0; i < options.pictures; ++i) {
+      kept.push_back(std::move(pictures[static_cast<std::size_t>(i) * pictures.size() / static_cast<std::size_t>(options.pictures)]));
+    }
+    pictures = std::move(kept);
+  }
   return pictures;
 }
 

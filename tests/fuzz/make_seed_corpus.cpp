@@ -85,6 +85,12 @@ void write_malformed(const fs::path& dir) {
   write_cyclic_model(dir / "bad_cyclic.onnx");
   write_shape_mismatch_model(dir / "bad_shape_mismatch.onnx");
   write_inconsistent_prelu_model(dir / "bad_inconsistent_prelu.onnx");
+  // QDQ: a valid int8 convolution and each way its parameters can be wrong.
+  write_qdq_model(QdqFault::none, dir / "qdq_conv.onnx");
+  write_qdq_model(QdqFault::missing_scale, dir / "bad_qdq_missing_scale.onnx");
+  write_qdq_model(QdqFault::zero_scale, dir / "bad_qdq_zero_scale.onnx");
+  write_qdq_model(QdqFault::wrong_axis, dir / "bad_qdq_wrong_axis.onnx");
+  write_qdq_model(QdqFault::zero_point_type, dir / "bad_qdq_zero_point_type.onnx");
 }
 
 }  // namespace
