@@ -145,6 +145,7 @@ std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineO
   std::unique_ptr<Engine> engine;
   if (options.backend == "onednn" || (options.backend == "auto" && info.format == ModelFormat::onnx)) {
     // The native engine when it runs every operator; otherwise OpenCV.
+    bool precision_refused = false;  // the precision is at fault, not the backend: never fall back over it
     try {
       if (info.format != ModelFormat::onnx) {
         throw InputError("model '" + spec + "' is a TensorFlow graph; the onednn backend runs ONNX models");
@@ -153,12 +154,14 @@ std::unique_ptr<Engine> ModelLoader::load(const std::string& spec, const EngineO
         throw InputError("model '" + spec + "' is NHWC; the onednn backend runs NCHW models");
       }
       Graph graph = import_onnx(info.path);
+      precision_refused = true;
       const Precision precision = engine_precision(options.precision, graph, spec);
+      precision_refused = false;
       engine = std::make_unique<OneDnnEngine>(info, std::move(graph), options.threads, options.autotune, precision);
     } catch (const PinRefused&) {
       throw;  // the pin is at fault, not the backend: never fall back over it
     } catch (const InputError& error) {
-      if (options.backend == "onednn") throw;
+      if (options.backend == "onednn" || precision_refused) throw;
       spdlog::info("backend auto: using opencv for '{}' because the onednn backend cannot run it: {}", spec,
                    error.what());
     }

@@ -126,6 +126,7 @@ TEST(ModelCompress, PrecisionOnAJobCommandNeverQuantizesSilently) {
                                      "builtin:clean-x2", "--precision", "int8"});
   EXPECT_NE(refused.exit_code, 0);
   EXPECT_TRUE(has(refused, "'builtin:clean-x2' is an fp32 model")) << refused.output;
+  EXPECT_FALSE(has(refused, "opencv")) << "no fallback to another backend over the refusal: " << refused.output;
   EXPECT_FALSE(fs::exists(dir / "out.png"));
   for (const std::string precision : {"auto", "int8", "fp32"}) {
     const fs::path out = dir / ("out-" + precision + ".png");

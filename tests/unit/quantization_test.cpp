@@ -242,6 +242,14 @@ TEST(Precision, AutoRunsEachModelInItsOwnPrecisionAndInt8RefusesAnFp32Model) {
   EXPECT_EQ(load_model(model.fp32.string(), options("auto"))->precision(), "fp32");
   EXPECT_EQ(load_model(model.qdq.string(), options("auto"))->precision(), "int8");
   EXPECT_EQ(load_model(model.qdq.string(), options("fp32"))->precision(), "fp32");
+  EngineOptions automatic("auto", 1);  // backend auto must not fall back to opencv over the refusal
+  automatic.precision = "int8";
+  try {
+    load_model(model.fp32.string(), automatic);
+    ADD_FAILURE() << "int8 of an fp32 model was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("is an fp32 model"), std::string::npos) << e.what();
+  }
   const std::string error = load_error(model.fp32, "int8");
   EXPECT_NE(error.find("is an fp32 model"), std::string::npos) << error;
   EXPECT_NE(error.find("models compress"), std::string::npos) << error;
