@@ -98,7 +98,12 @@ std::map<std::string, ActivationScale> calibrate_activations(OneDnnEngine& engin
   }
   for (const std::string& name : options.fp32_layers) {
     if (convolutions.count(name) == 0) {
-      throw InputError("model '" + graph.source + "' has no Conv node '" + name + "' to keep in fp32");
+      std::string names;
+      for (const Node& node : graph.nodes) {
+        if (node.op == OpType::conv) names += (names.empty() ? "" : ", ") + node.name;
+      }
+      throw InputError("model '" + graph.source + "' has no Conv node '" + name + "' to keep in fp32 (its Conv nodes: " +
+                       names + ")");
     }
   }
   std::map<std::string, Statistics> statistics;
