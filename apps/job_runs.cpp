@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "restore_4k/algorithm_record.hpp"
 #include "restore_4k/film_segments.hpp"
+#include "restore_4k/input_calibration.hpp"
 #include "restore_4k/job_runner.hpp"
 #include "restore_4k/progress_report.hpp"
 
@@ -235,7 +236,11 @@ int report_load_failure(const config::LoadResult& loaded, const std::string& wha
   return kExitBadInput;
 }
 
-int run_job(const config::JobFile& job, bool record) {
+int run_job(const config::JobFile& given, bool record) {
+  // --calibrate-on-input: every check first (nothing is made for a job that
+  // would be refused), then the model; the job (its record, its plan) names it.
+  if (restore::calibrates_on_input(given)) restore::check_job(given);
+  const config::JobFile job = restore::with_input_calibrated_model(given);
   int code = kExitFailure;
   // A plan is its own record (the resolved job is in it), and a segment is not an output of its own.
   if (job.kind == "video" && (job.get_int("video.plan") > 0 || restore::is_segment_job(job))) record = false;

@@ -124,6 +124,13 @@ std::vector<Setting> make_settings() {
           .property("r4krestore", "precision"),
       // No option: the job record holds it (what the first run chose), so that
       // its resumed run, a later film segment or another shard runs the same.
+      Make("engine.calibrate_on_input", T::boolean, "false",
+           "With engine.precision int8: quantize the (fp32) model on the job's own input before any work (frames "
+           "sampled across the video, windows over the raster's first bands), written beside the output as "
+           "OUTPUT.int8.onnx (a film plan: in its folder); the job record and plan then name that model and its "
+           "SHA-256, so that a resume, a shard or a segment runs the same one (a raster --resume reuses the file)")
+          .kinds({"video", "raster"})
+          .option("--calibrate-on-input", {"video", "raster"}, Flag::sets_true),
       Make("engine.algorithms", T::list, "",
            "AutoTune's choices pinned: LAYER@SHAPE=ALGORITHM items (direct, winograd-f4-bN); a job record holds "
            "those its run chose, so that running it again (a resume, another shard or segment) runs the same; "

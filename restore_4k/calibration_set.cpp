@@ -153,9 +153,21 @@ std::vector<CalibrationPicture> raster_set(const fs::path& path, const Calibrati
     throw InputError("calibration raster '" + path.string() + "' has " + std::to_string(info.bands.size()) +
                      " band(s); the model takes " + std::to_string(options.channels));
   }
-  std::vector<int> bands;
-  for (int b = 1; b <= options.channels; ++b) bands.push_back(options.channels == 3 ? 4 - b : b);  // BGR order
-  const ValueRange range = decode::resolve_value_range(dataset, bands, ValueRangeSpec{}).range;
+  std::vector<int> listed = options.bands.empty()
+                               ? std::vector<int>{}
+                               : decode::parse_band_list(options.bands, static_cast<int>(info.bands.size()), 0, path);
+  if (listed.empty()) {
+    for (int b = 1; b <= options.channels; ++b) listed.push_back(b);
+  }
+  if (static_cast<int>(listed.size()) < options.channels) {
+    throw InputError("calibration raster '" + path.string() + "': bands " + options.bands + " are fewer than the " +
+                     std::to_string(options.channels) + " the model takes");
+  }
+  std::vector<int> bands(listed.begin(), listed.begin() + options.channels);
+  if (options.channels == 3) std::reverse(bands.begin(), bands.end());  // BGR order, as pictures are held
+  const ValueRange range =
+      decode::resolve_value_range(dataset, bands, options.range.empty() ? ValueRangeSpec{} : parse_value_range(options.range))
+          .range;
   std::vector<CalibrationPicture> pictures;
   for (const cv::Rect& window : spread_windows(info.width, info.height, options.crop, options.pictures)) {
     std::vector<cv::Mat> planes;

@@ -7,8 +7,8 @@
 //             the crop is the ground truth;
 //   a folder  its images (PNG, JPEG, TIFF, BMP, WebP), crops spread over each;
 //   a video   frames sampled evenly across it, crops spread over each;
-//   a raster  windows sampled evenly over its first bands (GDAL; the value
-//             range a raster job would use, `auto`).
+//   a raster  windows sampled evenly over its first bands, or the first of
+//             a job's band list (GDAL; the job's value range, `auto` unless given).
 // A folder, video or raster has no ground truth.
 #pragma once
 
@@ -33,6 +33,8 @@ struct CalibrationSetOptions {
   bool film = false;   // builtin: film degradation instead of a clean downscale
   int crop = 96;       // input pixels a side of each crop (folders, videos, rasters)
   int pictures = 24;   // at most this many crops in all
+  std::string bands;   // rasters: a raster job's band list ("4,3,2"); its first `channels` bands are read ("": 1, 2, 3)
+  std::string range;   // rasters: a raster job's value range ("": auto)
 };
 
 // The calibration pictures of `options.source`. Throws InputError naming the

@@ -13,6 +13,7 @@
 #include "infer/model_checksum.hpp"
 #include "core/error.hpp"
 #include "encode/output_file.hpp"
+#include "restore_4k/input_calibration.hpp"
 #include "restore_4k/batch_manifest.hpp"
 #include "restore_4k/film_segments.hpp"
 
@@ -202,7 +203,9 @@ std::string video_launch_line(const VideoJob& video) {
 
 }  // namespace
 
-void check_job(const config::JobFile& job) {
+void check_job(const config::JobFile& given) {
+  // A model calibrated on the input is made at run time: its fp32 model is checked.
+  const config::JobFile job = before_input_calibration(given);
   if (job.kind == "video" && job.get_int("video.plan") > 0) {
     make_film_plan(job);
   } else if (job.kind == "video" && is_segment_job(job)) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <regex>
 
 #include "tests/support/command_runner.hpp"
@@ -135,6 +136,69 @@ TEST(ModelCompress, PrecisionOnAJobCommandNeverQuantizesSilently) {
     EXPECT_EQ(run.exit_code, 0) << precision << ": " << run.output;
     EXPECT_TRUE(fs::exists(out)) << precision;
   }
+}
+
+}  // namespace
+
+namespace {
+
+// --calibrate-on-input: the model quantized on the job's own input, named by
+// the job record and the film plan with its SHA-256, reused by what runs again.
+TEST(CalibrateOnInput, ARasterAndAFilmPlanRunTheModelMadeFromTheirInput) {
+  if (!r4k::testing::program_available("ffmpeg") || !r4k::testing::program_available("gdal_translate")) {
+    GTEST_SKIP() << "ffmpeg or gdal_translate missing";
+  }
+  TempDir dir;
+  ASSERT_EQ(restore4k({"sample-image", (dir / "a.png").string(), "--width", "160", "--height", "120"}).exit_code, 0);
+  ASSERT_EQ(r4k::testing::run_command("gdal_translate", {"-q", (dir / "a.png").string(), (dir / "scene.tif").string()}).exit_code, 0);
+
+  const Outcome refused = restore4k({"raster", (dir / "scene.tif").string(), (dir / "x.tif").string(), "--model",
+                                     "builtin:clean-x2", "--calibrate-on-input"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_TRUE(has(refused, "engine.calibrate_on_input makes an int8 model: it needs engine.precision int8")) << refused.output;
+  EXPECT_FALSE(fs::exists(dir / "x.tif.int8.onnx"));
+  EXPECT_FALSE(fs::exists(dir / "x.tif"));
+
+  std::ofstream(dir / "job.yaml") << "kind: raster\ninput: scene.tif\noutput: out.tif\nmodel: builtin:clean-x2\n"
+                                     "engine:\n  precision: int8\n  calibrate_on_input: true\n";
+  const Outcome run = restore4k({"run", (dir / "job.yaml").string()});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_TRUE(has(run, "calibrating builtin:clean-x2 on")) << run.output;
+  const fs::path model = dir / "out.tif.int8.onnx";
+  ASSERT_TRUE(fs::exists(model));
+  const std::string sha = r4k::testing::run_command("sha256sum", {model.string()}).output.substr(0, 64);
+  std::ifstream record_file(dir / "out.tif.job.yaml");
+  const std::string record((std::istreambuf_iterator<char>(record_file)), std::istreambuf_iterator<char>());
+  EXPECT_NE(record.find("# model sha256: " + sha), std::string::npos) << record;
+  EXPECT_NE(record.find("model: " + model.string()), std::string::npos) << record;
+  EXPECT_NE(record.find("calibrate_on_input: false"), std::string::npos) << record;
+  const Outcome again = restore4k({"run", (dir / "out.tif.job.yaml").string()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_FALSE(has(again, "calibrating")) << "the record's model runs, not a new one";
+
+  const auto made = fs::last_write_time(model);
+  const Outcome resumed = restore4k({"raster", (dir / "scene.tif").string(), (dir / "out.tif").string(), "--model",
+                                     "builtin:clean-x2", "--precision", "int8", "--calibrate-on-input", "--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_TRUE(has(resumed, "the model calibrated on this input by the first run")) << resumed.output;
+  EXPECT_EQ(fs::last_write_time(model), made);
+
+  const Outcome clip = r4k::testing::run_command(
+      "ffmpeg", {"-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10", "-t", "1", "-c:v", "libx264",
+                 "-pix_fmt", "yuv420p", (dir / "clip.mp4").string()});
+  ASSERT_EQ(clip.exit_code, 0) << clip.output;
+  const Outcome plan = restore4k({"video", (dir / "clip.mp4").string(), (dir / "plan").string(), "--plan", "2",
+                                  "--precision", "int8", "--calibrate-on-input"});
+  ASSERT_EQ(plan.exit_code, 0) << plan.output;
+  const fs::path plan_model = dir / "plan" / "restore4k-calibrated-int8.onnx";
+  ASSERT_TRUE(fs::exists(plan_model));
+  std::ifstream plan_file(dir / "plan" / "restore4k-plan.yaml");
+  const std::string plan_text((std::istreambuf_iterator<char>(plan_file)), std::istreambuf_iterator<char>());
+  const std::string plan_sha = r4k::testing::run_command("sha256sum", {plan_model.string()}).output.substr(0, 64);
+  EXPECT_NE(plan_text.find("model_sha256: " + plan_sha), std::string::npos) << plan_text;
+  const Outcome segment = restore4k({"video", (dir / "clip.mp4").string(), (dir / "plan").string(), "--segment", "1"});
+  EXPECT_EQ(segment.exit_code, 0) << segment.output;
+  EXPECT_FALSE(has(segment, "calibrating")) << segment.output;
 }
 
 }  // namespace

@@ -1,0 +1,70 @@
+#include "restore_4k/input_calibration.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "core/error.hpp"
+#include "restore_4k/model_compression.hpp"
+#include "restore_4k/raster_upscale.hpp"
+#include "restore_4k/video_upscale.hpp"
+
+namespace r4k::restore {
+
+bool calibrates_on_input(const config::JobFile& job) {
+  return job.values.count("engine.calibrate_on_input") != 0 && job.get_bool("engine.calibrate_on_input");
+}
+
+std::filesystem::path calibrated_model_path(const config::JobFile& job) {
+  const std::filesystem::path output = job.resolve_path(job.get("output"));
+  if (job.kind == "video" && job.get_int("video.plan") > 0) return output / "restore4k-calibrated-int8.onnx";
+  return output.string() + ".int8.onnx";
+}
+
+config::JobFile before_input_calibration(const config::JobFile& job) {
+  if (!calibrates_on_input(job)) return job;
+  if (job.get("engine.precision") != "int8") {
+    throw InputError("engine.calibrate_on_input makes an int8 model: it needs engine.precision int8 "
+                     "(--precision int8), not '" + job.get("engine.precision") + "'");
+  }
+  config::JobFile checked = job;
+  checked.values["engine.precision"] = "fp32";
+  return checked;
+}
+
+config::JobFile with_input_calibrated_model(const config::JobFile& job) {
+  if (!calibrates_on_input(job)) return job;
+  (void)before_input_calibration(job);
+  const std::filesystem::path path = calibrated_model_path(job);
+  const bool resume = job.kind == "raster" && job.values.count("raster.resume") != 0 && job.get_bool("raster.resume");
+  if (!(resume && std::filesystem::exists(path))) {
+    CompressOptions options;
+    const std::string& model = job.get("model");
+    // Unset: the kind's default model (a raster's is a classical filter, which compress refuses by name).
+    options.model = !model.empty() ? job.resolve_path(model) : job.kind == "video" ? VideoJob().model : RasterJob().model;
+    options.output = path;
+    if (job.kind == "video" && job.get_int("video.plan") > 0) {
+      std::filesystem::create_directories(path.parent_path());  // the plan's folder, which the plan makes anyway
+    }
+    options.calibration.source = job.resolve_path(job.get("input"));
+    if (job.kind == "raster") {
+      options.calibration.bands = job.get("raster.bands");
+      options.calibration.range = job.get("raster.range");
+    }
+    options.threads = job.get_int("engine.threads");
+    spdlog::info("calibrating {} on {} ...", options.model, options.calibration.source);
+    const CompressResult result = compress_model(options);
+    std::string report = compression_report(options, result);
+    while (!report.empty()) {
+      const auto end = report.find('\n');
+      spdlog::info("{}", report.substr(0, end));
+      report = end == std::string::npos ? "" : report.substr(end + 1);
+    }
+  } else {
+    spdlog::info("resume: the model calibrated on this input by the first run, {}", path.string());
+  }
+  config::JobFile calibrated = job;
+  calibrated.values["model"] = path.string();
+  calibrated.values["engine.calibrate_on_input"] = "false";
+  return calibrated;
+}
+
+}  // namespace r4k::restore
