@@ -283,6 +283,9 @@ Command add_models_command(CLI::App& app) {
       ->check(CLI::Range(50.0, 100.0));
   compress->add_option("--fp32-layers", compress_state->method.fp32_layers,
                        "Conv node names left in fp32 (as `models info` lists them)");
+  compress->add_flag("--fp32-input", compress_state->method.fp32_input_layers,
+                     "Leave the convolutions that read the network's input in fp32 (10- or 16-bit sources: an int8 "
+                     "input has 8-bit levels)");
   compress->add_flag("--film", compress_state->calibration.film,
                      "builtin: film-degraded inputs (blur, grain, JPEG), as for builtin:film-x4");
   compress->add_option("--pictures", compress_state->calibration.pictures, "At most this many calibration crops")

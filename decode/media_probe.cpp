@@ -123,6 +123,9 @@ MediaInfo probe_media(const std::filesystem::path& path) {
       video.width = codec->width;
       video.height = codec->height;
       video.pixel_format = or_empty(av_get_pix_fmt_name(static_cast<AVPixelFormat>(codec->format)));
+      if (const AVPixFmtDescriptor* format = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(codec->format))) {
+        video.sample_bits = format->comp[0].depth;
+      }
       const AVRational rate = stream->avg_frame_rate.num > 0 ? stream->avg_frame_rate : stream->r_frame_rate;
       video.frame_rate_num = rate.num;
       video.frame_rate_den = rate.den > 0 ? rate.den : 1;

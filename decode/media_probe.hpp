@@ -17,6 +17,7 @@ struct VideoStreamInfo {
   int width = 0;
   int height = 0;
   std::string pixel_format;    // FFmpeg name: yuv420p, yuv420p10le, ...
+  int sample_bits = 0;         // bits of its first component (8, 10, 12, 16); 0 = not known
   int frame_rate_num = 0;      // average frame rate
   int frame_rate_den = 1;
   std::int64_t frame_count = 0;  // from the container, else duration x rate (0 = unknown)

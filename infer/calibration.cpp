@@ -94,6 +94,7 @@ std::map<std::string, ActivationScale> calibrate_activations(OneDnnEngine& engin
     if (node.op != OpType::conv) continue;
     convolutions.insert(node.name);
     if (options.fp32_layers.count(node.name) != 0) continue;
+    if (options.fp32_input_layers && node.inputs[0] == graph.input) continue;
     if (std::find(values.begin(), values.end(), node.inputs[0]) == values.end()) values.push_back(node.inputs[0]);
   }
   for (const std::string& name : options.fp32_layers) {

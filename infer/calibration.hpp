@@ -32,6 +32,9 @@ struct CalibrationOptions {
   CalibrationMethod method = CalibrationMethod::mse;
   double percentile = 99.99;         // for percentile
   std::set<std::string> fp32_layers;  // Conv node names left in fp32
+  // The convolutions reading the network's input left in fp32: an int8 input
+  // has 8-bit levels, which would cost a 10- or 16-bit source its precision.
+  bool fp32_input_layers = false;
 };
 
 // The activation scales for every Conv input of `engine`'s graph (an fp32

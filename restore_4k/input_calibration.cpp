@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.hpp"
+#include "decode/media_probe.hpp"
+#include "decode/raster_dataset.hpp"
 #include "restore_4k/model_compression.hpp"
 #include "restore_4k/raster_upscale.hpp"
 #include "restore_4k/video_upscale.hpp"
@@ -45,9 +47,25 @@ config::JobFile with_input_calibrated_model(const config::JobFile& job) {
       std::filesystem::create_directories(path.parent_path());  // the plan's folder, which the plan makes anyway
     }
     options.calibration.source = job.resolve_path(job.get("input"));
+    if (job.kind == "video") {
+      const decode::MediaInfo media = decode::probe_media(options.calibration.source);
+      const int bits = media.video.empty() ? 0 : media.video.front().sample_bits;
+      if (bits > 8) {
+        options.method.fp32_input_layers = true;
+        spdlog::info("{} is {}-bit ({}): the convolutions reading the model's input stay fp32 (int8 has 8-bit levels)",
+                     options.calibration.source, bits, media.video.front().pixel_format);
+      }
+    }
     if (job.kind == "raster") {
       options.calibration.bands = job.get("raster.bands");
       options.calibration.range = job.get("raster.range");
+      // More than 8 bits a sample: the network's first layer stays fp32, so that it sees every level.
+      const std::string type = decode::RasterDataset(options.calibration.source).info().data_type;
+      if (type != "Byte") {
+        options.method.fp32_input_layers = true;
+        spdlog::info("{} is {}: the convolutions reading the model's input stay fp32 (int8 has 8-bit levels)",
+                     options.calibration.source, type);
+      }
     }
     options.threads = job.get_int("engine.threads");
     spdlog::info("calibrating {} on {} ...", options.model, options.calibration.source);

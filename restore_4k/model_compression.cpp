@@ -112,8 +112,11 @@ CompressResult compress_model(CompressOptions options) {
   const auto scales = infer::calibrate_activations(*native, samples, options.method);
 
   CompressResult result;
-  for (const infer::Node& node : native->graph().nodes) result.convolutions += node.op == infer::OpType::conv ? 1 : 0;
-  result.quantized = result.convolutions - options.method.fp32_layers.size();
+  for (const infer::Node& node : native->graph().nodes) {
+    if (node.op != infer::OpType::conv) continue;
+    ++result.convolutions;
+    result.quantized += scales.count(node.inputs[0]) != 0 ? 1 : 0;
+  }
   infer::QdqExport plan;
   plan.activations = scales;
   std::ostringstream description;

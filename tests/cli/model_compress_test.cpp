@@ -183,6 +183,17 @@ TEST(CalibrateOnInput, ARasterAndAFilmPlanRunTheModelMadeFromTheirInput) {
   EXPECT_TRUE(has(resumed, "the model calibrated on this input by the first run")) << resumed.output;
   EXPECT_EQ(fs::last_write_time(model), made);
 
+  // A 16-bit scene: the first layer stays fp32, so that the network sees every level.
+  ASSERT_EQ(r4k::testing::run_command("gdal_translate", {"-q", "-ot", "UInt16", "-scale", "0", "255", "0", "4095",
+                                                         (dir / "scene.tif").string(), (dir / "scene16.tif").string()})
+                .exit_code,
+            0);
+  const Outcome deep = restore4k({"raster", (dir / "scene16.tif").string(), (dir / "out16.tif").string(), "--model",
+                                  "builtin:clean-x2", "--precision", "int8", "--calibrate-on-input"});
+  ASSERT_EQ(deep.exit_code, 0) << deep.output;
+  EXPECT_TRUE(has(deep, "is UInt16: the convolutions reading the model's input stay fp32")) << deep.output;
+  EXPECT_TRUE(has(deep, "9 of 10 convolutions int8")) << deep.output;
+
   const Outcome clip = r4k::testing::run_command(
       "ffmpeg", {"-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10", "-t", "1", "-c:v", "libx264",
                  "-pix_fmt", "yuv420p", (dir / "clip.mp4").string()});
@@ -199,6 +210,17 @@ TEST(CalibrateOnInput, ARasterAndAFilmPlanRunTheModelMadeFromTheirInput) {
   const Outcome segment = restore4k({"video", (dir / "clip.mp4").string(), (dir / "plan").string(), "--segment", "1"});
   EXPECT_EQ(segment.exit_code, 0) << segment.output;
   EXPECT_FALSE(has(segment, "calibrating")) << segment.output;
+
+  // A 10-bit video: its first layer stays fp32 too.
+  const Outcome clip10 = r4k::testing::run_command(
+      "ffmpeg", {"-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=96x64:rate=10", "-t", "0.3", "-c:v", "libx264",
+                 "-pix_fmt", "yuv420p10le", (dir / "clip10.mkv").string()});
+  ASSERT_EQ(clip10.exit_code, 0) << clip10.output;
+  const Outcome video10 = restore4k({"video", (dir / "clip10.mkv").string(), (dir / "out10.mkv").string(), "--precision",
+                                     "int8", "--calibrate-on-input"});
+  ASSERT_EQ(video10.exit_code, 0) << video10.output;
+  EXPECT_TRUE(has(video10, "is 10-bit (yuv420p10le): the convolutions reading the model's input stay fp32")) << video10.output;
+  EXPECT_TRUE(fs::exists(dir / "out10.mkv.int8.onnx"));
 }
 
 }  // namespace
