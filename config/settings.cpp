@@ -128,7 +128,8 @@ std::vector<Setting> make_settings() {
            "With engine.precision int8: quantize the (fp32) model on the job's own input before any work (frames "
            "sampled across the video, windows over the raster's first bands), written beside the output as "
            "OUTPUT.int8.onnx (a film plan: in its folder); the job record and plan then name that model and its "
-           "SHA-256, so that a resume, a shard or a segment runs the same one (a raster --resume reuses the file)")
+           "SHA-256, so that a resume, a shard or a segment runs the same one (a raster --resume reuses the file); a "
+           "source of more than 8 bits keeps the layers reading the model's input in fp32")
           .kinds({"video", "raster"})
           .option("--calibrate-on-input", {"video", "raster"}, Flag::sets_true),
       Make("engine.algorithms", T::list, "",
