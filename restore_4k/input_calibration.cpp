@@ -36,8 +36,16 @@ config::JobFile with_input_calibrated_model(const config::JobFile& job) {
   if (!calibrates_on_input(job)) return job;
   (void)before_input_calibration(job);
   const std::filesystem::path path = calibrated_model_path(job);
-  const bool resume = job.kind == "raster" && job.values.count("raster.resume") != 0 && job.get_bool("raster.resume");
-  if (!(resume && std::filesystem::exists(path))) {
+  const bool resume = job.kind == "raster" && job.get_bool("raster.resume");
+  // Shards run at once on many machines: one model for all, made before them.
+  const bool shard = job.kind == "raster" && (!job.get("raster.shard").empty() || job.get_int("raster.shards") > 0);
+  if (shard && !std::filesystem::exists(path)) {
+    throw InputError("engine.calibrate_on_input: the shards of a raster share one calibrated model, and '" +
+                     path.string() + "' is not there: make it once with 'restore4k models compress MODEL -o " +
+                     path.string() + " --calibration " + job.resolve_path(job.get("input")) +
+                     "' (or a whole run), then run the shards");
+  }
+  if (!((resume || shard) && std::filesystem::exists(path))) {
     CompressOptions options;
     const std::string& model = job.get("model");
     // Unset: the kind's default model (a raster's is a classical filter, which compress refuses by name).
@@ -77,7 +85,7 @@ config::JobFile with_input_calibrated_model(const config::JobFile& job) {
       report = end == std::string::npos ? "" : report.substr(end + 1);
     }
   } else {
-    spdlog::info("resume: the model calibrated on this input by the first run, {}", path.string());
+    spdlog::info("{}: the model calibrated on this input before, {}", resume ? "resume" : "shard", path.string());
   }
   config::JobFile calibrated = job;
   calibrated.values["model"] = path.string();

@@ -159,6 +159,12 @@ TEST(CalibrateOnInput, ARasterAndAFilmPlanRunTheModelMadeFromTheirInput) {
   EXPECT_FALSE(fs::exists(dir / "x.tif.int8.onnx"));
   EXPECT_FALSE(fs::exists(dir / "x.tif"));
 
+  const Outcome shard = restore4k({"raster", (dir / "scene.tif").string(), (dir / "s.tif").string(), "--model",
+                                   "builtin:clean-x2", "--precision", "int8", "--calibrate-on-input", "--shard", "0/2"});
+  EXPECT_NE(shard.exit_code, 0);
+  EXPECT_TRUE(has(shard, "the shards of a raster share one calibrated model")) << shard.output;
+  EXPECT_FALSE(fs::exists(dir / "s.tif.int8.onnx"));
+
   std::ofstream(dir / "job.yaml") << "kind: raster\ninput: scene.tif\noutput: out.tif\nmodel: builtin:clean-x2\n"
                                      "engine:\n  precision: int8\n  calibrate_on_input: true\n";
   const Outcome run = restore4k({"run", (dir / "job.yaml").string()});
@@ -180,7 +186,7 @@ TEST(CalibrateOnInput, ARasterAndAFilmPlanRunTheModelMadeFromTheirInput) {
   const Outcome resumed = restore4k({"raster", (dir / "scene.tif").string(), (dir / "out.tif").string(), "--model",
                                      "builtin:clean-x2", "--precision", "int8", "--calibrate-on-input", "--resume"});
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
-  EXPECT_TRUE(has(resumed, "the model calibrated on this input by the first run")) << resumed.output;
+  EXPECT_TRUE(has(resumed, "resume: the model calibrated on this input before")) << resumed.output;
   EXPECT_EQ(fs::last_write_time(model), made);
 
   // A 16-bit scene: the first layer stays fp32, so that the network sees every level.
