@@ -310,13 +310,6 @@ void absorb_shuffles(const SpecializedGraph& graph, FusionPlan& plan) {
 
 }  // namespace
 
-bool has_quantization(const SpecializedGraph& graph) {
-  for (const Operation& operation : graph.operations()) {
-    if (operation.op() == OpType::quantize_linear || operation.op() == OpType::dequantize_linear) return true;
-  }
-  return false;
-}
-
 FusionPlan plan_fusions(const SpecializedGraph& graph, Precision precision) {
   const auto& operations = graph.operations();
   std::vector<bool> absorbed(operations.size(), false);

@@ -122,9 +122,6 @@ struct FusionPlan {
 };
 
 
-// True when `graph` has QuantizeLinear / DequantizeLinear nodes on runtime values.
-bool has_quantization(const SpecializedGraph& graph);
-
 // The plan for `graph` (which it points into: it must outlive the plan).
 FusionPlan plan_fusions(const SpecializedGraph& graph, Precision precision = Precision::fp32);
 

@@ -56,8 +56,9 @@ class OneDnnLowering {
   // Every step of `plan`, then the copy of the graph's output to the program's.
   void lower(const FusionPlan& plan);
   // After lower: steps that copy the runtime values `names` out as plain
-  // floats (program.captures). Sound because a value read by another step is
-  // never overwritten in place.
+  // floats (program.captures), as they are when the run ends. Meant for
+  // values that convolutions read (calibration): a convolution never writes
+  // its input, and a value with other readers is never overwritten in place.
   void capture(const std::vector<std::string>& names);
 
   const SpecializedGraph& graph() const { return graph_; }

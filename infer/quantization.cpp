@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 namespace r4k::infer {
 
@@ -147,6 +148,8 @@ void check_quantization_nodes(const Graph& graph) {
   std::map<std::string, const ConstTensor*> constants;
   for (const auto& [name, tensor] : graph.constants) constants[name] = &tensor;
   std::map<std::string, ElementType> quantized;
+  std::set<std::string> computed;  // every node output
+  for (const Node& node : graph.nodes) computed.insert(node.outputs.begin(), node.outputs.end());
   for (const Node& node : graph.nodes) {
     if (node.op == OpType::constant) {
       const auto found = node.attributes.find("value");
@@ -175,11 +178,7 @@ void check_quantization_nodes(const Graph& graph) {
     const ResolvedNode resolved(graph.source, node, std::move(inputs));
     if (resolved.inputs().size() >= 2 && resolved.inputs()[1].present() && !resolved.inputs()[1].is_constant()) {
       // A scale computed by other nodes is folded (or refused) when the graph is specialised.
-      bool computed = false;
-      for (const Node& other : graph.nodes) {
-        for (const auto& output : other.outputs) computed |= output == resolved.inputs()[1].name;
-      }
-      if (computed) continue;
+      if (computed.count(resolved.inputs()[1].name) != 0) continue;
     }
     DataType data;
     std::size_t rank = 4;

@@ -20,11 +20,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_image_file(const fs::path& path) {
-  static const std::set<std::string> kinds{".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"};
+// ".PNG" -> ".png".
+std::string lower_extension(const fs::path& path) {
   std::string ext = path.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return kinds.count(ext) != 0;
+  return ext;
+}
+
+bool is_image_file(const fs::path& path) {
+  static const std::set<std::string> kinds{".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"};
+  return kinds.count(lower_extension(path)) != 0;
 }
 
 std::vector<fs::path> image_files(const fs::path& folder) {
@@ -187,8 +192,7 @@ std::vector<CalibrationPicture> raster_set(const fs::path& path, const Calibrati
 }
 
 bool is_raster(const fs::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string ext = lower_extension(path);
   return ext == ".tif" || ext == ".tiff" || ext == ".jp2" || ext == ".img" || ext == ".vrt";
 }
 
