@@ -23,6 +23,7 @@
 #include "preprocess/tile_plan.hpp"
 #include "restore_4k/model_compression.hpp"
 #include "restore_4k/sr_evaluation.hpp"
+#include "restore_4k/job_runner.hpp"
 #include "restore_4k/video_benchmark.hpp"
 
 namespace r4k::app {
@@ -116,6 +117,7 @@ struct BenchState {
   double seconds = 3.0;
   double peak_seconds = 1.0;
   std::filesystem::path video;
+  std::string preset;
   CLI::Option* tile_option = nullptr;
 };
 
@@ -208,24 +210,63 @@ int run_model_tune(const TuneState& state) {
   return kExitOk;
 }
 
-int run_video_bench(const BenchState& state) {
-  restore::VideoJob job;
-  job.input = state.video;
-  job.model = state.model;
-  job.engine = state.engine;
+// The video bench's job: `restore4k video CLIP OUT` with the preset, model
+// and engine settings given to bench (the preset's model unless --model).
+restore::VideoJob bench_video_job(const BenchState& state, const std::filesystem::path& output) {
+  std::vector<config::Override> overrides{{"input", state.video.string(), "--video"},
+                                          {"output", output.string(), "the benchmark's file"}};
+  if (!state.preset.empty()) overrides.insert(overrides.begin(), {"extends", state.preset, "--preset"});
+  if (!state.model.empty()) overrides.push_back({"model", state.model, "--model"});
+  const auto loaded = config::load_job_text("kind: video\n", std::filesystem::current_path() / "restore4k bench",
+                                            true, overrides);
+  if (!loaded.ok()) {
+    std::string problems;
+    for (const auto& diagnostic : loaded.diagnostics) problems += "\n" + diagnostic.to_string();
+    throw InputError("restore4k bench --video:" + problems);
+  }
+  restore::VideoJob job = restore::video_job_from(*loaded.job);
+  job.engine.backend = state.engine.backend;
+  job.engine.precision = state.engine.precision;
+  job.engine.threads = state.engine.threads;
+  job.engine.autotune.enabled = state.engine.autotune.enabled;
+  job.engine.autotune.algorithm = state.engine.autotune.algorithm;
   job.batch = state.batch;
-  job.tile_size = state.tile_option->count() > 0 ? state.tiles.front() : 0;
+  if (state.tile_option->count() > 0) job.tile_size = state.tiles.front();
+  return job;
+}
+
+int run_video_bench(const BenchState& state) {
   const std::filesystem::path folder =
       std::filesystem::temp_directory_path() / ("r4k-bench-" + std::to_string(::getpid()));
   std::filesystem::create_directories(folder);
-  job.output = folder / "pipeline.mkv";
-  const auto result = restore::benchmark_video(job);
-  std::filesystem::remove_all(folder);
-  std::printf("%s, %llu frames, model %s\n", state.video.c_str(), static_cast<unsigned long long>(result.frames),
-              state.model.c_str());
-  std::printf("engine alone:   %8.3f frames/s\n", result.engine_fps);
-  std::printf("full pipeline:  %8.3f frames/s\n", result.pipeline_fps);
-  std::printf("ratio:          %8.3f\n", result.ratio());
+  struct RemoveFolder {
+    std::filesystem::path path;
+    ~RemoveFolder() {
+      std::error_code ec;
+      std::filesystem::remove_all(path, ec);
+    }
+  } remove_folder{folder};
+  const restore::VideoJob job = bench_video_job(state, folder / "job.mkv");
+  const auto r = restore::benchmark_video(job);
+  const auto per_frame = [&](double seconds) { return seconds * static_cast<double>(r.frames); };
+  const double job_cpu = r.job_cpu_per_frame;
+  const double rest = job_cpu - r.engine_cpu_per_frame - r.encoder_cpu_per_frame;
+  std::printf("%s, %llu frames, model %s%s%s, encoder %s, %d cores\n", state.video.c_str(),
+              static_cast<unsigned long long>(r.frames), job.model.c_str(),
+              state.preset.empty() ? "" : ", preset ", state.preset.c_str(), restore::to_string(job.encoder).c_str(),
+              r.cores);
+  std::printf("engine alone:            %7.3f CPU-s/frame  (%.3f frames/s)\n", r.engine_cpu_per_frame, r.engine_fps);
+  std::printf("encoder alone:           %7.3f CPU-s/frame\n", r.encoder_cpu_per_frame);
+  std::printf("chain without encoding:  %7.3f CPU-s/frame  (%.3f frames/s)\n", r.chain_cpu_per_frame, r.chain_fps);
+  std::printf("full job:                %7.3f CPU-s/frame  (%.3f frames/s), peak memory %.0f MB\n", job_cpu,
+              r.job_fps, static_cast<double>(r.job_peak_memory) / 1e6);
+  std::printf("CPU of the full job by stage (thread CPU time, %.1f s in all):\n", per_frame(job_cpu));
+  for (const auto& stage : r.job_stages) {
+    std::printf("  %5.1f %%  %s\n", 100.0 * stage.seconds / per_frame(job_cpu), stage.stage.c_str());
+  }
+  std::printf("beside the engine and the encoder: %.1f %% of the job's CPU\n", 100.0 * rest / job_cpu);
+  std::printf("engine + encoder allow:  %7.3f frames/s on %d cores\n", r.allowed_fps(), r.cores);
+  std::printf("ratio: %.3f\n", r.ratio());
   return kExitOk;
 }
 
@@ -310,7 +351,9 @@ Command add_models_command(CLI::App& app) {
 Command add_bench_command(CLI::App& app) {
   auto state = std::make_shared<BenchState>();
   CLI::App* bench = app.add_subcommand("bench", "Engine throughput: tiles/s, megapixels/s, GFLOPS and share of FMA peak");
-  bench->add_option("-m,--model", state->model, "Model file or builtin:NAME")->required();
+  bench->add_option("-m,--model", state->model,
+                    "Model file or builtin:NAME (with --video: the job's model, by default the preset's or the "
+                    "video default)");
   state->tile_option = bench->add_option("-t,--tile", state->tiles, "Tile sizes (input pixels a side), e.g. --tile 64 128 256")
                            ->capture_default_str()
                            ->check(setting_range("engine.tile"));
@@ -331,9 +374,19 @@ Command add_bench_command(CLI::App& app) {
   bench->add_option("--peak-seconds", state->peak_seconds, "Seconds to measure the FMA peak (0 = skip)")
       ->capture_default_str();
   bench->add_option("--video", state->video,
-                    "Instead: the full video pipeline against the engine alone on this clip's frames (frames/s, "
-                    "ratio); --tile is then the upscaler's tile size (0 = automatic)");
-  return Command{bench, [state] { return state->video.empty() ? run_engine_bench(*state) : run_video_bench(*state); }};
+                    "Instead: the video job on this clip against the engine alone and the encoder alone on its "
+                    "frames (CPU-s/frame, CPU by stage, peak memory, ratio); --tile is then the upscaler's tile "
+                    "size (0 = automatic)");
+  bench->add_option("--preset", state->preset, "With --video: the job's preset (film-4k, film-preview)");
+  return Command{bench, [state] {
+                   if (state->video.empty() && state->model.empty()) {
+                     throw InputError("restore4k bench: --model is required (or --video CLIP)");
+                   }
+                   if (state->video.empty() && !state->preset.empty()) {
+                     throw InputError("restore4k bench: --preset goes with --video");
+                   }
+                   return state->video.empty() ? run_engine_bench(*state) : run_video_bench(*state);
+                 }};
 }
 
 Command add_eval_command(CLI::App& app) {

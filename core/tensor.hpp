@@ -8,6 +8,8 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include "core/float_buffer.hpp"
+
 namespace r4k {
 
 struct TensorShape {
@@ -54,7 +56,7 @@ class Tensor {
   }
 
   TensorShape shape_;
-  std::vector<float> data_;
+  FloatBuffer data_;
 };
 
 }  // namespace r4k

@@ -1,4 +1,5 @@
 #include "pipeline/pipeline_runner.hpp"
+#include "pipeline/stage_threads.hpp"
 
 #include <chrono>
 #include <memory>
@@ -277,6 +278,7 @@ PipelineResult run_pipeline(const PipelineArguments& arguments, const PipelineRu
     result.properties[name] = value != nullptr ? value : "";
     g_free(value);
   }
+  if (options.map_stage_threads) result.stage_threads = stage_threads(pipeline.get());
   return result;
 }
 

@@ -44,6 +44,9 @@ struct PipelineRunOptions {
   // (before the pipeline stops): what the elements say about the run, such
   // as the algorithms r4ksuperres ran (PipelineResult::properties).
   std::vector<std::string> read_after;
+  // Name the stage each streaming thread ran when the stream has ended
+  // (PipelineResult::stage_threads; pipeline/stage_threads.hpp), for benchmarks.
+  bool map_stage_threads = false;
 };
 
 struct PipelineResult {
@@ -56,6 +59,8 @@ struct PipelineResult {
   // The `read_after` properties, by "element.property" (those the pipeline
   // lacks are left out).
   std::map<std::string, std::string> properties;
+  // With map_stage_threads: thread name -> the elements it ran.
+  std::map<std::string, std::string> stage_threads;
 };
 
 // Initialises GStreamer once and makes restore4k's elements available.

@@ -7,6 +7,8 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "preprocess/transfer_curve.hpp"
+
 namespace r4k {
 namespace {
 
@@ -93,65 +95,40 @@ Matrix primaries_matrix(ColourPrimaries from, ColourPrimaries to) {
   return m;
 }
 
-double to_linear(double v, TransferFunction transfer) {
-  const double s = v < 0.0 ? -1.0 : 1.0;
-  const double a = std::fabs(v);
+// The curve that takes `transfer`'s R'G'B' to linear light, and back.
+TransferCurve linearising_curve(TransferFunction transfer) {
   switch (transfer) {
     case TransferFunction::gamma22:
-      return s * std::pow(a, 2.2);
+      return {.power = 2.2f};
     case TransferFunction::gamma28:
-      return s * std::pow(a, 2.8);
+      return {.power = 2.8f};
     case TransferFunction::srgb:
-      return s * (a <= 0.04045 ? a / 12.92 : std::pow((a + 0.055) / 1.055, 2.4));
+      return {.threshold = 0.04045f, .slope = 1.0f / 12.92f, .beta = 1.0f / 1.055f, .gamma = 0.055f / 1.055f,
+              .power = 2.4f};
     case TransferFunction::linear:
-      return v;
+      return {.identity = true};
     case TransferFunction::bt709:
     default:
-      return s * (a < 0.081 ? a / 4.5 : std::pow((a + 0.099) / 1.099, 1.0 / 0.45));
+      return {.threshold = 0.081f, .slope = 1.0f / 4.5f, .beta = 1.0f / 1.099f, .gamma = 0.099f / 1.099f,
+              .power = 1.0f / 0.45f};
   }
 }
 
-double from_linear(double v, TransferFunction transfer) {
-  const double s = v < 0.0 ? -1.0 : 1.0;
-  const double a = std::fabs(v);
+TransferCurve encoding_curve(TransferFunction transfer) {
   switch (transfer) {
     case TransferFunction::gamma22:
-      return s * std::pow(a, 1.0 / 2.2);
+      return {.power = 1.0f / 2.2f};
     case TransferFunction::gamma28:
-      return s * std::pow(a, 1.0 / 2.8);
+      return {.power = 1.0f / 2.8f};
     case TransferFunction::srgb:
-      return s * (a <= 0.0031308 ? a * 12.92 : 1.055 * std::pow(a, 1.0 / 2.4) - 0.055);
+      return {.threshold = 0.0031308f, .slope = 12.92f, .alpha = 1.055f, .power = 1.0f / 2.4f, .delta = -0.055f};
     case TransferFunction::linear:
-      return v;
+      return {.identity = true};
     case TransferFunction::bt709:
     default:
-      return s * (a < 0.018 ? 4.5 * a : 1.099 * std::pow(a, 0.45) - 0.099);
+      return {.threshold = 0.018f, .slope = 4.5f, .alpha = 1.099f, .power = 0.45f, .delta = -0.099f};
   }
 }
-
-// A transfer function on [-0.25, 1.25] as a table with linear interpolation:
-// a pow per sample is too slow at 4K.
-class TransferTable {
- public:
-  TransferTable(TransferFunction transfer, bool linearise) {
-    for (int i = 0; i < kSize; ++i) {
-      const double v = kLow + static_cast<double>(kHigh - kLow) * i / (kSize - 1);
-      table_[static_cast<std::size_t>(i)] = static_cast<float>(linearise ? to_linear(v, transfer) : from_linear(v, transfer));
-    }
-  }
-  float operator()(float v) const {
-    const float position = (std::clamp(v, kLow, kHigh) - kLow) * static_cast<float>(kSize - 1) / (kHigh - kLow);
-    const auto i = std::min(static_cast<int>(position), kSize - 2);
-    const float t = position - static_cast<float>(i);
-    return table_[static_cast<std::size_t>(i)] * (1.0f - t) + table_[static_cast<std::size_t>(i) + 1] * t;
-  }
-
- private:
-  static constexpr int kSize = 16384;
-  static constexpr float kLow = -0.25f;
-  static constexpr float kHigh = 1.25f;
-  std::array<float, kSize> table_{};
-};
 
 bool planes_equal(const Tensor& planes) {
   const std::size_t n = planes.shape().plane_size();
@@ -165,16 +142,11 @@ YcbcrSpace ycbcr_of(const Colourimetry& c, int bits) { return YcbcrSpace{c.matri
 void convert_rgb(float* r, float* g, float* b, std::size_t count, const Colourimetry& from, const Colourimetry& to) {
   if (from.primaries == to.primaries && from.transfer == to.transfer) return;
   const Matrix m = primaries_matrix(from.primaries, to.primaries);
-  const TransferTable linear(from.transfer, true);
-  const TransferTable encode(to.transfer, false);
-  for (std::size_t i = 0; i < count; ++i) {
-    const double lr = linear(r[i]);
-    const double lg = linear(g[i]);
-    const double lb = linear(b[i]);
-    r[i] = encode(static_cast<float>(m[0][0] * lr + m[0][1] * lg + m[0][2] * lb));
-    g[i] = encode(static_cast<float>(m[1][0] * lr + m[1][1] * lg + m[1][2] * lb));
-    b[i] = encode(static_cast<float>(m[2][0] * lr + m[2][1] * lg + m[2][2] * lb));
+  PrimariesMatrix matrix{};
+  for (int i = 0; i < 3; ++i) {
+    for (int j = 0; j < 3; ++j) matrix[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = static_cast<float>(m[i][j]);
   }
+  convert_primaries(r, g, b, count, linearising_curve(from.transfer), matrix, encoding_curve(to.transfer));
 }
 
 }  // namespace

@@ -288,6 +288,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
                "keep-count=" + std::to_string(job.segment->keep_count)});
   }
   append(a, {"!", "queue", "max-size-buffers=4", "max-size-bytes=0", "max-size-time=0", "!"});
+  plan.encode_start = a.size();
   // Into the encoder's format exactly (GStreamer's videoconvert replicates
   // high bits when it deepens: 8-bit 128 became 514, not 512).
   if (plan.format.encoder_input != plan.format.processing) {
@@ -317,6 +318,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
                                                              : nullptr;
     if (how != nullptr) streams += (streams.empty() ? "" : ",") + std::to_string(d.index) + how;
   }
+  plan.encode_end = a.size();
   append(a, {"r4kmuxsink", std::string("name=") + kMuxName, "location=" + location.string(),
              "source=" + job.input.string(), "source-video=" + std::to_string(video.index),
              "streams=" + (streams.empty() ? std::string("none") : streams)});

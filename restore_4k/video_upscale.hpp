@@ -98,6 +98,11 @@ struct VideoPlan {
   std::vector<std::string> notices;             // conversions and assumptions, said before the work
   std::string assumed;                          // what the input did not say and the job assumed ("" = nothing)
   pipeline::PipelineArguments arguments;        // writing to `location`
+  // arguments[encode_start, encode_end): the encoding elements, each followed
+  // by "!" (the format widening, the encoder, its caps), between the queue
+  // after r4krestore and r4kmuxsink (for benchmarks to run them alone).
+  std::size_t encode_start = 0;
+  std::size_t encode_end = 0;
 };
 
 // Probes the input, checks the job and builds the pipeline writing to

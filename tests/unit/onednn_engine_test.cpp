@@ -338,7 +338,7 @@ TEST(OneDnnEngine, WinogradAndDirectAgreeWithinOneCodeOnEightBitOutputOfTheFilmM
     float* plane = input.plane(0, c);
     for (int y = 0; y < 40; ++y) {
       for (int x = 0; x < 48; ++x) {
-        plane[y * 48 + x] = 0.5f + 0.4f * std::sin(0.3f * x + 0.2f * y + c) * (x > 24 ? 1.0f : 0.5f);
+        plane[y * 48 + x] = 0.5f + 0.4f * std::sin(0.3f * static_cast<float>(x) + 0.2f * static_cast<float>(y) + static_cast<float>(c)) * (x > 24 ? 1.0f : 0.5f);
       }
     }
   }
