@@ -15,7 +15,7 @@ namespace r4k {
 class FloatBuffer {
  public:
   // Blocks kept for reuse, in all (bytes).
-  static constexpr std::size_t kRecycledBytes = std::size_t{768} << 20;
+  static constexpr std::size_t kRecycledBytes = std::size_t{512} << 20;
 
   FloatBuffer() = default;
   FloatBuffer(const FloatBuffer& other);

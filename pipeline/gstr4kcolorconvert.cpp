@@ -20,6 +20,7 @@
 
 #include <string>
 
+#include "pipeline/float_frames.hpp"
 #include "pipeline/video_format.hpp"
 #include "preprocess/colour_conversion.hpp"
 
@@ -49,7 +50,7 @@ namespace {
 struct ColorConvertImpl {
   GstR4kColorTarget target = DEFAULT_TARGET;  // the property; under the object lock
   // The streaming thread's, from the caps.
-  r4k::RawFormat format = r4k::RawFormat::rgb;
+  r4k::pipeline::FrameCarriage carriage;
   r4k::Colourimetry from;
   r4k::Colourimetry to;
 };
@@ -73,12 +74,15 @@ static std::string target_name(GstR4kColorConvert* self) {
 
 // Colorimetry is what this element changes: left open both ways, fixed on
 // the output from the format in fixate_caps.
-static GstCaps* gst_r4k_color_convert_transform_caps(GstBaseTransform*, GstPadDirection, GstCaps* caps,
-                                                     GstCaps* filter) {
+static GstCaps* gst_r4k_color_convert_transform_caps(GstBaseTransform* trans, GstPadDirection direction,
+                                                     GstCaps* caps, GstCaps* filter) {
   GstCaps* result = gst_caps_copy(caps);
   for (guint i = 0; i < gst_caps_get_size(result); ++i) {
     gst_structure_remove_field(gst_caps_get_structure(result, i), "colorimetry");
   }
+  // Float frames to an r4k element downstream; from upstream, either.
+  result = r4k::pipeline::with_float_frames(
+      result, direction == GST_PAD_SRC || r4k::pipeline::downstream_takes_float_frames(trans));
   if (filter != nullptr) {
     GstCaps* intersection = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref(result);
@@ -90,7 +94,7 @@ static GstCaps* gst_r4k_color_convert_transform_caps(GstBaseTransform*, GstPadDi
 static GstCaps* gst_r4k_color_convert_fixate_caps(GstBaseTransform* trans, GstPadDirection direction, GstCaps* caps,
                                                   GstCaps* othercaps) {
   auto* self = GST_R4K_COLOR_CONVERT(trans);
-  othercaps = gst_caps_truncate(gst_caps_make_writable(othercaps));
+  othercaps = gst_caps_truncate(gst_caps_make_writable(r4k::pipeline::prefer_float_frames(othercaps)));
   GstStructure* in = gst_caps_get_structure(caps, 0);
   GstStructure* out = gst_caps_get_structure(othercaps, 0);
   for (const char* field : {"format", "chroma-site", "interlace-mode"}) {
@@ -111,8 +115,8 @@ static GstCaps* gst_r4k_color_convert_fixate_caps(GstBaseTransform* trans, GstPa
   return othercaps;
 }
 
-static gboolean gst_r4k_color_convert_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
-                                               GstVideoInfo* out_info) {
+static gboolean gst_r4k_color_convert_set_info(GstVideoFilter* filter, GstCaps* incaps, GstVideoInfo* in_info,
+                                               GstCaps* outcaps, GstVideoInfo* out_info) {
   auto* self = GST_R4K_COLOR_CONVERT(filter);
   const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
   if (!format || GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info)) {
@@ -138,7 +142,7 @@ static gboolean gst_r4k_color_convert_set_info(GstVideoFilter* filter, GstCaps*,
                      (nullptr));
   }
   ColorConvertImpl& impl = *self->impl;
-  impl.format = *format;
+  impl.carriage.set(incaps, outcaps, *format, r4k::YcbcrSpace{from->matrix, from->range, 8});
   impl.from = *from;
   impl.to = r4k::pipeline::target_colourimetry(target, GST_VIDEO_INFO_IS_RGB(in_info), from->range);
   GST_INFO_OBJECT(self, "%s: %s/%s/%s -> %s", GST_VIDEO_INFO_NAME(in_info), r4k::to_string(from->matrix).c_str(),
@@ -146,16 +150,14 @@ static gboolean gst_r4k_color_convert_set_info(GstVideoFilter* filter, GstCaps*,
   return TRUE;
 }
 
-static GstFlowReturn gst_r4k_color_convert_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
-                                                           GstVideoFrame* out_frame) {
-  auto* self = GST_R4K_COLOR_CONVERT(filter);
+static GstFlowReturn gst_r4k_color_convert_transform(GstBaseTransform* trans, GstBuffer* input,
+                                                     GstBuffer* output) {
+  auto* self = GST_R4K_COLOR_CONVERT(trans);
+  auto* filter = GST_VIDEO_FILTER(trans);
   ColorConvertImpl& impl = *self->impl;
   try {
-    const r4k::YcbcrSpace in_space{impl.from.matrix, impl.from.range, 8};
-    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, impl.format), in_space);
-    const r4k::Frame converted = r4k::convert_colour(frame, impl.from, impl.to);
-    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, impl.format);
-    r4k::pack(converted, out);
+    const auto frame = impl.carriage.read(input, filter->in_info);
+    impl.carriage.write(r4k::convert_colour(*frame, impl.from, impl.to), output, filter->out_info);
   } catch (const std::exception& error) {
     GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Colour conversion to %s failed.", r4k::to_string(impl.to.matrix).c_str()),
                       ("%s", error.what()));
@@ -220,13 +222,15 @@ static void gst_r4k_color_convert_class_init(GstR4kColorConvertClass* klass) {
                                         "Converts video to BT.709 or BT.2020 (matrix, primaries, transfer) in "
                                         "float at its own depth, keeping grey exactly grey",
                                         "restore4k engineers");
-  r4k::pipeline::add_video_pad_templates(element_class);
+  r4k::pipeline::add_frame_pad_templates(element_class);
 
   trans_class->transform_caps = gst_r4k_color_convert_transform_caps;
   trans_class->fixate_caps = gst_r4k_color_convert_fixate_caps;
   trans_class->passthrough_on_same_caps = FALSE;
   filter_class->set_info = gst_r4k_color_convert_set_info;
-  filter_class->transform_frame = gst_r4k_color_convert_transform_frame;
+  // Frames of either kind (pipeline/float_frames.hpp): transform, not transform_frame.
+  r4k::pipeline::carry_frames(trans_class);
+  trans_class->transform = gst_r4k_color_convert_transform;
   GST_DEBUG_CATEGORY_INIT(gst_r4k_color_convert_debug, "r4kcolorconvert", 0, "restore4k colour conversion");
   gst_type_mark_as_plugin_api(gst_r4k_color_target_get_type(), static_cast<GstPluginAPIFlags>(0));
 }

@@ -30,6 +30,7 @@
 #include <string>
 
 #include "pipeline/element_settings.hpp"
+#include "pipeline/float_frames.hpp"
 #include "pipeline/setting_param_specs.hpp"
 #include "pipeline/video_format.hpp"
 #include "preprocess/frame_fit.hpp"
@@ -93,8 +94,7 @@ struct FitSettings {
 struct FitImpl {
   FitSettings settings;  // under the object lock
   // The streaming thread's, from the caps.
-  r4k::RawFormat format = r4k::RawFormat::rgb;
-  r4k::YcbcrSpace space;
+  r4k::pipeline::FrameCarriage carriage;
   r4k::FitGeometry geometry;
   r4k::ResampleFilter filter = r4k::ResampleFilter::lanczos;
 };
@@ -133,6 +133,9 @@ static GstCaps* gst_r4k_fit_transform_caps(GstBaseTransform* trans, GstPadDirect
     }
     gst_caps_append_structure_full(result, s, gst_caps_features_copy(gst_caps_get_features(caps, i)));
   }
+  // Float frames to an r4k element downstream; from upstream, either.
+  result = r4k::pipeline::with_float_frames(
+      result, direction == GST_PAD_SRC || r4k::pipeline::downstream_takes_float_frames(trans));
   if (filter != nullptr) {
     GstCaps* intersection = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref(result);
@@ -142,7 +145,7 @@ static GstCaps* gst_r4k_fit_transform_caps(GstBaseTransform* trans, GstPadDirect
 }
 
 static GstCaps* gst_r4k_fit_fixate_caps(GstBaseTransform*, GstPadDirection, GstCaps* caps, GstCaps* othercaps) {
-  othercaps = gst_caps_truncate(gst_caps_make_writable(othercaps));
+  othercaps = gst_caps_truncate(gst_caps_make_writable(r4k::pipeline::prefer_float_frames(othercaps)));
   GstStructure* in = gst_caps_get_structure(caps, 0);
   GstStructure* out = gst_caps_get_structure(othercaps, 0);
   for (const char* field : {"format", "chroma-site", "colorimetry", "interlace-mode"}) {
@@ -163,8 +166,8 @@ static GstCaps* gst_r4k_fit_fixate_caps(GstBaseTransform*, GstPadDirection, GstC
   return gst_caps_fixate(othercaps);
 }
 
-static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
-                                     GstVideoInfo* out_info) {
+static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps* incaps, GstVideoInfo* in_info,
+                                     GstCaps* outcaps, GstVideoInfo* out_info) {
   auto* self = GST_R4K_FIT(filter);
   FitImpl& impl = *self->impl;
   const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
@@ -192,8 +195,7 @@ static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoI
                       ("%s", error.what()));
     return FALSE;
   }
-  impl.format = *format;
-  impl.space = r4k::pipeline::ycbcr_space(*in_info);
+  impl.carriage.set(incaps, outcaps, *format, r4k::pipeline::ycbcr_space(*in_info));
   const auto& g = impl.geometry;
   GST_INFO_OBJECT(self, "%dx%d (PAR %d/%d) -> %dx%d at %d,%d in %dx%d", GST_VIDEO_INFO_WIDTH(in_info),
                   GST_VIDEO_INFO_HEIGHT(in_info), GST_VIDEO_INFO_PAR_N(in_info), GST_VIDEO_INFO_PAR_D(in_info),
@@ -202,24 +204,21 @@ static gboolean gst_r4k_fit_set_info(GstVideoFilter* filter, GstCaps*, GstVideoI
   return TRUE;
 }
 
-static GstFlowReturn gst_r4k_fit_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
-                                                 GstVideoFrame* out_frame) {
-  auto* self = GST_R4K_FIT(filter);
+static GstFlowReturn gst_r4k_fit_transform(GstBaseTransform* trans, GstBuffer* input, GstBuffer* output) {
+  auto* self = GST_R4K_FIT(trans);
+  auto* filter = GST_VIDEO_FILTER(trans);
   FitImpl& impl = *self->impl;
   GST_OBJECT_LOCK(self);
   const guint pad_color = impl.settings.pad_color;  // may change while playing
   GST_OBJECT_UNLOCK(self);
+  const int width = GST_VIDEO_INFO_WIDTH(&filter->out_info);
+  const int height = GST_VIDEO_INFO_HEIGHT(&filter->out_info);
   try {
-    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, impl.format), impl.space);
-    const r4k::Frame fitted = r4k::fit_frame(frame, impl.geometry, GST_VIDEO_FRAME_WIDTH(out_frame),
-                                             GST_VIDEO_FRAME_HEIGHT(out_frame), pad_color, impl.filter);
-    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, impl.format);
-    r4k::pack(fitted, out);
+    const auto frame = impl.carriage.read(input, filter->in_info);
+    impl.carriage.write(r4k::fit_frame(*frame, impl.geometry, width, height, pad_color, impl.filter), output,
+                        filter->out_info);
   } catch (const std::exception& error) {
-    GST_ELEMENT_ERROR(self, STREAM, FAILED,
-                      ("Fitting into %dx%d failed.", GST_VIDEO_FRAME_WIDTH(out_frame),
-                       GST_VIDEO_FRAME_HEIGHT(out_frame)),
-                      ("%s", error.what()));
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, ("Fitting into %dx%d failed.", width, height), ("%s", error.what()));
     return GST_FLOW_ERROR;
   }
   return GST_FLOW_OK;
@@ -313,13 +312,15 @@ static void gst_r4k_fit_class_init(GstR4kFitClass* klass) {
                                         "Scales and pads or crops video to a fixed frame, honouring the "
                                         "pixel-aspect-ratio",
                                         "restore4k engineers");
-  r4k::pipeline::add_video_pad_templates(element_class);
+  r4k::pipeline::add_frame_pad_templates(element_class);
 
   trans_class->transform_caps = gst_r4k_fit_transform_caps;
   trans_class->fixate_caps = gst_r4k_fit_fixate_caps;
   trans_class->passthrough_on_same_caps = FALSE;
   filter_class->set_info = gst_r4k_fit_set_info;
-  filter_class->transform_frame = gst_r4k_fit_transform_frame;
+  // Frames of either kind (pipeline/float_frames.hpp): transform, not transform_frame.
+  r4k::pipeline::carry_frames(trans_class);
+  trans_class->transform = gst_r4k_fit_transform;
   GST_DEBUG_CATEGORY_INIT(gst_r4k_fit_debug, "r4kfit", 0, "restore4k fit to frame");
 }
 

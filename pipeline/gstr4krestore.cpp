@@ -43,6 +43,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/queue_limits.hpp"
 #include "pipeline/element_settings.hpp"
 #include "pipeline/setting_param_specs.hpp"
 #include "infer/model_checksum.hpp"
@@ -289,7 +290,8 @@ static GstElement* make(const char* factory, const char* name) {
 static GstElement* make_queue(const std::string& name) {
   GstElement* queue = make("queue", name.c_str());
   if (queue != nullptr) {
-    g_object_set(queue, "max-size-buffers", 4u, "max-size-bytes", 0u, "max-size-time", guint64{0}, nullptr);
+    g_object_set(queue, "max-size-buffers", r4k::pipeline::kQueueBuffers, "max-size-bytes", r4k::pipeline::kQueueBytes,
+                 "max-size-time", guint64{0}, nullptr);
   }
   return queue;
 }

@@ -61,6 +61,7 @@
 #include "infer/autotune.hpp"
 #include "infer/model_loader.hpp"
 #include "pipeline/element_settings.hpp"
+#include "pipeline/float_frames.hpp"
 #include "pipeline/raster_tile.hpp"
 #include "pipeline/superres_mode.hpp"
 #include "pipeline/superres_raster_tiles.hpp"
@@ -137,22 +138,19 @@ namespace {
 
 GstBaseTransformClass* parent_transform_class() { return GST_BASE_TRANSFORM_CLASS(gst_r4k_superres_parent_class); }
 
-// Video frames: GstVideoFilter's own path (it maps the frames and calls
-// transform_frame); the frame upscaler is made for each caps in set_info.
+// Video frames, raw or float (pipeline/float_frames.hpp): GstVideoFilter
+// parses the caps, the frame upscaler is made for each caps in set_info.
 class SuperresVideoFrames final : public r4k::pipeline::SuperresMode {
  public:
   gboolean set_info(GstElement* element, r4k::infer::Engine& engine, const SuperresSettings& settings,
-                    const GstVideoInfo* in_info, const GstVideoInfo* out_info);
-  GstFlowReturn transform_frame(GstElement* element, GstVideoFrame* in_frame, GstVideoFrame* out_frame);
+                    GstCaps* incaps, const GstVideoInfo* in_info, GstCaps* outcaps, const GstVideoInfo* out_info);
   void reset() { upscaler_.reset(); }
   void set_pins(std::map<std::string, std::string> pins) { pins_ = std::move(pins); }
 
   GstFlowReturn prepare_output_buffer(GstBaseTransform* trans, GstBuffer* input, GstBuffer** output) override {
-    return parent_transform_class()->prepare_output_buffer(trans, input, output);
+    return r4k::pipeline::prepare_frame_output(trans, input, output);
   }
-  GstFlowReturn transform(GstBaseTransform* trans, GstBuffer* input, GstBuffer* output) override {
-    return parent_transform_class()->transform(trans, input, output);
-  }
+  GstFlowReturn transform(GstBaseTransform* trans, GstBuffer* input, GstBuffer* output) override;
   gboolean propose_allocation(GstBaseTransform* trans, GstQuery* decide_query, GstQuery* query) override {
     return parent_transform_class()->propose_allocation(trans, decide_query, query);
   }
@@ -162,8 +160,7 @@ class SuperresVideoFrames final : public r4k::pipeline::SuperresMode {
 
  private:
   std::unique_ptr<r4k::infer::FrameUpscaler> upscaler_;
-  r4k::RawFormat format_ = r4k::RawFormat::rgb;
-  r4k::YcbcrSpace space_;
+  r4k::pipeline::FrameCarriage carriage_;
   std::string model_;
   std::map<std::string, std::string> pins_;
 };
@@ -231,7 +228,7 @@ int scale_of(GstR4kSuperres* self) {
 }  // namespace
 
 static GstCaps* pad_template_caps() {
-  GstCaps* caps = r4k::pipeline::superres_video_caps();
+  GstCaps* caps = r4k::pipeline::with_float_frames(r4k::pipeline::superres_video_caps(), true);
   gst_caps_append(caps, r4k::pipeline::raster_template_caps());
   return caps;
 }
@@ -377,6 +374,9 @@ static GstCaps* gst_r4k_superres_transform_caps(GstBaseTransform* trans, GstPadD
       gst_caps_features_free(features);
     }
   }
+  // Video as float frames to an r4k element downstream; from upstream, either kind.
+  result = r4k::pipeline::with_float_frames(
+      result, direction == GST_PAD_SRC || r4k::pipeline::downstream_takes_float_frames(trans));
   if (filter != nullptr) {
     GstCaps* intersection = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
     gst_caps_unref(result);
@@ -391,7 +391,7 @@ static GstCaps* gst_r4k_superres_fixate_caps(GstBaseTransform* trans, GstPadDire
                                              GstCaps* othercaps) {
   auto* self = GST_R4K_SUPERRES(trans);
   const int scale = scale_of(self);
-  othercaps = gst_caps_truncate(gst_caps_make_writable(othercaps));
+  othercaps = gst_caps_truncate(gst_caps_make_writable(r4k::pipeline::prefer_float_frames(othercaps)));
   GstStructure* in = gst_caps_get_structure(caps, 0);
   GstStructure* out = gst_caps_get_structure(othercaps, 0);
   int width = 0;
@@ -432,7 +432,8 @@ static GstCaps* gst_r4k_superres_fixate_caps(GstBaseTransform* trans, GstPadDire
 }
 
 gboolean SuperresVideoFrames::set_info(GstElement* element, r4k::infer::Engine& engine,
-                                       const SuperresSettings& settings, const GstVideoInfo* in_info,
+                                       const SuperresSettings& settings, GstCaps* incaps,
+                                       const GstVideoInfo* in_info, GstCaps* outcaps,
                                        const GstVideoInfo* out_info) {
   upscaler_.reset();
   if (GST_VIDEO_INFO_IS_INTERLACED(in_info)) {
@@ -485,8 +486,7 @@ gboolean SuperresVideoFrames::set_info(GstElement* element, r4k::infer::Engine& 
                        GST_VIDEO_INFO_HEIGHT(in_info)));
     return FALSE;
   }
-  format_ = *format;
-  space_ = r4k::pipeline::ycbcr_space(*in_info);
+  carriage_.set(incaps, outcaps, *format, r4k::pipeline::ycbcr_space(*in_info));
   model_ = settings.model;
   r4k::infer::UpscaleOptions options;
   options.tile_size = static_cast<int>(settings.tile_size);
@@ -510,14 +510,12 @@ gboolean SuperresVideoFrames::set_info(GstElement* element, r4k::infer::Engine& 
   return TRUE;
 }
 
-GstFlowReturn SuperresVideoFrames::transform_frame(GstElement* element, GstVideoFrame* in_frame,
-                                                   GstVideoFrame* out_frame) {
+GstFlowReturn SuperresVideoFrames::transform(GstBaseTransform* trans, GstBuffer* input, GstBuffer* output) {
+  auto* element = GST_ELEMENT(trans);
   if (!upscaler_) return GST_FLOW_NOT_NEGOTIATED;
   try {
-    const r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(*in_frame, format_), space_);
-    const r4k::Frame upscaled = upscaler_->upscale(frame);
-    r4k::RawFrame out = r4k::pipeline::raw_frame(*out_frame, format_);
-    r4k::pack(upscaled, out);
+    const auto frame = carriage_.read(input, GST_VIDEO_FILTER(trans)->in_info);
+    carriage_.write(upscaler_->upscale(*frame), output, GST_VIDEO_FILTER(trans)->out_info);
   } catch (const std::exception& error) {
     if (refuses_a_pin(pins_, error)) {
       refuse_pin(element, error.what());
@@ -544,23 +542,17 @@ static gboolean gst_r4k_superres_set_caps(GstBaseTransform* trans, GstCaps* inca
     return impl.mode != nullptr;
   }
   // GstVideoFilter parses the caps and calls set_info.
-  if (!parent_transform_class()->set_caps(trans, incaps, outcaps)) return FALSE;
+  if (!r4k::pipeline::frames_set_caps(trans, incaps, outcaps)) return FALSE;
   impl.mode = &impl.video;
   return TRUE;
 }
 
-static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
-                                          GstVideoInfo* out_info) {
+static gboolean gst_r4k_superres_set_info(GstVideoFilter* filter, GstCaps* incaps, GstVideoInfo* in_info,
+                                          GstCaps* outcaps, GstVideoInfo* out_info) {
   auto* self = GST_R4K_SUPERRES(filter);
   SuperresImpl& impl = *self->impl;
   if (!impl.engine) return FALSE;
-  return impl.video.set_info(GST_ELEMENT(self), *impl.engine, settings_of(self), in_info, out_info);
-}
-
-static GstFlowReturn gst_r4k_superres_transform_frame(GstVideoFilter* filter, GstVideoFrame* in_frame,
-                                                      GstVideoFrame* out_frame) {
-  auto* self = GST_R4K_SUPERRES(filter);
-  return self->impl->video.transform_frame(GST_ELEMENT(self), in_frame, out_frame);
+  return impl.video.set_info(GST_ELEMENT(self), *impl.engine, settings_of(self), incaps, in_info, outcaps, out_info);
 }
 
 static GstFlowReturn gst_r4k_superres_prepare_output_buffer(GstBaseTransform* trans, GstBuffer* input,
@@ -603,7 +595,7 @@ static gboolean gst_r4k_superres_query(GstBaseTransform* trans, GstPadDirection 
       r4k::pipeline::SuperresRasterTiles::answer_query(query, *impl.engine, impl.loaded.model)) {
     return TRUE;
   }
-  return parent_transform_class()->query(trans, direction, query);
+  return r4k::pipeline::frames_query(trans, direction, query);
 }
 
 static void gst_r4k_superres_set_property(GObject* object, guint prop_id, const GValue* value, GParamSpec* pspec) {
@@ -765,7 +757,6 @@ static void gst_r4k_superres_class_init(GstR4kSuperresClass* klass) {
   trans_class->decide_allocation = gst_r4k_superres_decide_allocation;
   trans_class->query = gst_r4k_superres_query;
   filter_class->set_info = gst_r4k_superres_set_info;
-  filter_class->transform_frame = gst_r4k_superres_transform_frame;
 
   GST_DEBUG_CATEGORY_INIT(gst_r4k_superres_debug, "r4ksuperres", 0, "restore4k super-resolution");
 }

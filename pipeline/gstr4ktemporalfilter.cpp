@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "pipeline/float_frames.hpp"
 #include "pipeline/video_format.hpp"
 #include "core/error.hpp"
 #include "preprocess/raw_video.hpp"
@@ -16,8 +17,7 @@ namespace {
 
 struct TemporalState {
   std::unique_ptr<r4k::TemporalStage> stage;
-  r4k::RawFormat format = r4k::RawFormat::rgb;
-  r4k::YcbcrSpace space;
+  r4k::pipeline::FrameCarriage carriage;
   // Frames kept: the `context` before the next one to output, and all that
   // arrived after it. buffers[i] is null once frame i has been sent on;
   // frames[i] is null where the stage does not read the picture.
@@ -58,40 +58,38 @@ static const char* stage_name(GstR4kTemporalFilter* self) {
   return factory != nullptr ? GST_OBJECT_NAME(factory) : G_OBJECT_TYPE_NAME(self);
 }
 
-static r4k::Frame unpack_buffer(GstR4kTemporalFilter* self, GstBuffer* buffer) {
-  TemporalState& state = state_of(self);
-  GstVideoFrame mapped;
-  if (!gst_video_frame_map(&mapped, &GST_VIDEO_FILTER(self)->in_info, buffer, GST_MAP_READ)) {
-    throw r4k::Error("cannot map an input buffer");
-  }
-  try {
-    r4k::Frame frame = r4k::unpack(r4k::pipeline::raw_frame(mapped, state.format), state.space);
-    gst_video_frame_unmap(&mapped);
-    return frame;
-  } catch (...) {
-    gst_video_frame_unmap(&mapped);
-    throw;
-  }
+static std::shared_ptr<const r4k::Frame> read_buffer(GstR4kTemporalFilter* self, GstBuffer* buffer) {
+  return state_of(self).carriage.read(buffer, GST_VIDEO_FILTER(self)->in_info);
 }
 
-// Processes the next frame and returns it as an output buffer (the input
-// buffer, made writable and overwritten).
+// Processes the next frame and returns it as an output buffer: the input
+// buffer, made writable and overwritten (raw video) or carrying the new
+// frame (float frames); a new buffer for raw video after float frames.
 static GstBuffer* process_next(GstR4kTemporalFilter* self) {
   TemporalState& state = state_of(self);
   const std::size_t index = state.next;
   GstBuffer* buffer = state.buffers[index];
-  r4k::Frame current = state.frames[index] ? *state.frames[index] : unpack_buffer(self, buffer);
+  r4k::Frame current = state.frames[index] ? *state.frames[index] : *read_buffer(self, buffer);
   state.stage->process(r4k::FrameWindow(state.frames, index), current);
   state.buffers[index] = nullptr;  // ours now (the deque still owned it if anything above threw)
-  buffer = gst_buffer_make_writable(buffer);
-  GstVideoFrame mapped;
-  if (!gst_video_frame_map(&mapped, &GST_VIDEO_FILTER(self)->in_info, buffer, GST_MAP_WRITE)) {
+  const GstVideoInfo& info = GST_VIDEO_FILTER(self)->in_info;  // the output's too: the stages keep the format
+  const r4k::pipeline::FrameCarriage& carriage = state.carriage;
+  GstBuffer* output = nullptr;
+  if (carriage.float_out || !carriage.float_in) {
+    output = gst_buffer_make_writable(buffer);
+  } else {
+    output = gst_buffer_new_allocate(nullptr, GST_VIDEO_INFO_SIZE(&info), nullptr);
+    gst_buffer_copy_into(output, buffer,
+                         static_cast<GstBufferCopyFlags>(GST_BUFFER_COPY_FLAGS | GST_BUFFER_COPY_TIMESTAMPS), 0,
+                         static_cast<gsize>(-1));
     gst_buffer_unref(buffer);
-    throw r4k::Error("cannot map an output buffer");
   }
-  r4k::RawFrame raw = r4k::pipeline::raw_frame(mapped, state.format);
-  r4k::pack(current, raw);
-  gst_video_frame_unmap(&mapped);
+  try {
+    carriage.write(std::move(current), output, info);
+  } catch (...) {
+    gst_buffer_unref(output);
+    throw;
+  }
   ++state.next;
   // Forget frames no later window reads.
   const auto context = static_cast<std::size_t>(state.stage->context());
@@ -101,7 +99,7 @@ static GstBuffer* process_next(GstR4kTemporalFilter* self) {
     state.frames.pop_front();
     --state.next;
   }
-  return buffer;
+  return output;
 }
 
 // Sends every frame still held downstream (EOS, new caps, discontinuity).
@@ -144,7 +142,7 @@ static GstFlowReturn gst_r4k_temporal_filter_submit_input_buffer(GstBaseTransfor
     }
   }
   try {
-    auto frame = std::make_shared<const r4k::Frame>(unpack_buffer(self, input));
+    auto frame = read_buffer(self, input);
     state.stage->observe(*frame);
     state.buffers.push_back(input);
     state.frames.push_back(state.stage->context() > 0 ? std::move(frame) : nullptr);
@@ -194,6 +192,7 @@ static gboolean gst_r4k_temporal_filter_sink_event(GstBaseTransform* trans, GstE
 }
 
 static gboolean gst_r4k_temporal_filter_query(GstBaseTransform* trans, GstPadDirection direction, GstQuery* query) {
+  if (direction == GST_PAD_SINK && r4k::pipeline::answer_float_frames_query(query)) return TRUE;
   const gboolean result =
       GST_BASE_TRANSFORM_CLASS(gst_r4k_temporal_filter_parent_class)->query(trans, direction, query);
   auto* self = GST_R4K_TEMPORAL_FILTER(trans);
@@ -215,8 +214,25 @@ static gboolean gst_r4k_temporal_filter_query(GstBaseTransform* trans, GstPadDir
   return result;
 }
 
-static gboolean gst_r4k_temporal_filter_set_info(GstVideoFilter* filter, GstCaps*, GstVideoInfo* in_info, GstCaps*,
-                                                 GstVideoInfo* out_info) {
+// The stages keep the caps; float frames to an r4k element downstream, from upstream either kind.
+static GstCaps* gst_r4k_temporal_filter_transform_caps(GstBaseTransform* trans, GstPadDirection direction,
+                                                       GstCaps* caps, GstCaps* filter) {
+  GstCaps* result = r4k::pipeline::with_float_frames(
+      gst_caps_copy(caps), direction == GST_PAD_SRC || r4k::pipeline::downstream_takes_float_frames(trans));
+  if (filter != nullptr) {
+    GstCaps* intersection = gst_caps_intersect_full(filter, result, GST_CAPS_INTERSECT_FIRST);
+    gst_caps_unref(result);
+    result = intersection;
+  }
+  return result;
+}
+
+static GstCaps* gst_r4k_temporal_filter_fixate_caps(GstBaseTransform*, GstPadDirection, GstCaps*, GstCaps* othercaps) {
+  return gst_caps_fixate(r4k::pipeline::prefer_float_frames(othercaps));
+}
+
+static gboolean gst_r4k_temporal_filter_set_info(GstVideoFilter* filter, GstCaps* incaps, GstVideoInfo* in_info,
+                                                 GstCaps* outcaps, GstVideoInfo* out_info) {
   auto* self = GST_R4K_TEMPORAL_FILTER(filter);
   TemporalState& state = state_of(self);
   const auto format = r4k::pipeline::raw_format(GST_VIDEO_INFO_FORMAT(in_info));
@@ -234,8 +250,7 @@ static gboolean gst_r4k_temporal_filter_set_info(GstVideoFilter* filter, GstCaps
     return FALSE;
   }
   state.clear();
-  state.format = *format;
-  state.space = r4k::pipeline::ycbcr_space(*in_info);
+  state.carriage.set(incaps, outcaps, *format, r4k::pipeline::ycbcr_space(*in_info));
   try {
     auto* klass = GST_R4K_TEMPORAL_FILTER_GET_CLASS(self);
     state.stage.reset(klass->create_stage(self));
@@ -270,7 +285,7 @@ void gst_r4k_temporal_filter_class_set_metadata(GstR4kTemporalFilterClass* klass
   auto* element_class = GST_ELEMENT_CLASS(klass);
   gst_element_class_set_static_metadata(element_class, longname, "Filter/Effect/Video", description,
                                         "restore4k engineers");
-  r4k::pipeline::add_video_pad_templates(element_class);
+  r4k::pipeline::add_frame_pad_templates(element_class);
 }
 
 static void gst_r4k_temporal_filter_class_init(GstR4kTemporalFilterClass* klass) {
@@ -278,6 +293,8 @@ static void gst_r4k_temporal_filter_class_init(GstR4kTemporalFilterClass* klass)
   auto* trans_class = GST_BASE_TRANSFORM_CLASS(klass);
   auto* filter_class = GST_VIDEO_FILTER_CLASS(klass);
   gobject_class->finalize = gst_r4k_temporal_filter_finalize;
+  trans_class->transform_caps = gst_r4k_temporal_filter_transform_caps;
+  trans_class->fixate_caps = gst_r4k_temporal_filter_fixate_caps;
   trans_class->submit_input_buffer = gst_r4k_temporal_filter_submit_input_buffer;
   trans_class->generate_output = gst_r4k_temporal_filter_generate_output;
   trans_class->sink_event = gst_r4k_temporal_filter_sink_event;

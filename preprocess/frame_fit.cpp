@@ -13,17 +13,35 @@ namespace {
 // The nearest multiple of `step` (at least one step).
 int aligned(double value, int step) { return std::max(step, step * static_cast<int>(std::lround(value / step))); }
 
-// Copies `source` (h x w plane) into `target` (H x W plane) at (x, y),
-// clipping whatever falls outside.
-void place(const float* source, int w, int h, float* target, int W, int H, int x, int y) {
+// Resizes `source` into a W x H plane at (x, y) with the rest filled: in
+// place when the picture lies inside the plane (pad; only the bars are
+// filled), through a scaled copy that is clipped when it overflows (crop).
+void place_resized(const cv::Mat& source, int w, int h, float* target, int W, int H, int x, int y, float fill,
+                   ResampleFilter filter) {
+  cv::Mat plane(H, W, CV_32FC1, target);
+  if (x >= 0 && y >= 0 && x + w <= W && y + h <= H) {
+    const auto fill_rows = [&](int from, int to) {
+      if (to > from) std::fill(plane.ptr<float>(from), plane.ptr<float>(from) + static_cast<std::size_t>(to - from) * W, fill);
+    };
+    fill_rows(0, y);
+    fill_rows(y + h, H);
+    for (int row = y; row < y + h; ++row) {
+      float* line = plane.ptr<float>(row);
+      std::fill(line, line + x, fill);
+      std::fill(line + x + w, line + W, fill);
+    }
+    cv::Mat region = plane(cv::Rect(x, y, w, h));
+    resize_plane(source, region, filter);
+    return;
+  }
+  cv::Mat scaled(h, w, CV_32FC1);
+  resize_plane(source, scaled, filter);
+  plane.setTo(fill);
   const int x0 = std::max(0, x);
   const int y0 = std::max(0, y);
   const int x1 = std::min(W, x + w);
   const int y1 = std::min(H, y + h);
-  for (int row = y0; row < y1; ++row) {
-    const float* from = source + static_cast<std::size_t>(row - y) * w + (x0 - x);
-    std::copy(from, from + (x1 - x0), target + static_cast<std::size_t>(row) * W + x0);
-  }
+  if (x1 > x0 && y1 > y0) scaled(cv::Rect(x0 - x, y0 - y, x1 - x0, y1 - y0)).copyTo(plane(cv::Rect(x0, y0, x1 - x0, y1 - y0)));
 }
 
 }  // namespace
@@ -87,28 +105,21 @@ Frame fit_frame(const Frame& frame, const FitGeometry& g, int out_width, int out
   }
   if (frame.has_alpha) fill.push_back(1.0f);
 
-  Tensor scaled;
-  resize_planes(frame.planes, g.scaled_width, g.scaled_height, filter, scaled);
   const int planes = frame.planes.shape().c;
   out.planes.resize({1, planes, out_height, out_width});
   for (int c = 0; c < planes; ++c) {
-    float* target = out.planes.plane(0, c);
-    std::fill(target, target + out.planes.shape().plane_size(), fill[static_cast<std::size_t>(c)]);
-    place(scaled.plane(0, c), g.scaled_width, g.scaled_height, target, out_width, out_height, g.offset_x, g.offset_y);
+    place_resized(frame.planes.plane_mat(0, c), g.scaled_width, g.scaled_height, out.planes.plane(0, c), out_width,
+                  out_height, g.offset_x, g.offset_y, fill[static_cast<std::size_t>(c)], filter);
   }
   if (frame.colour == FrameColour::ycbcr) {
     const int sx = frame.chroma_shift_x;
     const int sy = frame.chroma_shift_y;
-    Tensor chroma;
-    resize_planes(frame.chroma, g.scaled_width >> sx, g.scaled_height >> sy, filter, chroma);
     const int cw = out_width >> sx;
     const int ch = out_height >> sy;
     out.chroma.resize({1, 2, ch, cw});
     for (int c = 0; c < 2; ++c) {
-      float* target = out.chroma.plane(0, c);
-      std::fill(target, target + out.chroma.shape().plane_size(), c == 0 ? cb : cr);
-      place(chroma.plane(0, c), g.scaled_width >> sx, g.scaled_height >> sy, target, cw, ch, g.offset_x >> sx,
-            g.offset_y >> sy);
+      place_resized(frame.chroma.plane_mat(0, c), g.scaled_width >> sx, g.scaled_height >> sy, out.chroma.plane(0, c),
+                    cw, ch, g.offset_x >> sx, g.offset_y >> sy, c == 0 ? cb : cr, filter);
     }
   }
   return out;

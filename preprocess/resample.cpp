@@ -1,5 +1,7 @@
 #include "preprocess/resample.hpp"
 
+#include <algorithm>
+
 #include <opencv2/imgproc.hpp>
 
 #include "core/error.hpp"
@@ -72,15 +74,45 @@ void upscale_planes(const Tensor& input, int scale, ResampleFilter filter, Tenso
   }
 }
 
+namespace {
+
+// Area averaging of rows: output row j covers input rows [j·r, (j+1)·r),
+// r = in rows / out rows, each weighted by how much of it is covered.
+void area_rows(const cv::Mat& input, cv::Mat& output) {
+  const double ratio = static_cast<double>(input.rows) / output.rows;
+  const int width = output.cols;
+  for (int j = 0; j < output.rows; ++j) {
+    const double start = j * ratio;
+    const double end = std::min<double>(input.rows, (j + 1) * ratio);
+    float* __restrict out = output.ptr<float>(j);
+    std::fill(out, out + width, 0.0f);
+    for (int i = static_cast<int>(start); i < input.rows && i < end; ++i) {
+      const auto weight = static_cast<float>((std::min<double>(end, i + 1) - std::max<double>(start, i)) / ratio);
+      const float* __restrict in = input.ptr<float>(i);
+      for (int x = 0; x < width; ++x) out[x] += weight * in[x];
+    }
+  }
+}
+
+}  // namespace
+
+void resize_plane(const cv::Mat& input, cv::Mat& output, ResampleFilter filter) {
+  const bool shrink = output.cols <= input.cols && output.rows <= input.rows &&
+                      (output.cols < input.cols || output.rows < input.rows);
+  if (shrink && output.cols == input.cols) {
+    area_rows(input, output);
+    return;
+  }
+  cv::resize(input, output, output.size(), 0, 0, shrink ? cv::INTER_AREA : interpolation(filter));
+}
+
 void resize_planes(const Tensor& input, int width, int height, ResampleFilter filter, Tensor& output) {
   const auto& in = input.shape();
   output.resize({in.n, in.c, height, width});
-  const bool shrink = width <= in.w && height <= in.h && (width < in.w || height < in.h);
-  const int method = shrink ? cv::INTER_AREA : interpolation(filter);
   for (int n = 0; n < in.n; ++n) {
     for (int c = 0; c < in.c; ++c) {
       cv::Mat dst = output.plane_mat(n, c);
-      cv::resize(input.plane_mat(n, c), dst, cv::Size(width, height), 0, 0, method);
+      resize_plane(input.plane_mat(n, c), dst, filter);
     }
   }
 }

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <opencv2/core/mat.hpp>
+
 #include "core/tensor.hpp"
 
 namespace r4k {
@@ -23,6 +25,12 @@ ResampleFilter parse_resample_filter(const std::string& name);
 // Upscales every plane of `input` (n x c x h x w) into `output`
 // (n x c x h*scale x w*scale), resizing `output` as needed.
 void upscale_planes(const Tensor& input, int scale, ResampleFilter filter, Tensor& output);
+
+// Resizes one plane into `output` (its size, often a region of a larger
+// plane: the picture inside a fit's bars, written in place). Shrinking
+// averages areas (only the rows when the width stays: a weighted sum of
+// the input rows that each output row covers); enlarging uses `filter`.
+void resize_plane(const cv::Mat& input, cv::Mat& output, ResampleFilter filter);
 
 // Resizes every plane to width x height (any ratio). Shrinking uses area
 // averaging (no aliasing); enlarging uses `filter`.

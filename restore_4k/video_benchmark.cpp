@@ -104,13 +104,6 @@ VideoBenchmarkResult benchmark_video(const VideoJob& job) {
   VideoBenchmarkResult result;
   result.cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  // 1. The engine alone.
-  {
-    auto frames = decoded_frames(job, width, height);
-    result.frames = frames.size();
-    result.engine_cpu_per_frame = engine_cpu_per_frame(job, frames, width, height, result.engine_fps);
-  }
-
   const VideoPlan plan = plan_video(job, job.output);
   const auto& a = plan.arguments;
   const auto begin = a.begin();
@@ -123,25 +116,11 @@ VideoBenchmarkResult benchmark_video(const VideoJob& job) {
     }
   } remove_frames{frames_file};
 
-  // 2. The chain without encoding: its frames, caps and times kept (gdppay) for the encoder.
-  pipeline::PipelineArguments chain(begin, begin + static_cast<std::ptrdiff_t>(plan.encode_start));
-  chain.insert(chain.end(), {"gdppay", "!", "filesink", "location=" + frames_file.string()});
   pipeline::PipelineRunOptions counted;
   counted.count_element = "restore";
-  const Run chain_run = run_timed(chain, counted);
-  const auto chain_frames = static_cast<double>(std::max<std::uint64_t>(1, chain_run.result.frames));
-  result.chain_fps = chain_frames / chain_run.result.seconds;
-  result.chain_cpu_per_frame = chain_run.cpu / chain_frames;
 
-  // 3. The encoder alone on those frames.
-  pipeline::PipelineArguments encoder{"filesrc", "location=" + frames_file.string(), "!", "gdpdepay", "!"};
-  encoder.insert(encoder.end(), begin + static_cast<std::ptrdiff_t>(plan.encode_start),
-                 begin + static_cast<std::ptrdiff_t>(plan.encode_end));
-  encoder.push_back("fakesink");
-  const Run encoder_run = run_timed(encoder, {});
-  result.encoder_cpu_per_frame = encoder_run.cpu / chain_frames;
-
-  // 4. The full job, its threads sampled.
+  // 1. The full job first, its threads sampled: its peak memory is then its own
+  // (later phases would leave memory the process keeps).
   reset_peak_memory();
   pipeline::PipelineRunOptions full = counted;
   full.map_stage_threads = true;
@@ -152,6 +131,30 @@ VideoBenchmarkResult benchmark_video(const VideoJob& job) {
   const auto job_frames = static_cast<double>(std::max<std::uint64_t>(1, job_run.result.frames));
   result.job_fps = job_frames / job_run.result.seconds;
   result.job_cpu_per_frame = job_run.cpu / job_frames;
+
+  // 2. The engine alone.
+  {
+    auto frames = decoded_frames(job, width, height);
+    result.frames = frames.size();
+    result.engine_cpu_per_frame = engine_cpu_per_frame(job, frames, width, height, result.engine_fps);
+  }
+
+  // 3. The chain without encoding: its frames, caps and times kept (gdppay) for the encoder.
+  pipeline::PipelineArguments chain(begin, begin + static_cast<std::ptrdiff_t>(plan.encode_start));
+  chain.insert(chain.end(), {"gdppay", "!", "filesink", "location=" + frames_file.string()});
+  const Run chain_run = run_timed(chain, counted);
+  const auto chain_frames = static_cast<double>(std::max<std::uint64_t>(1, chain_run.result.frames));
+  result.chain_fps = chain_frames / chain_run.result.seconds;
+  result.chain_cpu_per_frame = chain_run.cpu / chain_frames;
+
+  // 4. The encoder alone on those frames.
+  pipeline::PipelineArguments encoder{"filesrc", "location=" + frames_file.string(), "!", "gdpdepay", "!"};
+  encoder.insert(encoder.end(), begin + static_cast<std::ptrdiff_t>(plan.encode_start),
+                 begin + static_cast<std::ptrdiff_t>(plan.encode_end));
+  encoder.push_back("fakesink");
+  const Run encoder_run = run_timed(encoder, {});
+  result.encoder_cpu_per_frame = encoder_run.cpu / chain_frames;
+
   if (job_run.result.frames != result.frames || chain_run.result.frames != result.frames) {
     spdlog::warn("frames: engine {}, chain {}, job {} (a deinterlacer or a frame range changes the count)",
                  result.frames, chain_run.result.frames, job_run.result.frames);

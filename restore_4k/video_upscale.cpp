@@ -11,6 +11,7 @@
 
 #include "infer/model_spec.hpp"
 #include "pipeline/demux_discovery.hpp"
+#include "pipeline/queue_limits.hpp"
 #include "core/error.hpp"
 #include "encode/output_file.hpp"
 #include "restore_4k/algorithm_record.hpp"
@@ -106,6 +107,12 @@ std::string output_colour(const VideoJob& job, const decode::VideoStreamInfo& vi
   const int range = format.rgb || video.range_code == 2 ? 2 : 1;  // the input's (limited when unstated)
   return std::to_string(matrix) + "," + std::to_string(primaries) + "," + std::to_string(transfer) + "," +
          std::to_string(range) + "," + std::to_string(video.chroma_location_code);
+}
+
+// A queue's limits (pipeline/queue_limits.hpp) and the link after it.
+void append_queue_limits(pipeline::PipelineArguments& arguments) {
+  for (const auto& limit : pipeline::queue_limit_arguments()) arguments.push_back(limit);
+  arguments.push_back("!");
 }
 
 void append(pipeline::PipelineArguments& arguments, std::initializer_list<std::string> items) {
@@ -257,8 +264,8 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   std::snprintf(sar, sizeof sar, "%d/%d", video.sar_num, video.sar_den);
   append(a, {"capssetter", "caps=video/x-raw,colorimetry=(string)" + colorimetry +
                                ",pixel-aspect-ratio=(fraction)" + sar,
-             "!", "videoconvert", "dither=none", "!", "video/x-raw,format=" + plan.format.processing, "!", "queue",
-             "max-size-buffers=4", "max-size-bytes=0", "max-size-time=0", "!"});
+             "!", "videoconvert", "dither=none", "!", "video/x-raw,format=" + plan.format.processing, "!", "queue"});
+  append_queue_limits(a);
   char color[16];
   std::snprintf(color, sizeof color, "0x%06x", job.pad_color);
   if (job.segment) {
@@ -287,7 +294,8 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     append(a, {"keep-first=" + std::to_string(job.segment->keep_first),
                "keep-count=" + std::to_string(job.segment->keep_count)});
   }
-  append(a, {"!", "queue", "max-size-buffers=4", "max-size-bytes=0", "max-size-time=0", "!"});
+  append(a, {"!", "queue"});
+  append_queue_limits(a);
   plan.encode_start = a.size();
   // Into the encoder's format exactly (GStreamer's videoconvert replicates
   // high bits when it deepens: 8-bit 128 became 514, not 512).

@@ -10,6 +10,7 @@
 
 #include "infer/frame_upscaler.hpp"
 #include "infer/model_loader.hpp"
+#include "pipeline/float_frames.hpp"
 #include "pipeline/pipeline_runner.hpp"
 #include "pipeline/video_format.hpp"
 #include "preprocess/raw_video.hpp"
@@ -108,14 +109,20 @@ TEST_F(SuperresElement, CapsQueryFromDownstreamDividesByTheScale) {
   // Ask the element what it accepts on its sink pad for a given output.
   GstCaps* transformed = GST_BASE_TRANSFORM_GET_CLASS(element)->transform_caps(GST_BASE_TRANSFORM(element),
                                                                              GST_PAD_SRC, downstream, nullptr);
-  ASSERT_EQ(gst_caps_get_size(transformed), 1u);
-  int width = 0;
-  int height = 0;
-  const GstStructure* s = gst_caps_get_structure(transformed, 0);
-  ASSERT_TRUE(gst_structure_get_int(s, "width", &width));
-  ASSERT_TRUE(gst_structure_get_int(s, "height", &height));
-  EXPECT_EQ(width, 160);
-  EXPECT_EQ(height, 120);
+  // The same size as float frames (from an r4k element upstream) and as raw video.
+  ASSERT_EQ(gst_caps_get_size(transformed), 2u);
+  EXPECT_TRUE(gst_caps_features_contains(gst_caps_get_features(transformed, 0), r4k::pipeline::kFloatFrameFeature));
+  EXPECT_TRUE(gst_caps_features_is_equal(gst_caps_get_features(transformed, 1),
+                                         GST_CAPS_FEATURES_MEMORY_SYSTEM_MEMORY));
+  for (guint i = 0; i < 2; ++i) {
+    int width = 0;
+    int height = 0;
+    const GstStructure* s = gst_caps_get_structure(transformed, i);
+    ASSERT_TRUE(gst_structure_get_int(s, "width", &width));
+    ASSERT_TRUE(gst_structure_get_int(s, "height", &height));
+    EXPECT_EQ(width, 160);
+    EXPECT_EQ(height, 120);
+  }
   gst_caps_unref(transformed);
   // An output size that is not a multiple of the scale cannot be produced.
   GstCaps* odd = gst_caps_from_string("video/x-raw,format=I420,width=642,height=480");
