@@ -138,15 +138,19 @@ bool planes_equal(const Tensor& planes) {
 
 YcbcrSpace ycbcr_of(const Colourimetry& c, int bits) { return YcbcrSpace{c.matrix, c.range, bits}; }
 
+PrimariesMatrix float_matrix(const Matrix& m) {
+  PrimariesMatrix out{};
+  for (std::size_t i = 0; i < 3; ++i) {
+    for (std::size_t j = 0; j < 3; ++j) out[i][j] = static_cast<float>(m[i][j]);
+  }
+  return out;
+}
+
 // R'G'B' planes (count values each) from `from` to `to`, in place.
 void convert_rgb(float* r, float* g, float* b, std::size_t count, const Colourimetry& from, const Colourimetry& to) {
   if (from.primaries == to.primaries && from.transfer == to.transfer) return;
-  const Matrix m = primaries_matrix(from.primaries, to.primaries);
-  PrimariesMatrix matrix{};
-  for (int i = 0; i < 3; ++i) {
-    for (int j = 0; j < 3; ++j) matrix[static_cast<std::size_t>(i)][static_cast<std::size_t>(j)] = static_cast<float>(m[i][j]);
-  }
-  convert_primaries(r, g, b, count, linearising_curve(from.transfer), matrix, encoding_curve(to.transfer));
+  convert_primaries(r, g, b, count, linearising_curve(from.transfer), float_matrix(primaries_matrix(from.primaries, to.primaries)),
+                    encoding_curve(to.transfer));
 }
 
 }  // namespace
@@ -204,24 +208,26 @@ Frame convert_colour(const Frame& frame, const Colourimetry& from, const Colouri
     std::fill(out.chroma.data(), out.chroma.data() + out.chroma.shape().elements(), neutral_chroma(out_space));
     return out;
   }
-  Tensor rgb({1, 3, shape.h, shape.w});
+  // Chroma brought to full resolution, converted there with luma in one pass, brought back.
   Tensor full_chroma({1, 2, shape.h, shape.w});
   for (int c = 0; c < 2; ++c) {
     cv::Mat dst = full_chroma.plane_mat(0, c);
     cv::resize(frame.chroma.plane_mat(0, c), dst, dst.size(), 0, 0, cv::INTER_LINEAR);
   }
-  ycbcr_to_rgb(frame.planes.plane(0, 0), full_chroma.plane(0, 0), full_chroma.plane(0, 1), rgb.plane(0, 0),
-               rgb.plane(0, 1), rgb.plane(0, 2), n, in_space);
-  convert_rgb(rgb.plane(0, 0), rgb.plane(0, 1), rgb.plane(0, 2), n, from, to);
-  rgb_to_ycbcr(rgb.plane(0, 0), rgb.plane(0, 1), rgb.plane(0, 2), rgb.plane(0, 0), rgb.plane(0, 1), rgb.plane(0, 2), n,
-               out_space);
-  std::memcpy(out.planes.plane(0, 0), rgb.plane(0, 0), n * sizeof(float));
+  const bool same_light = from.primaries == to.primaries && from.transfer == to.transfer;
+  PrimariesMatrix matrix{{{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}};
+  if (!same_light) matrix = float_matrix(primaries_matrix(from.primaries, to.primaries));
+  const TransferCurve none{.identity = true};
+  convert_ycbcr(frame.planes.plane(0, 0), full_chroma.plane(0, 0), full_chroma.plane(0, 1), out.planes.plane(0, 0),
+                full_chroma.plane(0, 0), full_chroma.plane(0, 1), n, ycbcr_coefficients(in_space),
+                same_light ? none : linearising_curve(from.transfer), matrix,
+                same_light ? none : encoding_curve(to.transfer), ycbcr_coefficients(out_space));
   for (int c = 0; c < 2; ++c) {
     cv::Mat dst = out.chroma.plane_mat(0, c);
     if (frame.chroma_shift_x == 0 && frame.chroma_shift_y == 0) {
-      std::memcpy(out.chroma.plane(0, c), rgb.plane(0, c + 1), n * sizeof(float));
+      std::memcpy(out.chroma.plane(0, c), full_chroma.plane(0, c), n * sizeof(float));
     } else {
-      cv::resize(rgb.plane_mat(0, c + 1), dst, dst.size(), 0, 0, cv::INTER_AREA);
+      cv::resize(full_chroma.plane_mat(0, c), dst, dst.size(), 0, 0, cv::INTER_AREA);
     }
   }
   return out;

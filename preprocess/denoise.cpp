@@ -206,7 +206,14 @@ void denoise_frame(const Frame* previous, Frame& current, const Frame* next, con
     std::vector<float> current_store;
     std::vector<float> other_store;
     const float* luma = luma_of(current, current_store);
+    // The dust removal's search on the same neighbours, when it made one with these settings.
+    const NeighbourMotion* found = current.motion.get();
+    if (found != nullptr && (found->block != settings.block || found->range != settings.search_range)) found = nullptr;
     for (const Frame* frame : others) {
+      if (found != nullptr) {
+        fields.push_back(frame == previous ? found->to_previous : found->to_next);
+        continue;
+      }
       fields.push_back(estimate_motion(luma_of(*frame, other_store), luma, width, height, settings.block,
                                        settings.search_range));
     }

@@ -33,7 +33,9 @@ struct DenoiseSettings {
 // Denoises `current` in place. `previous` and `next` (same size and colour
 // model) may be nullptr at the ends of a sequence; with neither, or with
 // temporal off, only the spatial pass runs. Colour planes and chroma are
-// denoised; alpha is left alone.
+// denoised; alpha is left alone. The neighbours are lined up with
+// `current.motion` when the dust removal left it (searched with the same
+// block and range), else searched here.
 void denoise_frame(const Frame* previous, Frame& current, const Frame* next, const DenoiseSettings& settings);
 
 }  // namespace r4k

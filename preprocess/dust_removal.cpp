@@ -125,6 +125,9 @@ DustReport remove_dust(const Frame& previous, Frame& current, const Frame& next,
         estimate_motion(luma_previous, luma_current, width, height, settings.block, settings.search_range);
     const MotionField to_next =
         estimate_motion(luma_next, luma_current, width, height, settings.block, settings.search_range);
+    // Denoise lines up the same neighbours: it reuses these (Frame::motion).
+    current.motion = std::make_shared<const NeighbourMotion>(
+        NeighbourMotion{settings.block, settings.search_range, to_previous, to_next});
     const std::size_t n = area(width, height);
     std::vector<float> p(n);
     std::vector<float> q(n);

@@ -3,9 +3,11 @@
 // the bit depth it is stored at. The unit that FrameUpscaler upscales.
 #pragma once
 
+#include <memory>
 #include <vector>
 
 #include "core/tensor.hpp"
+#include "preprocess/motion_search.hpp"
 #include "preprocess/ycbcr.hpp"
 
 namespace r4k {
@@ -25,6 +27,9 @@ struct Frame {
   // Bits per sample the frame is stored with (8, 10, 16); 0 = float. Values
   // that would be stored between steps are rounded to this depth.
   int bits = 8;
+  // The motion to this frame's neighbours found by an earlier stage (dust
+  // removal), for a later one (denoise) to reuse; null when none was found.
+  std::shared_ptr<const NeighbourMotion> motion;
 
   int width() const { return planes.shape().w; }
   int height() const { return planes.shape().h; }

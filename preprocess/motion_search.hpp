@@ -25,6 +25,17 @@ struct MotionField {
   std::vector<int> dx, dy;
 };
 
+// The motion from a frame to its two neighbours, as the dust removal found
+// it: carried with the frame (Frame::motion) so that denoise, which lines up
+// the same neighbours, does not search again. Valid for a search with the
+// same block size and range.
+struct NeighbourMotion {
+  int block = 8;
+  int range = 7;
+  MotionField to_previous;  // estimate_motion(previous, current)
+  MotionField to_next;      // estimate_motion(next, current)
+};
+
 // Vectors from `target` into `reference` (both width x height, row-major),
 // each component within [-range, range].
 MotionField estimate_motion(const float* reference, const float* target, int width, int height, int block = 8,

@@ -10,6 +10,8 @@
 #include <array>
 #include <cstddef>
 
+#include "preprocess/ycbcr.hpp"
+
 namespace r4k {
 
 struct TransferCurve {
@@ -31,5 +33,13 @@ using PrimariesMatrix = std::array<std::array<float, 3>, 3>;
 // linear light, multiplied by `matrix`, encoded with `encode`.
 void convert_primaries(float* r, float* g, float* b, std::size_t count, const TransferCurve& decode,
                        const PrimariesMatrix& matrix, const TransferCurve& encode);
+
+// Y'CbCr planes (chroma at full resolution) of `count` samples from one
+// space to another: to R'G'B' with `from`'s equations, through
+// convert_primaries' steps, back with `to`'s — in one pass, no R'G'B' planes
+// stored. Output planes may be the input planes.
+void convert_ycbcr(const float* y, const float* cb, const float* cr, float* out_y, float* out_cb, float* out_cr,
+                   std::size_t count, const YcbcrCoefficients& from, const TransferCurve& decode,
+                   const PrimariesMatrix& matrix, const TransferCurve& encode, const YcbcrCoefficients& to);
 
 }  // namespace r4k

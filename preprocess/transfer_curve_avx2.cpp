@@ -9,4 +9,11 @@ std::size_t convert_primaries_avx2(float* r, float* g, float* b, std::size_t cou
   return transfer_kernel::convert<8>(r, g, b, count, decode, matrix, encode);
 }
 
+std::size_t convert_ycbcr_avx2(const float* y, const float* cb, const float* cr, float* out_y, float* out_cb,
+                               float* out_cr, std::size_t count, const transfer_kernel::Equations& from,
+                               const TransferCurve& decode, const PrimariesMatrix& matrix, const TransferCurve& encode,
+                               const transfer_kernel::Equations& to) {
+  return transfer_kernel::convert_ycbcr<8>(y, cb, cr, out_y, out_cb, out_cr, count, from, decode, matrix, encode, to);
+}
+
 }  // namespace r4k

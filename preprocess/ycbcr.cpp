@@ -56,6 +56,12 @@ std::string to_string(YcbcrMatrix matrix) {
   }
 }
 
+YcbcrCoefficients ycbcr_coefficients(const YcbcrSpace& space) {
+  const auto [kr, kb] = coefficients(space.matrix);
+  const Encoding e = encoding(space);
+  return {kr, kb, e.y_offset, e.y_scale, e.c_offset, e.c_scale / (2.0 * (1.0 - kb)), e.c_scale / (2.0 * (1.0 - kr))};
+}
+
 void rgb_to_ycbcr(const float* r, const float* g, const float* b, float* y, float* cb, float* cr, std::size_t count,
                   const YcbcrSpace& space) {
   const auto [kr, kb] = coefficients(space.matrix);

@@ -32,6 +32,15 @@ void rgb_to_ycbcr(const float* r, const float* g, const float* b, float* y, floa
 void ycbcr_to_rgb(const float* y, const float* cb, const float* cr, float* r, float* g, float* b, std::size_t count,
                   const YcbcrSpace& space);
 
+// The equations' constants for a space, for kernels that fold them into
+// other work (preprocess/transfer_curve.hpp): luma = kr R' + (1-kr-kb) G' +
+// kb B', Y' = y_offset + y_scale luma, Cb = c_offset + (B' - luma) cb_scale,
+// Cr = c_offset + (R' - luma) cr_scale.
+struct YcbcrCoefficients {
+  double kr, kb, y_offset, y_scale, c_offset, cb_scale, cr_scale;
+};
+YcbcrCoefficients ycbcr_coefficients(const YcbcrSpace& space);
+
 // Grey pictures. Chroma's zero as a normalised sample holds it (code
 // 2^(bits-1), exactly as raw_video reads it; 0.5 for float data); whether
 // every chroma sample is within a quarter code of it; Y' <-> the R' = G' = B'
