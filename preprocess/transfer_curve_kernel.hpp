@@ -149,13 +149,35 @@ inline std::size_t convert_ycbcr(const float* y, const float* cb, const float* c
                                  const PrimariesMatrix& m, const TransferCurve& encode, const Equations& to) {
   using F = typename Lanes<N>::F;
   using I = typename Lanes<N>::I;
+  // Runs of one colour (a fit's bars, flat areas) are converted once.
+  float same[3] = {-1e30f, 0.0f, 0.0f};
+  F same_y{}, same_cb{}, same_cr{};
+  const auto uniform = [](F v) {
+    const I equal = v == splat<F>(v[0]);
+    for (int k = 0; k < N; ++k) {
+      if (!equal[k]) return false;
+    }
+    return true;
+  };
   std::size_t i = 0;
   for (; i + N <= count; i += N) {
     F vy, vcb, vcr, oy, ocb, ocr;
     std::memcpy(&vy, y + i, sizeof vy);
     std::memcpy(&vcb, cb + i, sizeof vcb);
     std::memcpy(&vcr, cr + i, sizeof vcr);
-    convert_one<F, I>(vy, vcb, vcr, oy, ocb, ocr, from, decode, m, encode, to);
+    if (uniform(vy) && uniform(vcb) && uniform(vcr)) {
+      if (vy[0] != same[0] || vcb[0] != same[1] || vcr[0] != same[2]) {
+        convert_one<F, I>(vy, vcb, vcr, same_y, same_cb, same_cr, from, decode, m, encode, to);
+        same[0] = vy[0];
+        same[1] = vcb[0];
+        same[2] = vcr[0];
+      }
+      oy = same_y;
+      ocb = same_cb;
+      ocr = same_cr;
+    } else {
+      convert_one<F, I>(vy, vcb, vcr, oy, ocb, ocr, from, decode, m, encode, to);
+    }
     std::memcpy(out_y + i, &oy, sizeof oy);
     std::memcpy(out_cb + i, &ocb, sizeof ocb);
     std::memcpy(out_cr + i, &ocr, sizeof ocr);
