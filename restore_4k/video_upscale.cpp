@@ -5,6 +5,7 @@
 #include <gst/gst.h>
 
 #include <algorithm>
+#include <thread>
 #include <spdlog/spdlog.h>
 
 #include <gst/video/video.h>
@@ -16,6 +17,7 @@
 #include "encode/output_file.hpp"
 #include "restore_4k/algorithm_record.hpp"
 #include "restore_4k/result_stamp.hpp"
+#include "restore_4k/thread_budget.hpp"
 
 namespace r4k::restore {
 namespace {
@@ -273,13 +275,15 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     append(a, {"r4kframerange", "name=decoded", "first=" + std::to_string(job.segment->decode_first),
                "count=" + std::to_string(job.segment->decode_count), "end-stream=true", "!"});
   }
+  const ThreadBudget budget =
+      thread_budget(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), job.engine.threads);
   append(a, {"r4krestore", std::string("name=") + kRestoreName,
              std::string("deinterlace=") + (job.deinterlace ? "true" : "false"),
              std::string("deflicker=") + (job.deflicker ? "true" : "false"),
              "deflicker-radius=" + std::to_string(job.deflicker_radius), std::string("dust=") + (job.dust ? "true" : "false"),
              std::string("scratches=") + (job.scratches ? "true" : "false"), "denoise=" + format_number(job.denoise),
              "model=" + job.model, "backend=" + job.engine.backend, "tile-size=" + std::to_string(job.tile_size),
-             "halo=" + std::to_string(job.halo), "threads=" + std::to_string(job.engine.threads),
+             "halo=" + std::to_string(job.halo), "threads=" + std::to_string(budget.engine),
              std::string("autotune=") + (job.engine.autotune.enabled ? "true" : "false"),
              "precision=" + job.engine.precision,
              "batch=" + std::to_string(job.batch), "width=" + std::to_string(job.fit_width),
@@ -304,17 +308,19 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
   }
   switch (job.encoder) {
     case VideoEncoder::prores:
-      append(a, {"avenc_prores_ks", "profile=" + plan.format.prores_profile, "!"});
+      append(a, {"avenc_prores_ks", "profile=" + plan.format.prores_profile, "threads=" + std::to_string(budget.encoder),
+                 "!"});
       break;
     case VideoEncoder::x264:
-      append(a, {"x264enc", "speed-preset=medium", "!", "video/x-h264,stream-format=avc", "!"});
+      append(a, {"x264enc", "speed-preset=medium", "threads=" + std::to_string(budget.encoder), "!",
+                 "video/x-h264,stream-format=avc", "!"});
       break;
     case VideoEncoder::ffv1:
     default:
       // Every frame a keyframe (as archives store FFV1): each decodes alone, a
       // damaged one harms no other, and segments of a planned film encode
       // exactly as the whole film does.
-      append(a, {"avenc_ffv1", "slicecrc=1", "gop-size=1", "!"});
+      append(a, {"avenc_ffv1", "slicecrc=1", "gop-size=1", "threads=" + std::to_string(budget.encoder), "!"});
       break;
   }
   std::string streams;

@@ -486,6 +486,49 @@ TEST(Denoise, RemovesGrainFromMovingContent) {
   }
 }
 
+// One motion search per frame pair: dust removal leaves the fields it
+// searched with the frame, and denoise lines the neighbours up with them
+// instead of searching again (with other search settings it searches).
+TEST(Denoise, ReusesTheDustRemovalsMotionFields) {
+  Clip clip = make_clip(FrameColour::ycbcr, 160, 120, true);
+  add_grain(clip.previous, 0.03, 51);
+  add_grain(clip.current, 0.03, 52);
+  add_grain(clip.next, 0.03, 53);
+  std::vector<float> a, b;
+  const r4k::MotionField expected = r4k::estimate_motion(r4k::luma_of(clip.previous, a),
+                                                         r4k::luma_of(clip.current, b), 160, 120);
+  Frame dusted = clip.current;
+  r4k::remove_dust(clip.previous, dusted, clip.next, r4k::DustSettings{});
+  ASSERT_NE(dusted.motion, nullptr);
+  EXPECT_EQ(dusted.motion->to_previous.dx, expected.dx);
+  EXPECT_EQ(dusted.motion->to_previous.dy, expected.dy);
+  bool moves = false;
+  for (const int dx : expected.dx) moves = moves || dx != 0;
+  ASSERT_TRUE(moves) << "the clip must move for the fields to matter";
+
+  // Fields that say "nothing moved": a denoise that uses them differs from one that searches.
+  Frame planted = dusted;
+  auto still = std::make_shared<r4k::NeighbourMotion>(*dusted.motion);
+  std::fill(still->to_previous.dx.begin(), still->to_previous.dx.end(), 0);
+  std::fill(still->to_previous.dy.begin(), still->to_previous.dy.end(), 0);
+  std::fill(still->to_next.dx.begin(), still->to_next.dx.end(), 0);
+  std::fill(still->to_next.dy.begin(), still->to_next.dy.end(), 0);
+  planted.motion = still;
+  Frame searched = dusted;
+  searched.motion.reset();
+  r4k::denoise_frame(&clip.previous, planted, &clip.next, r4k::DenoiseSettings{});
+  r4k::denoise_frame(&clip.previous, searched, &clip.next, r4k::DenoiseSettings{});
+  EXPECT_GT(max_abs_difference(planted.planes, searched.planes), 0.01);
+  // Searched with another block size: not reused.
+  Frame other = dusted;
+  other.motion = still;
+  auto changed = std::make_shared<r4k::NeighbourMotion>(*still);
+  changed->block = 16;
+  other.motion = changed;
+  r4k::denoise_frame(&clip.previous, other, &clip.next, r4k::DenoiseSettings{});
+  EXPECT_EQ(max_abs_difference(other.planes, searched.planes), 0.0);
+}
+
 TEST(Denoise, KeepsMotionTheSearchCannotFollow) {
   // The next frame is a different picture (a cut): averaging it in would
   // ghost it into the current one.
