@@ -73,6 +73,7 @@ bool carries_float_frames(const GstCaps* caps) {
 }
 
 GstCaps* with_float_frames(GstCaps* caps, bool float_too) {
+  if (gst_caps_is_any(caps)) return caps;
   GstCaps* result = gst_caps_new_empty();
   for (guint i = 0; i < gst_caps_get_size(caps); ++i) {
     const GstStructure* structure = gst_caps_get_structure(caps, i);

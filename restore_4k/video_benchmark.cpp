@@ -117,7 +117,7 @@ VideoBenchmarkResult benchmark_video(const VideoJob& job) {
   } remove_frames{frames_file};
 
   pipeline::PipelineRunOptions counted;
-  counted.count_element = "restore";
+  counted.count_element = plan.count_element;
 
   // 1. The full job first, its threads sampled: its peak memory is then its own
   // (later phases would leave memory the process keeps).

@@ -275,6 +275,7 @@ VideoPlan plan_video(const VideoJob& job, const std::filesystem::path& location)
     append(a, {"r4kframerange", "name=decoded", "first=" + std::to_string(job.segment->decode_first),
                "count=" + std::to_string(job.segment->decode_count), "end-stream=true", "!"});
   }
+  plan.count_element = kRestoreName;
   const ThreadBudget budget =
       thread_budget(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())), job.engine.threads);
   append(a, {"r4krestore", std::string("name=") + kRestoreName,

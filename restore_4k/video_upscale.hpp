@@ -103,6 +103,8 @@ struct VideoPlan {
   // after r4krestore and r4kmuxsink (for benchmarks to run them alone).
   std::size_t encode_start = 0;
   std::size_t encode_end = 0;
+  // The element whose output frames are the job's progress (r4krestore's name).
+  std::string count_element;
 };
 
 // Probes the input, checks the job and builds the pipeline writing to

@@ -243,6 +243,37 @@ TEST(VideoCommand, FitIntoAFixedFrameWithBars) {
   EXPECT_FALSE(fs::exists(dir / "b.mkv"));
 }
 
+// restore4k bench --video: the full job with each stage's share of the CPU
+// and its peak memory, the engine alone and the encoder alone on the clip's
+// frames, and last the ratio of the job's rate to what those two allow.
+TEST(VideoCommand, BenchVideoMeasuresTheChainAgainstTheEngineAndTheEncoder) {
+  REQUIRE_MEDIA_TOOLS();
+  TempDir dir;
+  const fs::path clip = make_clip(dir, "in.mp4", 160, 120, 25, 0.4);
+  // A neural model, so that the engine's thread has CPU time to show (a bicubic x2 of 160x120 has none).
+  const auto run = restore4k({"bench", "--video", clip.string(), "--preset", "film-4k", "--model",
+                              "builtin:clean-x2", "--autotune", "false"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  for (const char* line : {"10 frames, model builtin:clean-x2, preset film-4k, encoder ffv1", "engine alone:",
+                           "encoder alone:", "chain without encoding:", "full job:", "peak memory",
+                           "beside the engine and the encoder:"}) {
+    EXPECT_NE(run.output.find(line), std::string::npos) << line << "\n" << run.output;
+  }
+  // Stages named by the elements their threads ran.
+  for (const char* stage : {"superres", "colour_convert", "avenc_ffv1"}) {
+    EXPECT_NE(run.output.find(stage), std::string::npos) << stage << "\n" << run.output;
+  }
+  const auto at = run.output.rfind("ratio: ");
+  ASSERT_NE(at, std::string::npos) << run.output;
+  const double ratio = std::stod(run.output.substr(at + 7));
+  EXPECT_GT(ratio, 0.0);
+  EXPECT_LT(ratio, 3.0);
+  EXPECT_EQ(run.output.find('\n', at), run.output.size() - 1) << "the ratio is the last line";
+  const auto alone = restore4k({"bench", "--preset", "film-4k", "--model", "builtin:bicubic-x2"});
+  EXPECT_EQ(alone.exit_code, 2) << alone.output;
+  EXPECT_NE(alone.output.find("--preset goes with --video"), std::string::npos) << alone.output;
+}
+
 // Engine settings are checked against the job schema's bounds (as in job
 // files), not handed to the elements, which would ignore them with a warning.
 TEST(VideoCommand, EngineSettingsOutOfBoundsAreRefused) {
