@@ -80,7 +80,7 @@ Recycler& recycler() {
 }  // namespace
 
 FloatBuffer::FloatBuffer(const FloatBuffer& other) {
-  resize(other.size_);
+  resize_for_overwrite(other.size_);
   if (size_ > 0) std::memcpy(data_, other.data_, size_ * sizeof(float));
 }
 
@@ -123,6 +123,12 @@ void FloatBuffer::release() {
 }
 
 void FloatBuffer::resize(std::size_t size) {
+  const std::size_t kept = size_;
+  resize_for_overwrite(size);
+  if (size > kept) std::fill(data_ + kept, data_ + size, 0.0f);
+}
+
+void FloatBuffer::resize_for_overwrite(std::size_t size) {
   if (size > capacity_) {
     const Block block = recycler().acquire(size);
     if (size_ > 0) std::memcpy(block.data, data_, size_ * sizeof(float));
@@ -132,7 +138,6 @@ void FloatBuffer::resize(std::size_t size) {
     capacity_ = block.capacity;
     size_ = kept;
   }
-  if (size > size_) std::fill(data_ + size_, data_ + size, 0.0f);
   size_ = size;
 }
 

@@ -25,6 +25,9 @@ class FloatBuffer {
   ~FloatBuffer();
 
   void resize(std::size_t size);
+  // As resize, but what it adds is left as it is (for a buffer that is
+  // about to be written whole: no pass over memory to zero it first).
+  void resize_for_overwrite(std::size_t size);
   std::size_t size() const { return size_; }
   float* data() { return data_; }
   const float* data() const { return data_; }

@@ -9,12 +9,24 @@ std::string TensorShape::to_string() const {
   return std::to_string(n) + "x" + std::to_string(c) + "x" + std::to_string(h) + "x" + std::to_string(w);
 }
 
-void Tensor::resize(TensorShape shape) {
+namespace {
+void check(const TensorShape& shape) {
   if (shape.n < 0 || shape.c < 0 || shape.h < 0 || shape.w < 0) {
     throw std::invalid_argument("negative tensor shape " + shape.to_string());
   }
+}
+}  // namespace
+
+void Tensor::resize(TensorShape shape) {
+  check(shape);
   shape_ = shape;
   data_.resize(shape.elements());
+}
+
+void Tensor::resize_for_overwrite(TensorShape shape) {
+  check(shape);
+  shape_ = shape;
+  data_.resize_for_overwrite(shape.elements());
 }
 
 cv::Mat Tensor::plane_mat(int n, int c) {

@@ -34,6 +34,9 @@ class Tensor {
   // Changes the shape, keeping the allocation when it is large enough (so
   // that steady-state tile loops do not allocate). Contents are unspecified.
   void resize(TensorShape shape);
+  // As resize, for a tensor that is about to be written whole: the values it
+  // gains are not zeroed first.
+  void resize_for_overwrite(TensorShape shape);
 
   const TensorShape& shape() const { return shape_; }
   bool empty() const { return shape_.elements() == 0; }

@@ -188,16 +188,27 @@ std::string to_string(TransferFunction transfer) {
 }
 
 Frame convert_colour(const Frame& frame, const Colourimetry& from, const Colourimetry& to) {
-  Frame out = frame;
   const auto& shape = frame.planes.shape();
   const std::size_t n = shape.plane_size();
-  if (frame.colour == FrameColour::grey) return out;  // no colour to convert; grey's Y' is its R'G'B'
+  if (frame.colour == FrameColour::grey) return frame;  // no colour to convert; grey's Y' is its R'G'B'
   if (frame.colour == FrameColour::rgb) {
+    Frame out = frame;
     if (!planes_equal(frame.planes)) {
       convert_rgb(out.planes.plane(0, 0), out.planes.plane(0, 1), out.planes.plane(0, 2), n, from, to);
     }
     return out;
   }
+  // Y'CbCr: every plane is written below (alpha copied), none copied first.
+  Frame out;
+  out.colour = frame.colour;
+  out.has_alpha = frame.has_alpha;
+  out.bits = frame.bits;
+  out.chroma_shift_x = frame.chroma_shift_x;
+  out.chroma_shift_y = frame.chroma_shift_y;
+  out.motion = frame.motion;
+  out.planes.resize_for_overwrite(shape);
+  out.chroma.resize_for_overwrite(frame.chroma.shape());
+  for (int c = 1; c < shape.c; ++c) std::memcpy(out.planes.plane(0, c), frame.planes.plane(0, c), n * sizeof(float));
   const YcbcrSpace in_space = ycbcr_of(from, frame.bits);
   const YcbcrSpace out_space = ycbcr_of(to, frame.bits);
   out.space = out_space;
@@ -209,7 +220,8 @@ Frame convert_colour(const Frame& frame, const Colourimetry& from, const Colouri
     return out;
   }
   // Chroma brought to full resolution, converted there with luma in one pass, brought back.
-  Tensor full_chroma({1, 2, shape.h, shape.w});
+  Tensor full_chroma;
+  full_chroma.resize_for_overwrite({1, 2, shape.h, shape.w});
   for (int c = 0; c < 2; ++c) {
     cv::Mat dst = full_chroma.plane_mat(0, c);
     cv::resize(frame.chroma.plane_mat(0, c), dst, dst.size(), 0, 0, cv::INTER_LINEAR);

@@ -106,7 +106,7 @@ Frame fit_frame(const Frame& frame, const FitGeometry& g, int out_width, int out
   if (frame.has_alpha) fill.push_back(1.0f);
 
   const int planes = frame.planes.shape().c;
-  out.planes.resize({1, planes, out_height, out_width});
+  out.planes.resize_for_overwrite({1, planes, out_height, out_width});  // bars and picture written whole
   for (int c = 0; c < planes; ++c) {
     place_resized(frame.planes.plane_mat(0, c), g.scaled_width, g.scaled_height, out.planes.plane(0, c), out_width,
                   out_height, g.offset_x, g.offset_y, fill[static_cast<std::size_t>(c)], filter);
@@ -116,7 +116,7 @@ Frame fit_frame(const Frame& frame, const FitGeometry& g, int out_width, int out
     const int sy = frame.chroma_shift_y;
     const int cw = out_width >> sx;
     const int ch = out_height >> sy;
-    out.chroma.resize({1, 2, ch, cw});
+    out.chroma.resize_for_overwrite({1, 2, ch, cw});
     for (int c = 0; c < 2; ++c) {
       place_resized(frame.chroma.plane_mat(0, c), g.scaled_width >> sx, g.scaled_height >> sy, out.chroma.plane(0, c),
                     cw, ch, g.offset_x >> sx, g.offset_y >> sy, c == 0 ? cb : cr, filter);
