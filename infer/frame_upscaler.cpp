@@ -91,13 +91,7 @@ Frame FrameUpscaler::upscale(const Frame& frame) {
     throw Error("frame has " + std::to_string(shape.c) + " planes, expected " + describe(frame));
   }
   const int scale = info.scale;
-  Frame out;
-  out.colour = frame.colour;
-  out.has_alpha = frame.has_alpha;
-  out.bits = frame.bits;
-  out.space = frame.space;
-  out.chroma_shift_x = frame.chroma_shift_x;
-  out.chroma_shift_y = frame.chroma_shift_y;
+  Frame out = empty_like(frame);
 
   if (frame.colour == FrameColour::ycbcr) return upscale_ycbcr(frame, std::move(out));
   if (frame.colour == FrameColour::rgb && (options_.monochrome || rgb_is_grey(frame.planes))) {

@@ -199,13 +199,8 @@ Frame convert_colour(const Frame& frame, const Colourimetry& from, const Colouri
     return out;
   }
   // Y'CbCr: every plane is written below (alpha copied), none copied first.
-  Frame out;
-  out.colour = frame.colour;
-  out.has_alpha = frame.has_alpha;
-  out.bits = frame.bits;
-  out.chroma_shift_x = frame.chroma_shift_x;
-  out.chroma_shift_y = frame.chroma_shift_y;
-  out.motion = frame.motion;
+  Frame out = empty_like(frame);
+  out.motion = frame.motion;  // the same picture, the same motion
   out.planes.resize_for_overwrite(shape);
   out.chroma.resize_for_overwrite(frame.chroma.shape());
   for (int c = 1; c < shape.c; ++c) std::memcpy(out.planes.plane(0, c), frame.planes.plane(0, c), n * sizeof(float));

@@ -36,6 +36,20 @@ struct Frame {
   int colour_planes() const { return colour == FrameColour::rgb ? 3 : 1; }
 };
 
+// A frame described as `frame` is (colour model, alpha, bit depth, Y'CbCr
+// space and chroma subsampling) with no planes yet and no motion: what a
+// step that makes new planes (upscaling, fitting, colour conversion) starts from.
+inline Frame empty_like(const Frame& frame) {
+  Frame out;
+  out.colour = frame.colour;
+  out.has_alpha = frame.has_alpha;
+  out.bits = frame.bits;
+  out.space = frame.space;
+  out.chroma_shift_x = frame.chroma_shift_x;
+  out.chroma_shift_y = frame.chroma_shift_y;
+  return out;
+}
+
 // The frame's luma plane: Y' of grey and Y'CbCr frames as it is, BT.601 luma
 // of R'G'B' computed into `storage`.
 inline const float* luma_of(const Frame& frame, std::vector<float>& storage) {

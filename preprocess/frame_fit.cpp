@@ -82,13 +82,7 @@ Frame fit_frame(const Frame& frame, const FitGeometry& g, int out_width, int out
   const float r = static_cast<float>((pad_rgb >> 16) & 0xff) / 255.0f;
   const float gr = static_cast<float>((pad_rgb >> 8) & 0xff) / 255.0f;
   const float b = static_cast<float>(pad_rgb & 0xff) / 255.0f;
-  Frame out;
-  out.colour = frame.colour;
-  out.has_alpha = frame.has_alpha;
-  out.bits = frame.bits;
-  out.space = frame.space;
-  out.chroma_shift_x = frame.chroma_shift_x;
-  out.chroma_shift_y = frame.chroma_shift_y;
+  Frame out = empty_like(frame);
 
   // Fill values per plane, in the frame's colour model.
   std::vector<float> fill;

@@ -7,6 +7,8 @@
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/launch_line.hpp"
+
 #include <map>
 #include <sstream>
 #include <string>
@@ -25,44 +27,10 @@ class ElementSettings : public ::testing::Test {
   static void SetUpTestSuite() { r4k::pipeline::initialise_gstreamer(); }
 };
 
-struct Outcome {
-  bool error = false;
-  std::string message;  // the error's message alone
-  std::string debug;
-};
+using Outcome = r4k::test::LaunchOutcome;
 
 // Runs `launch` to its end (EOS or the first error).
-Outcome run(const std::string& launch) {
-  Outcome outcome;
-  GError* parse_error = nullptr;
-  GstElement* pipeline = gst_parse_launch(launch.c_str(), &parse_error);
-  if (pipeline == nullptr || parse_error != nullptr) {
-    outcome.error = true;
-    outcome.message = parse_error != nullptr ? parse_error->message : "parse failed";
-    g_clear_error(&parse_error);
-    if (pipeline != nullptr) gst_object_unref(pipeline);
-    return outcome;
-  }
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* message = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
-                                                   static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
-  if (message != nullptr && GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    GError* error = nullptr;
-    gchar* debug = nullptr;
-    gst_message_parse_error(message, &error, &debug);
-    outcome.error = true;
-    outcome.message = error->message;
-    outcome.debug = debug != nullptr ? debug : "";
-    g_clear_error(&error);
-    g_free(debug);
-  }
-  if (message != nullptr) gst_message_unref(message);
-  gst_object_unref(bus);
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(pipeline);
-  return outcome;
-}
+Outcome run(const std::string& launch) { return r4k::test::run_launch_line(launch); }
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 

@@ -9,6 +9,8 @@
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/launch_line.hpp"
+
 #include <unistd.h>
 
 #include <algorithm>
@@ -217,39 +219,18 @@ struct LinkCaps {
 // element's source pad carries float frames.
 LinkCaps run_and_read(const std::string& launch, const std::vector<std::string>& names) {
   LinkCaps result;
-  GError* error = nullptr;
-  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
-  if (pipeline == nullptr || error != nullptr) {
-    result.error = error != nullptr ? error->message : "parse failed";
-    g_clear_error(&error);
-    if (pipeline != nullptr) gst_object_unref(pipeline);
-    return result;
-  }
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* message = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
-                                                   static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
-  if (message == nullptr) {
-    result.error = "timed out";
-  } else if (GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    GError* e = nullptr;
-    gst_message_parse_error(message, &e, nullptr);
-    result.error = e->message;
-    g_error_free(e);
-  }
-  if (message != nullptr) gst_message_unref(message);
-  for (const auto& name : names) {
-    GstElement* element = gst_bin_get_by_name(GST_BIN(pipeline), name.c_str());
-    GstPad* src = element != nullptr ? gst_element_get_static_pad(element, "src") : nullptr;
-    GstCaps* caps = src != nullptr ? gst_pad_get_current_caps(src) : nullptr;
-    result.float_links.push_back(r4k::pipeline::carries_float_frames(caps));
-    if (caps != nullptr) gst_caps_unref(caps);
-    if (src != nullptr) gst_object_unref(src);
-    if (element != nullptr) gst_object_unref(element);
-  }
-  gst_object_unref(bus);
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(pipeline);
+  const auto outcome = r4k::test::run_launch_line(launch, [&](GstElement* pipeline) {
+    for (const auto& name : names) {
+      GstElement* element = gst_bin_get_by_name(GST_BIN(pipeline), name.c_str());
+      GstPad* src = element != nullptr ? gst_element_get_static_pad(element, "src") : nullptr;
+      GstCaps* caps = src != nullptr ? gst_pad_get_current_caps(src) : nullptr;
+      result.float_links.push_back(r4k::pipeline::carries_float_frames(caps));
+      if (caps != nullptr) gst_caps_unref(caps);
+      if (src != nullptr) gst_object_unref(src);
+      if (element != nullptr) gst_object_unref(element);
+    }
+  });
+  result.error = outcome.timed_out ? "timed out" : outcome.message;
   return result;
 }
 

@@ -6,6 +6,8 @@
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/launch_line.hpp"
+
 #include <string>
 
 #include <filesystem>
@@ -60,36 +62,10 @@ TEST(RestoreBin, RunsTheWholeChainIntoABt709Frame) {
   gst_harness_teardown(h);
 }
 
-// Runs `launch` to the end; returns the error message, or "" when it ran.
+// Runs `launch` to the end; returns the error message and its debug text, or "" when it ran.
 std::string run_error(const std::string& launch) {
-  GError* error = nullptr;
-  GstElement* pipeline = gst_parse_launch(launch.c_str(), &error);
-  // A value a property refuses (an enum's unknown nick) is a recoverable
-  // parse error: the pipeline is made without it, and the error says which.
-  if (pipeline == nullptr || error != nullptr) {
-    std::string message = error != nullptr ? error->message : "parse failed";
-    g_clear_error(&error);
-    if (pipeline != nullptr) gst_object_unref(pipeline);
-    return message;
-  }
-  gst_element_set_state(pipeline, GST_STATE_PLAYING);
-  GstBus* bus = gst_element_get_bus(pipeline);
-  GstMessage* message = gst_bus_timed_pop_filtered(bus, 60 * GST_SECOND,
-                                                   static_cast<GstMessageType>(GST_MESSAGE_ERROR | GST_MESSAGE_EOS));
-  std::string text;
-  if (message != nullptr && GST_MESSAGE_TYPE(message) == GST_MESSAGE_ERROR) {
-    GError* gerror = nullptr;
-    gchar* debug = nullptr;
-    gst_message_parse_error(message, &gerror, &debug);
-    text = std::string(gerror->message) + " " + (debug != nullptr ? debug : "");
-    g_clear_error(&gerror);
-    g_free(debug);
-  }
-  if (message != nullptr) gst_message_unref(message);
-  gst_object_unref(bus);
-  gst_element_set_state(pipeline, GST_STATE_NULL);
-  gst_object_unref(pipeline);
-  return text;
+  const auto outcome = r4k::test::run_launch_line(launch);
+  return outcome.error ? outcome.message + " " + outcome.debug : "";
 }
 
 TEST(RestoreBin, BadSettingsAreClearErrors) {
